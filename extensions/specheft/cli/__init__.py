@@ -1,0 +1,57 @@
+"""The command line: a thin layer over the library; every command is a function call.
+
+``main`` turns every expected error into one message on stderr and an exit code
+(0 ok, 1 findings, 2 usage or input error); ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from ..errors import SpecheftError
+from . import build, serve  # noqa: F401  (registers the commands)
+from .app import cli
+
+
+def _error(message: str) -> None:
+    click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        result = cli.main(args=args, prog_name="specheft", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.UsageError as exc:
+        exc.show()
+        return 2
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.Abort:
+        _error("aborted")
+        return 130
+    except SpecheftError as exc:
+        if debug:
+            raise
+        _error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except Exception as exc:  # a bug, not bad input: say so and how to report it
+        if debug:
+            raise
+        _error(f"internal error: {type(exc).__name__}: {exc}\n"
+               "  This is a bug in specheft. Run again with --debug and report the traceback.")
+        return 2
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""The ``specheft`` command group; each command lives in a module of its own."""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="specheft")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks (for bug reports).")
+def cli(debug: bool) -> None:
+    """Lastenheft and Pflichtenheft as code: build, check and trace specifications.
+
+    Exit codes: 0 ok, 1 findings or build errors, 2 usage or input error.
+    """
+
+
+project_argument = click.argument(
+    "project_dir", required=False, default=".", type=click.Path(file_okay=False, path_type=str)
+)

@@ -1,0 +1,106 @@
+"""One error hierarchy for everything a user can get wrong.
+
+Every error carries where it happened (file and line, or sheet and row), the item
+id when there is one, what is wrong and a hint. The CLI prints ``str(error)`` and
+exits with ``error.exit_code``; only ``--debug`` shows a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something is: ``path:line[:column]`` or ``path:sheet!row``, or an XML element."""
+
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    sheet: str | None = None
+    element: str | None = None
+
+    def __str__(self) -> str:
+        text = self.path or "<input>"
+        if self.sheet is not None:
+            text += f":{self.sheet}!{self.line}" if self.line else f":{self.sheet}"
+            if self.column is not None:
+                text += f" (column {self.column})"
+            return text
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        if self.element:
+            text += f" <{self.element}>"
+        return text
+
+
+class SpecheftError(Exception):
+    """Base of all expected errors: a message for users, never a traceback."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: Location | None = None,
+        item: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.item = item
+        self.hint = hint
+
+    def __str__(self) -> str:
+        parts = []
+        if self.location is not None:
+            parts.append(f"{self.location}:")
+        if self.item:
+            parts.append(f"{self.item}:")
+        parts.append(self.message)
+        text = " ".join(parts)
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class ConfigError(SpecheftError):
+    """specheft.toml or conf/ is wrong."""
+
+
+class InputError(SpecheftError):
+    """A file the user gave us cannot be read as what it should be."""
+
+
+class UnsafeInputError(InputError):
+    """A file looks hostile (entity expansion, zip bomb, path escape) and is refused."""
+
+
+class UsageError(SpecheftError):
+    """The command line is wrong."""
+
+
+class ToolMissingError(SpecheftError):
+    """A system tool (XeLaTeX, latexmk, git …) that the command needs is not installed."""
+
+
+class BuildFailed(SpecheftError):
+    """Sphinx reported errors; they were already printed with their locations."""
+
+    exit_code = 1
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean X?' hint for the closest candidate, or None if none is close."""
+    candidates = list(candidates)
+    folded = {c.casefold(): c for c in candidates}
+    if word.casefold() in folded:  # 'SIT' for 'sit'
+        return f"did you mean {folded[word.casefold()]!r}?"
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f"did you mean {matches[0]!r}?" if matches else None

@@ -1,0 +1,72 @@
+"""Where a specheft project keeps its parts: ``spec/``, ``conf/``, ``_build/``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError, Location, UsageError
+from .settings import SETTINGS_FILE, Settings, default_settings, load_settings
+
+#: Marks a directory as specheft build output, the only kind specheft may overwrite.
+OUTPUT_MARKER = ".specheft-output"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    spec_dir: Path
+    conf_dir: Path
+    build_dir: Path
+
+    @classmethod
+    def at(cls, root: str | Path = ".") -> Project:
+        """The project in ``root``; a clear error if it is not one."""
+        path = Path(root).expanduser()
+        if not path.exists():
+            raise UsageError(f"project directory {str(path)!r} does not exist")
+        if not path.is_dir():
+            raise UsageError(f"{str(path)!r} is not a directory")
+        path = path.resolve()
+        project = cls(path, path / "spec", path / "conf", path / "_build")
+        if not project.spec_dir.is_dir():
+            raise InputError(
+                "no spec/ directory: a specheft project keeps its Markdown sources in spec/",
+                location=Location(str(path)),
+                hint="run specheft in the project's root, or create one with 'specheft new DIR'",
+            )
+        if not (project.conf_dir / "conf.py").is_file():
+            raise InputError(
+                "no conf/conf.py: a specheft project keeps its Sphinx configuration in conf/",
+                location=Location(str(path)),
+                hint="create it with 'specheft new DIR', or copy conf/ from the example",
+            )
+        return project
+
+    @property
+    def settings_file(self) -> Path:
+        return self.conf_dir / SETTINGS_FILE
+
+    def settings(self) -> Settings:
+        if self.settings_file.exists():
+            return load_settings(self.settings_file)
+        return default_settings(self.root.name)
+
+    def doctree_dir(self, purpose: str) -> Path:
+        return self.build_dir / ".doctrees" / purpose
+
+
+def claim_output_dir(outdir: Path) -> None:
+    """Make sure ``outdir`` is ours to write: new, empty, or written by specheft before."""
+    if outdir.exists():
+        if not outdir.is_dir():
+            raise UsageError(f"output path {str(outdir)!r} exists and is not a directory")
+        if any(outdir.iterdir()) and not (outdir / OUTPUT_MARKER).exists():
+            raise UsageError(
+                f"output directory {str(outdir)!r} is not empty and was not written by specheft",
+                hint="choose another --out, or empty the directory first; specheft never "
+                "overwrites files it did not write",
+            )
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / OUTPUT_MARKER).write_text("written by specheft; safe to delete with the build\n",
+                                        encoding="utf-8")

@@ -1,0 +1,291 @@
+"""Reading and validating ``conf/specheft.toml``.
+
+A wrong key, a wrong type or a value outside its choices is a ``ConfigError`` that
+names the file, the line and the allowed values. Each table is described once in
+``_TABLES``; sections that other parts of specheft read (rules, lint, documents) are
+validated here too so that a typo is caught before any build starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, Location, did_you_mean
+from .labels import LANGUAGES
+from .model import KIND_DEFS, Kind
+
+SETTINGS_FILE = "specheft.toml"
+LEVELS = ("off", "warning", "error")
+AREA_CODE = re.compile(r"^[A-Z]{2,6}$")
+
+
+@dataclass(frozen=True)
+class _Key:
+    types: tuple[type, ...]
+    default: Any = None
+    choices: tuple[str, ...] | None = None
+    required: bool = False
+
+
+_PROJECT_KEYS: dict[str, _Key] = {
+    "name": _Key((str,), required=True),
+    "customer": _Key((str,), ""),
+    "vendor": _Key((str,), ""),
+    "version": _Key((str,), "0.1"),
+    "status": _Key((str,), "draft", choices=("draft", "released")),
+    "language": _Key((str,), "de", choices=LANGUAGES),
+    "document_id": _Key((str,), ""),
+    "date": _Key((str, dt.date), None),
+}
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    name: str
+    customer: str = ""
+    vendor: str = ""
+    version: str = "0.1"
+    status: str = "draft"
+    language: str = "de"
+    document_id: str = ""
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleLevel:
+    """A rule's level, optionally per priority (``must``/``should``/``can``)."""
+
+    default: str
+    per_priority: Mapping[str, str] = field(default_factory=dict)
+
+    def for_priority(self, priority: str | None) -> str:
+        if priority is not None and priority in self.per_priority:
+            return self.per_priority[priority]
+        return self.default
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: ProjectInfo
+    path: Path | None = None
+    areas: Mapping[str, str] = field(default_factory=dict)
+    id_patterns: Mapping[Kind, str] = field(default_factory=dict)
+    rules: Mapping[str, RuleLevel] = field(default_factory=dict)
+    tables: Mapping[str, Any] = field(default_factory=dict)
+    """The other validated tables (lint, documents, …), for the parts that read them."""
+
+    @property
+    def language(self) -> str:
+        return self.project.language
+
+    def id_pattern(self, kind: Kind) -> str:
+        return self.id_patterns.get(kind, KIND_DEFS[kind].id_pattern)
+
+
+class _Reader:
+    """Validates one parsed TOML document, remembering the text to find line numbers."""
+
+    def __init__(self, path: Path | None, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def where(self, table: str, key: str | None = None) -> Location:
+        return Location(str(self.path) if self.path else None, self._line(table, key))
+
+    def _line(self, table: str, key: str | None) -> int | None:
+        """Line of ``key`` inside ``[table]`` (or of the header itself); best effort."""
+        header = re.compile(rf"^\s*\[{re.escape(table)}\]\s*(#.*)?$")
+        key_re = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=") if key else None
+        in_table = table == ""
+        header_line = None
+        for number, line in enumerate(self.lines, start=1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                in_table = bool(header.match(line))
+                if in_table:
+                    header_line = number
+                continue
+            if in_table and key_re and key_re.match(line):
+                return number
+            if table and key_re and key_re.match(line.replace(f"{table}.", "", 1)):
+                return number
+        return header_line
+
+    def error(self, table: str, key: str | None, message: str, hint: str | None = None) -> None:
+        name = f"{table}.{key}" if table and key else (key or table)
+        raise ConfigError(f"{name}: {message}", location=self.where(table, key), hint=hint)
+
+    def table(self, data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+        value = data.get(name, {})
+        if not isinstance(value, Mapping):
+            self.error("", name, f"must be a table ([{name}]), got {type(value).__name__}")
+        return value
+
+    def keys(self, table: str, data: Mapping[str, Any], spec: Mapping[str, _Key]) -> dict[str, Any]:
+        for key in data:
+            if key not in spec:
+                self.error(
+                    table,
+                    key,
+                    f"unknown key; allowed: {', '.join(spec)}",
+                    did_you_mean(key, spec),
+                )
+        result: dict[str, Any] = {}
+        for key, rule in spec.items():
+            if key not in data:
+                if rule.required:
+                    self.error(table, None, f"missing required key {key!r}")
+                result[key] = rule.default
+                continue
+            value = data[key]
+            if not isinstance(value, rule.types) or isinstance(value, bool) != (bool in rule.types):
+                wanted = " or ".join(t.__name__ for t in rule.types)
+                self.error(table, key, f"expected {wanted}, got {type(value).__name__} {value!r}")
+            if rule.choices is not None and value not in rule.choices:
+                self.error(
+                    table,
+                    key,
+                    f"{value!r} is not allowed; allowed: {', '.join(rule.choices)}",
+                    did_you_mean(str(value), rule.choices),
+                )
+            result[key] = value
+        return result
+
+
+_KNOWN_TABLES = ("project", "areas", "ids", "rules", "lint", "documents", "signoff", "distribution", "history")
+
+
+def parse_settings(text: str, path: Path | None = None) -> Settings:
+    """Validate the text of a specheft.toml."""
+    reader = _Reader(path, text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)(?:, column (\d+))?", str(exc))
+        line = int(match.group(1)) if match else None
+        column = int(match.group(2)) if match and match.group(2) else None
+        raise ConfigError(
+            f"not valid TOML: {exc}",
+            location=Location(str(path) if path else None, line, column),
+        ) from None
+    for name in data:
+        if name not in _KNOWN_TABLES:
+            reader.error("", name, f"unknown table; allowed: {', '.join(_KNOWN_TABLES)}",
+                         did_you_mean(name, _KNOWN_TABLES))
+    if "project" not in data:
+        reader.error("project", None, "missing table [project] (at least: name = \"…\")")
+    project = reader.keys("project", reader.table(data, "project"), _PROJECT_KEYS)
+    if isinstance(project["date"], dt.date):
+        project["date"] = project["date"].isoformat()
+    elif isinstance(project["date"], str):
+        try:
+            dt.date.fromisoformat(project["date"])
+        except ValueError:
+            reader.error("project", "date", f"{project['date']!r} is not a date (YYYY-MM-DD)")
+
+    areas: dict[str, str] = {}
+    for code, title in reader.table(data, "areas").items():
+        if not AREA_CODE.match(code):
+            reader.error("areas", code, "area codes are 2 to 6 capital letters (e.g. KON)")
+        if not isinstance(title, str) or not title.strip():
+            reader.error("areas", code, "expected the area's title as a non-empty string")
+        areas[code] = title
+
+    id_patterns: dict[Kind, str] = {}
+    for kind_name, pattern in reader.table(data, "ids").items():
+        if kind_name not in Kind.__members__.values():
+            reader.error("ids", kind_name, f"unknown item kind; allowed: {', '.join(Kind)}",
+                         did_you_mean(kind_name, list(Kind)))
+        if not isinstance(pattern, str):
+            reader.error("ids", kind_name, "expected a regular expression string")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            reader.error("ids", kind_name, f"not a valid regular expression: {exc}")
+        id_patterns[Kind(kind_name)] = pattern
+
+    rules = _parse_rules(reader, reader.table(data, "rules"))
+    tables = {name: data[name] for name in data if name not in ("project", "areas", "ids", "rules")}
+    _validate_extra_tables(reader, tables)
+    return Settings(
+        project=ProjectInfo(**project),
+        path=path,
+        areas=areas,
+        id_patterns=id_patterns,
+        rules=rules,
+        tables=tables,
+    )
+
+
+def _parse_rules(reader: _Reader, data: Mapping[str, Any]) -> dict[str, RuleLevel]:
+    from .trace.rules import RULE_IDS  # the rule registry is pure; imported late to keep start-up light
+
+    rules: dict[str, RuleLevel] = {}
+    for rule_id, value in data.items():
+        if rule_id not in RULE_IDS:
+            reader.error("rules", rule_id, "unknown rule; known rules: " + ", ".join(RULE_IDS),
+                         did_you_mean(rule_id, RULE_IDS))
+        if isinstance(value, str):
+            if value not in LEVELS:
+                reader.error("rules", rule_id, f"{value!r} is not a level; allowed: {', '.join(LEVELS)}",
+                             did_you_mean(value, LEVELS))
+            rules[rule_id] = RuleLevel(value)
+        elif isinstance(value, Mapping):
+            allowed = ("default", "must", "should", "can")
+            per: dict[str, str] = {}
+            for key, level in value.items():
+                if key not in allowed:
+                    reader.error(f"rules.{rule_id}", key, f"unknown key; allowed: {', '.join(allowed)}",
+                                 did_you_mean(key, allowed))
+                if level not in LEVELS:
+                    reader.error(f"rules.{rule_id}", key,
+                                 f"{level!r} is not a level; allowed: {', '.join(LEVELS)}")
+                per[key] = level
+            default = per.pop("default", None)
+            rules[rule_id] = RuleLevel(default or "error", per)
+        else:
+            reader.error("rules", rule_id, "expected a level (\"off\", \"warning\", \"error\") "
+                         "or a table with default/must/should/can")
+    return rules
+
+
+#: Validators for tables owned by other modules, registered by those modules.
+TABLE_VALIDATORS: dict[str, Any] = {}
+
+
+def _validate_extra_tables(reader: _Reader, tables: Mapping[str, Any]) -> None:
+    for name, value in tables.items():
+        validator = TABLE_VALIDATORS.get(name)
+        if validator is not None:
+            validator(reader, value)
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate a specheft.toml file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            "settings file not found",
+            location=Location(str(path)),
+            hint="create it with at least:  [project]  name = \"…\"",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read settings: {exc.strerror}", location=Location(str(path))) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError("not UTF-8 encoded", location=Location(str(path), line),
+                          hint="save the file as UTF-8") from None
+    return parse_settings(text, path)
+
+
+def default_settings(name: str = "Projekt") -> Settings:
+    return Settings(project=ProjectInfo(name=name))

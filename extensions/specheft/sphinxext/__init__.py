@@ -1,0 +1,79 @@
+"""The Sphinx layer: configures sphinx-needs with the specheft vocabulary.
+
+Thin on purpose: each part (locations of messages, item rendering, directives)
+registers itself in its own module; the trace logic lives in :mod:`specheft.trace`.
+"""
+
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError as SphinxConfigError
+
+from .. import __version__
+from ..errors import SpecheftError
+from ..settings import SETTINGS_FILE, Settings, default_settings, load_settings
+from . import locations, render
+from .vocabulary import needs_config
+
+_SETTINGS: weakref.WeakKeyDictionary[Sphinx, Settings] = weakref.WeakKeyDictionary()
+
+
+def settings_of(app: Sphinx) -> Settings:
+    """The validated specheft.toml of this build."""
+    try:
+        return _SETTINGS[app]
+    except KeyError:
+        raise RuntimeError("specheft settings are read at config-inited") from None
+
+
+def _merge_types(ours: list[dict[str, Any]], theirs: Any) -> list[dict[str, Any]]:
+    """Keep the user's extra need types; ours win for the specheft kinds."""
+    if isinstance(theirs, dict):  # sphinx-needs also accepts {directive: {...}}
+        theirs = [{"directive": name, **entry} for name, entry in theirs.items()]
+    own = {entry["directive"] for entry in ours}
+    extra = [entry for entry in theirs or [] if entry.get("directive") not in own]
+    return ours + extra
+
+
+def _configure(app: Sphinx, config: Config) -> None:
+    path = Path(app.confdir) / config.specheft_settings_file
+    try:
+        settings = load_settings(path) if path.exists() else default_settings(config.project)
+    except SpecheftError as exc:
+        raise SphinxConfigError(str(exc)) from None
+    _SETTINGS[app] = settings
+    user = config._raw_config  # only what conf.py itself set, not sphinx-needs' defaults
+    for name, value in needs_config(settings).items():
+        if name == "needs_types":
+            value = _merge_types(value, user.get("needs_types"))
+        elif name == "needs_fields":
+            value = {**value, **(user.get("needs_fields") or {})}
+        elif name == "needs_schema_definitions":
+            extra = (user.get("needs_schema_definitions") or {}).get("schemas", [])
+            value = {"schemas": value["schemas"] + list(extra)}
+        elif name in user:
+            continue  # an explicit value in conf.py wins
+        config[name] = value
+    if not config.myst_enable_extensions:
+        config.myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("myst_parser")
+    app.setup_extension("sphinx_needs")
+    app.add_config_value("specheft_settings_file", SETTINGS_FILE, "env", types=frozenset({str}))
+    # before sphinx-needs reads its configuration (its handlers run from priority 10)
+    app.connect("config-inited", _configure, priority=5)
+    locations.setup(app)
+    render.setup(app)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,212 @@
+"""Render each specheft item as a readable block in the reader's language.
+
+Runs before sphinx-needs' own need rendering (``doctree-resolved`` priority 400 <
+500) and replaces the need nodes of the specheft kinds, so sphinx-needs' layout
+engine (a debug-like table of every field, English labels, and the costliest part
+of a large build) never sees them. Everything else sphinx-needs does with the need
+(store, links, needs.json, tables, diagrams) is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from ..labels import label, value_label
+from ..model import FIELD_DEFS, LINKS, Kind
+from ..settings import Settings
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+#: Short fields shown above the body and text fields shown below it, per kind.
+_META: dict[str, tuple[str, ...]] = {
+    Kind.REQ: ("area", "source", "verification", "phase", "status"),
+    Kind.EXCL: ("area", "source", "status"),
+    Kind.SPEC: ("solution", "area", "satisfies", "phase", "status"),
+    Kind.TEST: ("level", "area", "verifies", "phase", "status"),
+    Kind.PHASE: ("order", "start", "end", "status"),
+}
+_TEXT: dict[str, tuple[str, ...]] = {
+    Kind.REQ: ("acceptance", "rationale"),
+    Kind.EXCL: ("rationale",),
+    Kind.SPEC: ("rationale",),
+    Kind.TEST: (),
+    Kind.PHASE: ("gate",),
+}
+_LINK_NAMES = frozenset(link.name for link in LINKS)
+_KINDS = frozenset(str(k) for k in Kind)
+
+
+class ItemRenderer:
+    """Builds the docutils nodes of one item; links are resolved against ``needs``."""
+
+    def __init__(self, app: Sphinx, settings: Settings, needs: Mapping[str, Any], fromdocname: str):
+        self.app = app
+        self.lang = settings.language
+        self.areas = settings.areas
+        self.needs = needs
+        self.fromdocname = fromdocname
+        self._uris: dict[str, str] = {}
+
+    def uri(self, need_id: str) -> str | None:
+        target = self.needs.get(need_id)
+        if target is None or not target.get("docname"):
+            return None
+        docname = target["docname"]
+        if docname == self.fromdocname:
+            return f"#{need_id}"
+        base = self._uris.get(docname)
+        if base is None:
+            base = self._uris[docname] = self.app.builder.get_relative_uri(self.fromdocname, docname)
+        return f"{base}#{need_id}"
+
+    def reference(self, need_id: str) -> nodes.Node:
+        uri = self.uri(need_id)
+        if uri is None:
+            return nodes.literal(need_id, need_id, classes=["specheft-deadlink"])
+        target = self.needs[need_id]
+        ref = nodes.reference("", "", internal=True, refuri=uri, reftitle=target.get("title") or "")
+        ref += nodes.Text(need_id)
+        return ref
+
+    def references(self, ids: Iterable[str]) -> list[nodes.Node]:
+        result: list[nodes.Node] = []
+        for index, need_id in enumerate(ids):
+            if index:
+                result.append(nodes.Text(", "))
+            result.append(self.reference(need_id))
+        return result
+
+    def field(self, name: str, body: list[nodes.Node], classes: Iterable[str] = ()) -> nodes.field:
+        para = nodes.paragraph()
+        para.extend(body)
+        key = f"link.{name}.out" if name in _LINK_NAMES else f"field.{name}"
+        return nodes.field(
+            "",
+            nodes.field_name("", label(self.lang, key, name)),
+            nodes.field_body("", para),
+            classes=[f"specheft-field-{name}", *classes],
+        )
+
+    def value(self, need: Mapping[str, Any], name: str) -> list[nodes.Node] | None:
+        value = need.get(name)
+        if value in (None, "", [], ()):
+            return None
+        if name in _LINK_NAMES:
+            return self.references(value)
+        if name == "area" and value in self.areas:
+            return [nodes.Text(f"{value} – {self.areas[value]}")]
+        if name in FIELD_DEFS or name == "status":
+            if name == "priority":
+                return [nodes.inline("", value_label(self.lang, name, value),
+                                     classes=["specheft-badge", f"specheft-prio-{value}"])]
+            return [nodes.Text(value_label(self.lang, name, str(value)))]
+        return [nodes.Text(str(value))]
+
+    def head(self, need: Mapping[str, Any]) -> nodes.paragraph:
+        kind = need["type"]
+        head = nodes.paragraph(classes=["specheft-item-head"])
+        head += nodes.inline("", label(self.lang, f"kind.{kind}"), classes=["specheft-kind"])
+        head += nodes.Text(" ")
+        permalink = nodes.reference("", "", internal=True, refuri=f"#{need['id']}",
+                                    classes=["specheft-id"])
+        permalink += nodes.strong(need["id"], need["id"])
+        head += permalink
+        head += nodes.Text(" ")
+        head += nodes.strong(need.get("title") or "", need.get("title") or "",
+                             classes=["specheft-title"])
+        priority = need.get("priority")
+        if priority:
+            head += nodes.Text(" ")
+            head += nodes.inline("", value_label(self.lang, "priority", priority),
+                                 classes=["specheft-badge", f"specheft-prio-{priority}"])
+        return head
+
+    def back_links(self, need: Mapping[str, Any]) -> nodes.field_list | None:
+        fields = nodes.field_list(classes=["specheft-links"])
+        for link in LINKS:
+            incoming = need.get(f"{link.name}_back") or []
+            if incoming:
+                para = nodes.paragraph()
+                para.extend(self.references(incoming))
+                fields += nodes.field(
+                    "",
+                    nodes.field_name("", label(self.lang, f"link.{link.name}.in")),
+                    nodes.field_body("", para),
+                    classes=[f"specheft-back-{link.name}"],
+                )
+        return fields if fields.children else None
+
+    def render(self, need: Mapping[str, Any], body: list[nodes.Node]) -> nodes.container:
+        kind = need["type"]
+        classes = ["specheft-item", f"specheft-{kind}"]
+        for name in ("priority", "status"):
+            if need.get(name):
+                classes.append(f"specheft-{name}-{need[name]}")
+        box = nodes.container(classes=classes, ids=[need["id"]])
+        box += self.head(need)
+        meta = nodes.field_list(classes=["specheft-fields"])
+        for name in _META.get(kind, ()):
+            value = self.value(need, name)
+            if value is not None:
+                meta += self.field(name, value)
+        if meta.children:
+            box += meta
+        if body:
+            box += nodes.container("", *body, classes=["specheft-body"])
+        texts = nodes.field_list(classes=["specheft-fields", "specheft-texts"])
+        for name in _TEXT.get(kind, ()):
+            value = self.value(need, name)
+            if value is not None:
+                texts += self.field(name, value)
+        if texts.children:
+            box += texts
+        back = self.back_links(need)
+        if back is not None:
+            box += back
+        return box
+
+
+def _render_doctree(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    from sphinx_needs.data import SphinxNeedsData
+    from sphinx_needs.nodes import Need
+
+    need_nodes = [n for n in doctree.findall(Need)]
+    if not need_nodes:
+        return
+    from . import settings_of
+
+    needs = SphinxNeedsData(app.env).get_needs_view()
+    renderer = ItemRenderer(app, settings_of(app), needs, fromdocname)
+    for node in need_nodes:
+        need_id = node["ids"][0]
+        need = needs.get(need_id)
+        if need is None or need["type"] not in _KINDS:
+            continue  # not ours: sphinx-needs renders it
+        node_docname = node.get("docname")
+        if need["hide"] or (node_docname and node_docname != need["docname"]):
+            # hidden, or a duplicate id from another parallel reader (already warned)
+            node.parent.remove(node)
+            continue
+        if "[[" in (need.get("content") or ""):
+            from sphinx_needs.functions.functions import find_and_replace_node_content
+
+            find_and_replace_node_content(node, app.env, need)
+        node.parent.replace(node, renderer.render(need, list(node.children)))
+
+
+def _add_static(app: Sphinx, config: Config) -> None:
+    # at config-inited, so the pickled and the fresh configuration agree (no full rebuild)
+    if str(STATIC_DIR) not in config.html_static_path:
+        config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("config-inited", _add_static)
+    app.add_css_file("specheft.css")
+    app.connect("doctree-resolved", _render_doctree, priority=400)

@@ -1,0 +1,139 @@
+"""The specheft vocabulary as sphinx-needs configuration.
+
+Item kinds become need types, each declaring only its own fields and links, so that
+sphinx-needs itself rejects ``:satisfies:`` on a test or ``:level:`` on a requirement
+(``needs.undeclared_for_type``) and a link to the wrong kind (``needs.link_target_type``).
+Allowed values, required fields and per-kind id patterns are JSON schemas that
+sphinx-needs validates; :mod:`.locations` adds file and line to its messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..labels import label
+from ..model import FIELD_DEFS, FIELDS, GLOBAL_ID_PATTERN, KINDS, LINKS, FieldDef, Status
+from ..settings import Settings
+
+#: Prefix of the ids of specheft's schema entries, so messages can be recognised.
+SCHEMA_PREFIX = "specheft"
+
+
+def allowed_values(settings: Settings, name: str) -> list[str] | None:
+    """The values a field may take, or None when it is free text."""
+    if name == "status":
+        return [str(s) for s in Status]
+    if name == "area":
+        return sorted(settings.areas) or None
+    field = FIELD_DEFS.get(name)
+    return [str(v) for v in field.values] if field and field.values else None
+
+
+def _field_schema(field: FieldDef, settings: Settings) -> dict[str, Any]:
+    if field.value_type == "integer":
+        return {"type": "integer", "minimum": 0}
+    schema: dict[str, Any] = {"type": "string"}
+    if field.value_type == "date":
+        schema["format"] = "date"
+    allowed = allowed_values(settings, field.name)
+    if allowed:
+        schema["enum"] = allowed
+    return schema
+
+
+def need_types(settings: Settings) -> list[dict[str, Any]]:
+    lang = settings.language
+    types = []
+    for kind_def in KINDS:
+        kind = kind_def.kind
+        fields = {
+            f.name: {
+                "description": label(lang, f"field.{f.name}"),
+                "nullable": True,
+                "schema": _field_schema(f, settings),
+            }
+            for f in FIELDS
+            if kind in f.kinds
+        }
+        links = {
+            link.name: {
+                "description": label(lang, f"link.{link.name}.out"),
+                "outgoing": label(lang, f"link.{link.name}.out"),
+                "incoming": label(lang, f"link.{link.name}.in"),
+                "target_types": [str(t) for t in link.targets],
+            }
+            for link in LINKS
+            if kind in link.sources
+        }
+        entry: dict[str, Any] = {
+            "directive": str(kind),
+            "title": label(lang, f"kind.{kind}"),
+            "prefix": kind_def.prefix,
+            "color": kind_def.color,
+            "style": "node",
+        }
+        if fields:
+            entry["fields"] = fields
+        if links:
+            entry["links"] = links
+        types.append(entry)
+    return types
+
+
+def schema_definitions(settings: Settings) -> dict[str, Any]:
+    schemas: list[dict[str, Any]] = []
+    for kind_def in KINDS:
+        kind = kind_def.kind
+        pattern = settings.id_pattern(kind)
+        schemas.append(
+            {
+                "id": f"{SCHEMA_PREFIX}-id-{kind}",
+                "message": (
+                    f"does not match the id pattern of {kind} items {pattern} "
+                    f"(example: {kind_def.id_example})"
+                ),
+                "select": {"properties": {"type": {"const": str(kind)}}},
+                "validate": {"local": {"properties": {"id": {"type": "string", "pattern": pattern}}}},
+            }
+        )
+        required = [f.name for f in FIELDS if kind in f.required_on]
+        if required:
+            schemas.append(
+                {
+                    "id": f"{SCHEMA_PREFIX}-required-{kind}",
+                    "message": f"{kind} items must set :{': and :'.join(required)}:",
+                    "select": {"properties": {"type": {"const": str(kind)}}},
+                    "validate": {
+                        "local": {
+                            "properties": {
+                                name: {"type": "string" if name != "order" else "integer"}
+                                for name in required
+                            },
+                            "required": required,
+                        }
+                    },
+                }
+            )
+    return {"schemas": schemas}
+
+
+def needs_config(settings: Settings) -> dict[str, Any]:
+    """All ``needs_*`` values specheft sets; the user's own values are merged in by the caller."""
+    return {
+        "needs_types": need_types(settings),
+        "needs_fields": {
+            "status": {
+                "description": label(settings.language, "field.status"),
+                "nullable": True,
+                "schema": {"type": "string", "enum": allowed_values(settings, "status")},
+            },
+        },
+        "needs_schema_definitions": schema_definitions(settings),
+        "needs_id_regex": GLOBAL_ID_PATTERN,
+        "needs_id_required": True,
+        "needs_build_json": True,
+        "needs_reproducible_json": True,
+        "needs_title_optional": False,
+        "needs_table_style": "DATATABLES",
+    }
+

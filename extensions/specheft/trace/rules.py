@@ -1,0 +1,3 @@
+"""Traceability rules (placeholder registry, filled in by the trace core)."""
+
+RULE_IDS: tuple[str, ...] = ()
