@@ -16,6 +16,7 @@ class Kind(StrEnum):
     SPEC = "spec"
     TEST = "test"
     PHASE = "phase"
+    CATALOG = "catreq"
 
 
 class Priority(StrEnum):
@@ -72,6 +73,7 @@ KINDS: tuple[KindDef, ...] = (
     KindDef(Kind.SPEC, "PH-", r"^PH-[A-Z]{2,6}-[0-9]{3,4}$", "PH-KON-001", "#FEDCD2"),
     KindDef(Kind.TEST, "TC-", r"^TC-(SIT|UAT)-([A-Z]{2,6}-)?[0-9]{3,4}$", "TC-SIT-001", "#DCB239"),
     KindDef(Kind.PHASE, "PHASE-", r"^PHASE-[A-Z0-9]+(-[A-Z0-9]+)*$", "PHASE-GOLIVE", "#C5CAE9"),
+    KindDef(Kind.CATALOG, "CAT-", r"^CAT-[A-Z]{2,6}-[0-9]{3}$", "CAT-KON-010", "#D7CCC8"),
 )
 KIND_DEFS: dict[Kind, KindDef] = {k.kind: k for k in KINDS}
 
@@ -89,19 +91,47 @@ class FieldDef:
     multiline: bool = False
 
 
+@dataclass(frozen=True)
+class PhaseDef:
+    id: str
+    order: int
+    name_de: str
+    name_en: str
+
+
+#: The seven project phases after the contract (../shared/domain.md §5.3); `specheft new`
+#: scaffolds them and catalogue items name their typical phase by these ids.
+STANDARD_PHASES: tuple[PhaseDef, ...] = (
+    PhaseDef("PHASE-KICKOFF", 1, "Kick-off", "Kick-off"),
+    PhaseDef("PHASE-KONZEPT", 2, "Konzeption", "Design"),
+    PhaseDef("PHASE-IMPL", 3, "Implementierung", "Implementation"),
+    PhaseDef("PHASE-TEST", 4, "Test (SIT und UAT)", "Test (SIT and UAT)"),
+    PhaseDef("PHASE-SCHULUNG", 5, "Schulung", "Training"),
+    PhaseDef("PHASE-GOLIVE", 6, "Go-live", "Go-live"),
+    PhaseDef("PHASE-HYPERCARE", 7, "Hypercare", "Hypercare"),
+)
+
+_REQS = (Kind.REQ, Kind.CATALOG)
+
 FIELDS: tuple[FieldDef, ...] = (
-    FieldDef("priority", (Kind.REQ,), tuple(Priority), required_on=(Kind.REQ,)),
-    FieldDef("area", (Kind.REQ, Kind.EXCL, Kind.SPEC, Kind.TEST)),
+    FieldDef("priority", _REQS, tuple(Priority), required_on=_REQS),
+    FieldDef("area", (Kind.REQ, Kind.EXCL, Kind.SPEC, Kind.TEST, Kind.CATALOG),
+             required_on=(Kind.CATALOG,)),
     FieldDef("source", (Kind.REQ, Kind.EXCL)),
-    FieldDef("rationale", (Kind.REQ, Kind.EXCL, Kind.SPEC), multiline=True),
-    FieldDef("acceptance", (Kind.REQ,), multiline=True),
-    FieldDef("verification", (Kind.REQ,), tuple(Verification)),
+    FieldDef("rationale", (Kind.REQ, Kind.EXCL, Kind.SPEC, Kind.CATALOG), multiline=True),
+    FieldDef("acceptance", _REQS, multiline=True),
+    FieldDef("verification", _REQS, tuple(Verification)),
     FieldDef("level", (Kind.TEST,), tuple(Level), required_on=(Kind.TEST,)),
     FieldDef("solution", (Kind.SPEC,), tuple(Solution)),
     FieldDef("order", (Kind.PHASE,), value_type="integer", required_on=(Kind.PHASE,)),
     FieldDef("start", (Kind.PHASE,), value_type="date"),
     FieldDef("end", (Kind.PHASE,), value_type="date"),
     FieldDef("gate", (Kind.PHASE,), multiline=True),
+    # catalogue items carry both languages; `specheft new --lang` picks one
+    FieldDef("title_en", (Kind.CATALOG,)),
+    FieldDef("statement_en", (Kind.CATALOG,), multiline=True),
+    FieldDef("acceptance_en", (Kind.CATALOG,), multiline=True),
+    FieldDef("typical_phase", (Kind.CATALOG,), tuple(p.id for p in STANDARD_PHASES)),
 )
 FIELD_DEFS: dict[str, FieldDef] = {f.name: f for f in FIELDS}
 

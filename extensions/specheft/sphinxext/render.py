@@ -30,6 +30,7 @@ _META: dict[str, tuple[str, ...]] = {
     Kind.SPEC: ("solution", "area", "satisfies", "phase", "status"),
     Kind.TEST: ("level", "area", "verifies", "phase", "status"),
     Kind.PHASE: ("order", "start", "end", "status"),
+    Kind.CATALOG: ("area", "verification", "typical_phase", "status"),
 }
 _TEXT: dict[str, tuple[str, ...]] = {
     Kind.REQ: ("acceptance", "rationale"),
@@ -37,6 +38,7 @@ _TEXT: dict[str, tuple[str, ...]] = {
     Kind.SPEC: ("rationale",),
     Kind.TEST: (),
     Kind.PHASE: ("gate",),
+    Kind.CATALOG: ("acceptance", "title_en", "statement_en", "acceptance_en", "rationale"),
 }
 _LINK_NAMES = frozenset(link.name for link in LINKS)
 _KINDS = frozenset(str(k) for k in Kind)
