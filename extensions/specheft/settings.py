@@ -21,7 +21,7 @@ from .labels import LANGUAGES
 from .model import KIND_DEFS, Kind
 
 SETTINGS_FILE = "specheft.toml"
-LEVELS = ("off", "warning", "error")
+LEVELS = ("off", "info", "warning", "error")
 AREA_CODE = re.compile(r"^[A-Z]{2,6}$")
 
 
@@ -63,6 +63,15 @@ class RuleLevel:
 
     default: str
     per_priority: Mapping[str, str] = field(default_factory=dict)
+    inherit: bool = False
+    """Written as a table: the rule's built-in per-priority defaults fill what it leaves out."""
+
+    def over(self, builtin: RuleLevel) -> RuleLevel:
+        """This level as configured, completed from the rule's built-in default."""
+        if not self.inherit:
+            return self
+        return RuleLevel(self.default or builtin.default,
+                         {**builtin.per_priority, **self.per_priority})
 
     def for_priority(self, priority: str | None) -> str:
         if priority is not None and priority in self.per_priority:
@@ -247,10 +256,9 @@ def _parse_rules(reader: _Reader, data: Mapping[str, Any]) -> dict[str, RuleLeve
                     reader.error(f"rules.{rule_id}", key,
                                  f"{level!r} is not a level; allowed: {', '.join(LEVELS)}")
                 per[key] = level
-            default = per.pop("default", None)
-            rules[rule_id] = RuleLevel(default or "error", per)
+            rules[rule_id] = RuleLevel(per.pop("default", ""), per, inherit=True)
         else:
-            reader.error("rules", rule_id, "expected a level (\"off\", \"warning\", \"error\") "
+            reader.error("rules", rule_id, f"expected a level ({', '.join(LEVELS)}) "
                          "or a table with default/must/should/can")
     return rules
 

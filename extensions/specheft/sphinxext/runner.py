@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import io
+import logging
 import re
 import sys
 from dataclasses import dataclass
@@ -48,12 +50,66 @@ class ProgressStream(io.TextIOBase):
         self.target.flush()
 
 
+class Default:
+    """Marks 'the current sys.stdout/sys.stderr', looked up when the build starts."""
+
+
+DEFAULT = Default()
+
+
+@dataclass(frozen=True)
+class Message:
+    """A warning or error Sphinx reported, with its location split into path and line."""
+
+    level: str
+    text: str
+    path: str | None
+    line: int | None
+    type: str | None
+    subtype: str | None
+
+
+class _Recorder(logging.Handler):
+    """Records what the user sees on the warning stream, after Sphinx's own filters."""
+
+    def __init__(self, app: Any) -> None:
+        from sphinx.util.logging import OnceFilter, WarningLogRecordTranslator, WarningSuppressor
+
+        super().__init__(logging.WARNING)
+        self.addFilter(WarningSuppressor(app))
+        self.addFilter(WarningLogRecordTranslator(app))
+        self.addFilter(OnceFilter())
+        self.messages: list[Message] = []
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        # Sphinx's filters rewrite the record in place; work on a copy so the user's
+        # warning stream is not changed (the type suffix would be appended twice)
+        return super().handle(copy.copy(record))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        location = getattr(record, "location", None)
+        path, line = None, None
+        if isinstance(location, str) and location:
+            head, sep, tail = location.rpartition(":")
+            if sep and tail.isdigit():
+                path, line = head, int(tail)
+            else:
+                path = location
+        self.messages.append(Message(
+            "error" if record.levelno >= logging.ERROR else "warning",
+            _ANSI.sub("", record.getMessage()), path, line,
+            getattr(record, "type", None), getattr(record, "subtype", None),
+        ))
+
+
 @dataclass(frozen=True)
 class BuildResult:
     outdir: Path
     builder: str
     warnings: int
     statuscode: int
+    messages: tuple[Message, ...] = ()
+    app: Any = None
 
 
 def run_sphinx(
@@ -63,8 +119,8 @@ def run_sphinx(
     *,
     purpose: str | None = None,
     strict: bool = True,
-    status: IO[str] | None = sys.stdout,
-    warning: IO[str] | None = sys.stderr,
+    status: IO[str] | None | Default = DEFAULT,
+    warning: IO[str] | None | Default = DEFAULT,
     confoverrides: dict[str, Any] | None = None,
     fresh: bool = False,
     parallel: int = 1,
@@ -84,6 +140,9 @@ def run_sphinx(
 
     if not color_terminal():
         nocolor()
+    # resolved per call: the streams may have been replaced since import (tests, IDEs)
+    status = sys.stdout if isinstance(status, Default) else status
+    warning = sys.stderr if isinstance(warning, Default) else warning
     claim_output_dir(outdir)
     doctrees = project.doctree_dir(purpose or builder)
     try:
@@ -103,8 +162,15 @@ def run_sphinx(
                 verbosity=0,
                 parallel=parallel,
             )
-            app.build(force_all=fresh)
-            return BuildResult(outdir, builder, app._warncount, app.statuscode)
+            recorder = _Recorder(app)
+            sphinx_logger = logging.getLogger("sphinx")
+            sphinx_logger.addHandler(recorder)
+            try:
+                app.build(force_all=fresh)
+            finally:
+                sphinx_logger.removeHandler(recorder)
+            return BuildResult(outdir, builder, app._warncount, app.statuscode,
+                               tuple(recorder.messages), app)
     except SphinxConfigError as exc:
         raise ConfigError(str(exc).removeprefix("Configuration error: ").strip()) from None
     except SpecheftError:

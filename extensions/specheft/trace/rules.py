@@ -1,3 +1,242 @@
-"""Traceability rules (placeholder registry, filled in by the trace core)."""
+"""Traceability rules and their evaluation.
 
-RULE_IDS: tuple[str, ...] = ()
+A rule is a function over the graph that yields hits (item, message, hint); the
+level of each hit — off, info, warning or error — comes from the project's
+``[rules]`` table, optionally per priority of the requirement concerned. Every rule
+is a single pass over the items and their links, so checking stays linear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from ..model import LINK_DEFS, Kind
+from ..settings import RuleLevel
+from .coverage import requirement_coverage
+from .graph import Item, TraceGraph
+
+SEVERITY = {"error": 3, "warning": 2, "info": 1, "off": 0}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    level: str
+    message: str
+    item: str | None = None
+    path: str | None = None
+    line: int | None = None
+    hint: str | None = None
+
+    @property
+    def location(self) -> str:
+        if self.path is None:
+            return "<project>"
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def sort_key(self) -> tuple[int, str, str, int, str]:
+        return (-SEVERITY[self.level], self.rule, self.path or "", self.line or 0, self.item or "")
+
+
+@dataclass(frozen=True)
+class Hit:
+    item: Item
+    message: str
+    hint: str | None = None
+    priority: str | None = None  # decides the level; the item's own priority if None
+
+
+Check = Callable[[TraceGraph], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    summary: str
+    default: RuleLevel
+    check: Check
+    group: str = "trace"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, summary: str, default: str = "error", *, group: str = "trace",
+         **per_priority: str) -> Callable[[Check], Check]:
+    """Register a rule; ``per_priority`` gives its default level for must/should/can."""
+
+    def register(check: Check) -> Check:
+        RULES[rule_id] = Rule(rule_id, summary, RuleLevel(default, per_priority), check, group)
+        return check
+
+    return register
+
+
+def _ids(ids: Iterable[str]) -> str:
+    return ", ".join(ids)
+
+
+# --- coverage of requirements -------------------------------------------------------
+
+
+@rule("req-satisfied", "a requirement is satisfied by at least one Pflichtenheft item",
+      must="error", should="error", can="info")
+def _req_satisfied(graph: TraceGraph) -> Iterator[Hit]:
+    for req in graph.of_kind(Kind.REQ):
+        if not requirement_coverage(graph, req).specs:
+            yield Hit(req, f"{req.priority or 'unprioritised'} requirement is not satisfied by "
+                      "any Pflichtenheft item",
+                      f"add a spec item with ':satisfies: {req.id}'")
+
+
+@rule("req-verified", "a requirement is verified by at least one test, directly or through "
+      "a spec that satisfies it", must="error", should="info", can="info")
+def _req_verified(graph: TraceGraph) -> Iterator[Hit]:
+    for req in graph.of_kind(Kind.REQ):
+        cov = requirement_coverage(graph, req)
+        if not cov.tests:
+            where = f"one of its specs ({_ids(cov.specs)})" if cov.specs else req.id
+            yield Hit(req, f"{req.priority or 'unprioritised'} requirement is not verified by "
+                      "any test case", f"add a test with ':verifies: {where}'")
+
+
+@rule("req-phase", "every requirement is assigned to a project phase")
+def _req_phase(graph: TraceGraph) -> Iterator[Hit]:
+    for req in graph.of_kind(Kind.REQ):
+        if not req.links.get("phase"):
+            yield Hit(req, "requirement is not assigned to a phase",
+                      "add ':phase: PHASE-…' naming the phase in which it is delivered")
+
+
+# --- scope ----------------------------------------------------------------------------
+
+
+@rule("scope-conflict", "nothing satisfies or verifies an exclusion (Abgrenzung)")
+def _scope_conflict(graph: TraceGraph) -> Iterator[Hit]:
+    for item in graph.items.values():
+        if not item.active:
+            continue
+        for link in ("satisfies", "verifies"):
+            for target in graph.targets(item, link):
+                if target.kind == Kind.EXCL:
+                    yield Hit(item, f"{link} exclusion {target.id} ({target.title!r}): "
+                              "excluded scope must not be delivered or tested",
+                              f"remove {target.id} from :{link}:, or change the Lastenheft if the "
+                              "scope really changed")
+
+
+@rule("spec-unrequested", "every Pflichtenheft item satisfies at least one requirement "
+      "(otherwise it is unrequested scope)")
+def _spec_unrequested(graph: TraceGraph) -> Iterator[Hit]:
+    for spec in graph.of_kind(Kind.SPEC):
+        if not any(t.kind == Kind.REQ for t in graph.targets(spec, "satisfies")):
+            yield Hit(spec, "Pflichtenheft item satisfies no active requirement (unrequested scope)",
+                      "add ':satisfies: LH-…' or remove the item")
+
+
+@rule("test-unlinked", "every test case verifies at least one spec item or requirement")
+def _test_unlinked(graph: TraceGraph) -> Iterator[Hit]:
+    for test in graph.of_kind(Kind.TEST):
+        if not any(t.kind in (Kind.SPEC, Kind.REQ) for t in graph.targets(test, "verifies")):
+            yield Hit(test, "test case verifies no active spec item or requirement",
+                      "add ':verifies: PH-…' or ':verifies: LH-…'")
+
+
+# --- phases and links -------------------------------------------------------------------
+
+
+@rule("phase-order", "a test is not scheduled in an earlier phase than what it verifies")
+def _phase_order(graph: TraceGraph) -> Iterator[Hit]:
+    for test in graph.of_kind(Kind.TEST):
+        phase = graph.phase_of(test)
+        if phase is None or phase.order is None:
+            continue
+        for target in graph.targets(test, "verifies"):
+            target_phase = graph.phase_of(target)
+            if target_phase is not None and target_phase.order is not None \
+                    and phase.order < target_phase.order:
+                yield Hit(test, f"is scheduled in {phase.id} (order {phase.order}), earlier than "
+                          f"{target.id} in {target_phase.id} (order {target_phase.order})",
+                          f"move the test to {target_phase.id} or later",
+                          priority=target.priority)
+
+
+@rule("link-kind", "links only between the kinds allowed, and only to existing items")
+def _link_kind(graph: TraceGraph) -> Iterator[Hit]:
+    for item in graph.items.values():
+        for link, targets in item.links.items():
+            definition = LINK_DEFS.get(link)
+            if definition is None:
+                continue
+            if item.kind not in definition.sources:
+                yield Hit(item, f"a {item.kind} item may not use :{link}: (allowed from: "
+                          f"{_ids(definition.sources)})")
+                continue
+            for target_id in targets:
+                target = graph.get(target_id)
+                if target is None:
+                    yield Hit(item, f":{link}: names unknown item {target_id}",
+                              "check the id for typos")
+                elif target.kind not in definition.targets:
+                    yield Hit(item, f":{link}: {target_id} is a {target.kind} item; allowed "
+                              f"targets: {_ids(definition.targets)}")
+
+
+@rule("inactive-linked", "rejected or obsolete items are no longer linked", "warning")
+def _inactive_linked(graph: TraceGraph) -> Iterator[Hit]:
+    for item in graph.items.values():
+        if not item.active:
+            continue
+        for link in item.links:
+            for target in graph.targets(item, link, active_only=False):
+                if not target.active:
+                    yield Hit(item, f":{link}: {target.id} has status {target.status!r} and is "
+                              "ignored by coverage", f"remove the link to {target.id}")
+
+
+# --- evaluation ---------------------------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    findings: list[Finding] = field(default_factory=list)
+
+    def count(self, level: str) -> int:
+        return sum(1 for f in self.findings if f.level == level)
+
+    @property
+    def errors(self) -> int:
+        return self.count("error")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("warning")
+
+
+def evaluate(graph: TraceGraph, levels: Mapping[str, RuleLevel] | None = None,
+             *, groups: Iterable[str] | None = None) -> Evaluation:
+    """Run every rule (of ``groups``, default all) and return the findings, most severe first."""
+    levels = levels or {}
+    wanted = set(groups) if groups is not None else None
+    findings = []
+    for current in all_rules().values():
+        if wanted is not None and current.group not in wanted:
+            continue
+        configured = levels.get(current.id)
+        level_of = configured.over(current.default) if configured else current.default
+        for hit in current.check(graph):
+            level = level_of.for_priority(hit.priority or hit.item.priority)
+            if level == "off":
+                continue
+            findings.append(Finding(current.id, level, hit.message, hit.item.id,
+                                    hit.item.path, hit.item.line, hit.hint))
+    findings.sort(key=Finding.sort_key)
+    return Evaluation(findings)
+
+
+def all_rules() -> dict[str, Rule]:
+    return RULES
+
+
+RULE_IDS: tuple[str, ...] = tuple(RULES)

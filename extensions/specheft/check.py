@@ -1,0 +1,84 @@
+"""``specheft check`` as a library call: build the items only, then evaluate the rules.
+
+The Sphinx run uses the ``needs`` builder (no HTML) and does not run the rules
+itself; its warnings (bad field values, unknown links, …) become findings of the
+rule ``build`` so that every problem is reported in one list, with one exit code.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .project import Project
+from .settings import Settings
+from .trace.coverage import RequirementCoverage, coverage
+from .trace.graph import TraceGraph
+from .trace.rules import Evaluation, Finding, evaluate
+
+BUILD_RULE = "build"
+_ITEM_IN_MESSAGE = re.compile(r"^(?:Need ')?(?P<id>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)'?[: ]")
+
+
+@dataclass
+class CheckReport:
+    project: Project
+    settings: Settings
+    graph: TraceGraph
+    evaluation: Evaluation
+    rows: list[RequirementCoverage] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.evaluation.findings
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.evaluation.errors or (strict and self.evaluation.warnings):
+            return 1
+        return 0
+
+
+def _relative(path: str | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path
+
+
+def build_findings(messages: list, root: Path) -> list[Finding]:  # type: ignore[type-arg]
+    """Sphinx's warnings as findings of the rule ``build`` (always errors: input is broken)."""
+    findings = []
+    for message in messages:
+        match = _ITEM_IN_MESSAGE.match(message.text)
+        kind = ".".join(p for p in (message.type, message.subtype) if p)
+        text = message.text if not kind else f"{message.text} [{kind}]"
+        findings.append(Finding(BUILD_RULE, "error", text, match.group("id") if match else None,
+                                _relative(message.path, root), message.line))
+    return findings
+
+
+def run_check(project: Project, *, jobs: int = 1, fresh: bool = False) -> CheckReport:
+    from .sphinxext.runner import run_sphinx
+
+    started = time.perf_counter()
+    settings = project.settings()
+    result = run_sphinx(
+        project, "needs", project.build_dir / "check", purpose="check", strict=False,
+        status=None, warning=None, fresh=fresh, parallel=jobs,
+        confoverrides={"specheft_check_on_build": False},
+    )
+    from sphinx_needs.data import SphinxNeedsData
+
+    needs = SphinxNeedsData(result.app.env).get_needs_view()
+    srcdir = project.spec_dir.relative_to(project.root).as_posix()
+    graph = TraceGraph.from_needs(needs.values(), srcdir=srcdir)
+    evaluation = evaluate(graph, settings.rules)
+    evaluation.findings[:0] = build_findings(list(result.messages), project.root)
+    evaluation.findings.sort(key=Finding.sort_key)
+    return CheckReport(project, settings, graph, evaluation, coverage(graph),
+                       time.perf_counter() - started)

@@ -1,0 +1,94 @@
+"""Coverage of each requirement: specified by whom, tested by what, in which phase."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..model import Kind, Priority
+from .graph import Item, TraceGraph
+
+
+class CoverageStatus(StrEnum):
+    COVERED = "covered"  # specified and tested
+    PARTIAL = "partial"  # specified or tested, not both
+    UNCOVERED = "uncovered"  # neither
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementCoverage:
+    item: Item
+    specs: tuple[str, ...]
+    direct_tests: tuple[str, ...]
+    spec_tests: tuple[str, ...]
+    phase: Item | None
+
+    @property
+    def tests(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.direct_tests) | set(self.spec_tests)))
+
+    @property
+    def status(self) -> CoverageStatus:
+        if self.specs and self.tests:
+            return CoverageStatus.COVERED
+        if self.specs or self.tests:
+            return CoverageStatus.PARTIAL
+        return CoverageStatus.UNCOVERED
+
+
+def requirement_coverage(graph: TraceGraph, item: Item) -> RequirementCoverage:
+    specs = [s for s in graph.sources(item.id, "satisfies") if graph.items[s].kind == Kind.SPEC]
+    direct = [t for t in graph.sources(item.id, "verifies") if graph.items[t].kind == Kind.TEST]
+    via_specs = {
+        t
+        for spec in specs
+        for t in graph.sources(spec, "verifies")
+        if graph.items[t].kind == Kind.TEST
+    }
+    return RequirementCoverage(
+        item=item,
+        specs=tuple(specs),
+        direct_tests=tuple(direct),
+        spec_tests=tuple(sorted(via_specs)),
+        phase=graph.phase_of(item),
+    )
+
+
+def coverage(graph: TraceGraph) -> list[RequirementCoverage]:
+    """Coverage of every active requirement, in id order."""
+    return [requirement_coverage(graph, item) for item in graph.of_kind(Kind.REQ)]
+
+
+@dataclass(frozen=True)
+class CoverageCounts:
+    total: int
+    covered: int
+    partial: int
+    uncovered: int
+
+    def percent(self, status: CoverageStatus) -> float:
+        value = {"covered": self.covered, "partial": self.partial, "uncovered": self.uncovered}
+        return 100.0 * value[status] / self.total if self.total else 0.0
+
+
+def count(rows: Iterable[RequirementCoverage]) -> CoverageCounts:
+    counter = Counter(row.status for row in rows)
+    return CoverageCounts(
+        total=sum(counter.values()),
+        covered=counter[CoverageStatus.COVERED],
+        partial=counter[CoverageStatus.PARTIAL],
+        uncovered=counter[CoverageStatus.UNCOVERED],
+    )
+
+
+def by_priority(rows: list[RequirementCoverage]) -> dict[str, CoverageCounts]:
+    return {
+        str(p): count(r for r in rows if r.item.priority == p) for p in Priority
+    }
+
+
+def by_area(rows: list[RequirementCoverage]) -> dict[str, CoverageCounts]:
+    areas = sorted({r.item.area or "" for r in rows})
+    return {a: count(r for r in rows if (r.item.area or "") == a) for a in areas}

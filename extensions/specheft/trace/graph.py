@@ -1,0 +1,172 @@
+"""The trace graph: items and their links, built once from needs data.
+
+Input is what sphinx-needs produces — the in-build needs view or needs.json — read
+through one function, so the CLI, the directives and the tests share one code path.
+Building is linear in items plus links; every query afterwards is a dict lookup.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, Location
+from ..model import INACTIVE_STATUSES, LINKS, Kind
+
+LINK_NAMES: tuple[str, ...] = tuple(link.name for link in LINKS)
+
+#: The need fields the graph keeps besides links; other fields stay in ``Item.fields``.
+_KEPT = ("priority", "area", "level", "solution", "verification", "acceptance", "source")
+
+
+@dataclass(slots=True)
+class Item:
+    id: str
+    kind: str
+    title: str
+    status: str | None = None
+    docname: str | None = None
+    path: str | None = None
+    line: int | None = None
+    order: int | None = None
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return self.status not in INACTIVE_STATUSES
+
+    @property
+    def priority(self) -> str | None:
+        value = self.fields.get("priority")
+        return str(value) if value else None
+
+    @property
+    def area(self) -> str | None:
+        value = self.fields.get("area")
+        return str(value) if value else None
+
+    def get(self, name: str) -> Any:
+        return self.fields.get(name)
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.replace(";", ",").split(",") if v.strip())
+    return tuple(str(v) for v in value)
+
+
+class TraceGraph:
+    """Items by id, outgoing links per item, incoming links per target."""
+
+    def __init__(self, items: Iterable[Item]) -> None:
+        self.items: dict[str, Item] = {}
+        for item in items:
+            self.items[item.id] = item
+        # incoming[target][link] = sources, in source-id order for stable output
+        self.incoming: dict[str, dict[str, list[str]]] = {}
+        for item in sorted(self.items.values(), key=lambda i: i.id):
+            for link, targets in item.links.items():
+                for target in targets:
+                    self.incoming.setdefault(target, {}).setdefault(link, []).append(item.id)
+
+    # --- construction -------------------------------------------------------------
+
+    @classmethod
+    def from_needs(cls, needs: Iterable[Mapping[str, Any]], srcdir: str | None = None) -> TraceGraph:
+        """Build from need dicts (needs.json values or sphinx-needs ``NeedItem`` objects).
+
+        ``srcdir`` is prefixed to each need's source file so that findings name a path
+        the user can open (e.g. ``spec/lastenheft/kontakte.md``).
+        """
+        items = []
+        for need in needs:
+            if need.get("is_external"):
+                continue  # items of other projects are link targets, not ours to check
+            docname = need.get("docname")
+            path = None
+            if docname:
+                path = f"{docname}{need.get('doctype') or '.md'}"
+                if srcdir:
+                    path = f"{srcdir.rstrip('/')}/{path}"
+            order = need.get("order")
+            items.append(
+                Item(
+                    id=str(need["id"]),
+                    kind=str(need.get("type") or ""),
+                    title=str(need.get("title") or ""),
+                    status=need.get("status") or None,
+                    docname=docname,
+                    path=path,
+                    line=need.get("lineno"),
+                    order=order if isinstance(order, int) and not isinstance(order, bool) else None,
+                    links={name: _as_tuple(need.get(name)) for name in LINK_NAMES if need.get(name)},
+                    fields={
+                        name: need.get(name)
+                        for name in (*_KEPT, "content", "tags", "typical_phase",
+                                     "statement_en", "title_en", "acceptance_en")
+                        if need.get(name) not in (None, "", [], ())
+                    },
+                )
+            )
+        return cls(items)
+
+    @classmethod
+    def from_needs_json(cls, path: Path, srcdir: str | None = None, version: str | None = None
+                        ) -> TraceGraph:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError("needs.json not found", location=Location(str(path)),
+                             hint="build the project first: specheft build") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"cannot read needs.json: {exc}", location=Location(str(path))) from None
+        try:
+            versions = data["versions"]
+            key = version if version is not None else data.get("current_version", "")
+            if key not in versions:
+                key = next(iter(versions))
+            needs = versions[key]["needs"]
+        except (KeyError, TypeError, StopIteration):
+            raise InputError("not a sphinx-needs needs.json (no versions/…/needs)",
+                             location=Location(str(path))) from None
+        return cls.from_needs(needs.values(), srcdir)
+
+    # --- queries --------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def get(self, item_id: str) -> Item | None:
+        return self.items.get(item_id)
+
+    def of_kind(self, kind: str | Kind, *, active_only: bool = True) -> Iterator[Item]:
+        for item in sorted(self.items.values(), key=lambda i: i.id):
+            if item.kind == kind and (item.active or not active_only):
+                yield item
+
+    def sources(self, target: str, link: str, *, active_only: bool = True) -> list[str]:
+        """Ids of the items that link to ``target`` through ``link``."""
+        ids = self.incoming.get(target, {}).get(link, [])
+        if not active_only:
+            return list(ids)
+        return [i for i in ids if self.items[i].active]
+
+    def targets(self, item: Item, link: str, *, active_only: bool = True) -> list[Item]:
+        """The existing items ``item`` links to through ``link``."""
+        found = []
+        for target_id in item.links.get(link, ()):
+            target = self.items.get(target_id)
+            if target is not None and (target.active or not active_only):
+                found.append(target)
+        return found
+
+    def phase_of(self, item: Item) -> Item | None:
+        """The item's (first) phase; None when unassigned or the phase is unknown."""
+        phases = [p for p in self.targets(item, "phase") if p.kind == Kind.PHASE]
+        return phases[0] if phases else None

@@ -1,0 +1,84 @@
+"""Helpers for tests: mini projects on disk and item sources."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+
+CONF_PY = """\
+from specheft.sphinxext.project_conf import project_conf
+
+globals().update(project_conf(__file__))
+"""
+
+SETTINGS = """\
+[project]
+name = "Mini"
+customer = "Muster GmbH"
+language = "{language}"
+
+[areas]
+KON = "Kontakte"
+VTR = "Vertrieb"
+"""
+
+PHASES = """\
+# Phasen
+
+:::{phase} Konzeption
+:id: PHASE-KONZEPT
+:order: 2
+:::
+
+:::{phase} Implementierung
+:id: PHASE-IMPL
+:order: 3
+:::
+
+:::{phase} Test
+:id: PHASE-TEST
+:order: 4
+:::
+"""
+
+
+def item(kind: str, title: str, body: str = "", **options: str) -> str:
+    """MyST source of one item: ``item("req", "T", "Das System muss …", id="LH-KON-001")``."""
+    lines = [f":::{{{kind}}} {title}"]
+    lines += [f":{name}: {value}" for name, value in options.items()]
+    lines += ["", body or "Text.", ":::", ""]
+    return "\n".join(lines)
+
+
+class MiniProject:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.spec = root / "spec"
+        self.conf = root / "conf"
+
+    def write(self, relpath: str, text: str) -> Path:
+        path = self.root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def needs(self, builder: str = "html") -> dict[str, Any]:
+        data = json.loads((self.root / "_build" / builder / "needs.json").read_text())
+        return data["versions"][data["current_version"]]["needs"]
+
+    def html(self, page: str = "index") -> str:
+        return (self.root / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every file outside _build, for 'nothing was changed' assertions."""
+        return {
+            str(p.relative_to(self.root)): p.read_bytes()
+            for p in sorted(self.root.rglob("*"))
+            if p.is_file() and "_build" not in p.relative_to(self.root).parts
+        }
+
+
