@@ -55,9 +55,12 @@ def build_findings(messages: list, root: Path) -> list[Finding]:  # type: ignore
     findings = []
     for message in messages:
         match = _ITEM_IN_MESSAGE.match(message.text)
+        item = match.group("id") if match else None
+        text = message.text.removeprefix(f"{item}: ") if item else message.text
         kind = ".".join(p for p in (message.type, message.subtype) if p)
-        text = message.text if not kind else f"{message.text} [{kind}]"
-        findings.append(Finding(BUILD_RULE, "error", text, match.group("id") if match else None,
+        if kind:
+            text += f" [{kind}]"
+        findings.append(Finding(BUILD_RULE, "error", text, item,
                                 _relative(message.path, root), message.line))
     return findings
 

@@ -97,7 +97,8 @@ class _Recorder(logging.Handler):
                 path = location
         self.messages.append(Message(
             "error" if record.levelno >= logging.ERROR else "warning",
-            _ANSI.sub("", record.getMessage()), path, line,
+            # the base class's text: Sphinx's record class would prefix the location again
+            _ANSI.sub("", logging.LogRecord.getMessage(record)), path, line,
             getattr(record, "type", None), getattr(record, "subtype", None),
         ))
 

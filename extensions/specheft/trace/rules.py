@@ -96,9 +96,12 @@ def _req_verified(graph: TraceGraph) -> Iterator[Hit]:
     for req in graph.of_kind(Kind.REQ):
         cov = requirement_coverage(graph, req)
         if not cov.tests:
-            where = f"one of its specs ({_ids(cov.specs)})" if cov.specs else req.id
+            hint = f"add a test with ':verifies: {req.id}'"
+            if cov.specs:
+                hint = f"add a test with ':verifies: {cov.specs[0]}' (its spec) or " \
+                       f"':verifies: {req.id}'"
             yield Hit(req, f"{req.priority or 'unprioritised'} requirement is not verified by "
-                      "any test case", f"add a test with ':verifies: {where}'")
+                      "any test case", hint)
 
 
 @rule("req-phase", "every requirement is assigned to a project phase")
