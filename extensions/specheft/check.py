@@ -58,7 +58,7 @@ def build_findings(messages: list, root: Path) -> list[Finding]:  # type: ignore
         item = match.group("id") if match else None
         text = message.text.removeprefix(f"{item}: ") if item else message.text
         kind = ".".join(p for p in (message.type, message.subtype) if p)
-        if kind:
+        if kind and not text.endswith(f"[{kind}]"):  # Sphinx appends it when show_warning_types
             text += f" [{kind}]"
         findings.append(Finding(BUILD_RULE, "error", text, item,
                                 _relative(message.path, root), message.line))
