@@ -52,7 +52,7 @@ def test_input_errors_are_findings_with_locations(make_project, run_cli):
     assert result.code == 1
     assert "build — " in result.out
     assert "spec/anf.md:13: error: LH-KON-002: :priority: 'soll' is not allowed; allowed: " \
-        "must, should, can [sn_schema_violation.field_fail]" in result.out
+        "must, should, can (did you mean 'should'?) [sn_schema_violation.field_fail]" in result.out
 
 
 def test_json_report(make_project, run_cli):
