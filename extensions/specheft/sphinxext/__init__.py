@@ -17,7 +17,7 @@ from sphinx.errors import ConfigError as SphinxConfigError
 from .. import __version__
 from ..errors import SpecheftError
 from ..settings import SETTINGS_FILE, Settings, default_settings, load_settings
-from . import locations, render, tracing
+from . import directives, freshness, locations, render, tracing
 from .vocabulary import needs_config
 
 _SETTINGS: weakref.WeakKeyDictionary[Sphinx, Settings] = weakref.WeakKeyDictionary()
@@ -72,6 +72,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     locations.setup(app)
     render.setup(app)
     tracing.setup(app)
+    freshness.setup(app)
+    directives.setup(app)
     return {
         "version": __version__,
         "env_version": 1,

@@ -211,4 +211,15 @@ def _add_static(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> None:
     app.connect("config-inited", _add_static)
     app.add_css_file("specheft.css")
+    app.add_js_file("specheft.js", loading_method="defer")
     app.connect("doctree-resolved", _render_doctree, priority=400)
+
+
+def renderer_for(app: Sphinx, fromdocname: str) -> ItemRenderer:
+    """An item renderer for ``fromdocname``; the trace directives use its links."""
+    from sphinx_needs.data import SphinxNeedsData
+
+    from . import settings_of
+
+    return ItemRenderer(app, settings_of(app), SphinxNeedsData(app.env).get_needs_view(),
+                        fromdocname)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -83,12 +83,20 @@ def count(rows: Iterable[RequirementCoverage]) -> CoverageCounts:
     )
 
 
+def group(rows: Iterable[RequirementCoverage], key: Callable[[RequirementCoverage], str]
+          ) -> dict[str, list[RequirementCoverage]]:
+    """Rows by ``key``, in one pass."""
+    groups: dict[str, list[RequirementCoverage]] = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    return groups
+
+
 def by_priority(rows: list[RequirementCoverage]) -> dict[str, CoverageCounts]:
-    return {
-        str(p): count(r for r in rows if r.item.priority == p) for p in Priority
-    }
+    groups = group(rows, lambda r: r.item.priority or "")
+    return {str(p): count(groups.get(p, [])) for p in Priority}
 
 
 def by_area(rows: list[RequirementCoverage]) -> dict[str, CoverageCounts]:
-    areas = sorted({r.item.area or "" for r in rows})
-    return {a: count(r for r in rows if (r.item.area or "") == a) for a in areas}
+    groups = group(rows, lambda r: r.item.area or "")
+    return {area: count(groups[area]) for area in sorted(groups)}

@@ -1,0 +1,14 @@
+"""Directives that render trace results into the documents; one module per directive."""
+
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+from . import base, matrix, summary, trace
+
+
+def setup(app: Sphinx) -> None:
+    base.setup(app)
+    matrix.setup(app)
+    summary.setup(app)
+    trace.setup(app)

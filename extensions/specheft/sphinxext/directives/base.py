@@ -1,0 +1,75 @@
+"""The common shape of a trace directive: a placeholder now, content when all items are known.
+
+A directive validates its options when the page is read (errors name file and line) and
+leaves a placeholder; at ``doctree-resolved`` — when sphinx-needs has resolved every
+link — the placeholder is replaced with tables built from the trace graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+from ...errors import did_you_mean
+from ..freshness import note_trace_doc
+
+
+class trace_placeholder(nodes.General, nodes.Element):  # noqa: N801  (docutils node naming)
+    """Stands for a trace directive's output until all items are known."""
+
+
+Renderer = Callable[[Sphinx, trace_placeholder, str], list[nodes.Node]]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def choices(allowed: Iterable[str], *, name: str) -> Callable[[str | None], list[str]]:
+    """Option converter: a comma-separated list of allowed values."""
+    allowed = [str(value) for value in allowed]
+
+    def convert(argument: str | None) -> list[str]:
+        values = [v.strip() for v in (argument or "").split(",") if v.strip()]
+        if not values:
+            raise ValueError(f"give one or more of: {', '.join(allowed)}")
+        for value in values:
+            if allowed and value not in allowed:
+                hint = did_you_mean(value, allowed)
+                raise ValueError(f"{value!r} is not a {name}; allowed: {', '.join(allowed)}"
+                                 + (f" ({hint})" if hint else ""))
+        return values
+
+    return convert
+
+
+def id_list(argument: str | None) -> list[str]:
+    return [v.strip() for v in (argument or "").split(",") if v.strip()]
+
+
+class TraceDirective(SphinxDirective):
+    renderer: ClassVar[str]
+
+    def placeholder(self, **attributes: Any) -> trace_placeholder:
+        node = trace_placeholder(renderer=self.renderer, **attributes)
+        node.source, node.line = self.get_source_info()
+        note_trace_doc(self.env)
+        return node
+
+
+def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    for node in list(doctree.findall(trace_placeholder)):
+        content = RENDERERS[node["renderer"]](app, node, fromdocname)
+        for part in content:
+            if isinstance(part, nodes.Element):
+                for titled in part.findall(nodes.table):
+                    if not titled["ids"]:
+                        doctree.set_id(titled)  # captioned tables are numbered by id
+        node.replace_self(content)
+
+
+def setup(app: Sphinx) -> None:
+    app.add_node(trace_placeholder)
+    # after sphinx-needs' own resolution, before nothing in particular
+    app.connect("doctree-resolved", _resolve, priority=450)

@@ -1,0 +1,180 @@
+"""``coverage-matrix``: one row per requirement (or per spec item) with its trace.
+
+    :::{coverage-matrix}
+    :priority: must, should
+    :area: KON
+    :phase: PHASE-IMPL
+    :status: uncovered, partial
+    :columns: id, title, priority, specs, tests, status
+    :sort: gaps
+    :kind: req
+    :caption: Muss-Anforderungen
+    :::
+
+Every id is a link. In HTML the table is sortable and filterable (static/specheft.js);
+in LaTeX it has explicit column widths and continues across pages (longtable).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+
+from ...labels import label, value_label
+from ...model import Kind, Priority
+from ...trace.coverage import CoverageStatus, RequirementCoverage, coverage
+from ...trace.graph import Item, TraceGraph
+from ..tables import Cell, table
+from .base import RENDERERS, TraceDirective, choices, trace_placeholder
+
+REQ_COLUMNS = ("id", "title", "priority", "area", "phase", "specs", "tests", "status")
+SPEC_COLUMNS = ("id", "title", "area", "solution", "phase", "satisfies", "tests", "status")
+WIDTHS = {"id": 13, "title": 30, "priority": 8, "area": 7, "phase": 12, "specs": 14,
+          "tests": 15, "status": 9, "satisfies": 14, "solution": 10}
+FILTERABLE = frozenset({"priority", "area", "phase", "status", "solution"})
+STATUSES = tuple(str(s) for s in CoverageStatus)
+_GAP_ORDER = {CoverageStatus.UNCOVERED: 0, CoverageStatus.PARTIAL: 1, CoverageStatus.COVERED: 2}
+_PRIORITY_ORDER = {str(p): i for i, p in enumerate(Priority)}
+
+
+class CoverageMatrix(TraceDirective):
+    renderer = "matrix"
+    option_spec = {
+        "kind": lambda arg: directives.choice(arg, ("req", "spec")),
+        "priority": choices(Priority, name="priority"),
+        "area": choices((), name="area"),
+        "phase": choices((), name="phase"),
+        "status": choices(STATUSES, name="coverage status"),
+        "columns": choices(sorted(set(REQ_COLUMNS) | set(SPEC_COLUMNS)), name="column"),
+        "sort": lambda arg: directives.choice(arg, ("id", "gaps", "priority", "area", "phase")),
+        "caption": directives.unchanged,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        kind = self.options.get("kind", "req")
+        allowed = REQ_COLUMNS if kind == "req" else SPEC_COLUMNS
+        columns = self.options.get("columns", list(allowed))
+        wrong = [c for c in columns if c not in allowed]
+        if wrong:
+            raise self.error(f"column(s) {', '.join(wrong)} do not exist for :kind: {kind}; "
+                             f"allowed: {', '.join(allowed)}")
+        if kind == "spec" and "priority" in self.options:
+            raise self.error(":priority: filters requirements; it is not available with :kind: spec")
+        return [self.placeholder(options={**self.options, "kind": kind, "columns": columns})]
+
+
+class _Row:
+    """The values of one matrix row, whatever the kind."""
+
+    def __init__(self, item: Item, phase: Item | None, specs: tuple[str, ...],
+                 tests: tuple[str, ...], status: CoverageStatus, satisfies: tuple[str, ...] = ()):
+        self.item, self.phase, self.specs, self.tests = item, phase, specs, tests
+        self.status, self.satisfies = status, satisfies
+
+
+def _req_rows(rows: list[RequirementCoverage]) -> list[_Row]:
+    return [_Row(r.item, r.phase, r.specs, r.tests, r.status) for r in rows]
+
+
+def _spec_rows(graph: TraceGraph) -> list[_Row]:
+    result = []
+    for spec in graph.of_kind(Kind.SPEC):
+        satisfies = tuple(t.id for t in graph.targets(spec, "satisfies") if t.kind == Kind.REQ)
+        tests = tuple(t for t in graph.sources(spec.id, "verifies")
+                      if graph.items[t].kind == Kind.TEST)
+        status = (CoverageStatus.COVERED if satisfies and tests else
+                  CoverageStatus.PARTIAL if satisfies or tests else CoverageStatus.UNCOVERED)
+        result.append(_Row(spec, graph.phase_of(spec), (), tests, status, satisfies))
+    return result
+
+
+def select(rows: list[_Row], options: dict[str, Any]) -> list[_Row]:
+    def keep(row: _Row) -> bool:
+        item = row.item
+        if "priority" in options and item.priority not in options["priority"]:
+            return False
+        if "area" in options and item.area not in options["area"]:
+            return False
+        if "phase" in options and (row.phase is None or row.phase.id not in options["phase"]):
+            return False
+        return not ("status" in options and str(row.status) not in options["status"])
+
+    chosen = [row for row in rows if keep(row)]
+    sort = options.get("sort", "id")
+    if sort == "gaps":
+        chosen.sort(key=lambda r: (_GAP_ORDER[r.status], _PRIORITY_ORDER.get(r.item.priority or "", 9),
+                                   r.item.id))
+    elif sort == "priority":
+        chosen.sort(key=lambda r: (_PRIORITY_ORDER.get(r.item.priority or "", 9), r.item.id))
+    elif sort == "area":
+        chosen.sort(key=lambda r: (r.item.area or "", r.item.id))
+    elif sort == "phase":
+        chosen.sort(key=lambda r: (r.phase.order if r.phase and r.phase.order is not None else 99,
+                                   r.item.id))
+    return chosen
+
+
+def render_matrix(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
+    from .. import settings_of
+    from ..render import renderer_for
+    from ..tracing import trace_graph
+
+    options: dict[str, Any] = node["options"]
+    settings = settings_of(app)
+    lang = settings.language
+    graph = trace_graph(app)
+    links = renderer_for(app, fromdocname)
+    rows = _req_rows(coverage(graph)) if options["kind"] == "req" else _spec_rows(graph)
+    chosen = select(rows, options)
+    columns: list[str] = options["columns"]
+    if not chosen:
+        return [nodes.paragraph("", label(lang, "matrix.empty"), classes=["specheft-matrix-empty"])]
+
+    def cell(row: _Row, column: str) -> Cell:
+        item = row.item
+        if column == "id":
+            return links.reference(item.id)
+        if column == "title":
+            return item.title
+        if column == "priority":
+            return value_label(lang, "priority", item.priority) if item.priority else ""
+        if column == "area":
+            return item.area or ""
+        if column == "solution":
+            solution = item.get("solution")
+            return value_label(lang, "solution", str(solution)) if solution else ""
+        if column == "phase":
+            if row.phase is None:
+                return ""
+            ref = links.reference(row.phase.id)
+            if isinstance(ref, nodes.reference):
+                ref.children = [nodes.Text(row.phase.title or row.phase.id)]
+            return ref
+        if column in ("specs", "tests", "satisfies"):
+            return links.references(getattr(row, column))
+        return label(lang, f"coverage.{row.status}")
+
+    body = [
+        ([cell(row, column) for column in columns],
+         [f"specheft-prio-{row.item.priority}" if row.item.priority else "specheft-prio-none",
+          f"specheft-coverage-{row.status}"])
+        for row in chosen
+    ]
+    return [table(
+        [label(lang, f"col.{c}") for c in columns],
+        body,
+        widths=[WIDTHS[c] for c in columns],
+        classes=["specheft-matrix", f"specheft-lang-{lang}"],
+        header_classes=[[f"specheft-col-{c}", *(["specheft-filter"] if c in FILTERABLE else [])]
+                        for c in columns],
+        cell_classes=[[f"specheft-col-{c}"] for c in columns],
+        title=options.get("caption"),
+    )]
+
+
+def setup(app: Sphinx) -> None:
+    app.add_directive("coverage-matrix", CoverageMatrix)
+    RENDERERS["matrix"] = render_matrix

@@ -1,0 +1,141 @@
+"""``item-trace``: the upstream and downstream chain of one item, as a table and a diagram.
+
+    :::{item-trace} LH-KON-001
+    :::
+
+Upstream is what the item answers to (refined requirements, satisfied requirements,
+verified items); downstream is what answers to it (refinements, spec items, tests,
+for a phase its items). The diagram is Graphviz, drawn only where ``dot`` is installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from ...labels import label, value_label
+from ...model import Kind
+from ...trace.graph import Item, TraceGraph
+from ..tables import table
+from .base import RENDERERS, TraceDirective, trace_placeholder
+
+logger = logging.getLogger(__name__)
+
+#: (link, direction) walked upstream: outgoing links of the item and of what it reaches
+UPSTREAM = ("refines", "satisfies", "verifies")
+DOWNSTREAM = ("refines", "satisfies", "verifies")
+
+
+class ItemTrace(TraceDirective):
+    renderer = "trace"
+    required_arguments = 1
+    option_spec = {"depth": lambda arg: max(1, int(arg or "3"))}
+
+    def run(self) -> list[nodes.Node]:
+        return [self.placeholder(target=self.arguments[0].strip(),
+                                 depth=self.options.get("depth", 3))]
+
+
+Edge = tuple[str, str, str]  # (from id, link, to id)
+
+
+def walk(graph: TraceGraph, start: Item, depth: int, *, upstream: bool) -> tuple[list[Item], list[Edge]]:
+    """Items reached from ``start`` within ``depth`` steps, breadth first; each once."""
+    seen = {start.id}
+    frontier = [start]
+    found: list[Item] = []
+    edges: list[Edge] = []
+    for _ in range(depth):
+        following: list[Item] = []
+        for item in frontier:
+            for link in UPSTREAM if upstream else DOWNSTREAM:
+                if upstream:
+                    neighbours = graph.targets(item, link, active_only=False)
+                    edges += [(item.id, link, n.id) for n in neighbours]
+                else:
+                    neighbours = [graph.items[i] for i in graph.sources(item.id, link, active_only=False)]
+                    edges += [(n.id, link, item.id) for n in neighbours]
+                for neighbour in neighbours:
+                    if neighbour.id not in seen:
+                        seen.add(neighbour.id)
+                        found.append(neighbour)
+                        following.append(neighbour)
+        frontier = following
+    if not upstream and start.kind == Kind.PHASE:
+        members = [graph.items[i] for i in graph.sources(start.id, "phase", active_only=False)]
+        found += [m for m in members if m.id not in seen]
+        edges += [(m.id, "phase", start.id) for m in members]
+    return found, edges
+
+
+def _dot(start: Item, items: list[Item], edges: list[Edge], lang: str) -> str:
+    def node(item: Item) -> str:
+        title = item.title.replace("\\", "\\\\").replace('"', '\\"')
+        if len(title) > 38:
+            title = title[:36] + "…"
+        style = ', style="filled,bold", fillcolor="#fff3c4"' if item is start else ""
+        return f'  "{item.id}" [label="{item.id}\\n{title}"{style}];'
+
+    lines = ["digraph trace {", '  rankdir="LR";',
+             '  node [shape=box, fontname="Helvetica", fontsize=10, style=rounded];',
+             '  edge [fontname="Helvetica", fontsize=9];']
+    lines += [node(item) for item in [start, *items]]
+    for source, link, target in dict.fromkeys(edges):
+        text = label(lang, f"link.{link}.out").replace('"', "")
+        lines.append(f'  "{source}" -> "{target}" [label="{text}"];')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def render_trace(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
+    from .. import settings_of
+    from ..render import renderer_for
+    from ..tracing import trace_graph
+
+    lang = settings_of(app).language
+    graph = trace_graph(app)
+    start = graph.get(node["target"])
+    if start is None:
+        logger.warning(f"item-trace: unknown item {node['target']!r}", location=node,
+                       type="specheft", subtype="trace")
+        return []
+    links = renderer_for(app, fromdocname)
+    result: list[nodes.Node] = []
+    all_items: list[Item] = []
+    all_edges: list[Edge] = []
+    for upstream in (True, False):
+        items, edges = walk(graph, start, node["depth"], upstream=upstream)
+        all_items += items
+        all_edges += edges
+        if not items:
+            continue
+        body = []
+        for item in items:
+            detail = value_label(lang, "priority", item.priority) if item.priority else ""
+            if item.kind == Kind.TEST and item.get("level"):
+                detail = value_label(lang, "level", str(item.get("level")))
+            body.append(([label(lang, f"kind.{item.kind}"), links.reference(item.id), item.title,
+                          detail], []))
+        title = label(lang, "trace.upstream" if upstream else "trace.downstream")
+        result.append(table([label(lang, "col.kind"), label(lang, "col.id"),
+                             label(lang, "col.title"), ""], body,
+                            widths=[18, 16, 50, 16], classes=["specheft-trace"], title=title))
+    if all_edges and shutil.which(app.config.graphviz_dot):
+        from sphinx.ext.graphviz import graphviz
+
+        diagram = graphviz()
+        diagram["code"] = _dot(start, all_items, all_edges, lang)
+        diagram["options"] = {}
+        diagram["alt"] = f"{start.id} trace"
+        diagram["classes"] = ["specheft-trace-diagram"]
+        result.append(diagram)
+    return result
+
+
+def setup(app: Sphinx) -> None:
+    app.setup_extension("sphinx.ext.graphviz")
+    app.add_directive("item-trace", ItemTrace)
+    RENDERERS["trace"] = render_trace
