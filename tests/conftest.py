@@ -6,19 +6,24 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from specheft.cli import main
 
 from .helpers import CONF_PY, PHASES, SETTINGS, MiniProject
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 
+
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[..., MiniProject]:
     """A project with conf/, the three phases and the given pages (``{"a.md": "…"}``)."""
 
-    def factory(pages: dict[str, str] | None = None, *, language: str = "de",
-                settings: str | None = None, index: str | None = None) -> MiniProject:
+    def factory(
+        pages: dict[str, str] | None = None,
+        *,
+        language: str = "de",
+        settings: str | None = None,
+        index: str | None = None,
+    ) -> MiniProject:
         project = MiniProject(tmp_path / "proj")
         project.write("conf/conf.py", CONF_PY)
         project.write("conf/specheft.toml", settings or SETTINGS.format(language=language))
@@ -31,8 +36,6 @@ def make_project(tmp_path: Path) -> Callable[..., MiniProject]:
         return project
 
     return factory
-
-
 
 
 class CliResult:

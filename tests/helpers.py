@@ -80,5 +80,3 @@ class MiniProject:
             for p in sorted(self.root.rglob("*"))
             if p.is_file() and "_build" not in p.relative_to(self.root).parts
         }
-
-

@@ -24,8 +24,14 @@ def sarif_schema() -> dict[str, Any] | None:
         if npm is None:
             return None
         CACHE.mkdir(exist_ok=True)
-        done = subprocess.run([npm, "pack", PACKAGE, "--silent"], cwd=CACHE, capture_output=True,
-                              text=True, timeout=120, check=False)
+        done = subprocess.run(
+            [npm, "pack", PACKAGE, "--silent"],
+            cwd=CACHE,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         tarball = CACHE / done.stdout.strip().splitlines()[-1] if done.stdout.strip() else None
         if done.returncode != 0 or tarball is None or not tarball.exists():
             return None

@@ -13,18 +13,54 @@ from .sarif_schema import sarif_schema
 
 COMPLETE = (
     "# Anforderungen\n\n"
-    + item("req", "Firmen", "Das CRM-System muss Firmen anlegen.", id="LH-KON-001",
-           priority="must", phase="PHASE-IMPL", acceptance="Firma angelegt.")
-    + item("req", "Branchen", "Das CRM-System soll Branchen zuordnen.", id="LH-KON-002",
-           priority="should", phase="PHASE-IMPL")
-    + item("spec", "Firmenmaske", "Standard.", id="PH-KON-001",
-           satisfies="LH-KON-001, LH-KON-002", phase="PHASE-IMPL")
-    + item("test", "Firma anlegen", "Schritte.", id="TC-SIT-KON-001", verifies="PH-KON-001",
-           level="sit", phase="PHASE-TEST")
+    + item(
+        "req",
+        "Firmen",
+        "Das CRM-System muss Firmen anlegen.",
+        id="LH-KON-001",
+        priority="must",
+        phase="PHASE-IMPL",
+        acceptance="Firma angelegt.",
+    )
+    + item(
+        "req",
+        "Branchen",
+        "Das CRM-System soll Branchen zuordnen.",
+        id="LH-KON-002",
+        priority="should",
+        phase="PHASE-IMPL",
+    )
+    + item(
+        "spec",
+        "Firmenmaske",
+        "Standard.",
+        id="PH-KON-001",
+        satisfies="LH-KON-001, LH-KON-002",
+        phase="PHASE-IMPL",
+    )
+    + item(
+        "test",
+        "Firma anlegen",
+        "Schritte.",
+        id="TC-SIT-KON-001",
+        verifies="PH-KON-001",
+        level="sit",
+        phase="PHASE-TEST",
+    )
 )
 # LH-KON-001 loses its only test: a must requirement without verification
-BROKEN = COMPLETE.replace(item("test", "Firma anlegen", "Schritte.", id="TC-SIT-KON-001",
-                               verifies="PH-KON-001", level="sit", phase="PHASE-TEST"), "")
+BROKEN = COMPLETE.replace(
+    item(
+        "test",
+        "Firma anlegen",
+        "Schritte.",
+        id="TC-SIT-KON-001",
+        verifies="PH-KON-001",
+        level="sit",
+        phase="PHASE-TEST",
+    ),
+    "",
+)
 
 
 def test_clean_project_exits_0(make_project, run_cli):
@@ -51,8 +87,10 @@ def test_input_errors_are_findings_with_locations(make_project, run_cli):
     result = run_cli("check", project.root)
     assert result.code == 1
     assert "build — " in result.out
-    assert "spec/anf.md:13: error: LH-KON-002: :priority: 'soll' is not allowed; allowed: " \
+    assert (
+        "spec/anf.md:13: error: LH-KON-002: :priority: 'soll' is not allowed; allowed: "
         "must, should, can (did you mean 'should'?) [sn_schema_violation.field_fail]" in result.out
+    )
 
 
 def test_json_report(make_project, run_cli):
@@ -62,8 +100,12 @@ def test_json_report(make_project, run_cli):
     data = json.loads(result.out)
     assert data["summary"]["errors"] == 1
     [finding] = [f for f in data["findings"] if f["level"] == "error"]
-    assert (finding["rule"], finding["item"], finding["path"], finding["line"]) == \
-        ("req-verified", "LH-KON-001", "spec/anf.md", 3)
+    assert (finding["rule"], finding["item"], finding["path"], finding["line"]) == (
+        "req-verified",
+        "LH-KON-001",
+        "spec/anf.md",
+        3,
+    )
     rows = {row["id"]: row for row in data["requirements"]}
     assert rows["LH-KON-001"]["specs"] == ["PH-KON-001"]
     assert rows["LH-KON-001"]["status"] == "partial"
@@ -107,8 +149,10 @@ def test_junit_report(make_project, run_cli):
 
 
 def test_rule_levels_from_settings(make_project, run_cli):
-    settings = ('[project]\nname = "Mini"\n[areas]\nKON = "Kontakte"\n'
-                '[rules]\nreq-verified = { must = "warning" }\n')
+    settings = (
+        '[project]\nname = "Mini"\n[areas]\nKON = "Kontakte"\n'
+        '[rules]\nreq-verified = { must = "warning" }\n'
+    )
     project = make_project({"anf.md": BROKEN}, settings=settings)
     result = run_cli("check", project.root)
     assert result.code == 0, result.output

@@ -9,19 +9,54 @@ from .helpers import item
 
 REQS = (
     "# Anforderungen\n\n"
-    + item("req", "Firmen anlegen", "Das CRM-System muss Firmen anlegen.", id="LH-KON-001",
-           priority="must", area="KON", phase="PHASE-IMPL")
-    + item("req", "Branchen zuordnen", "Das CRM-System soll Branchen zuordnen.", id="LH-KON-002",
-           priority="should", area="KON", phase="PHASE-IMPL")
-    + item("req", "Leads erfassen", "Das CRM-System kann Leads erfassen.", id="LH-VTR-001",
-           priority="can", area="VTR", phase="PHASE-IMPL")
+    + item(
+        "req",
+        "Firmen anlegen",
+        "Das CRM-System muss Firmen anlegen.",
+        id="LH-KON-001",
+        priority="must",
+        area="KON",
+        phase="PHASE-IMPL",
+    )
+    + item(
+        "req",
+        "Branchen zuordnen",
+        "Das CRM-System soll Branchen zuordnen.",
+        id="LH-KON-002",
+        priority="should",
+        area="KON",
+        phase="PHASE-IMPL",
+    )
+    + item(
+        "req",
+        "Leads erfassen",
+        "Das CRM-System kann Leads erfassen.",
+        id="LH-VTR-001",
+        priority="can",
+        area="VTR",
+        phase="PHASE-IMPL",
+    )
 )
 SPECS = (
     "# Pflichtenheft\n\n"
-    + item("spec", "Firmenmaske", "Standard.", id="PH-KON-001", satisfies="LH-KON-001, LH-KON-002",
-           phase="PHASE-IMPL", solution="standard")
-    + item("test", "Firma anlegen", "Schritte.", id="TC-SIT-KON-001", verifies="PH-KON-001",
-           level="sit", phase="PHASE-TEST")
+    + item(
+        "spec",
+        "Firmenmaske",
+        "Standard.",
+        id="PH-KON-001",
+        satisfies="LH-KON-001, LH-KON-002",
+        phase="PHASE-IMPL",
+        solution="standard",
+    )
+    + item(
+        "test",
+        "Firma anlegen",
+        "Schritte.",
+        id="TC-SIT-KON-001",
+        verifies="PH-KON-001",
+        level="sit",
+        phase="PHASE-TEST",
+    )
 )
 REPORT = """\
 # Bericht
@@ -68,8 +103,10 @@ def test_matrix_summary_and_trace(make_project, run_cli):
     full = _rows(matrices[0])
     # gaps first: the can requirement has nothing, the should one no test of its own spec? it has
     assert "LH-VTR-001" in full[0] and "offen" in full[0]
-    assert any("LH-KON-001" in r and "PH-KON-001" in r and "TC-SIT-KON-001" in r
-               and "abgedeckt" in r for r in full)
+    assert any(
+        "LH-KON-001" in r and "PH-KON-001" in r and "TC-SIT-KON-001" in r and "abgedeckt" in r
+        for r in full
+    )
     assert 'href="anf.html#LH-KON-001"' in matrices[0]
     assert "Alle Anforderungen" in matrices[0]
     musts = _rows(matrices[1])
@@ -88,8 +125,10 @@ def test_matrix_summary_and_trace(make_project, run_cli):
 
 
 def test_bad_matrix_options_are_located(make_project, run_cli):
-    report = "# B\n\n:::{coverage-matrix}\n:priority: muss\n:::\n\n" \
-             ":::{coverage-matrix}\n:columns: id, owner\n:::\n"
+    report = (
+        "# B\n\n:::{coverage-matrix}\n:priority: muss\n:::\n\n"
+        ":::{coverage-matrix}\n:columns: id, owner\n:::\n"
+    )
     project = make_project({"anf.md": REQS, "bericht.md": report})
     result = run_cli("build", project.root)
     assert result.code == 1
@@ -99,7 +138,9 @@ def test_bad_matrix_options_are_located(make_project, run_cli):
 
 
 def test_unknown_trace_item_is_located(make_project, run_cli):
-    project = make_project({"anf.md": REQS, "bericht.md": "# B\n\n:::{item-trace} LH-KON-404\n:::\n"})
+    project = make_project(
+        {"anf.md": REQS, "bericht.md": "# B\n\n:::{item-trace} LH-KON-404\n:::\n"}
+    )
     result = run_cli("build", project.root)
     assert result.code == 1
     assert "bericht.md:3:" in result.err and "unknown item 'LH-KON-404'" in result.err
@@ -107,8 +148,9 @@ def test_unknown_trace_item_is_located(make_project, run_cli):
 
 def test_incremental_build_rewrites_what_shows_a_changed_item(make_project, run_cli):
     other = "# Sonstiges\n\nNur Text.\n"
-    project = make_project({"anf.md": REQS, "ph.md": SPECS, "bericht.md": REPORT,
-                            "sonst.md": other})
+    project = make_project(
+        {"anf.md": REQS, "ph.md": SPECS, "bericht.md": REPORT, "sonst.md": other}
+    )
     assert run_cli("build", project.root).code == 0
     out = project.root / "_build/html"
     mtimes = {p: (out / f"{p}.html").stat().st_mtime_ns for p in ("sonst", "ph", "bericht")}

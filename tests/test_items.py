@@ -8,18 +8,57 @@ from .helpers import item
 
 PAGE = (
     "# Anforderungen\n\n"
-    + item("req", "Firmen anlegen", "Das CRM-System muss Firmen anlegen.", id="LH-KON-001",
-           priority="must", area="KON", source="Vertrieb", verification="test",
-           phase="PHASE-IMPL", acceptance="Eine Firma ist angelegt.", rationale="Heute Excel.")
-    + item("req", "Firmen verfeinert", "Das CRM-System soll Branchen zuordnen.", id="LH-KON-002",
-           priority="should", area="KON", refines="LH-KON-001", phase="PHASE-IMPL")
+    + item(
+        "req",
+        "Firmen anlegen",
+        "Das CRM-System muss Firmen anlegen.",
+        id="LH-KON-001",
+        priority="must",
+        area="KON",
+        source="Vertrieb",
+        verification="test",
+        phase="PHASE-IMPL",
+        acceptance="Eine Firma ist angelegt.",
+        rationale="Heute Excel.",
+    )
+    + item(
+        "req",
+        "Firmen verfeinert",
+        "Das CRM-System soll Branchen zuordnen.",
+        id="LH-KON-002",
+        priority="should",
+        area="KON",
+        refines="LH-KON-001",
+        phase="PHASE-IMPL",
+    )
     + item("excl", "Keine Buchhaltung", "Buchhaltung bleibt im ERP.", id="AB-001")
-    + item("spec", "Firmenmaske", "Standardmaske Firma.", id="PH-KON-001",
-           satisfies="LH-KON-001, LH-KON-002", solution="configuration", phase="PHASE-IMPL")
-    + item("test", "Firma anlegen", "Schritte.", id="TC-SIT-KON-001", verifies="PH-KON-001",
-           level="sit", phase="PHASE-TEST")
-    + item("test", "Abnahme Firma", "Schritte.", id="TC-UAT-KON-001", verifies="LH-KON-001",
-           level="uat", phase="PHASE-TEST")
+    + item(
+        "spec",
+        "Firmenmaske",
+        "Standardmaske Firma.",
+        id="PH-KON-001",
+        satisfies="LH-KON-001, LH-KON-002",
+        solution="configuration",
+        phase="PHASE-IMPL",
+    )
+    + item(
+        "test",
+        "Firma anlegen",
+        "Schritte.",
+        id="TC-SIT-KON-001",
+        verifies="PH-KON-001",
+        level="sit",
+        phase="PHASE-TEST",
+    )
+    + item(
+        "test",
+        "Abnahme Firma",
+        "Schritte.",
+        id="TC-UAT-KON-001",
+        verifies="LH-KON-001",
+        level="uat",
+        phase="PHASE-TEST",
+    )
 )
 
 
@@ -32,8 +71,12 @@ def test_needs_json_holds_every_kind_field_and_link(make_project, run_cli):
     assert kinds == {"req", "excl", "spec", "test", "phase"}
     req = needs["LH-KON-001"]
     assert req["type_name"] == "Anforderung"
-    assert (req["priority"], req["area"], req["source"], req["verification"]) == \
-        ("must", "KON", "Vertrieb", "test")
+    assert (req["priority"], req["area"], req["source"], req["verification"]) == (
+        "must",
+        "KON",
+        "Vertrieb",
+        "test",
+    )
     assert req["acceptance"] == "Eine Firma ist angelegt."
     assert req["phase"] == ["PHASE-IMPL"]
     assert req["satisfies_back"] == ["PH-KON-001"]
@@ -52,9 +95,20 @@ def test_html_shows_readable_german_items(make_project, run_cli):
     assert run_cli("build", project.root).code == 0
     html = project.html("anf")
     assert 'id="LH-KON-001"' in html
-    for word in ("Anforderung", "Muss", "Soll", "Bereich", "KON – Kontakte", "Abnahmekriterium",
-                 "erfüllt durch", "geprüft durch", "verfeinert durch", "Konfiguration",
-                 "SIT (Systemintegrationstest)", "Abgrenzung"):
+    for word in (
+        "Anforderung",
+        "Muss",
+        "Soll",
+        "Bereich",
+        "KON – Kontakte",
+        "Abnahmekriterium",
+        "erfüllt durch",
+        "geprüft durch",
+        "verfeinert durch",
+        "Konfiguration",
+        "SIT (Systemintegrationstest)",
+        "Abgrenzung",
+    ):
         assert word in html, word
     # the links are real links to the other items
     assert 'href="#PH-KON-001"' in html
@@ -72,8 +126,14 @@ def test_english_labels(make_project, run_cli):
 
 
 def test_item_text_is_escaped_in_html(make_project, run_cli):
-    page = "# X\n\n" + item("req", "<script>alert(1)</script> Titel", "Text.", id="LH-KON-001",
-                            priority="can", phase="PHASE-IMPL")
+    page = "# X\n\n" + item(
+        "req",
+        "<script>alert(1)</script> Titel",
+        "Text.",
+        id="LH-KON-001",
+        priority="can",
+        phase="PHASE-IMPL",
+    )
     project = make_project({"x.md": page})
     assert run_cli("build", project.root).code == 0
     html = project.html("x")
@@ -87,8 +147,10 @@ def test_extension_alone_in_a_plain_conf_py(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     (src / "conf.py").write_text('extensions = ["specheft"]\nproject = "Plain"\n')
-    (src / "index.md").write_text("# Plain\n\n" + item(
-        "req", "Eins", "Das System kann zählen.", id="LH-KON-001", priority="can"))
+    (src / "index.md").write_text(
+        "# Plain\n\n"
+        + item("req", "Eins", "Das System kann zählen.", id="LH-KON-001", priority="can")
+    )
     app = SphinxTestApp("html", srcdir=src)
     try:
         app.build()

@@ -6,7 +6,6 @@ import time
 from typing import Any
 
 import pytest
-
 from specheft.settings import RuleLevel
 from specheft.trace.coverage import CoverageStatus, by_priority, coverage
 from specheft.trace.graph import TraceGraph
@@ -14,12 +13,22 @@ from specheft.trace.rules import RULES, evaluate
 
 
 def need(need_id: str, kind: str, **fields: Any) -> dict[str, Any]:
-    return {"id": need_id, "type": kind, "title": need_id.lower(), "docname": "spec",
-            "doctype": ".md", "lineno": 1, **fields}
+    return {
+        "id": need_id,
+        "type": kind,
+        "title": need_id.lower(),
+        "docname": "spec",
+        "doctype": ".md",
+        "lineno": 1,
+        **fields,
+    }
 
 
-PHASES = [need("PHASE-IMPL", "phase", order=3), need("PHASE-TEST", "phase", order=4),
-          need("PHASE-GOLIVE", "phase", order=6)]
+PHASES = [
+    need("PHASE-IMPL", "phase", order=3),
+    need("PHASE-TEST", "phase", order=4),
+    need("PHASE-GOLIVE", "phase", order=6),
+]
 
 
 def complete() -> list[dict[str, Any]]:
@@ -30,11 +39,20 @@ def complete() -> list[dict[str, Any]]:
         need("LH-KON-002", "req", priority="should", phase=["PHASE-IMPL"]),
         need("LH-KON-003", "req", priority="can", phase=["PHASE-IMPL"], refines=["LH-KON-001"]),
         need("AB-001", "excl"),
-        need("PH-KON-001", "spec", satisfies=["LH-KON-001", "LH-KON-002", "LH-KON-003"],
-             phase=["PHASE-IMPL"]),
+        need(
+            "PH-KON-001",
+            "spec",
+            satisfies=["LH-KON-001", "LH-KON-002", "LH-KON-003"],
+            phase=["PHASE-IMPL"],
+        ),
         need("TC-SIT-001", "test", verifies=["PH-KON-001"], phase=["PHASE-TEST"], level="sit"),
-        need("TC-UAT-001", "test", verifies=["LH-KON-002", "LH-KON-003"], phase=["PHASE-TEST"],
-             level="uat"),
+        need(
+            "TC-UAT-001",
+            "test",
+            verifies=["LH-KON-002", "LH-KON-003"],
+            phase=["PHASE-TEST"],
+            level="uat",
+        ),
     ]
 
 
@@ -58,13 +76,27 @@ def test_complete_project_has_no_findings():
 
 
 def test_every_rule_is_covered_by_these_tests():
-    assert set(RULES) >= {"req-satisfied", "req-verified", "req-phase", "scope-conflict",
-                          "spec-unrequested", "test-unlinked", "phase-order", "link-kind",
-                          "inactive-linked"}
+    assert set(RULES) >= {
+        "req-satisfied",
+        "req-verified",
+        "req-phase",
+        "scope-conflict",
+        "spec-unrequested",
+        "test-unlinked",
+        "phase-order",
+        "link-kind",
+        "inactive-linked",
+    }
 
 
-@pytest.mark.parametrize(("priority", "expected"), [
-    ("must", ["error:LH-KON-001"]), ("should", ["error:LH-KON-001"]), ("can", ["info:LH-KON-001"])])
+@pytest.mark.parametrize(
+    ("priority", "expected"),
+    [
+        ("must", ["error:LH-KON-001"]),
+        ("should", ["error:LH-KON-001"]),
+        ("can", ["info:LH-KON-001"]),
+    ],
+)
 def test_req_satisfied_by_priority(priority, expected):
     needs = [*PHASES, need("LH-KON-001", "req", priority=priority, phase=["PHASE-IMPL"])]
     assert findings(needs)["req-satisfied"] == expected
@@ -111,13 +143,22 @@ def test_phase_order():
 
 
 def test_link_kind_wrong_target_source_and_unknown_id():
-    needs = [*complete(),
-             need("PH-KON-009", "spec", satisfies=["TC-SIT-001", "LH-KON-404"],
-                  phase=["PHASE-IMPL"]),
-             need("TC-SIT-009", "test", satisfies=["LH-KON-001"], verifies=["LH-KON-001"],
-                  phase=["PHASE-TEST"])]
-    assert findings(needs)["link-kind"] == ["error:PH-KON-009", "error:PH-KON-009",
-                                            "error:TC-SIT-009"]
+    needs = [
+        *complete(),
+        need("PH-KON-009", "spec", satisfies=["TC-SIT-001", "LH-KON-404"], phase=["PHASE-IMPL"]),
+        need(
+            "TC-SIT-009",
+            "test",
+            satisfies=["LH-KON-001"],
+            verifies=["LH-KON-001"],
+            phase=["PHASE-TEST"],
+        ),
+    ]
+    assert findings(needs)["link-kind"] == [
+        "error:PH-KON-009",
+        "error:PH-KON-009",
+        "error:TC-SIT-009",
+    ]
 
 
 def test_inactive_items_are_ignored_by_coverage_but_reported_when_linked():
@@ -155,8 +196,14 @@ def test_graph_reads_needs_json_layout(tmp_path):
     import json
 
     path = tmp_path / "needs.json"
-    path.write_text(json.dumps({"current_version": "1.0", "versions": {"1.0": {"needs": {
-        n["id"]: n for n in complete()}}}}))
+    path.write_text(
+        json.dumps(
+            {
+                "current_version": "1.0",
+                "versions": {"1.0": {"needs": {n["id"]: n for n in complete()}}},
+            }
+        )
+    )
     graph = TraceGraph.from_needs_json(path, srcdir="spec")
     assert len(graph) == len(complete())
     assert graph.items["LH-KON-001"].path == "spec/spec.md"
@@ -167,10 +214,12 @@ def test_rules_are_linear_in_items_and_links():
         needs = list(PHASES)
         for i in range(n):
             needs.append(need(f"LH-KON-{i:04d}", "req", priority="must", phase=["PHASE-IMPL"]))
-            needs.append(need(f"PH-KON-{i:04d}", "spec", satisfies=[f"LH-KON-{i:04d}"],
-                              phase=["PHASE-IMPL"]))
-            needs.append(need(f"TC-SIT-{i:04d}", "test", verifies=[f"PH-KON-{i:04d}"],
-                              phase=["PHASE-TEST"]))
+            needs.append(
+                need(f"PH-KON-{i:04d}", "spec", satisfies=[f"LH-KON-{i:04d}"], phase=["PHASE-IMPL"])
+            )
+            needs.append(
+                need(f"TC-SIT-{i:04d}", "test", verifies=[f"PH-KON-{i:04d}"], phase=["PHASE-TEST"])
+            )
         return needs
 
     def seconds(n: int) -> float:

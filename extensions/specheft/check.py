@@ -60,8 +60,9 @@ def build_findings(messages: list, root: Path) -> list[Finding]:  # type: ignore
         kind = ".".join(p for p in (message.type, message.subtype) if p)
         if kind and not text.endswith(f"[{kind}]"):  # Sphinx appends it when show_warning_types
             text += f" [{kind}]"
-        findings.append(Finding(BUILD_RULE, "error", text, item,
-                                _relative(message.path, root), message.line))
+        findings.append(
+            Finding(BUILD_RULE, "error", text, item, _relative(message.path, root), message.line)
+        )
     return findings
 
 
@@ -71,8 +72,15 @@ def run_check(project: Project, *, jobs: int = 1, fresh: bool = False) -> CheckR
     started = time.perf_counter()
     settings = project.settings()
     result = run_sphinx(
-        project, "needs", project.build_dir / "check", purpose="check", strict=False,
-        status=None, warning=None, fresh=fresh, parallel=jobs,
+        project,
+        "needs",
+        project.build_dir / "check",
+        purpose="check",
+        strict=False,
+        status=None,
+        warning=None,
+        fresh=fresh,
+        parallel=jobs,
         confoverrides={"specheft_check_on_build": False},
     )
     from sphinx_needs.data import SphinxNeedsData
@@ -83,5 +91,6 @@ def run_check(project: Project, *, jobs: int = 1, fresh: bool = False) -> CheckR
     evaluation = evaluate(graph, settings.rules)
     evaluation.findings[:0] = build_findings(list(result.messages), project.root)
     evaluation.findings.sort(key=Finding.sort_key)
-    return CheckReport(project, settings, graph, evaluation, coverage(graph),
-                       time.perf_counter() - started)
+    return CheckReport(
+        project, settings, graph, evaluation, coverage(graph), time.perf_counter() - started
+    )

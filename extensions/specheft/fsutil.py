@@ -38,8 +38,9 @@ def atomic_write_text(path: Path, text: str) -> None:
 def write_new(path: Path, text: str, *, force: bool = False) -> None:
     """Write ``path`` atomically; refuse to replace an existing file unless ``force``."""
     if path.exists() and not force:
-        raise UsageError(f"{path} already exists; not overwriting it",
-                         hint="use --force to replace it")
+        raise UsageError(
+            f"{path} already exists; not overwriting it", hint="use --force to replace it"
+        )
     atomic_write_text(path, text)
 
 
@@ -52,8 +53,10 @@ def inside(root: Path, candidate: Path) -> Path:
     resolved_root = root.resolve()
     resolved = (root / candidate).resolve()
     if resolved != resolved_root and resolved_root not in resolved.parents:
-        raise UnsafeInputError(f"path {str(candidate)!r} points outside {resolved_root}",
-                               location=Location(str(candidate)))
+        raise UnsafeInputError(
+            f"path {str(candidate)!r} points outside {resolved_root}",
+            location=Location(str(candidate)),
+        )
     return resolved
 
 
@@ -104,5 +107,6 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError("not UTF-8 encoded", location=Location(str(path), line),
-                         hint="save the file as UTF-8") from None
+        raise InputError(
+            "not UTF-8 encoded", location=Location(str(path), line), hint="save the file as UTF-8"
+        ) from None

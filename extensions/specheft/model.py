@@ -115,8 +115,11 @@ _REQS = (Kind.REQ, Kind.CATALOG)
 
 FIELDS: tuple[FieldDef, ...] = (
     FieldDef("priority", _REQS, tuple(Priority), required_on=_REQS),
-    FieldDef("area", (Kind.REQ, Kind.EXCL, Kind.SPEC, Kind.TEST, Kind.CATALOG),
-             required_on=(Kind.CATALOG,)),
+    FieldDef(
+        "area",
+        (Kind.REQ, Kind.EXCL, Kind.SPEC, Kind.TEST, Kind.CATALOG),
+        required_on=(Kind.CATALOG,),
+    ),
     FieldDef("source", (Kind.REQ, Kind.EXCL)),
     FieldDef("rationale", (Kind.REQ, Kind.EXCL, Kind.SPEC, Kind.CATALOG), multiline=True),
     FieldDef("acceptance", _REQS, multiline=True),

@@ -68,5 +68,6 @@ def claim_output_dir(outdir: Path) -> None:
                 "overwrites files it did not write",
             )
     outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / OUTPUT_MARKER).write_text("written by specheft; safe to delete with the build\n",
-                                        encoding="utf-8")
+    (outdir / OUTPUT_MARKER).write_text(
+        "written by specheft; safe to delete with the build\n", encoding="utf-8"
+    )

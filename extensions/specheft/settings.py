@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .errors import ConfigError, Location, did_you_mean
 from .labels import LANGUAGES
@@ -70,8 +70,9 @@ class RuleLevel:
         """This level as configured, completed from the rule's built-in default."""
         if not self.inherit:
             return self
-        return RuleLevel(self.default or builtin.default,
-                         {**builtin.per_priority, **self.per_priority})
+        return RuleLevel(
+            self.default or builtin.default, {**builtin.per_priority, **self.per_priority}
+        )
 
     def for_priority(self, priority: str | None) -> str:
         if priority is not None and priority in self.per_priority:
@@ -134,7 +135,7 @@ class _Reader:
         value = data.get(name, {})
         if not isinstance(value, Mapping):
             self.error("", name, f"must be a table ([{name}]), got {type(value).__name__}")
-        return value
+        return cast(Mapping[str, Any], value)
 
     def keys(self, table: str, data: Mapping[str, Any], spec: Mapping[str, _Key]) -> dict[str, Any]:
         for key in data:
@@ -167,7 +168,17 @@ class _Reader:
         return result
 
 
-_KNOWN_TABLES = ("project", "areas", "ids", "rules", "lint", "documents", "signoff", "distribution", "history")
+_KNOWN_TABLES = (
+    "project",
+    "areas",
+    "ids",
+    "rules",
+    "lint",
+    "documents",
+    "signoff",
+    "distribution",
+    "history",
+)
 
 
 def parse_settings(text: str, path: Path | None = None) -> Settings:
@@ -185,10 +196,14 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         ) from None
     for name in data:
         if name not in _KNOWN_TABLES:
-            reader.error("", name, f"unknown table; allowed: {', '.join(_KNOWN_TABLES)}",
-                         did_you_mean(name, _KNOWN_TABLES))
+            reader.error(
+                "",
+                name,
+                f"unknown table; allowed: {', '.join(_KNOWN_TABLES)}",
+                did_you_mean(name, _KNOWN_TABLES),
+            )
     if "project" not in data:
-        reader.error("project", None, "missing table [project] (at least: name = \"…\")")
+        reader.error("project", None, 'missing table [project] (at least: name = "…")')
     project = reader.keys("project", reader.table(data, "project"), _PROJECT_KEYS)
     if isinstance(project["date"], dt.date):
         project["date"] = project["date"].isoformat()
@@ -209,8 +224,12 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     id_patterns: dict[Kind, str] = {}
     for kind_name, pattern in reader.table(data, "ids").items():
         if kind_name not in Kind.__members__.values():
-            reader.error("ids", kind_name, f"unknown item kind; allowed: {', '.join(Kind)}",
-                         did_you_mean(kind_name, list(Kind)))
+            reader.error(
+                "ids",
+                kind_name,
+                f"unknown item kind; allowed: {', '.join(Kind)}",
+                did_you_mean(kind_name, list(Kind)),
+            )
         if not isinstance(pattern, str):
             reader.error("ids", kind_name, "expected a regular expression string")
         try:
@@ -233,33 +252,53 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
 
 
 def _parse_rules(reader: _Reader, data: Mapping[str, Any]) -> dict[str, RuleLevel]:
-    from .trace.rules import RULE_IDS  # the rule registry is pure; imported late to keep start-up light
+    from .trace.rules import (
+        RULE_IDS,  # the rule registry is pure; imported late to keep start-up light
+    )
 
     rules: dict[str, RuleLevel] = {}
     for rule_id, value in data.items():
         if rule_id not in RULE_IDS:
-            reader.error("rules", rule_id, "unknown rule; known rules: " + ", ".join(RULE_IDS),
-                         did_you_mean(rule_id, RULE_IDS))
+            reader.error(
+                "rules",
+                rule_id,
+                "unknown rule; known rules: " + ", ".join(RULE_IDS),
+                did_you_mean(rule_id, RULE_IDS),
+            )
         if isinstance(value, str):
             if value not in LEVELS:
-                reader.error("rules", rule_id, f"{value!r} is not a level; allowed: {', '.join(LEVELS)}",
-                             did_you_mean(value, LEVELS))
+                reader.error(
+                    "rules",
+                    rule_id,
+                    f"{value!r} is not a level; allowed: {', '.join(LEVELS)}",
+                    did_you_mean(value, LEVELS),
+                )
             rules[rule_id] = RuleLevel(value)
         elif isinstance(value, Mapping):
             allowed = ("default", "must", "should", "can")
             per: dict[str, str] = {}
             for key, level in value.items():
                 if key not in allowed:
-                    reader.error(f"rules.{rule_id}", key, f"unknown key; allowed: {', '.join(allowed)}",
-                                 did_you_mean(key, allowed))
+                    reader.error(
+                        f"rules.{rule_id}",
+                        key,
+                        f"unknown key; allowed: {', '.join(allowed)}",
+                        did_you_mean(key, allowed),
+                    )
                 if level not in LEVELS:
-                    reader.error(f"rules.{rule_id}", key,
-                                 f"{level!r} is not a level; allowed: {', '.join(LEVELS)}")
+                    reader.error(
+                        f"rules.{rule_id}",
+                        key,
+                        f"{level!r} is not a level; allowed: {', '.join(LEVELS)}",
+                    )
                 per[key] = level
             rules[rule_id] = RuleLevel(per.pop("default", ""), per, inherit=True)
         else:
-            reader.error("rules", rule_id, f"expected a level ({', '.join(LEVELS)}) "
-                         "or a table with default/must/should/can")
+            reader.error(
+                "rules",
+                rule_id,
+                f"expected a level ({', '.join(LEVELS)}) or a table with default/must/should/can",
+            )
     return rules
 
 
@@ -282,16 +321,19 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError(
             "settings file not found",
             location=Location(str(path)),
-            hint="create it with at least:  [project]  name = \"…\"",
+            hint='create it with at least:  [project]  name = "…"',
         ) from None
     except OSError as exc:
-        raise ConfigError(f"cannot read settings: {exc.strerror}", location=Location(str(path))) from None
+        raise ConfigError(
+            f"cannot read settings: {exc.strerror}", location=Location(str(path))
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError("not UTF-8 encoded", location=Location(str(path), line),
-                          hint="save the file as UTF-8") from None
+        raise ConfigError(
+            "not UTF-8 encoded", location=Location(str(path), line), hint="save the file as UTF-8"
+        ) from None
     return parse_settings(text, path)
 
 

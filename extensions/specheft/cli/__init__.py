@@ -47,8 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: say so and how to report it
         if debug:
             raise
-        _error(f"internal error: {type(exc).__name__}: {exc}\n"
-               "  This is a bug in specheft. Run again with --debug and report the traceback.")
+        _error(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "  This is a bug in specheft. Run again with --debug and report the traceback."
+        )
         return 2
     return result if isinstance(result, int) else 0
 

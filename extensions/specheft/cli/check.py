@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -17,18 +18,41 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 @cli.command()
 @project_argument
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Report format: text for people, json for scripts, sarif for code scanning, "
-                   "junit for CI dashboards.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format: text for people, json for scripts, sarif for code scanning, "
+    "junit for CI dashboards.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output.",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--quiet", "-q", is_flag=True, help="Text format: leave out infos.")
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Parallel Sphinx processes for reading.")
+@click.option(
+    "-j",
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Parallel Sphinx processes for reading.",
+)
 @click.option("--fresh", is_flag=True, help="Ignore the cache and read every source again.")
-def check(project_dir: str, fmt: str, output: Path | None, strict: bool, quiet: bool,
-          jobs: int, fresh: bool) -> int:
+def check(
+    project_dir: str,
+    fmt: str,
+    output: Path | None,
+    strict: bool,
+    quiet: bool,
+    jobs: int,
+    fresh: bool,
+) -> int:
     """Check the specification in PROJECT_DIR against the traceability rules.
 
     Exit code 0: no errors (warnings allowed unless --strict); 1: errors; 2: usage or
@@ -41,17 +65,19 @@ def check(project_dir: str, fmt: str, output: Path | None, strict: bool, quiet: 
         resolved = output.resolve()
         for source in (project.spec_dir, project.conf_dir):
             if resolved == source or source in resolved.parents:
-                raise UsageError(f"--output {output} lies inside the project's sources ({source})",
-                                 hint="write reports to _build/ or outside the project")
+                raise UsageError(
+                    f"--output {output} lies inside the project's sources ({source})",
+                    hint="write reports to _build/ or outside the project",
+                )
     report = run_check(project, jobs=jobs, fresh=fresh)
     if fmt == "text":
         from ..io import report_text
 
-        coloured = output is None and click.get_text_stream("stdout").isatty()
-        text = report_text.render(
-            report, show_info=not quiet,
-            style=(lambda word, level: click.style(word, fg=_COLOURS.get(level), bold=True))
-            if coloured else None)
+        def paint(word: str, level: str) -> str:
+            return click.style(word, fg=_COLOURS.get(level), bold=True)
+
+        coloured = output is None and sys.stdout.isatty()
+        text = report_text.render(report, show_info=not quiet, style=paint if coloured else None)
     elif fmt == "json":
         from ..io import report_json
 

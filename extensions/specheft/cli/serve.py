@@ -12,8 +12,13 @@ from .app import cli, project_argument
 @cli.command()
 @project_argument
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="0 picks a free port.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="0 picks a free port.",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
 def serve(project_dir: str, host: str, port: int, open_browser: bool) -> int:
     """Serve the HTML build of PROJECT_DIR and rebuild it when spec/ or conf/ change."""
@@ -29,11 +34,18 @@ def serve(project_dir: str, host: str, port: int, open_browser: bool) -> int:
     outdir = project.build_dir / "serve"
     claim_output_dir(outdir)
     args = [
-        str(project.spec_dir), str(outdir),
-        "-c", str(project.conf_dir),
-        "-d", str(project.doctree_dir("serve")),
-        "--watch", str(project.conf_dir),
-        "--host", host, "--port", str(port),
+        str(project.spec_dir),
+        str(outdir),
+        "-c",
+        str(project.conf_dir),
+        "-d",
+        str(project.doctree_dir("serve")),
+        "--watch",
+        str(project.conf_dir),
+        "--host",
+        host,
+        "--port",
+        str(port),
     ]
     if open_browser:
         args.append("--open-browser")

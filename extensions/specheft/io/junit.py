@@ -17,8 +17,9 @@ from ..trace.rules import Finding, all_rules
 def render(report: CheckReport, *, strict: bool = False) -> str:
     rules = all_rules()
     by_rule: dict[str, list[Finding]] = {rule_id: [] for rule_id in rules}
-    for rule_id, group in groupby(sorted(report.findings, key=lambda f: f.rule),
-                                  key=lambda f: f.rule):
+    for rule_id, group in groupby(
+        sorted(report.findings, key=lambda f: f.rule), key=lambda f: f.rule
+    ):
         by_rule.setdefault(rule_id, []).extend(group)
     root = ET.Element("testsuites", name="specheft check")
     total = failures = skipped = 0
@@ -30,8 +31,12 @@ def render(report: CheckReport, *, strict: bool = False) -> str:
         if not findings:
             ET.SubElement(suite, "testcase", classname=f"specheft.{rule_id}", name="all items")
         for finding in findings:
-            case = ET.SubElement(suite, "testcase", classname=f"specheft.{rule_id}",
-                                 name=finding.item or finding.location)
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"specheft.{rule_id}",
+                name=finding.item or finding.location,
+            )
             if finding.path:
                 case.set("file", finding.path)
             if finding.line:
@@ -40,7 +45,9 @@ def render(report: CheckReport, *, strict: bool = False) -> str:
             if finding.hint:
                 text += f"\nhint: {finding.hint}"
             if finding.level == "error" or (strict and finding.level == "warning"):
-                failure = ET.SubElement(case, "failure", type=finding.level, message=finding.message)
+                failure = ET.SubElement(
+                    case, "failure", type=finding.level, message=finding.message
+                )
                 failure.text = text
                 suite_failures += 1
             elif finding.level == "warning":

@@ -21,43 +21,58 @@ def as_dict(report: CheckReport) -> dict[str, Any]:
     for rule_id in used:
         rule = rules.get(rule_id)
         text = rule.summary if rule else "Sphinx or sphinx-needs reported a problem in the sources"
-        descriptors.append({
-            "id": rule_id,
-            "name": rule_id.replace("-", " ").title().replace(" ", ""),
-            "shortDescription": {"text": text},
-            "defaultConfiguration": {"level": _LEVEL[rule.default.default] if rule else "error"},
-        })
+        descriptors.append(
+            {
+                "id": rule_id,
+                "name": rule_id.replace("-", " ").title().replace(" ", ""),
+                "shortDescription": {"text": text},
+                "defaultConfiguration": {
+                    "level": _LEVEL[rule.default.default] if rule else "error"
+                },
+            }
+        )
     results = []
     for finding in report.findings:
         result: dict[str, Any] = {
             "ruleId": finding.rule,
             "ruleIndex": index[finding.rule],
             "level": _LEVEL[finding.level],
-            "message": {"text": (f"{finding.item}: " if finding.item else "") + finding.message
-                        + (f" (hint: {finding.hint})" if finding.hint else "")},
+            "message": {
+                "text": (f"{finding.item}: " if finding.item else "")
+                + finding.message
+                + (f" (hint: {finding.hint})" if finding.hint else "")
+            },
         }
         if finding.path:
             region = {"startLine": finding.line} if finding.line else {}
-            result["locations"] = [{"physicalLocation": {
-                "artifactLocation": {"uri": finding.path, "uriBaseId": "SRCROOT"},
-                **({"region": region} if region else {}),
-            }}]
+            result["locations"] = [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": finding.path, "uriBaseId": "SRCROOT"},
+                        **({"region": region} if region else {}),
+                    }
+                }
+            ]
         if finding.item:
             result["partialFingerprints"] = {"specheftItem/v1": f"{finding.rule}:{finding.item}"}
         results.append(result)
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "specheft",
-                "version": __version__,
-                "informationUri": "https://pypi.org/project/specheft/",
-                "rules": descriptors,
-            }},
-            "originalUriBaseIds": {"SRCROOT": {"uri": report.project.root.as_uri() + "/"}},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "specheft",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/specheft/",
+                        "rules": descriptors,
+                    }
+                },
+                "originalUriBaseIds": {"SRCROOT": {"uri": report.project.root.as_uri() + "/"}},
+                "results": results,
+            }
+        ],
     }
 
 

@@ -18,14 +18,14 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from ..model import FIELD_DEFS
-from ..trace.graph import LINK_NAMES
+from ..trace.graph import LINK_NAMES, NeedLike
 
 _SHOWN = (*FIELD_DEFS, "status", "tags", "type")
 TRACE_DOCS = "specheft_trace_docs"
 SIGNATURES = "specheft_signatures"
 
 
-def signatures(needs: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+def signatures(needs: Mapping[str, NeedLike]) -> dict[str, str]:
     """docname → digest of what the items on that page show."""
     back: dict[str, list[str]] = {}
     for need_id, need in needs.items():
@@ -70,7 +70,9 @@ def _updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     current = signatures(data.get_needs_mutable())
     previous: dict[str, str] = env.__dict__.get(SIGNATURES, {})
     env.__dict__[SIGNATURES] = current
-    changed = {doc for doc in current.keys() | previous.keys() if current.get(doc) != previous.get(doc)}
+    changed = {
+        doc for doc in current.keys() | previous.keys() if current.get(doc) != previous.get(doc)
+    }
     if changed:
         changed |= env.__dict__.get(TRACE_DOCS, set())
     return sorted(doc for doc in changed if doc in env.found_docs)
@@ -80,4 +82,3 @@ def setup(app: Sphinx) -> None:
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("env-get-updated", _updated)
-

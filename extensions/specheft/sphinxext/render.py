@@ -19,6 +19,7 @@ from sphinx.config import Config
 
 from ..labels import label, value_label
 from ..model import FIELD_DEFS, LINKS, Kind
+from ..trace.graph import NeedLike
 from ..settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -64,7 +65,9 @@ class ItemRenderer:
             return f"#{need_id}"
         base = self._uris.get(docname)
         if base is None:
-            base = self._uris[docname] = self.app.builder.get_relative_uri(self.fromdocname, docname)
+            base = self._uris[docname] = self.app.builder.get_relative_uri(
+                self.fromdocname, docname
+            )
         return f"{base}#{need_id}"
 
     def reference(self, need_id: str) -> nodes.Node:
@@ -95,7 +98,7 @@ class ItemRenderer:
             classes=[f"specheft-field-{name}", *classes],
         )
 
-    def value(self, need: Mapping[str, Any], name: str) -> list[nodes.Node] | None:
+    def value(self, need: NeedLike, name: str) -> list[nodes.Node] | None:
         value = need.get(name)
         if value in (None, "", [], ()):
             return None
@@ -105,31 +108,41 @@ class ItemRenderer:
             return [nodes.Text(f"{value} – {self.areas[value]}")]
         if name in FIELD_DEFS or name == "status":
             if name == "priority":
-                return [nodes.inline("", value_label(self.lang, name, value),
-                                     classes=["specheft-badge", f"specheft-prio-{value}"])]
+                return [
+                    nodes.inline(
+                        "",
+                        value_label(self.lang, name, value),
+                        classes=["specheft-badge", f"specheft-prio-{value}"],
+                    )
+                ]
             return [nodes.Text(value_label(self.lang, name, str(value)))]
         return [nodes.Text(str(value))]
 
-    def head(self, need: Mapping[str, Any]) -> nodes.paragraph:
+    def head(self, need: NeedLike) -> nodes.paragraph:
         kind = need["type"]
         head = nodes.paragraph(classes=["specheft-item-head"])
         head += nodes.inline("", label(self.lang, f"kind.{kind}"), classes=["specheft-kind"])
         head += nodes.Text(" ")
-        permalink = nodes.reference("", "", internal=True, refuri=f"#{need['id']}",
-                                    classes=["specheft-id"])
+        permalink = nodes.reference(
+            "", "", internal=True, refuri=f"#{need['id']}", classes=["specheft-id"]
+        )
         permalink += nodes.strong(need["id"], need["id"])
         head += permalink
         head += nodes.Text(" ")
-        head += nodes.strong(need.get("title") or "", need.get("title") or "",
-                             classes=["specheft-title"])
+        head += nodes.strong(
+            need.get("title") or "", need.get("title") or "", classes=["specheft-title"]
+        )
         priority = need.get("priority")
         if priority:
             head += nodes.Text(" ")
-            head += nodes.inline("", value_label(self.lang, "priority", priority),
-                                 classes=["specheft-badge", f"specheft-prio-{priority}"])
+            head += nodes.inline(
+                "",
+                value_label(self.lang, "priority", priority),
+                classes=["specheft-badge", f"specheft-prio-{priority}"],
+            )
         return head
 
-    def back_links(self, need: Mapping[str, Any]) -> nodes.field_list | None:
+    def back_links(self, need: NeedLike) -> nodes.field_list | None:
         fields = nodes.field_list(classes=["specheft-links"])
         for link in LINKS:
             incoming = need.get(f"{link.name}_back") or []
@@ -144,7 +157,7 @@ class ItemRenderer:
                 )
         return fields if fields.children else None
 
-    def render(self, need: Mapping[str, Any], body: list[nodes.Node]) -> nodes.container:
+    def render(self, need: NeedLike, body: list[nodes.Node]) -> nodes.container:
         kind = need["type"]
         classes = ["specheft-item", f"specheft-{kind}"]
         for name in ("priority", "status"):
@@ -221,5 +234,6 @@ def renderer_for(app: Sphinx, fromdocname: str) -> ItemRenderer:
 
     from . import settings_of
 
-    return ItemRenderer(app, settings_of(app), SphinxNeedsData(app.env).get_needs_view(),
-                        fromdocname)
+    return ItemRenderer(
+        app, settings_of(app), SphinxNeedsData(app.env).get_needs_view(), fromdocname
+    )

@@ -9,11 +9,10 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from ..errors import BuildFailed, ConfigError, SpecheftError
 from ..project import Project, claim_output_dir
-
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PROGRESS = re.compile(
@@ -39,7 +38,7 @@ class ProgressStream(io.TextIOBase):
             if match is None:
                 break
             segment = self.buffer_text[: match.end()]
-            self.buffer_text = self.buffer_text[match.end():]
+            self.buffer_text = self.buffer_text[match.end() :]
             plain = _ANSI.sub("", segment).strip()
             if plain and _PROGRESS.match(plain):
                 self.target.write(segment)
@@ -95,12 +94,17 @@ class _Recorder(logging.Handler):
                 path, line = head, int(tail)
             else:
                 path = location
-        self.messages.append(Message(
-            "error" if record.levelno >= logging.ERROR else "warning",
-            # the base class's text: Sphinx's record class would prefix the location again
-            _ANSI.sub("", logging.LogRecord.getMessage(record)), path, line,
-            getattr(record, "type", None), getattr(record, "subtype", None),
-        ))
+        self.messages.append(
+            Message(
+                "error" if record.levelno >= logging.ERROR else "warning",
+                # the base class's text: Sphinx's record class would prefix the location again
+                _ANSI.sub("", logging.LogRecord.getMessage(record)),
+                path,
+                line,
+                getattr(record, "type", None),
+                getattr(record, "subtype", None),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -120,8 +124,8 @@ def run_sphinx(
     *,
     purpose: str | None = None,
     strict: bool = True,
-    status: IO[str] | None | Default = DEFAULT,
-    warning: IO[str] | None | Default = DEFAULT,
+    status: IO[str] | Default | None = DEFAULT,
+    warning: IO[str] | Default | None = DEFAULT,
     confoverrides: dict[str, Any] | None = None,
     fresh: bool = False,
     parallel: int = 1,
@@ -135,9 +139,8 @@ def run_sphinx(
     from sphinx.application import Sphinx
     from sphinx.errors import ConfigError as SphinxConfigError
     from sphinx.errors import SphinxError
-    from sphinx.util.docutils import docutils_namespace, patch_docutils
-
     from sphinx.util.console import color_terminal, nocolor
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     if not color_terminal():
         nocolor()
@@ -155,7 +158,7 @@ def run_sphinx(
                 doctreedir=doctrees,
                 buildername=builder,
                 confoverrides=confoverrides or {},
-                status=ProgressStream(status) if status is not None else None,
+                status=cast(IO[str], ProgressStream(status)) if status is not None else None,
                 warning=warning,
                 freshenv=fresh,
                 warningiserror=strict,
@@ -170,8 +173,9 @@ def run_sphinx(
                 app.build(force_all=fresh)
             finally:
                 sphinx_logger.removeHandler(recorder)
-            return BuildResult(outdir, builder, app._warncount, app.statuscode,
-                               tuple(recorder.messages), app)
+            return BuildResult(
+                outdir, builder, app._warncount, app.statuscode, tuple(recorder.messages), app
+            )
     except SphinxConfigError as exc:
         raise ConfigError(str(exc).removeprefix("Configuration error: ").strip()) from None
     except SpecheftError:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 from docutils import nodes
 
-Cell = str | nodes.Node | Sequence[nodes.Node]
+Cell: TypeAlias = str | nodes.Node | Sequence[nodes.Node]
 
 
 def _cell(value: Cell, classes: Sequence[str] = ()) -> nodes.entry:

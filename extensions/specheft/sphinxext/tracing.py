@@ -54,8 +54,10 @@ def _check(app: Sphinx, builder: Builder) -> None:
             text += f" (hint: {finding.hint})"
         logger.warning(text, type="specheft", subtype=finding.rule, location=location)
     if evaluation.findings:
-        logger.info(f"traceability: {evaluation.errors} error(s), {evaluation.warnings} "
-                    f"warning(s), {evaluation.count('info')} info(s); details: specheft check")
+        logger.info(
+            f"traceability: {evaluation.errors} error(s), {evaluation.warnings} "
+            f"warning(s), {evaluation.count('info')} info(s); details: specheft check"
+        )
 
 
 def setup(app: Sphinx) -> None:

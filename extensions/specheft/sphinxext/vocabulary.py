@@ -93,7 +93,9 @@ def schema_definitions(settings: Settings) -> dict[str, Any]:
                     f"(example: {kind_def.id_example})"
                 ),
                 "select": {"properties": {"type": {"const": str(kind)}}},
-                "validate": {"local": {"properties": {"id": {"type": "string", "pattern": pattern}}}},
+                "validate": {
+                    "local": {"properties": {"id": {"type": "string", "pattern": pattern}}}
+                },
             }
         )
         required = [f.name for f in FIELDS if kind in f.required_on]
@@ -136,4 +138,3 @@ def needs_config(settings: Settings) -> dict[str, Any]:
         "needs_title_optional": False,
         "needs_table_style": "DATATABLES",
     }
-

@@ -83,8 +83,9 @@ def count(rows: Iterable[RequirementCoverage]) -> CoverageCounts:
     )
 
 
-def group(rows: Iterable[RequirementCoverage], key: Callable[[RequirementCoverage], str]
-          ) -> dict[str, list[RequirementCoverage]]:
+def group(
+    rows: Iterable[RequirementCoverage], key: Callable[[RequirementCoverage], str]
+) -> dict[str, list[RequirementCoverage]]:
     """Rows by ``key``, in one pass."""
     groups: dict[str, list[RequirementCoverage]] = {}
     for row in rows:

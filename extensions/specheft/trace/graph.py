@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import InputError, Location
 from ..model import INACTIVE_STATUSES, LINKS, Kind
@@ -20,6 +20,14 @@ LINK_NAMES: tuple[str, ...] = tuple(link.name for link in LINKS)
 
 #: The need fields the graph keeps besides links; other fields stay in ``Item.fields``.
 _KEPT = ("priority", "area", "level", "solution", "verification", "acceptance", "source")
+
+
+class NeedLike(Protocol):
+    """A need as sphinx-needs gives it: a dict from needs.json or a ``NeedItem``."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def __getitem__(self, key: str) -> Any: ...
 
 
 @dataclass(slots=True)
@@ -78,7 +86,9 @@ class TraceGraph:
     # --- construction -------------------------------------------------------------
 
     @classmethod
-    def from_needs(cls, needs: Iterable[Mapping[str, Any]], srcdir: str | None = None) -> TraceGraph:
+    def from_needs(
+        cls, needs: Iterable[NeedLike], srcdir: str | None = None
+    ) -> TraceGraph:
         """Build from need dicts (needs.json values or sphinx-needs ``NeedItem`` objects).
 
         ``srcdir`` is prefixed to each need's source file so that findings name a path
@@ -105,11 +115,20 @@ class TraceGraph:
                     path=path,
                     line=need.get("lineno"),
                     order=order if isinstance(order, int) and not isinstance(order, bool) else None,
-                    links={name: _as_tuple(need.get(name)) for name in LINK_NAMES if need.get(name)},
+                    links={
+                        name: _as_tuple(need.get(name)) for name in LINK_NAMES if need.get(name)
+                    },
                     fields={
                         name: need.get(name)
-                        for name in (*_KEPT, "content", "tags", "typical_phase",
-                                     "statement_en", "title_en", "acceptance_en")
+                        for name in (
+                            *_KEPT,
+                            "content",
+                            "tags",
+                            "typical_phase",
+                            "statement_en",
+                            "title_en",
+                            "acceptance_en",
+                        )
                         if need.get(name) not in (None, "", [], ())
                     },
                 )
@@ -117,15 +136,21 @@ class TraceGraph:
         return cls(items)
 
     @classmethod
-    def from_needs_json(cls, path: Path, srcdir: str | None = None, version: str | None = None
-                        ) -> TraceGraph:
+    def from_needs_json(
+        cls, path: Path, srcdir: str | None = None, version: str | None = None
+    ) -> TraceGraph:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise InputError("needs.json not found", location=Location(str(path)),
-                             hint="build the project first: specheft build") from None
+            raise InputError(
+                "needs.json not found",
+                location=Location(str(path)),
+                hint="build the project first: specheft build",
+            ) from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"cannot read needs.json: {exc}", location=Location(str(path))) from None
+            raise InputError(
+                f"cannot read needs.json: {exc}", location=Location(str(path))
+            ) from None
         try:
             versions = data["versions"]
             key = version if version is not None else data.get("current_version", "")
@@ -133,8 +158,9 @@ class TraceGraph:
                 key = next(iter(versions))
             needs = versions[key]["needs"]
         except (KeyError, TypeError, StopIteration):
-            raise InputError("not a sphinx-needs needs.json (no versions/…/needs)",
-                             location=Location(str(path))) from None
+            raise InputError(
+                "not a sphinx-needs needs.json (no versions/…/needs)", location=Location(str(path))
+            ) from None
         return cls.from_needs(needs.values(), srcdir)
 
     # --- queries --------------------------------------------------------------------

@@ -62,8 +62,9 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, summary: str, default: str = "error", *, group: str = "trace",
-         **per_priority: str) -> Callable[[Check], Check]:
+def rule(
+    rule_id: str, summary: str, default: str = "error", *, group: str = "trace", **per_priority: str
+) -> Callable[[Check], Check]:
     """Register a rule; ``per_priority`` gives its default level for must/should/can."""
 
     def register(check: Check) -> Check:
@@ -80,36 +81,57 @@ def _ids(ids: Iterable[str]) -> str:
 # --- coverage of requirements -------------------------------------------------------
 
 
-@rule("req-satisfied", "a requirement is satisfied by at least one Pflichtenheft item",
-      must="error", should="error", can="info")
+@rule(
+    "req-satisfied",
+    "a requirement is satisfied by at least one Pflichtenheft item",
+    must="error",
+    should="error",
+    can="info",
+)
 def _req_satisfied(graph: TraceGraph) -> Iterator[Hit]:
     for req in graph.of_kind(Kind.REQ):
         if not requirement_coverage(graph, req).specs:
-            yield Hit(req, f"{req.priority or 'unprioritised'} requirement is not satisfied by "
-                      "any Pflichtenheft item",
-                      f"add a spec item with ':satisfies: {req.id}'")
+            yield Hit(
+                req,
+                f"{req.priority or 'unprioritised'} requirement is not satisfied by "
+                "any Pflichtenheft item",
+                f"add a spec item with ':satisfies: {req.id}'",
+            )
 
 
-@rule("req-verified", "a requirement is verified by at least one test, directly or through "
-      "a spec that satisfies it", must="error", should="info", can="info")
+@rule(
+    "req-verified",
+    "a requirement is verified by at least one test, directly or through a spec that satisfies it",
+    must="error",
+    should="info",
+    can="info",
+)
 def _req_verified(graph: TraceGraph) -> Iterator[Hit]:
     for req in graph.of_kind(Kind.REQ):
         cov = requirement_coverage(graph, req)
         if not cov.tests:
             hint = f"add a test with ':verifies: {req.id}'"
             if cov.specs:
-                hint = f"add a test with ':verifies: {cov.specs[0]}' (its spec) or " \
-                       f"':verifies: {req.id}'"
-            yield Hit(req, f"{req.priority or 'unprioritised'} requirement is not verified by "
-                      "any test case", hint)
+                hint = (
+                    f"add a test with ':verifies: {cov.specs[0]}' (its spec) or "
+                    f"':verifies: {req.id}'"
+                )
+            yield Hit(
+                req,
+                f"{req.priority or 'unprioritised'} requirement is not verified by any test case",
+                hint,
+            )
 
 
 @rule("req-phase", "every requirement is assigned to a project phase")
 def _req_phase(graph: TraceGraph) -> Iterator[Hit]:
     for req in graph.of_kind(Kind.REQ):
         if not req.links.get("phase"):
-            yield Hit(req, "requirement is not assigned to a phase",
-                      "add ':phase: PHASE-…' naming the phase in which it is delivered")
+            yield Hit(
+                req,
+                "requirement is not assigned to a phase",
+                "add ':phase: PHASE-…' naming the phase in which it is delivered",
+            )
 
 
 # --- scope ----------------------------------------------------------------------------
@@ -123,27 +145,39 @@ def _scope_conflict(graph: TraceGraph) -> Iterator[Hit]:
         for link in ("satisfies", "verifies"):
             for target in graph.targets(item, link):
                 if target.kind == Kind.EXCL:
-                    yield Hit(item, f"{link} exclusion {target.id} ({target.title!r}): "
-                              "excluded scope must not be delivered or tested",
-                              f"remove {target.id} from :{link}:, or change the Lastenheft if the "
-                              "scope really changed")
+                    yield Hit(
+                        item,
+                        f"{link} exclusion {target.id} ({target.title!r}): "
+                        "excluded scope must not be delivered or tested",
+                        f"remove {target.id} from :{link}:, or change the Lastenheft if the "
+                        "scope really changed",
+                    )
 
 
-@rule("spec-unrequested", "every Pflichtenheft item satisfies at least one requirement "
-      "(otherwise it is unrequested scope)")
+@rule(
+    "spec-unrequested",
+    "every Pflichtenheft item satisfies at least one requirement "
+    "(otherwise it is unrequested scope)",
+)
 def _spec_unrequested(graph: TraceGraph) -> Iterator[Hit]:
     for spec in graph.of_kind(Kind.SPEC):
         if not any(t.kind == Kind.REQ for t in graph.targets(spec, "satisfies")):
-            yield Hit(spec, "Pflichtenheft item satisfies no active requirement (unrequested scope)",
-                      "add ':satisfies: LH-…' or remove the item")
+            yield Hit(
+                spec,
+                "Pflichtenheft item satisfies no active requirement (unrequested scope)",
+                "add ':satisfies: LH-…' or remove the item",
+            )
 
 
 @rule("test-unlinked", "every test case verifies at least one spec item or requirement")
 def _test_unlinked(graph: TraceGraph) -> Iterator[Hit]:
     for test in graph.of_kind(Kind.TEST):
         if not any(t.kind in (Kind.SPEC, Kind.REQ) for t in graph.targets(test, "verifies")):
-            yield Hit(test, "test case verifies no active spec item or requirement",
-                      "add ':verifies: PH-…' or ':verifies: LH-…'")
+            yield Hit(
+                test,
+                "test case verifies no active spec item or requirement",
+                "add ':verifies: PH-…' or ':verifies: LH-…'",
+            )
 
 
 # --- phases and links -------------------------------------------------------------------
@@ -157,12 +191,18 @@ def _phase_order(graph: TraceGraph) -> Iterator[Hit]:
             continue
         for target in graph.targets(test, "verifies"):
             target_phase = graph.phase_of(target)
-            if target_phase is not None and target_phase.order is not None \
-                    and phase.order < target_phase.order:
-                yield Hit(test, f"is scheduled in {phase.id} (order {phase.order}), earlier than "
-                          f"{target.id} in {target_phase.id} (order {target_phase.order})",
-                          f"move the test to {target_phase.id} or later",
-                          priority=target.priority)
+            if (
+                target_phase is not None
+                and target_phase.order is not None
+                and phase.order < target_phase.order
+            ):
+                yield Hit(
+                    test,
+                    f"is scheduled in {phase.id} (order {phase.order}), earlier than "
+                    f"{target.id} in {target_phase.id} (order {target_phase.order})",
+                    f"move the test to {target_phase.id} or later",
+                    priority=target.priority,
+                )
 
 
 @rule("link-kind", "links only between the kinds allowed, and only to existing items")
@@ -173,17 +213,24 @@ def _link_kind(graph: TraceGraph) -> Iterator[Hit]:
             if definition is None:
                 continue
             if item.kind not in definition.sources:
-                yield Hit(item, f"a {item.kind} item may not use :{link}: (allowed from: "
-                          f"{_ids(definition.sources)})")
+                yield Hit(
+                    item,
+                    f"a {item.kind} item may not use :{link}: (allowed from: "
+                    f"{_ids(definition.sources)})",
+                )
                 continue
             for target_id in targets:
                 target = graph.get(target_id)
                 if target is None:
-                    yield Hit(item, f":{link}: names unknown item {target_id}",
-                              "check the id for typos")
+                    yield Hit(
+                        item, f":{link}: names unknown item {target_id}", "check the id for typos"
+                    )
                 elif target.kind not in definition.targets:
-                    yield Hit(item, f":{link}: {target_id} is a {target.kind} item; allowed "
-                              f"targets: {_ids(definition.targets)}")
+                    yield Hit(
+                        item,
+                        f":{link}: {target_id} is a {target.kind} item; allowed "
+                        f"targets: {_ids(definition.targets)}",
+                    )
 
 
 @rule("inactive-linked", "rejected or obsolete items are no longer linked", "warning")
@@ -194,8 +241,12 @@ def _inactive_linked(graph: TraceGraph) -> Iterator[Hit]:
         for link in item.links:
             for target in graph.targets(item, link, active_only=False):
                 if not target.active:
-                    yield Hit(item, f":{link}: {target.id} has status {target.status!r} and is "
-                              "ignored by coverage", f"remove the link to {target.id}")
+                    yield Hit(
+                        item,
+                        f":{link}: {target.id} has status {target.status!r} and is "
+                        "ignored by coverage",
+                        f"remove the link to {target.id}",
+                    )
 
 
 # --- evaluation ---------------------------------------------------------------------------
@@ -217,8 +268,12 @@ class Evaluation:
         return self.count("warning")
 
 
-def evaluate(graph: TraceGraph, levels: Mapping[str, RuleLevel] | None = None,
-             *, groups: Iterable[str] | None = None) -> Evaluation:
+def evaluate(
+    graph: TraceGraph,
+    levels: Mapping[str, RuleLevel] | None = None,
+    *,
+    groups: Iterable[str] | None = None,
+) -> Evaluation:
     """Run every rule (of ``groups``, default all) and return the findings, most severe first."""
     levels = levels or {}
     wanted = set(groups) if groups is not None else None
@@ -232,8 +287,17 @@ def evaluate(graph: TraceGraph, levels: Mapping[str, RuleLevel] | None = None,
             level = level_of.for_priority(hit.priority or hit.item.priority)
             if level == "off":
                 continue
-            findings.append(Finding(current.id, level, hit.message, hit.item.id,
-                                    hit.item.path, hit.item.line, hit.hint))
+            findings.append(
+                Finding(
+                    current.id,
+                    level,
+                    hit.message,
+                    hit.item.id,
+                    hit.item.path,
+                    hit.item.line,
+                    hit.hint,
+                )
+            )
     findings.sort(key=Finding.sort_key)
     return Evaluation(findings)
 

@@ -18,7 +18,7 @@ from ...errors import did_you_mean
 from ..freshness import note_trace_doc
 
 
-class trace_placeholder(nodes.General, nodes.Element):  # noqa: N801  (docutils node naming)
+class trace_placeholder(nodes.General, nodes.Element):
     """Stands for a trace directive's output until all items are known."""
 
 
@@ -37,8 +37,10 @@ def choices(allowed: Iterable[str], *, name: str) -> Callable[[str | None], list
         for value in values:
             if allowed and value not in allowed:
                 hint = did_you_mean(value, allowed)
-                raise ValueError(f"{value!r} is not a {name}; allowed: {', '.join(allowed)}"
-                                 + (f" ({hint})" if hint else ""))
+                raise ValueError(
+                    f"{value!r} is not a {name}; allowed: {', '.join(allowed)}"
+                    + (f" ({hint})" if hint else "")
+                )
         return values
 
     return convert

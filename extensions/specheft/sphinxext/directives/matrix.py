@@ -17,7 +17,8 @@ in LaTeX it has explicit column widths and continues across pages (longtable).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -32,8 +33,18 @@ from .base import RENDERERS, TraceDirective, choices, trace_placeholder
 
 REQ_COLUMNS = ("id", "title", "priority", "area", "phase", "specs", "tests", "status")
 SPEC_COLUMNS = ("id", "title", "area", "solution", "phase", "satisfies", "tests", "status")
-WIDTHS = {"id": 13, "title": 30, "priority": 8, "area": 7, "phase": 12, "specs": 14,
-          "tests": 15, "status": 9, "satisfies": 14, "solution": 10}
+WIDTHS = {
+    "id": 13,
+    "title": 30,
+    "priority": 8,
+    "area": 7,
+    "phase": 12,
+    "specs": 14,
+    "tests": 15,
+    "status": 9,
+    "satisfies": 14,
+    "solution": 10,
+}
 FILTERABLE = frozenset({"priority", "area", "phase", "status", "solution"})
 STATUSES = tuple(str(s) for s in CoverageStatus)
 _GAP_ORDER = {CoverageStatus.UNCOVERED: 0, CoverageStatus.PARTIAL: 1, CoverageStatus.COVERED: 2}
@@ -42,7 +53,7 @@ _PRIORITY_ORDER = {str(p): i for i, p in enumerate(Priority)}
 
 class CoverageMatrix(TraceDirective):
     renderer = "matrix"
-    option_spec = {
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         "kind": lambda arg: directives.choice(arg, ("req", "spec")),
         "priority": choices(Priority, name="priority"),
         "area": choices((), name="area"),
@@ -59,18 +70,29 @@ class CoverageMatrix(TraceDirective):
         columns = self.options.get("columns", list(allowed))
         wrong = [c for c in columns if c not in allowed]
         if wrong:
-            raise self.error(f"column(s) {', '.join(wrong)} do not exist for :kind: {kind}; "
-                             f"allowed: {', '.join(allowed)}")
+            raise self.error(
+                f"column(s) {', '.join(wrong)} do not exist for :kind: {kind}; "
+                f"allowed: {', '.join(allowed)}"
+            )
         if kind == "spec" and "priority" in self.options:
-            raise self.error(":priority: filters requirements; it is not available with :kind: spec")
+            raise self.error(
+                ":priority: filters requirements; it is not available with :kind: spec"
+            )
         return [self.placeholder(options={**self.options, "kind": kind, "columns": columns})]
 
 
 class _Row:
     """The values of one matrix row, whatever the kind."""
 
-    def __init__(self, item: Item, phase: Item | None, specs: tuple[str, ...],
-                 tests: tuple[str, ...], status: CoverageStatus, satisfies: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        item: Item,
+        phase: Item | None,
+        specs: tuple[str, ...],
+        tests: tuple[str, ...],
+        status: CoverageStatus,
+        satisfies: tuple[str, ...] = (),
+    ):
         self.item, self.phase, self.specs, self.tests = item, phase, specs, tests
         self.status, self.satisfies = status, satisfies
 
@@ -83,10 +105,16 @@ def _spec_rows(graph: TraceGraph) -> list[_Row]:
     result = []
     for spec in graph.of_kind(Kind.SPEC):
         satisfies = tuple(t.id for t in graph.targets(spec, "satisfies") if t.kind == Kind.REQ)
-        tests = tuple(t for t in graph.sources(spec.id, "verifies")
-                      if graph.items[t].kind == Kind.TEST)
-        status = (CoverageStatus.COVERED if satisfies and tests else
-                  CoverageStatus.PARTIAL if satisfies or tests else CoverageStatus.UNCOVERED)
+        tests = tuple(
+            t for t in graph.sources(spec.id, "verifies") if graph.items[t].kind == Kind.TEST
+        )
+        status = (
+            CoverageStatus.COVERED
+            if satisfies and tests
+            else CoverageStatus.PARTIAL
+            if satisfies or tests
+            else CoverageStatus.UNCOVERED
+        )
         result.append(_Row(spec, graph.phase_of(spec), (), tests, status, satisfies))
     return result
 
@@ -105,15 +133,24 @@ def select(rows: list[_Row], options: dict[str, Any]) -> list[_Row]:
     chosen = [row for row in rows if keep(row)]
     sort = options.get("sort", "id")
     if sort == "gaps":
-        chosen.sort(key=lambda r: (_GAP_ORDER[r.status], _PRIORITY_ORDER.get(r.item.priority or "", 9),
-                                   r.item.id))
+        chosen.sort(
+            key=lambda r: (
+                _GAP_ORDER[r.status],
+                _PRIORITY_ORDER.get(r.item.priority or "", 9),
+                r.item.id,
+            )
+        )
     elif sort == "priority":
         chosen.sort(key=lambda r: (_PRIORITY_ORDER.get(r.item.priority or "", 9), r.item.id))
     elif sort == "area":
         chosen.sort(key=lambda r: (r.item.area or "", r.item.id))
     elif sort == "phase":
-        chosen.sort(key=lambda r: (r.phase.order if r.phase and r.phase.order is not None else 99,
-                                   r.item.id))
+        chosen.sort(
+            key=lambda r: (
+                r.phase.order if r.phase and r.phase.order is not None else 99,
+                r.item.id,
+            )
+        )
     return chosen
 
 
@@ -158,21 +195,29 @@ def render_matrix(app: Sphinx, node: trace_placeholder, fromdocname: str) -> lis
         return label(lang, f"coverage.{row.status}")
 
     body = [
-        ([cell(row, column) for column in columns],
-         [f"specheft-prio-{row.item.priority}" if row.item.priority else "specheft-prio-none",
-          f"specheft-coverage-{row.status}"])
+        (
+            [cell(row, column) for column in columns],
+            [
+                f"specheft-prio-{row.item.priority}" if row.item.priority else "specheft-prio-none",
+                f"specheft-coverage-{row.status}",
+            ],
+        )
         for row in chosen
     ]
-    return [table(
-        [label(lang, f"col.{c}") for c in columns],
-        body,
-        widths=[WIDTHS[c] for c in columns],
-        classes=["specheft-matrix", f"specheft-lang-{lang}"],
-        header_classes=[[f"specheft-col-{c}", *(["specheft-filter"] if c in FILTERABLE else [])]
-                        for c in columns],
-        cell_classes=[[f"specheft-col-{c}"] for c in columns],
-        title=options.get("caption"),
-    )]
+    return [
+        table(
+            [label(lang, f"col.{c}") for c in columns],
+            body,
+            widths=[WIDTHS[c] for c in columns],
+            classes=["specheft-matrix", f"specheft-lang-{lang}"],
+            header_classes=[
+                [f"specheft-col-{c}", *(["specheft-filter"] if c in FILTERABLE else [])]
+                for c in columns
+            ],
+            cell_classes=[[f"specheft-col-{c}"] for c in columns],
+            title=options.get("caption"),
+        )
+    ]
 
 
 def setup(app: Sphinx) -> None:

@@ -10,14 +10,16 @@ no plotting library and reads the same in both.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
+from typing import Any, ClassVar
 
 from docutils import nodes
 from sphinx.application import Sphinx
 
 from ...labels import label, value_label
 from ...trace.coverage import CoverageCounts, by_area, by_priority, coverage, group
-from ..tables import table
+from ..tables import Cell, table
 from .base import RENDERERS, TraceDirective, choices, trace_placeholder
 
 COLOURS = {"covered": "#2e7d32", "partial": "#f9a825", "uncovered": "#c62828"}
@@ -26,12 +28,18 @@ _PARTS = ("covered", "partial", "uncovered")
 
 class CoverageSummary(TraceDirective):
     renderer = "summary"
-    option_spec = {"by": choices(("priority", "area"), name="grouping"),
-                   "chart": lambda arg: (arg or "yes").strip().lower() not in ("no", "false", "0")}
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
+        "by": choices(("priority", "area"), name="grouping"),
+        "chart": lambda arg: (arg or "yes").strip().lower() not in ("no", "false", "0"),
+    }
 
     def run(self) -> list[nodes.Node]:
-        return [self.placeholder(by=self.options.get("by", ["priority", "area"]),
-                                 chart=self.options.get("chart", True))]
+        return [
+            self.placeholder(
+                by=self.options.get("by", ["priority", "area"]),
+                chart=self.options.get("chart", True),
+            )
+        ]
 
 
 def _percent(part: int, total: int) -> str:
@@ -42,9 +50,11 @@ def _svg(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
     """Horizontal stacked bars: covered, partial, uncovered, with counts."""
     bar_width, row_height, label_width = 420, 26, 170
     height = row_height * len(groups) + 30
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="specheft-chart" role="img" '
-           f'width="{label_width + bar_width + 20}" height="{height}" '
-           f'viewBox="0 0 {label_width + bar_width + 20} {height}">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="specheft-chart" role="img" '
+        f'width="{label_width + bar_width + 20}" height="{height}" '
+        f'viewBox="0 0 {label_width + bar_width + 20} {height}">'
+    ]
     for index, (name, counts) in enumerate(groups):
         y = index * row_height + 4
         out.append(f'<text x="0" y="{y + 15}" font-size="13">{escape(name)}</text>')
@@ -54,19 +64,25 @@ def _svg(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
             if not value or not counts.total:
                 continue
             width = bar_width * value / counts.total
-            out.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="18" '
-                       f'fill="{COLOURS[part]}"><title>{escape(label(lang, "coverage." + part))}: '
-                       f'{value}</title></rect>')
+            out.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="18" '
+                f'fill="{COLOURS[part]}"><title>{escape(label(lang, "coverage." + part))}: '
+                f"{value}</title></rect>"
+            )
             if width > 18:
-                out.append(f'<text x="{x + width / 2:.1f}" y="{y + 14}" font-size="11" '
-                           f'fill="#fff" text-anchor="middle">{value}</text>')
+                out.append(
+                    f'<text x="{x + width / 2:.1f}" y="{y + 14}" font-size="11" '
+                    f'fill="#fff" text-anchor="middle">{value}</text>'
+                )
             x += width
     legend_y = row_height * len(groups) + 20
     x = float(label_width)
     for part in _PARTS:
-        out.append(f'<rect x="{x}" y="{legend_y - 10}" width="10" height="10" '
-                   f'fill="{COLOURS[part]}"/><text x="{x + 14}" y="{legend_y}" font-size="11">'
-                   f'{escape(label(lang, "coverage." + part))}</text>')
+        out.append(
+            f'<rect x="{x}" y="{legend_y - 10}" width="10" height="10" '
+            f'fill="{COLOURS[part]}"/><text x="{x + 14}" y="{legend_y}" font-size="11">'
+            f"{escape(label(lang, 'coverage.' + part))}</text>"
+        )
         x += 110
     out.append("</svg>")
     return "".join(out)
@@ -80,13 +96,17 @@ def _latex(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
             value = getattr(counts, part)
             if value and counts.total:
                 colour = COLOURS[part].lstrip("#")
-                cells.append(rf"\textcolor[HTML]{{{colour}}}{{\rule{{{0.5 * value / counts.total:.3f}"
-                             rf"\linewidth}}{{1.6ex}}}}")
+                cells.append(
+                    rf"\textcolor[HTML]{{{colour}}}{{\rule{{{0.5 * value / counts.total:.3f}"
+                    rf"\linewidth}}{{1.6ex}}}}"
+                )
         label_text = name.replace("\\", "").replace("&", r"\&").replace("%", r"\%")
         lines.append(rf"\makebox[0.3\linewidth][l]{{{label_text}}}{''.join(cells)}\\")
     legend = ", ".join(
         rf"\textcolor[HTML]{{{COLOURS[p].lstrip('#')}}}{{\rule{{1.2ex}}{{1.2ex}}}}~"
-        f"{label(lang, 'coverage.' + p)}" for p in _PARTS)
+        f"{label(lang, 'coverage.' + p)}"
+        for p in _PARTS
+    )
     lines.append(rf"{legend}}}\par\medskip")
     return "\n".join(lines)
 
@@ -99,31 +119,63 @@ def render_summary(app: Sphinx, node: trace_placeholder, fromdocname: str) -> li
     lang = settings.language
     rows = coverage(trace_graph(app))
     result: list[nodes.Node] = []
-    headers = [label(lang, "col.priority"), label(lang, "coverage.total"),
-               label(lang, "summary.specified"), label(lang, "summary.tested"),
-               label(lang, "coverage.covered"), label(lang, "coverage.partial"),
-               label(lang, "coverage.uncovered")]
+    headers = [
+        label(lang, "col.priority"),
+        label(lang, "coverage.total"),
+        label(lang, "summary.specified"),
+        label(lang, "summary.tested"),
+        label(lang, "coverage.covered"),
+        label(lang, "coverage.partial"),
+        label(lang, "coverage.uncovered"),
+    ]
     for grouping in node["by"]:
         if grouping == "priority":
-            groups = [(value_label(lang, "priority", key), counts, key)
-                      for key, counts in by_priority(rows).items() if counts.total]
+            groups = [
+                (value_label(lang, "priority", key), counts, key)
+                for key, counts in by_priority(rows).items()
+                if counts.total
+            ]
             first = label(lang, "col.priority")
             subset = group(rows, lambda r: r.item.priority or "")
         else:
-            groups = [(f"{key} – {settings.areas[key]}" if key in settings.areas else key or "–",
-                       counts, key) for key, counts in by_area(rows).items()]
+            groups = [
+                (
+                    f"{key} – {settings.areas[key]}" if key in settings.areas else key or "–",
+                    counts,
+                    key,
+                )
+                for key, counts in by_area(rows).items()
+            ]
             first = label(lang, "col.area")
             subset = group(rows, lambda r: r.item.area or "")
-        body = []
+        body: list[tuple[list[Cell], list[str]]] = []
         for name, counts, key in groups:
             specified = sum(1 for r in subset[key] if r.specs)
             tested = sum(1 for r in subset[key] if r.tests)
-            body.append(([name, str(counts.total), _percent(specified, counts.total),
-                          _percent(tested, counts.total), str(counts.covered),
-                          str(counts.partial), str(counts.uncovered)], []))
+            body.append(
+                (
+                    [
+                        name,
+                        str(counts.total),
+                        _percent(specified, counts.total),
+                        _percent(tested, counts.total),
+                        str(counts.covered),
+                        str(counts.partial),
+                        str(counts.uncovered),
+                    ],
+                    [],
+                )
+            )
         section_title = label(lang, f"summary.by_{grouping}")
-        result.append(table([first, *headers[1:]], body, widths=[30, 10, 12, 12, 12, 12, 12],
-                            classes=["specheft-summary"], title=section_title))
+        result.append(
+            table(
+                [first, *headers[1:]],
+                body,
+                widths=[30, 10, 12, 12, 12, 12, 12],
+                classes=["specheft-summary"],
+                title=section_title,
+            )
+        )
         if node["chart"] and groups:
             chart = [(name, counts) for name, counts, _ in groups]
             result.append(nodes.raw("", _svg(chart, lang), format="html"))

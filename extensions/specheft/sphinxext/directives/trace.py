@@ -11,6 +11,8 @@ for a phase its items). The diagram is Graphviz, drawn only where ``dot`` is ins
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -19,7 +21,7 @@ from sphinx.util import logging
 from ...labels import label, value_label
 from ...model import Kind
 from ...trace.graph import Item, TraceGraph
-from ..tables import table
+from ..tables import Cell, table
 from .base import RENDERERS, TraceDirective, trace_placeholder
 
 logger = logging.getLogger(__name__)
@@ -32,17 +34,22 @@ DOWNSTREAM = ("refines", "satisfies", "verifies")
 class ItemTrace(TraceDirective):
     renderer = "trace"
     required_arguments = 1
-    option_spec = {"depth": lambda arg: max(1, int(arg or "3"))}
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
+        "depth": lambda arg: max(1, int(arg or "3"))
+    }
 
     def run(self) -> list[nodes.Node]:
-        return [self.placeholder(target=self.arguments[0].strip(),
-                                 depth=self.options.get("depth", 3))]
+        return [
+            self.placeholder(target=self.arguments[0].strip(), depth=self.options.get("depth", 3))
+        ]
 
 
 Edge = tuple[str, str, str]  # (from id, link, to id)
 
 
-def walk(graph: TraceGraph, start: Item, depth: int, *, upstream: bool) -> tuple[list[Item], list[Edge]]:
+def walk(
+    graph: TraceGraph, start: Item, depth: int, *, upstream: bool
+) -> tuple[list[Item], list[Edge]]:
     """Items reached from ``start`` within ``depth`` steps, breadth first; each once."""
     seen = {start.id}
     frontier = [start]
@@ -56,7 +63,9 @@ def walk(graph: TraceGraph, start: Item, depth: int, *, upstream: bool) -> tuple
                     neighbours = graph.targets(item, link, active_only=False)
                     edges += [(item.id, link, n.id) for n in neighbours]
                 else:
-                    neighbours = [graph.items[i] for i in graph.sources(item.id, link, active_only=False)]
+                    neighbours = [
+                        graph.items[i] for i in graph.sources(item.id, link, active_only=False)
+                    ]
                     edges += [(n.id, link, item.id) for n in neighbours]
                 for neighbour in neighbours:
                     if neighbour.id not in seen:
@@ -79,9 +88,12 @@ def _dot(start: Item, items: list[Item], edges: list[Edge], lang: str) -> str:
         style = ', style="filled,bold", fillcolor="#fff3c4"' if item is start else ""
         return f'  "{item.id}" [label="{item.id}\\n{title}"{style}];'
 
-    lines = ["digraph trace {", '  rankdir="LR";',
-             '  node [shape=box, fontname="Helvetica", fontsize=10, style=rounded];',
-             '  edge [fontname="Helvetica", fontsize=9];']
+    lines = [
+        "digraph trace {",
+        '  rankdir="LR";',
+        '  node [shape=box, fontname="Helvetica", fontsize=10, style=rounded];',
+        '  edge [fontname="Helvetica", fontsize=9];',
+    ]
     lines += [node(item) for item in [start, *items]]
     for source, link, target in dict.fromkeys(edges):
         text = label(lang, f"link.{link}.out").replace('"', "")
@@ -99,8 +111,12 @@ def render_trace(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list
     graph = trace_graph(app)
     start = graph.get(node["target"])
     if start is None:
-        logger.warning(f"item-trace: unknown item {node['target']!r}", location=node,
-                       type="specheft", subtype="trace")
+        logger.warning(
+            f"item-trace: unknown item {node['target']!r}",
+            location=node,
+            type="specheft",
+            subtype="trace",
+        )
         return []
     links = renderer_for(app, fromdocname)
     result: list[nodes.Node] = []
@@ -112,17 +128,32 @@ def render_trace(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list
         all_edges += edges
         if not items:
             continue
-        body = []
+        body: list[tuple[list[Cell], list[str]]] = []
         for item in items:
             detail = value_label(lang, "priority", item.priority) if item.priority else ""
             if item.kind == Kind.TEST and item.get("level"):
                 detail = value_label(lang, "level", str(item.get("level")))
-            body.append(([label(lang, f"kind.{item.kind}"), links.reference(item.id), item.title,
-                          detail], []))
+            body.append(
+                (
+                    [
+                        label(lang, f"kind.{item.kind}"),
+                        links.reference(item.id),
+                        item.title,
+                        detail,
+                    ],
+                    [],
+                )
+            )
         title = label(lang, "trace.upstream" if upstream else "trace.downstream")
-        result.append(table([label(lang, "col.kind"), label(lang, "col.id"),
-                             label(lang, "col.title"), ""], body,
-                            widths=[18, 16, 50, 16], classes=["specheft-trace"], title=title))
+        result.append(
+            table(
+                [label(lang, "col.kind"), label(lang, "col.id"), label(lang, "col.title"), ""],
+                body,
+                widths=[18, 16, 50, 16],
+                classes=["specheft-trace"],
+                title=title,
+            )
+        )
     if all_edges and shutil.which(app.config.graphviz_dot):
         from sphinx.ext.graphviz import graphviz
 
