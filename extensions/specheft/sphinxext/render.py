@@ -19,8 +19,8 @@ from sphinx.config import Config
 
 from ..labels import label, value_label
 from ..model import FIELD_DEFS, LINKS, Kind
-from ..trace.graph import NeedLike
 from ..settings import Settings
+from ..trace.graph import NeedLike
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 

@@ -8,7 +8,7 @@ Building is linear in items plus links; every query afterwards is a dict lookup.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -86,9 +86,7 @@ class TraceGraph:
     # --- construction -------------------------------------------------------------
 
     @classmethod
-    def from_needs(
-        cls, needs: Iterable[NeedLike], srcdir: str | None = None
-    ) -> TraceGraph:
+    def from_needs(cls, needs: Iterable[NeedLike], srcdir: str | None = None) -> TraceGraph:
         """Build from need dicts (needs.json values or sphinx-needs ``NeedItem`` objects).
 
         ``srcdir`` is prefixed to each need's source file so that findings name a path
