@@ -135,6 +135,8 @@ def test_all_errors_are_reported_in_one_run(make_project, run_cli):
     assert result.code == 1
     for fragment in ("'mandatory'", "'SIT'", "'custom'"):
         assert fragment in result.err
+    shown = [ln for ln in result.err.splitlines() if ": ERROR: " in ln or ": WARNING: " in ln]
+    assert f"the build reported {len(shown)} problem(s)" in result.err  # counted once each
 
 
 def test_no_strict_builds_despite_warnings(make_project, run_cli):

@@ -162,3 +162,20 @@ def test_extension_alone_in_a_plain_conf_py(tmp_path):
         app.cleanup()
     html = (app.outdir / "index.html").read_text(encoding="utf-8")
     assert "Kann" in html and "LH-KON-001" in html
+
+
+def test_raw_html_and_raw_directive_are_not_passed_through(make_project, run_cli):
+    body = 'Text <script>window.pwned = 1</script> <img src=x onerror="alert(1)">'
+    page = (
+        "# X\n\n"
+        + item("req", "R", body, id="LH-KON-001", priority="can", phase="PHASE-IMPL")
+        + "\n<div onclick='alert(1)'>block</div>\n\n```{raw} html\n<script>alert(2)</script>\n```\n"
+    )
+    project = make_project({"x.md": page})
+    result = run_cli("build", project.root, "--no-strict")
+    assert result.code == 0, result.output
+    html = project.html("x")
+    assert "<script>window.pwned" not in html and "&lt;script&gt;window.pwned" in html
+    assert "<img src=x" not in html and "<div onclick" not in html
+    assert "<script>alert(2)</script>" not in html
+    assert '"raw" directive disabled' in result.err

@@ -122,8 +122,8 @@ FIELDS: tuple[FieldDef, ...] = (
     ),
     FieldDef("source", (Kind.REQ, Kind.EXCL)),
     FieldDef("rationale", (Kind.REQ, Kind.EXCL, Kind.SPEC, Kind.CATALOG), multiline=True),
-    FieldDef("acceptance", _REQS, multiline=True),
-    FieldDef("verification", _REQS, tuple(Verification)),
+    FieldDef("acceptance", _REQS, multiline=True, required_on=(Kind.CATALOG,)),
+    FieldDef("verification", _REQS, tuple(Verification), required_on=(Kind.CATALOG,)),
     FieldDef("level", (Kind.TEST,), tuple(Level), required_on=(Kind.TEST,)),
     FieldDef("solution", (Kind.SPEC,), tuple(Solution)),
     FieldDef("order", (Kind.PHASE,), value_type="integer", required_on=(Kind.PHASE,)),
@@ -131,10 +131,15 @@ FIELDS: tuple[FieldDef, ...] = (
     FieldDef("end", (Kind.PHASE,), value_type="date"),
     FieldDef("gate", (Kind.PHASE,), multiline=True),
     # catalogue items carry both languages; `specheft new --lang` picks one
-    FieldDef("title_en", (Kind.CATALOG,)),
-    FieldDef("statement_en", (Kind.CATALOG,), multiline=True),
-    FieldDef("acceptance_en", (Kind.CATALOG,), multiline=True),
-    FieldDef("typical_phase", (Kind.CATALOG,), tuple(p.id for p in STANDARD_PHASES)),
+    FieldDef("title_en", (Kind.CATALOG,), required_on=(Kind.CATALOG,)),
+    FieldDef("statement_en", (Kind.CATALOG,), multiline=True, required_on=(Kind.CATALOG,)),
+    FieldDef("acceptance_en", (Kind.CATALOG,), multiline=True, required_on=(Kind.CATALOG,)),
+    FieldDef(
+        "typical_phase",
+        (Kind.CATALOG,),
+        tuple(p.id for p in STANDARD_PHASES),
+        required_on=(Kind.CATALOG,),
+    ),
 )
 FIELD_DEFS: dict[str, FieldDef] = {f.name: f for f in FIELDS}
 

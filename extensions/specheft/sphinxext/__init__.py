@@ -61,12 +61,23 @@ def _configure(app: Sphinx, config: Config) -> None:
         config[name] = value
     if not config.myst_enable_extensions:
         config.myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
+    if not config.specheft_allow_raw and "myst_disable_syntax" not in user:
+        # raw HTML in Markdown is shown as text: item text from other parties must not
+        # run in the built site (and raw HTML would not reach the PDF anyway)
+        config.myst_disable_syntax = ["html_block", "html_inline"]
+
+
+def _no_raw_directive(app: Sphinx) -> None:
+    if not app.config.specheft_allow_raw:
+        app.env.settings["raw_enabled"] = False
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_needs")
     app.add_config_value("specheft_settings_file", SETTINGS_FILE, "env", types=frozenset({str}))
+    app.add_config_value("specheft_allow_raw", False, "env", types=frozenset({bool}))
+    app.connect("builder-inited", _no_raw_directive)
     # before sphinx-needs reads its configuration (its handlers run from priority 10)
     app.connect("config-inited", _configure, priority=5)
     locations.setup(app)

@@ -26,12 +26,12 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 #: Short fields shown above the body and text fields shown below it, per kind.
 _META: dict[str, tuple[str, ...]] = {
-    Kind.REQ: ("area", "source", "verification", "phase", "status"),
-    Kind.EXCL: ("area", "source", "status"),
-    Kind.SPEC: ("solution", "area", "satisfies", "phase", "status"),
-    Kind.TEST: ("level", "area", "verifies", "phase", "status"),
+    Kind.REQ: ("area", "source", "verification", "phase", "refines", "status", "tags"),
+    Kind.EXCL: ("area", "source", "status", "tags"),
+    Kind.SPEC: ("solution", "area", "satisfies", "phase", "status", "tags"),
+    Kind.TEST: ("level", "area", "verifies", "phase", "status", "tags"),
     Kind.PHASE: ("order", "start", "end", "status"),
-    Kind.CATALOG: ("area", "verification", "typical_phase", "status"),
+    Kind.CATALOG: ("area", "verification", "typical_phase", "status", "tags"),
 }
 _TEXT: dict[str, tuple[str, ...]] = {
     Kind.REQ: ("acceptance", "rationale"),
@@ -104,6 +104,8 @@ class ItemRenderer:
             return None
         if name in _LINK_NAMES:
             return self.references(value)
+        if name == "tags":
+            return [nodes.Text(", ".join(str(tag) for tag in value))]
         if name == "area" and value in self.areas:
             return [nodes.Text(f"{value} – {self.areas[value]}")]
         if name in FIELD_DEFS or name == "status":

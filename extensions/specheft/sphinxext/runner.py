@@ -72,10 +72,23 @@ class _Recorder(logging.Handler):
     """Records what the user sees on the warning stream, after Sphinx's own filters."""
 
     def __init__(self, app: Any) -> None:
-        from sphinx.util.logging import OnceFilter, WarningLogRecordTranslator, WarningSuppressor
+        from sphinx.util.logging import (
+            OnceFilter,
+            WarningLogRecordTranslator,
+            is_suppressed_warning,
+        )
 
         super().__init__(logging.WARNING)
-        self.addFilter(WarningSuppressor(app))
+
+        def not_suppressed(record: logging.LogRecord) -> bool:
+            # Sphinx's own WarningSuppressor would count the warning a second time
+            return not is_suppressed_warning(
+                getattr(record, "type", ""),
+                getattr(record, "subtype", ""),
+                app.config.suppress_warnings,
+            )
+
+        self.addFilter(not_suppressed)
         self.addFilter(WarningLogRecordTranslator(app))
         self.addFilter(OnceFilter())
         self.messages: list[Message] = []

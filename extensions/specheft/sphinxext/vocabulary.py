@@ -108,7 +108,11 @@ def schema_definitions(settings: Settings) -> dict[str, Any]:
                     "validate": {
                         "local": {
                             "properties": {
-                                name: {"type": "string" if name != "order" else "integer"}
+                                name: {
+                                    "type": "integer"
+                                    if FIELD_DEFS[name].value_type == "integer"
+                                    else "string"
+                                }
                                 for name in required
                             },
                             "required": required,
