@@ -58,6 +58,36 @@ class ProjectInfo:
 
 
 @dataclass(frozen=True)
+class Document:
+    """One deliverable: a PDF and a section of the HTML site, rooted at ``start``."""
+
+    name: str
+    title: str
+    start: str
+    doc_id: str
+    subtitle: str = ""
+    show_vendor: bool = True
+    signoff: bool = True
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    version: str
+    date: str
+    author: str
+    changes: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """A line of the distribution list or of the sign-off block."""
+
+    role: str
+    name: str = ""
+    organisation: str = ""
+
+
+@dataclass(frozen=True)
 class RuleLevel:
     """A rule's level, optionally per priority (``must``/``should``/``can``)."""
 
@@ -87,6 +117,10 @@ class Settings:
     areas: Mapping[str, str] = field(default_factory=dict)
     id_patterns: Mapping[Kind, str] = field(default_factory=dict)
     rules: Mapping[str, RuleLevel] = field(default_factory=dict)
+    documents: tuple[Document, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    distribution: tuple[Person, ...] = ()
+    signoff: tuple[Person, ...] = ()
     tables: Mapping[str, Any] = field(default_factory=dict)
     """The other validated tables (lint, documents, …), for the parts that read them."""
 
@@ -96,6 +130,29 @@ class Settings:
 
     def id_pattern(self, kind: Kind) -> str:
         return self.id_patterns.get(kind, KIND_DEFS[kind].id_pattern)
+
+    def deliverables(self) -> tuple[Document, ...]:
+        """The configured documents, or one document of the whole specification."""
+        if self.documents:
+            return self.documents
+        doc_id = self.project.document_id or "SPEC"
+        return (
+            Document(
+                "spezifikation" if self.language == "de" else "specification",
+                self.project.name,
+                "index",
+                doc_id,
+            ),
+        )
+
+    def document(self, name: str) -> Document:
+        for document in self.deliverables():
+            if document.name == name:
+                return document
+        names = [d.name for d in self.deliverables()]
+        raise ConfigError(
+            f"no document {name!r}; documents: {', '.join(names)}", hint=did_you_mean(name, names)
+        )
 
 
 class _Reader:
@@ -110,7 +167,7 @@ class _Reader:
 
     def _line(self, table: str, key: str | None) -> int | None:
         """Line of ``key`` inside ``[table]`` (or of the header itself); best effort."""
-        header = re.compile(rf"^\s*\[{re.escape(table)}\]\s*(#.*)?$")
+        header = re.compile(rf"^\s*\[\[?{re.escape(table)}\]\]?\s*(#.*)?$")
         key_re = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=") if key else None
         in_table = table == ""
         header_line = None
@@ -239,7 +296,8 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         id_patterns[Kind(kind_name)] = pattern
 
     rules = _parse_rules(reader, reader.table(data, "rules"))
-    tables = {name: data[name] for name in data if name not in ("project", "areas", "ids", "rules")}
+    own = ("project", "areas", "ids", "rules", "documents", "history", "distribution", "signoff")
+    tables = {name: data[name] for name in data if name not in own}
     _validate_extra_tables(reader, tables)
     return Settings(
         project=ProjectInfo(**project),
@@ -247,8 +305,73 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         areas=areas,
         id_patterns=id_patterns,
         rules=rules,
+        documents=_parse_documents(reader, reader.table(data, "documents"), project),
+        history=tuple(HistoryEntry(**e) for e in _entries(reader, data, "history", _HISTORY_KEYS)),
+        distribution=tuple(
+            Person(**e) for e in _entries(reader, data, "distribution", _PERSON_KEYS)
+        ),
+        signoff=tuple(Person(**e) for e in _entries(reader, data, "signoff", _PERSON_KEYS)),
         tables=tables,
     )
+
+
+_DOCUMENT_KEYS: dict[str, _Key] = {
+    "title": _Key((str,), required=True),
+    "start": _Key((str,), required=True),
+    "id": _Key((str,), ""),
+    "subtitle": _Key((str,), ""),
+    "show_vendor": _Key((bool,), True),
+    "signoff": _Key((bool,), True),
+}
+_HISTORY_KEYS: dict[str, _Key] = {
+    "version": _Key((str,), required=True),
+    "date": _Key((str, dt.date), required=True),
+    "author": _Key((str,), ""),
+    "changes": _Key((str,), required=True),
+}
+_PERSON_KEYS: dict[str, _Key] = {
+    "role": _Key((str,), required=True),
+    "name": _Key((str,), ""),
+    "organisation": _Key((str,), ""),
+}
+_DOC_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _parse_documents(
+    reader: _Reader, data: Mapping[str, Any], project: Mapping[str, Any]
+) -> tuple[Document, ...]:
+    documents = []
+    for name, entry in data.items():
+        if not _DOC_NAME.match(name):
+            reader.error(
+                "documents",
+                name,
+                "document names are lower-case letters, digits, "
+                "'-' and '_' (they name the PDF file)",
+            )
+        if not isinstance(entry, Mapping):
+            reader.error("documents", name, f"expected a table [documents.{name}]")
+        values = reader.keys(f"documents.{name}", entry, _DOCUMENT_KEYS)
+        doc_id = values.pop("id") or f"{project['document_id'] or 'DOC'}-{name.upper()}"
+        documents.append(Document(name=name, doc_id=doc_id, **values))
+    return tuple(documents)
+
+
+def _entries(
+    reader: _Reader, data: Mapping[str, Any], name: str, spec: Mapping[str, _Key]
+) -> list[dict[str, Any]]:
+    value = data.get(name, [])
+    if not isinstance(value, list):
+        reader.error("", name, f"expected an array of tables: [[{name}]]")
+    result = []
+    for entry in value:
+        if not isinstance(entry, Mapping):
+            reader.error(name, None, f"expected tables: [[{name}]]")
+        values = reader.keys(name, entry, spec)
+        if isinstance(values.get("date"), dt.date):
+            values["date"] = values["date"].isoformat()
+        result.append(values)
+    return result
 
 
 def _parse_rules(reader: _Reader, data: Mapping[str, Any]) -> dict[str, RuleLevel]:

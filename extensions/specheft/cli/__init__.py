@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 
 from ..errors import SpecheftError
-from . import build, check, serve  # noqa: F401  (registers the commands)
+from . import build, check, fingerprint, serve  # noqa: F401  (registers the commands)
 from .app import cli
 
 

@@ -1,29 +1,46 @@
-"""``specheft build``: the project's documents as HTML (and later PDF)."""
+"""``specheft build``: the project's documents as HTML site and PDF deliverables."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import time
 from pathlib import Path
 
 import click
 
-from ..project import Project
+from ..errors import UsageError
+from ..project import Project, claim_output_dir
 from .app import cli, project_argument
 
 
 @cli.command()
 @project_argument
 @click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("html", "pdf", "all")),
+    default="html",
+    show_default=True,
+    help="html: the site; pdf: one PDF per document; all: both.",
+)
+@click.option(
+    "--document",
+    "documents",
+    multiple=True,
+    metavar="NAME",
+    help="Only this document's PDF (repeatable); see [documents] in specheft.toml.",
+)
+@click.option(
     "--out",
     "out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output directory [default: PROJECT_DIR/_build/BUILDER].",
+    help="Output directory of the site [default: PROJECT_DIR/_build/html].",
 )
 @click.option(
     "--builder",
-    default="html",
-    show_default=True,
-    help="Sphinx builder (html, dirhtml, singlehtml, latex, needs, …).",
+    default=None,
+    help="Run another Sphinx builder instead (dirhtml, singlehtml, latex, needs, …).",
 )
 @click.option(
     "--strict/--no-strict",
@@ -40,11 +57,13 @@ from .app import cli, project_argument
     type=click.IntRange(1, 64),
     help="Parallel Sphinx processes.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Only warnings and the result line.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and the result lines.")
 def build(
     project_dir: str,
+    fmt: str,
+    documents: tuple[str, ...],
     out: Path | None,
-    builder: str,
+    builder: str | None,
     strict: bool,
     fresh: bool,
     jobs: int,
@@ -52,32 +71,68 @@ def build(
 ) -> int:
     """Build the specification in PROJECT_DIR (default: the current directory).
 
-    Reads Markdown from PROJECT_DIR/spec and configuration from PROJECT_DIR/conf;
-    writes the site and needs.json (the data interface for every other tool).
+    Reads Markdown from PROJECT_DIR/spec and configuration from PROJECT_DIR/conf; writes
+    the site with needs.json (the data interface for every other tool) to _build/html and
+    the PDFs (Lastenheft, Pflichtenheft, … as configured) to _build/pdf.
     """
     from ..sphinxext.runner import require_success, run_sphinx
 
     project = Project.at(project_dir)
-    project.settings()  # a broken specheft.toml is reported before Sphinx starts
-    outdir = (out or project.build_dir / builder).resolve()
-    result = require_success(
-        run_sphinx(
-            project,
-            builder,
-            outdir,
-            strict=strict,
-            fresh=fresh,
-            parallel=jobs,
-            status=None if quiet else sys.stdout,
+    settings = project.settings()  # a broken specheft.toml is reported before Sphinx starts
+    if builder is not None and (fmt != "html" or documents):
+        raise UsageError(
+            "--builder runs one Sphinx builder; it cannot be combined with "
+            "--format pdf/all or --document"
         )
-    )
-    index = outdir / "index.html"
-    click.echo(
-        f"{'Site' if index.exists() else 'Output'} written to {index if index.exists() else outdir}"
-    )
-    needs_json = outdir / "needs.json"
-    if needs_json.exists():
-        click.echo(f"Items written to {needs_json}")
-    if result.warnings:
-        click.echo(f"{result.warnings} warning(s)", err=True)
+    selected = [settings.document(name) for name in documents] or list(settings.deliverables())
+    status = None if quiet else sys.stdout
+
+    def sphinx(name: str, outdir: Path, **overrides: object) -> None:
+        require_success(
+            run_sphinx(
+                project,
+                name,
+                outdir,
+                strict=strict,
+                fresh=fresh,
+                parallel=jobs,
+                status=status,
+                confoverrides=overrides,
+            )
+        )
+
+    if builder is not None:
+        outdir = (out or project.build_dir / builder).resolve()
+        sphinx(builder, outdir)
+        click.echo(f"Output written to {outdir}")
+        return 0
+
+    pdfs: list[Path] = []
+    if fmt in ("pdf", "all"):
+        from ..pdf import compile_pdf, require_tex
+
+        require_tex()  # before the build: a missing TeX is known at once
+        latex_dir = project.build_dir / "latex"
+        sphinx("latex", latex_dir)
+        pdf_dir = project.build_dir / "pdf"
+        claim_output_dir(pdf_dir)
+        for document in selected:
+            started = time.perf_counter()
+            if not quiet:
+                click.echo(f"Compiling {document.name}.pdf ({document.title}) …")
+            target = pdf_dir / f"{document.name}.pdf"
+            shutil.copyfile(compile_pdf(latex_dir, document.name), target)
+            pdfs.append(target)
+            click.echo(f"PDF written to {target} ({time.perf_counter() - started:.1f} s)")
+
+    if fmt in ("html", "all"):
+        outdir = (out or project.build_dir / "html").resolve()
+        sphinx("html", outdir, specheft_pdf_downloads=bool(pdfs))
+        if pdfs:
+            (outdir / "pdf").mkdir(exist_ok=True)
+            for pdf in pdfs:
+                shutil.copyfile(pdf, outdir / "pdf" / pdf.name)
+        click.echo(f"Site written to {outdir / 'index.html'}")
+        if (outdir / "needs.json").exists():
+            click.echo(f"Items written to {outdir / 'needs.json'}")
     return 0

@@ -17,7 +17,7 @@ from sphinx.errors import ConfigError as SphinxConfigError
 from .. import __version__
 from ..errors import SpecheftError
 from ..settings import SETTINGS_FILE, Settings, default_settings, load_settings
-from . import directives, freshness, locations, render, tracing
+from . import deliverables, directives, freshness, locations, render, tracing
 from .vocabulary import needs_config
 
 _SETTINGS: weakref.WeakKeyDictionary[Sphinx, Settings] = weakref.WeakKeyDictionary()
@@ -59,6 +59,7 @@ def _configure(app: Sphinx, config: Config) -> None:
         elif name in user:
             continue  # an explicit value in conf.py wins
         config[name] = value
+    deliverables.apply_latex_config(config, settings)
     if not config.myst_enable_extensions:
         config.myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
     if not config.specheft_allow_raw and "myst_disable_syntax" not in user:
@@ -85,6 +86,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     tracing.setup(app)
     freshness.setup(app)
     directives.setup(app)
+    deliverables.setup(app)
     return {
         "version": __version__,
         "env_version": 1,

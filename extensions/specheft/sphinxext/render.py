@@ -55,6 +55,18 @@ class ItemRenderer:
         self.needs = needs
         self.fromdocname = fromdocname
         self._uris: dict[str, str] = {}
+        # in a PDF, items of another deliverable are links into that PDF file
+        self.latex = app.builder.format == "latex"
+        self.local_docs: set[str] = set(getattr(app.builder, "docnames", ()) or ())
+        self._owners: dict[str, Any] | None = None
+
+    def owner(self, docname: str) -> Any:
+        if self._owners is None:
+            from . import settings_of
+            from .deliverables import document_of_docnames
+
+            self._owners = document_of_docnames(self.app.env, settings_of(self.app))
+        return self._owners.get(docname)
 
     def uri(self, need_id: str) -> str | None:
         target = self.needs.get(need_id)
@@ -71,10 +83,19 @@ class ItemRenderer:
         return f"{base}#{need_id}"
 
     def reference(self, need_id: str) -> nodes.Node:
+        target = self.needs.get(need_id)
+        if target is None or not target.get("docname"):
+            return nodes.literal(need_id, need_id, classes=["specheft-deadlink"])
+        if self.latex and target["docname"] not in self.local_docs:
+            owner = self.owner(target["docname"])
+            if owner is None:  # in no deliverable: the id as plain text
+                return nodes.Text(need_id)
+            return nodes.raw(
+                "", rf"\href{{{owner.name}.pdf\#{need_id}}}{{{need_id}}}", format="latex"
+            )
         uri = self.uri(need_id)
         if uri is None:
             return nodes.literal(need_id, need_id, classes=["specheft-deadlink"])
-        target = self.needs[need_id]
         ref = nodes.reference("", "", internal=True, refuri=uri, reftitle=target.get("title") or "")
         ref += nodes.Text(need_id)
         return ref
@@ -87,15 +108,20 @@ class ItemRenderer:
             result.append(self.reference(need_id))
         return result
 
-    def field(self, name: str, body: list[nodes.Node], classes: Iterable[str] = ()) -> nodes.field:
+    def field_label(self, name: str, *, link_in: bool = False) -> str:
+        if name in _LINK_NAMES:
+            return label(self.lang, f"link.{name}.{'in' if link_in else 'out'}", name)
+        return label(self.lang, f"field.{name}", name)
+
+    def field(self, name: str, body: list[nodes.Node], *, link_in: bool = False) -> nodes.field:
         para = nodes.paragraph()
         para.extend(body)
-        key = f"link.{name}.out" if name in _LINK_NAMES else f"field.{name}"
+        prefix = "specheft-back-" if link_in else "specheft-field-"
         return nodes.field(
             "",
-            nodes.field_name("", label(self.lang, key, name)),
+            nodes.field_name("", self.field_label(name, link_in=link_in)),
             nodes.field_body("", para),
-            classes=[f"specheft-field-{name}", *classes],
+            classes=[f"{prefix}{name}"],
         )
 
     def value(self, need: NeedLike, name: str) -> list[nodes.Node] | None:
@@ -135,7 +161,10 @@ class ItemRenderer:
             need.get("title") or "", need.get("title") or "", classes=["specheft-title"]
         )
         priority = need.get("priority")
-        if priority:
+        if priority and self.latex:
+            word = value_label(self.lang, "priority", priority)
+            head += nodes.raw("", rf"\hfill\fbox{{\small\textbf{{{word}}}}}", format="latex")
+        elif priority:
             head += nodes.Text(" ")
             head += nodes.inline(
                 "",
@@ -144,20 +173,13 @@ class ItemRenderer:
             )
         return head
 
-    def back_links(self, need: NeedLike) -> nodes.field_list | None:
-        fields = nodes.field_list(classes=["specheft-links"])
-        for link in LINKS:
-            incoming = need.get(f"{link.name}_back") or []
-            if incoming:
-                para = nodes.paragraph()
-                para.extend(self.references(incoming))
-                fields += nodes.field(
-                    "",
-                    nodes.field_name("", label(self.lang, f"link.{link.name}.in")),
-                    nodes.field_body("", para),
-                    classes=[f"specheft-back-{link.name}"],
-                )
-        return fields if fields.children else None
+    def back_links(self, need: NeedLike) -> list[tuple[str, list[nodes.Node]]]:
+        """(link name, references) for every kind of incoming link the item has."""
+        return [
+            (link.name, self.references(incoming))
+            for link in LINKS
+            if (incoming := need.get(f"{link.name}_back") or [])
+        ]
 
     def render(self, need: NeedLike, body: list[nodes.Node]) -> nodes.container:
         kind = need["type"]
@@ -166,27 +188,53 @@ class ItemRenderer:
             if need.get(name):
                 classes.append(f"specheft-{name}-{need[name]}")
         box = nodes.container(classes=classes, ids=[need["id"]])
+        if self.latex:  # a named destination, for links from the other PDFs
+            box += nodes.raw("", rf"\hypertarget{{{need['id']}}}{{}}", format="latex")
         box += self.head(need)
-        meta = nodes.field_list(classes=["specheft-fields"])
-        for name in _META.get(kind, ()):
-            value = self.value(need, name)
-            if value is not None:
-                meta += self.field(name, value)
-        if meta.children:
-            box += meta
+        meta = [(name, v) for name in _META.get(kind, ()) if (v := self.value(need, name))]
+        texts = [(name, v) for name in _TEXT.get(kind, ()) if (v := self.value(need, name))]
+        back = self.back_links(need)
+        if self.latex:  # on paper, fields run on as compact labelled lines
+            if meta:
+                box += self.inline_fields(meta)
+            box.extend(body)
+            for name, value in texts:
+                box += self.inline_fields([(name, value)])
+            if back:
+                box += self.inline_fields(back, link_in=True)
+            return box
+        if meta:
+            box += self.field_list(meta, ["specheft-fields"])
         if body:
             box += nodes.container("", *body, classes=["specheft-body"])
-        texts = nodes.field_list(classes=["specheft-fields", "specheft-texts"])
-        for name in _TEXT.get(kind, ()):
-            value = self.value(need, name)
-            if value is not None:
-                texts += self.field(name, value)
-        if texts.children:
-            box += texts
-        back = self.back_links(need)
-        if back is not None:
-            box += back
+        if texts:
+            box += self.field_list(texts, ["specheft-fields", "specheft-texts"])
+        if back:
+            box += self.field_list(back, ["specheft-links"], link_in=True)
         return box
+
+    def field_list(
+        self,
+        fields: list[tuple[str, list[nodes.Node]]],
+        classes: list[str],
+        *,
+        link_in: bool = False,
+    ) -> nodes.field_list:
+        result = nodes.field_list(classes=classes)
+        for name, value in fields:
+            result += self.field(name, value, link_in=link_in)
+        return result
+
+    def inline_fields(
+        self, fields: list[tuple[str, list[nodes.Node]]], *, link_in: bool = False
+    ) -> nodes.paragraph:
+        para = nodes.paragraph(classes=["specheft-inline-fields"])
+        for index, (name, value) in enumerate(fields):
+            if index:
+                para += nodes.Text("  ·  ")
+            para += nodes.strong("", self.field_label(name, link_in=link_in) + ": ")
+            para.extend(value)
+        return para
 
 
 def _render_doctree(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:

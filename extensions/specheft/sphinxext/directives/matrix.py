@@ -204,20 +204,25 @@ def render_matrix(app: Sphinx, node: trace_placeholder, fromdocname: str) -> lis
         )
         for row in chosen
     ]
-    return [
-        table(
-            [label(lang, f"col.{c}") for c in columns],
-            body,
-            widths=[WIDTHS[c] for c in columns],
-            classes=["specheft-matrix", f"specheft-lang-{lang}"],
-            header_classes=[
-                [f"specheft-col-{c}", *(["specheft-filter"] if c in FILTERABLE else [])]
-                for c in columns
-            ],
-            cell_classes=[[f"specheft-col-{c}"] for c in columns],
-            title=options.get("caption"),
-        )
-    ]
+    result = table(
+        [label(lang, f"col.{c}") for c in columns],
+        body,
+        widths=[WIDTHS[c] for c in columns],
+        classes=["specheft-matrix", f"specheft-lang-{lang}"],
+        header_classes=[
+            [f"specheft-col-{c}", *(["specheft-filter"] if c in FILTERABLE else [])]
+            for c in columns
+        ],
+        cell_classes=[[f"specheft-col-{c}"] for c in columns],
+        title=options.get("caption"),
+    )
+    if app.builder.format == "latex":  # on landscape pages, continued with repeated headers
+        return [
+            nodes.raw("", "\\begin{landscape}", format="latex"),
+            result,
+            nodes.raw("", "\\end{landscape}", format="latex"),
+        ]
+    return [result]
 
 
 def setup(app: Sphinx) -> None:

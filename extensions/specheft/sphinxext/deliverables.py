@@ -1,0 +1,356 @@
+"""The deliverables: each configured document as a PDF (LaTeX) and a section of the site.
+
+Every PDF gets a title page, a document-information page (distribution list, change
+history, fingerprint), the table of contents, the chapters and a sign-off block; page
+footers say "Seite X von Y" with the document id and version. These parts are written
+into the assembled document at ``doctree-resolved`` because their values differ per
+document (title, id, fingerprint), which LaTeX preamble settings cannot express.
+The HTML start page of each document gets the same information and the PDF link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import posixpath
+from collections.abc import Iterable
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
+from sphinx.util.texescape import escape as tex_escape
+
+from ..gitinfo import git_state
+from ..labels import label
+from ..settings import Document, Settings
+from ..trace.fingerprint import fingerprint
+from .tables import table
+
+PREAMBLE = r"""
+\usepackage{lastpage}
+\usepackage{pdflscape}
+\usepackage[breakable,skins]{tcolorbox}
+\newcommand{\specheftdocid}{}
+\newcommand{\specheftversion}{}
+\newcommand{\specheftpage}{}
+\makeatletter
+\fancypagestyle{normal}{%
+  \fancyhf{}%
+  \fancyhead[L]{\small\specheftheadtitle}%
+  \fancyhead[R]{\small\nouppercase{\leftmark}}%
+  \fancyfoot[L]{\small\specheftdocid\quad\specheftversion}%
+  \fancyfoot[R]{\small\specheftpage}%
+  \renewcommand{\headrulewidth}{0.4pt}%
+  \renewcommand{\footrulewidth}{0.4pt}}
+\fancypagestyle{plain}{%
+  \fancyhf{}%
+  \fancyfoot[L]{\small\specheftdocid\quad\specheftversion}%
+  \fancyfoot[R]{\small\specheftpage}%
+  \renewcommand{\headrulewidth}{0pt}%
+  \renewcommand{\footrulewidth}{0.4pt}}
+\makeatother
+\newcommand{\specheftheadtitle}{}
+% an item is a framed block that may break across pages
+\newenvironment{sphinxclassspecheft-item}{\par\smallskip
+  \begin{tcolorbox}[enhanced, breakable, colback=white, colframe=black!35, boxrule=0.4pt,
+    leftrule=2.5pt, arc=1pt, left=4pt, right=4pt, top=2pt, bottom=2pt,
+    before upper={\setlength{\parskip}{2pt}}]}{\end{tcolorbox}\par}
+\newenvironment{sphinxclassspecheft-excl}{\tcbset{colframe=black!25}}{}
+\setlength{\emergencystretch}{3em}
+% one page count for the whole document, so that "Seite X von Y" holds on every page
+\makeatletter
+\renewcommand{\sphinxtableofcontents}{\begingroup\parskip\z@skip
+  \sphinxtableofcontentshook\tableofcontents\endgroup\clearpage}
+\makeatother
+% references upright and in one colour, inside and across the PDFs
+\renewcommand{\sphinxcrossref}[1]{#1}
+% compact business-style chapter headings: "3  Projektziele"
+\titleformat{\chapter}{\normalfont\LARGE\bfseries}{\thechapter}{0.8em}{}
+\titlespacing*{\chapter}{0pt}{0pt}{2ex}
+"""
+
+
+def latex_config(settings: Settings) -> dict[str, Any]:
+    """LaTeX settings for all deliverables; conf.py may override any of them."""
+    author = settings.project.customer or settings.project.name
+    return {
+        "latex_engine": "xelatex",
+        "latex_documents": [
+            (doc.start, f"{doc.name}.tex", doc.title, author, "manual", True)
+            for doc in settings.deliverables()
+        ],
+        "latex_use_xindy": False,
+        "latex_show_urls": "no",
+        "latex_show_pagerefs": False,
+        "latex_elements": {
+            "papersize": "a4paper",
+            "pointsize": "10pt",
+            "extraclassoptions": "openany,oneside",
+            "maketitle": "",
+            "tableofcontents": "",
+            "makeindex": "",
+            "printindex": "",
+            "fncychap": "",
+            "fontpkg": "\\setmainfont{FreeSans}\n\\setsansfont{FreeSans}\n\\setmonofont{FreeMono}",
+            "sphinxsetup": "hmargin={2.2cm,2.2cm}, vmargin={2.6cm,2.6cm}, TitleColor=black, "
+            "InnerLinkColor={rgb}{0.05,0.35,0.45}, OuterLinkColor={rgb}{0.05,0.35,0.45}",
+            "preamble": PREAMBLE,
+        },
+    }
+
+
+def apply_latex_config(config: Config, settings: Settings) -> None:
+    user = config._raw_config
+    for name, value in latex_config(settings).items():
+        if name == "latex_elements":
+            config[name] = {**value, **(user.get(name) or {})}
+        elif name not in user:
+            config[name] = value
+
+
+# --- documents and their items ------------------------------------------------------------
+
+
+def document_docnames(env: BuildEnvironment, start: str) -> set[str]:
+    """The start page and every page its toctrees reach: what the PDF contains."""
+    found = {start}
+    todo = [start]
+    while todo:
+        for child in env.toctree_includes.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def document_of_docnames(env: BuildEnvironment, settings: Settings) -> dict[str, Document]:
+    """docname → the first deliverable that contains it."""
+    owner: dict[str, Document] = {}
+    for document in settings.deliverables():
+        for docname in sorted(document_docnames(env, document.start)):
+            owner.setdefault(docname, document)
+    return owner
+
+
+def document_fingerprint(
+    env: BuildEnvironment, needs: Iterable[Any], document: Document
+) -> tuple[str, int]:
+    docnames = document_docnames(env, document.start)
+    return fingerprint(n for n in needs if n.get("docname") in docnames)
+
+
+def build_date(settings: Settings) -> dt.date:
+    if settings.project.date:
+        return dt.date.fromisoformat(settings.project.date)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()
+
+
+def format_date(value: str | dt.date, language: str) -> str:
+    date = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return date.strftime("%d.%m.%Y") if language == "de" else date.isoformat()
+
+
+class DocumentFacts:
+    """What the title page, the info block and the sign-off show for one document."""
+
+    def __init__(self, app: Sphinx, settings: Settings, document: Document) -> None:
+        from sphinx_needs.data import SphinxNeedsData
+
+        self.settings = settings
+        self.document = document
+        self.lang = lang = settings.language
+        project = settings.project
+        needs = SphinxNeedsData(app.env).get_needs_view().values()
+        self.fingerprint, self.count = document_fingerprint(app.env, needs, document)
+        state = git_state(app.srcdir)
+        if state is None:
+            revision = label(lang, "doc.no_git")
+        else:
+            revision = state.describe + (f" ({label(lang, 'doc.modified')})" if state.dirty else "")
+        rows = [("doc.customer", project.customer)]
+        if document.show_vendor and project.vendor:
+            rows.append(("doc.vendor", project.vendor))
+        rows += [
+            ("doc.id", document.doc_id),
+            ("doc.version", project.version),
+            ("doc.status", label(lang, f"doc.status.{project.status}")),
+            ("doc.date", format_date(build_date(settings), lang)),
+            ("doc.revision", revision),
+        ]
+        self.rows = [(label(lang, key), value) for key, value in rows if value]
+
+    def fingerprint_note(self) -> str:
+        return label(self.lang, "doc.fingerprint.text").format(
+            count=self.count, name=self.document.name
+        )
+
+
+# --- LaTeX front and back matter ----------------------------------------------------------
+
+
+def _tex(text: str) -> str:
+    return tex_escape(text, "xelatex")
+
+
+def _tex_table(headers: list[str], rows: list[list[str]], spec: str) -> str:
+    lines = [rf"\begin{{longtable}}{{{spec}}}", r"\hline"]
+    lines.append(" & ".join(rf"\textbf{{{_tex(h)}}}" for h in headers) + r"\\ \hline\endhead")
+    lines += [" & ".join(_tex(cell) for cell in row) + r"\\ \hline" for row in rows]
+    lines.append(r"\end{longtable}")
+    return "\n".join(lines)
+
+
+def latex_front_matter(facts: DocumentFacts) -> str:
+    settings, document, lang = facts.settings, facts.document, facts.lang
+    page = label(lang, "doc.page").format(page=r"\thepage{}", pages=r"\pageref*{LastPage}")
+    parts = [
+        rf"\renewcommand{{\specheftdocid}}{{{_tex(document.doc_id)}}}",
+        rf"\renewcommand{{\specheftversion}}{{{_tex(label(lang, 'doc.version'))} "
+        rf"{_tex(settings.project.version)}}}",
+        rf"\renewcommand{{\specheftpage}}{{{page}}}",
+        rf"\renewcommand{{\specheftheadtitle}}{{{_tex(document.title)}}}",
+        # not the titlepage environment: it restarts the page count after the title page
+        r"\begingroup\thispagestyle{empty}\centering",
+        rf"{{\large {_tex(settings.project.customer)}\par}}\vspace{{4cm}}",
+        rf"{{\Huge\bfseries {_tex(document.title)}\par}}\vspace{{0.8cm}}",
+        rf"{{\LARGE {_tex(settings.project.name)}\par}}",
+    ]
+    if document.subtitle:
+        parts.append(rf"\vspace{{0.4cm}}{{\large {_tex(document.subtitle)}\par}}")
+    parts += [r"\vfill", r"\begin{tabular}{@{}ll@{}}"]
+    parts += [rf"{_tex(key)}: & {_tex(value)}\\" for key, value in facts.rows]
+    parts += [
+        r"\end{tabular}",
+        r"\end{titlepage}",
+        r"\pagestyle{plain}",
+        rf"\chapter*{{{_tex(label(lang, 'doc.info'))}}}",
+    ]
+    parts.append(
+        _tex_table(
+            [label(lang, "doc.info"), ""],
+            [[k, v] for k, v in facts.rows],
+            r"|p{0.3\linewidth}|p{0.62\linewidth}|",
+        )
+    )
+    if settings.distribution:
+        parts.append(rf"\section*{{{_tex(label(lang, 'doc.distribution'))}}}")
+        parts.append(
+            _tex_table(
+                [label(lang, "doc.name"), label(lang, "doc.role"), label(lang, "doc.organisation")],
+                [[p.name, p.role, p.organisation] for p in settings.distribution],
+                r"|p{0.28\linewidth}|p{0.36\linewidth}|p{0.26\linewidth}|",
+            )
+        )
+    if settings.history:
+        parts.append(rf"\section*{{{_tex(label(lang, 'doc.history'))}}}")
+        parts.append(
+            _tex_table(
+                [
+                    label(lang, "doc.version"),
+                    label(lang, "doc.date"),
+                    label(lang, "doc.author"),
+                    label(lang, "doc.changes"),
+                ],
+                [
+                    [h.version, format_date(h.date, lang), h.author, h.changes]
+                    for h in settings.history
+                ],
+                r"|p{0.1\linewidth}|p{0.13\linewidth}|p{0.2\linewidth}|p{0.47\linewidth}|",
+            )
+        )
+    parts += [
+        rf"\section*{{{_tex(label(lang, 'doc.fingerprint'))}}}",
+        rf"\noindent\texttt{{\small {facts.fingerprint}}}\par\smallskip",
+        rf"\noindent{{\small {_tex(facts.fingerprint_note())}}}",
+        r"\sphinxtableofcontents",
+        r"\pagestyle{normal}",
+    ]
+    return "\n".join(parts)
+
+
+def latex_signoff(facts: DocumentFacts) -> str:
+    settings, lang = facts.settings, facts.lang
+    parts = [
+        r"\clearpage",
+        rf"\chapter*{{{_tex(label(lang, 'doc.signoff'))}}}",
+        rf"\addcontentsline{{toc}}{{chapter}}{{{_tex(label(lang, 'doc.signoff'))}}}",
+        rf"\noindent {_tex(label(lang, 'doc.signoff.text'))}\par\bigskip",
+        rf"\noindent {_tex(label(lang, 'doc.fingerprint'))}: "
+        rf"\texttt{{\small {facts.fingerprint}}}\par\bigskip",
+        r"\renewcommand{\arraystretch}{1.3}",
+        r"\begin{longtable}{|p{0.34\linewidth}|p{0.2\linewidth}|p{0.36\linewidth}|}\hline",
+        rf"\textbf{{{_tex(label(lang, 'doc.role'))}, {_tex(label(lang, 'doc.name'))}}} & "
+        rf"\textbf{{{_tex(label(lang, 'doc.place_date'))}}} & "
+        rf"\textbf{{{_tex(label(lang, 'doc.signature'))}}}\\ \hline\endhead",
+    ]
+    for person in settings.signoff:
+        who = "\\newline ".join(
+            _tex(t) for t in (person.role, person.name, person.organisation) if t
+        )
+        parts.append(rf"{who}\rule{{0pt}}{{1.6cm}} & & \\ \hline")
+    parts.append(r"\end{longtable}")
+    return "\n".join(parts)
+
+
+# --- HTML information block ------------------------------------------------------------------
+
+
+def html_info(facts: DocumentFacts, fromdocname: str, pdf_link: bool) -> nodes.container:
+    lang = facts.lang
+    rows: list[tuple[list[Any], list[str]]] = [([k, v], []) for k, v in facts.rows]
+    rows.append(
+        (
+            [label(lang, "doc.fingerprint"), [nodes.literal(facts.fingerprint, facts.fingerprint)]],
+            [],
+        )
+    )
+    box = nodes.container(classes=["specheft-docinfo"])
+    box += table(
+        [label(lang, "doc.info"), ""], rows, widths=[30, 70], classes=["specheft-docinfo-table"]
+    )
+    if pdf_link:
+        target = posixpath.relpath(
+            f"pdf/{facts.document.name}.pdf", posixpath.dirname(fromdocname) or "."
+        )
+        para = nodes.paragraph(classes=["specheft-pdf-link"])
+        para += nodes.reference("", label(lang, "doc.pdf"), refuri=target)
+        box += para
+    return box
+
+
+def _insert_after_title(doctree: nodes.document, node: nodes.Node) -> None:
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        doctree.insert(0, node)
+        return
+    index = 1 if section.children and isinstance(section[0], nodes.title) else 0
+    section.insert(index, node)
+
+
+def _resolved(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    from . import settings_of
+
+    settings = settings_of(app)
+    document = next((d for d in settings.deliverables() if d.start == fromdocname), None)
+    if document is None:
+        return
+    if app.builder.format == "latex":
+        facts = DocumentFacts(app, settings, document)
+        doctree.insert(0, nodes.raw("", latex_front_matter(facts), format="latex"))
+        if document.signoff and settings.signoff:
+            doctree.append(nodes.raw("", latex_signoff(facts), format="latex"))
+    elif app.builder.format == "html":
+        facts = DocumentFacts(app, settings, document)
+        _insert_after_title(
+            doctree, html_info(facts, fromdocname, app.config.specheft_pdf_downloads)
+        )
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value("specheft_pdf_downloads", False, "html", types=frozenset({bool}))
+    app.connect("doctree-resolved", _resolved, priority=900)
