@@ -66,10 +66,9 @@ def fingerprints_at(
         check=False,
     )
     if done.returncode != 0:
+        said = done.stderr.decode(errors="replace").strip().splitlines()
         raise UsageError(
-            f"unknown git revision {revision!r}",
-            hint=done.stderr.decode(errors="replace").strip().splitlines()[-1:]
-            and "git said: " + done.stderr.decode(errors="replace").strip().splitlines()[-1],
+            f"unknown git revision {revision!r}", hint=f"git said: {said[-1]}" if said else None
         )
     relative = project.root.resolve().relative_to(top.resolve())
     with tempfile.TemporaryDirectory(prefix="specheft-rev-") as tmp:
