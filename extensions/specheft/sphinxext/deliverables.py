@@ -225,8 +225,8 @@ def latex_front_matter(facts: DocumentFacts) -> str:
     parts += [r"\vfill", r"\begin{tabular}{@{}ll@{}}"]
     parts += [rf"{_tex(key)}: & {_tex(value)}\\" for key, value in facts.rows]
     parts += [
-        r"\end{tabular}",
-        r"\end{titlepage}",
+        r"\end{tabular}\par",
+        r"\endgroup\clearpage",
         r"\pagestyle{plain}",
         rf"\chapter*{{{_tex(label(lang, 'doc.info'))}}}",
     ]

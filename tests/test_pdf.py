@@ -1,0 +1,178 @@
+"""PDF deliverables, read back with pdftotext: ids, German labels, title page, fingerprint."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .helpers import item
+from .pdftext import pdf_pages, pdf_text, require_pdf_tools
+
+pytestmark = pytest.mark.pdf
+
+SETTINGS = """\
+[project]
+name = "Einführung eines CRM-Systems"
+customer = "Müller & Söhne GmbH"
+vendor = "Größer Software AG"
+version = "2.3"
+status = "released"
+language = "de"
+document_id = "MS-CRM"
+
+[areas]
+KON = "Kontakte und Firmen"
+
+[documents.lastenheft]
+title = "Lastenheft"
+start = "lastenheft"
+show_vendor = false
+
+[documents.pflichtenheft]
+title = "Pflichtenheft"
+start = "pflichtenheft"
+
+[[history]]
+version = "2.3"
+date = 2027-01-15
+author = "Jörg Weiß"
+changes = "Freigabe nach Prüfung"
+
+[[signoff]]
+role = "Projektauftraggeber"
+name = "Dr. Änne Groß"
+organisation = "Müller & Söhne GmbH"
+"""
+
+LASTENHEFT = "# Lastenheft\n\n```{toctree}\nanforderungen\nphasen\n```\n"
+ANFORDERUNGEN = "# Anforderungen\n\n" + "".join(
+    item(
+        "req",
+        f"Größenklasse {n} übernehmen",
+        f"Das CRM-System muss die Größenklasse {n} übernehmen.",
+        id=f"LH-KON-{n:03d}",
+        priority="must",
+        area="KON",
+        phase="PHASE-IMPL",
+        acceptance="Die Übernahme ist geprüft.",
+    )
+    for n in range(1, 6)
+)
+PFLICHTENHEFT = "# Pflichtenheft\n\n```{toctree}\numsetzung\n```\n"
+UMSETZUNG = "# Umsetzung\n\n" + "".join(
+    item(
+        "spec",
+        f"Maske {n}",
+        "Standardmaske.",
+        id=f"PH-KON-{n:03d}",
+        satisfies=f"LH-KON-{n:03d}",
+        solution="standard",
+        phase="PHASE-IMPL",
+    )
+    + item(
+        "test",
+        f"Test {n}",
+        "Schritte.",
+        id=f"TC-SIT-KON-{n:03d}",
+        verifies=f"PH-KON-{n:03d}",
+        level="sit",
+        phase="PHASE-TEST",
+    )
+    for n in range(1, 6)
+)
+
+
+@pytest.fixture
+def deliverables(make_project):
+    index = "# Projekt\n\n```{toctree}\nlastenheft\npflichtenheft\n```\n"
+    return make_project(
+        {
+            "lastenheft.md": LASTENHEFT,
+            "anforderungen.md": ANFORDERUNGEN,
+            "phasen.md": "",
+            "pflichtenheft.md": PFLICHTENHEFT,
+            "umsetzung.md": UMSETZUNG,
+        },
+        settings=SETTINGS,
+        index=index,
+    )
+
+
+def test_pdfs_carry_title_info_labels_and_fingerprint(deliverables, run_cli):
+    require_pdf_tools()
+    project = deliverables
+    from .helpers import PHASES
+
+    project.write("spec/phasen.md", PHASES)
+    result = run_cli("build", project.root, "--format", "pdf")
+    assert result.code == 0, result.output
+    lastenheft = pdf_text(project.root / "_build/pdf/lastenheft.pdf")
+    pflichtenheft = pdf_text(project.root / "_build/pdf/pflichtenheft.pdf")
+    for n in range(1, 6):
+        assert f"LH-KON-{n:03d}" in lastenheft
+        assert f"PH-KON-{n:03d}" in pflichtenheft
+        assert f"LH-KON-{n:03d}" in pflichtenheft  # the satisfied requirement, as a link
+    # title page and document information
+    for text in (
+        "Lastenheft",
+        "Einführung eines CRM-Systems",
+        "Müller & Söhne GmbH",
+        "Version:",
+        "2.3",
+        "Freigegeben",
+        "MS-CRM-LASTENHEFT",
+        "Dokumentinformation",
+        "Änderungshistorie",
+        "Jörg Weiß",
+        "Prüfsumme",
+        "Inhaltsverzeichnis",
+    ):
+        assert text in lastenheft, text
+    assert "Größer Software AG" not in lastenheft  # show_vendor = false
+    assert "Größer Software AG" in pflichtenheft
+    # German labels everywhere, no English sphinx-needs labels
+    for text in (
+        "Anforderung",
+        "Abnahmekriterium",
+        "Muss",
+        "Bereich",
+        "erfüllt durch",
+        "Freigabe",
+        "Unterschrift",
+        "Dr. Änne Groß",
+        "Größenklasse",
+        "Übernahme",
+    ):
+        assert text in lastenheft, text
+    for english in ("links incoming", "satisfied by", "status:", "Requirement", "Index"):
+        assert english not in lastenheft, english
+    # Seite X von Y on every page, Y the real page count
+    pages = pdf_pages(project.root / "_build/pdf/lastenheft.pdf")
+    footers = re.findall(r"Seite (\d+) von (\d+)", lastenheft)
+    assert footers and {int(total) for _, total in footers} == {pages}
+    # the fingerprint in the PDF is what `specheft fingerprint` prints
+    printed = re.search(r"\b([0-9a-f]{64})\b", lastenheft)
+    assert printed is not None
+    listing = run_cli("fingerprint", "--project", project.root, "--document", "lastenheft")
+    assert listing.code == 0
+    assert listing.out.split("\t")[1] == printed.group(1)
+
+
+def test_pdf_without_tex_fails_at_once_with_the_packages(
+    deliverables, run_cli, monkeypatch, tmp_path
+):
+    empty = tmp_path / "nobin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    result = run_cli("build", deliverables.root, "--format", "pdf")
+    assert result.code == 2
+    assert "PDF output needs xelatex and latexmk" in result.err
+    assert "apt-get install" in result.err and "texlive-xetex" in result.err
+    assert not (deliverables.root / "_build/latex").exists()  # failed before building
+
+
+def test_unknown_document_is_a_usage_error(deliverables, run_cli):
+    result = run_cli("build", deliverables.root, "--format", "pdf", "--document", "lastenhft")
+    assert result.code == 2
+    assert "no document 'lastenhft'" in result.err and "did you mean 'lastenheft'?" in result.err
