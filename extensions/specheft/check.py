@@ -88,7 +88,9 @@ def run_check(project: Project, *, jobs: int = 1, fresh: bool = False) -> CheckR
     needs = SphinxNeedsData(result.app.env).get_needs_view()
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
     graph = TraceGraph.from_needs(needs.values(), srcdir=srcdir)
-    evaluation = evaluate(graph, settings.rules)
+    evaluation = evaluate(
+        graph, settings.rules, options={**settings.tables, "language": settings.language}
+    )
     evaluation.findings[:0] = build_findings(list(result.messages), project.root)
     evaluation.findings.sort(key=Finding.sort_key)
     return CheckReport(

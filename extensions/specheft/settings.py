@@ -375,18 +375,18 @@ def _entries(
 
 
 def _parse_rules(reader: _Reader, data: Mapping[str, Any]) -> dict[str, RuleLevel]:
-    from .trace.rules import (
-        RULE_IDS,  # the rule registry is pure; imported late to keep start-up light
-    )
+    from .trace.rules import rule_ids  # pure, but imported late to keep start-up light
+
+    known = rule_ids()
 
     rules: dict[str, RuleLevel] = {}
     for rule_id, value in data.items():
-        if rule_id not in RULE_IDS:
+        if rule_id not in known:
             reader.error(
                 "rules",
                 rule_id,
-                "unknown rule; known rules: " + ", ".join(RULE_IDS),
-                did_you_mean(rule_id, RULE_IDS),
+                "unknown rule; known rules: " + ", ".join(known),
+                did_you_mean(rule_id, known),
             )
         if isinstance(value, str):
             if value not in LEVELS:
@@ -430,6 +430,9 @@ TABLE_VALIDATORS: dict[str, Any] = {}
 
 
 def _validate_extra_tables(reader: _Reader, tables: Mapping[str, Any]) -> None:
+    from .trace import rules
+
+    rules.all_rules()  # imports the modules that register validators for their tables
     for name, value in tables.items():
         validator = TABLE_VALIDATORS.get(name)
         if validator is not None:

@@ -43,7 +43,11 @@ def _check(app: Sphinx, builder: Builder) -> None:
     from . import settings_of
 
     _forget(app)
-    evaluation = evaluate(trace_graph(app), settings_of(app).rules)
+    evaluation = evaluate(
+        trace_graph(app),
+        settings_of(app).rules,
+        options={**settings_of(app).tables, "language": settings_of(app).language},
+    )
     for finding in evaluation.findings:
         if finding.level != "error":
             continue

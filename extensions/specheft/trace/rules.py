@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..model import LINK_DEFS, Kind
 from ..settings import RuleLevel
@@ -45,9 +46,11 @@ class Hit:
     message: str
     hint: str | None = None
     priority: str | None = None  # decides the level; the item's own priority if None
+    line: int | None = None  # a line inside the item (e.g. of a weak word); the item's if None
 
 
-Check = Callable[[TraceGraph], Iterable[Hit]]
+Check = Callable[[TraceGraph, Mapping[str, Any]], Iterable[Hit]]
+"""A rule's check: the graph and the project's option tables ([lint], …) in, hits out."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def _ids(ids: Iterable[str]) -> str:
     should="error",
     can="info",
 )
-def _req_satisfied(graph: TraceGraph) -> Iterator[Hit]:
+def _req_satisfied(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for req in graph.of_kind(Kind.REQ):
         if not requirement_coverage(graph, req).specs:
             yield Hit(
@@ -106,7 +109,7 @@ def _req_satisfied(graph: TraceGraph) -> Iterator[Hit]:
     should="info",
     can="info",
 )
-def _req_verified(graph: TraceGraph) -> Iterator[Hit]:
+def _req_verified(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for req in graph.of_kind(Kind.REQ):
         cov = requirement_coverage(graph, req)
         if not cov.tests:
@@ -124,7 +127,7 @@ def _req_verified(graph: TraceGraph) -> Iterator[Hit]:
 
 
 @rule("req-phase", "every requirement is assigned to a project phase")
-def _req_phase(graph: TraceGraph) -> Iterator[Hit]:
+def _req_phase(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for req in graph.of_kind(Kind.REQ):
         if not req.links.get("phase"):
             yield Hit(
@@ -138,7 +141,7 @@ def _req_phase(graph: TraceGraph) -> Iterator[Hit]:
 
 
 @rule("scope-conflict", "nothing satisfies or verifies an exclusion (Abgrenzung)")
-def _scope_conflict(graph: TraceGraph) -> Iterator[Hit]:
+def _scope_conflict(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for item in graph.items.values():
         if not item.active:
             continue
@@ -159,7 +162,7 @@ def _scope_conflict(graph: TraceGraph) -> Iterator[Hit]:
     "every Pflichtenheft item satisfies at least one requirement "
     "(otherwise it is unrequested scope)",
 )
-def _spec_unrequested(graph: TraceGraph) -> Iterator[Hit]:
+def _spec_unrequested(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for spec in graph.of_kind(Kind.SPEC):
         if not any(t.kind == Kind.REQ for t in graph.targets(spec, "satisfies")):
             yield Hit(
@@ -170,7 +173,7 @@ def _spec_unrequested(graph: TraceGraph) -> Iterator[Hit]:
 
 
 @rule("test-unlinked", "every test case verifies at least one spec item or requirement")
-def _test_unlinked(graph: TraceGraph) -> Iterator[Hit]:
+def _test_unlinked(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for test in graph.of_kind(Kind.TEST):
         if not any(t.kind in (Kind.SPEC, Kind.REQ) for t in graph.targets(test, "verifies")):
             yield Hit(
@@ -184,7 +187,7 @@ def _test_unlinked(graph: TraceGraph) -> Iterator[Hit]:
 
 
 @rule("phase-order", "a test is not scheduled in an earlier phase than what it verifies")
-def _phase_order(graph: TraceGraph) -> Iterator[Hit]:
+def _phase_order(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for test in graph.of_kind(Kind.TEST):
         phase = graph.phase_of(test)
         if phase is None or phase.order is None:
@@ -206,7 +209,7 @@ def _phase_order(graph: TraceGraph) -> Iterator[Hit]:
 
 
 @rule("link-kind", "links only between the kinds allowed, and only to existing items")
-def _link_kind(graph: TraceGraph) -> Iterator[Hit]:
+def _link_kind(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for item in graph.items.values():
         for link, targets in item.links.items():
             definition = LINK_DEFS.get(link)
@@ -234,7 +237,7 @@ def _link_kind(graph: TraceGraph) -> Iterator[Hit]:
 
 
 @rule("inactive-linked", "rejected or obsolete items are no longer linked", "warning")
-def _inactive_linked(graph: TraceGraph) -> Iterator[Hit]:
+def _inactive_linked(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for item in graph.items.values():
         if not item.active:
             continue
@@ -273,6 +276,7 @@ def evaluate(
     levels: Mapping[str, RuleLevel] | None = None,
     *,
     groups: Iterable[str] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> Evaluation:
     """Run every rule (of ``groups``, default all) and return the findings, most severe first."""
     levels = levels or {}
@@ -283,7 +287,7 @@ def evaluate(
             continue
         configured = levels.get(current.id)
         level_of = configured.over(current.default) if configured else current.default
-        for hit in current.check(graph):
+        for hit in current.check(graph, options or {}):
             level = level_of.for_priority(hit.priority or hit.item.priority)
             if level == "off":
                 continue
@@ -294,7 +298,7 @@ def evaluate(
                     hit.message,
                     hit.item.id,
                     hit.item.path,
-                    hit.item.line,
+                    hit.line or hit.item.line,
                     hit.hint,
                 )
             )
@@ -303,7 +307,11 @@ def evaluate(
 
 
 def all_rules() -> dict[str, Rule]:
+    """Every registered rule: the trace rules above and the requirement-quality rules."""
+    from . import lint  # noqa: F401  (registers the lint rules on first use)
+
     return RULES
 
 
-RULE_IDS: tuple[str, ...] = tuple(RULES)
+def rule_ids() -> tuple[str, ...]:
+    return tuple(all_rules())

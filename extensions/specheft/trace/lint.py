@@ -1,0 +1,1 @@
+"""Requirement-quality rules (group ``lint``); registered with the trace rules."""
