@@ -12,6 +12,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, ToolMissingError, UsageError
 from .gitinfo import toplevel
@@ -26,14 +27,12 @@ class DocumentFingerprint:
     items: int
 
 
-def fingerprints(project: Project, names: tuple[str, ...] = ()) -> list[DocumentFingerprint]:
+def _needs_build(project: Project) -> tuple[Any, list[Any]]:
+    """(env, items) of ``project`` from a needs-only build (``specheft check``'s cache)."""
     from sphinx_needs.data import SphinxNeedsData
 
-    from .sphinxext.deliverables import document_fingerprint
     from .sphinxext.runner import run_sphinx
 
-    settings = project.settings()
-    documents = [settings.document(n) for n in names] or list(settings.deliverables())
     result = run_sphinx(
         project,
         "needs",
@@ -45,7 +44,19 @@ def fingerprints(project: Project, names: tuple[str, ...] = ()) -> list[Document
         confoverrides={"specheft_check_on_build": False},
     )
     env = result.app.env
-    needs = list(SphinxNeedsData(env).get_needs_view().values())
+    return env, list(SphinxNeedsData(env).get_needs_view().values())
+
+
+def project_needs(project: Project) -> list[Any]:
+    return _needs_build(project)[1]
+
+
+def fingerprints(project: Project, names: tuple[str, ...] = ()) -> list[DocumentFingerprint]:
+    from .sphinxext.deliverables import document_fingerprint
+
+    settings = project.settings()
+    documents = [settings.document(n) for n in names] or list(settings.deliverables())
+    env, needs = _needs_build(project)
     return [DocumentFingerprint(doc, *document_fingerprint(env, needs, doc)) for doc in documents]
 
 

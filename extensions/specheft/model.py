@@ -121,6 +121,8 @@ FIELDS: tuple[FieldDef, ...] = (
         required_on=(Kind.CATALOG,),
     ),
     FieldDef("source", (Kind.REQ, Kind.EXCL)),
+    # the catalogue item a requirement was taken from (`specheft new`, `catalog add`)
+    FieldDef("origin", (Kind.REQ,)),
     FieldDef("rationale", (Kind.REQ, Kind.EXCL, Kind.SPEC, Kind.CATALOG), multiline=True),
     FieldDef("acceptance", _REQS, multiline=True, required_on=(Kind.CATALOG,)),
     FieldDef("verification", _REQS, tuple(Verification), required_on=(Kind.CATALOG,)),

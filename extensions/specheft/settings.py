@@ -121,6 +121,8 @@ class Settings:
     history: tuple[HistoryEntry, ...] = ()
     distribution: tuple[Person, ...] = ()
     signoff: tuple[Person, ...] = ()
+    areas_en: Mapping[str, str] = field(default_factory=dict)
+    """English area titles of a catalogue ([catalog.areas_en]), for English projects."""
     tables: Mapping[str, Any] = field(default_factory=dict)
     """The other validated tables (lint, documents, …), for the parts that read them."""
 
@@ -235,6 +237,7 @@ _KNOWN_TABLES = (
     "signoff",
     "distribution",
     "history",
+    "catalog",
 )
 
 
@@ -296,7 +299,17 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         id_patterns[Kind(kind_name)] = pattern
 
     rules = _parse_rules(reader, reader.table(data, "rules"))
-    own = ("project", "areas", "ids", "rules", "documents", "history", "distribution", "signoff")
+    own = (
+        "project",
+        "areas",
+        "ids",
+        "rules",
+        "documents",
+        "history",
+        "distribution",
+        "signoff",
+        "catalog",
+    )
     tables = {name: data[name] for name in data if name not in own}
     _validate_extra_tables(reader, tables)
     return Settings(
@@ -311,6 +324,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
             Person(**e) for e in _entries(reader, data, "distribution", _PERSON_KEYS)
         ),
         signoff=tuple(Person(**e) for e in _entries(reader, data, "signoff", _PERSON_KEYS)),
+        areas_en=_parse_areas_en(reader, reader.table(data, "catalog"), areas),
         tables=tables,
     )
 
@@ -355,6 +369,25 @@ def _parse_documents(
         doc_id = values.pop("id") or f"{project['document_id'] or 'DOC'}-{name.upper()}"
         documents.append(Document(name=name, doc_id=doc_id, **values))
     return tuple(documents)
+
+
+def _parse_areas_en(
+    reader: _Reader, data: Mapping[str, Any], areas: Mapping[str, str]
+) -> dict[str, str]:
+    for key in data:
+        if key != "areas_en":
+            reader.error("catalog", key, "unknown key; allowed: areas_en")
+    titles = data.get("areas_en", {})
+    if not isinstance(titles, Mapping):
+        reader.error("catalog", "areas_en", 'expected a table of area code = "English title"')
+    for code, title in titles.items():
+        if code not in areas:
+            reader.error(
+                "catalog.areas_en", code, f"not an area of [areas]; areas: {', '.join(areas)}"
+            )
+        if not isinstance(title, str) or not title.strip():
+            reader.error("catalog.areas_en", code, "expected the English title as a string")
+    return dict(titles)
 
 
 def _entries(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 
 from ..errors import SpecheftError
-from . import build, check, fingerprint, serve  # noqa: F401  (registers the commands)
+from . import build, catalog, check, fingerprint, new, serve  # noqa: F401  (registers commands)
 from .app import cli
 
 

@@ -34,7 +34,7 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
     help="Write the report to FILE instead of standard output.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-@click.option("--quiet", "-q", is_flag=True, help="Text format: leave out infos.")
+@click.option("--verbose", "-v", is_flag=True, help="Text format: list infos too.")
 @click.option(
     "-j",
     "--jobs",
@@ -49,7 +49,7 @@ def check(
     fmt: str,
     output: Path | None,
     strict: bool,
-    quiet: bool,
+    verbose: bool,
     jobs: int,
     fresh: bool,
 ) -> int:
@@ -77,7 +77,7 @@ def check(
             return click.style(word, fg=_COLOURS.get(level), bold=True)
 
         coloured = output is None and sys.stdout.isatty()
-        text = report_text.render(report, show_info=not quiet, style=paint if coloured else None)
+        text = report_text.render(report, show_info=verbose, style=paint if coloured else None)
     elif fmt == "json":
         from ..io import report_json
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import groupby
 
 from ..check import CheckReport
 from ..model import Priority
@@ -36,26 +35,28 @@ def summary_line(report: CheckReport) -> str:
 
 
 def render(
-    report: CheckReport, *, style: Callable[[str, str], str] | None = None, show_info: bool = True
+    report: CheckReport,
+    *,
+    style: Callable[[str, str], str] | None = None,
+    show_info: bool = False,
 ) -> str:
-    """``style(text, level)`` may colour level words for a terminal."""
+    """Findings grouped by rule, most severe rule first; infos are counted, not listed,
+    unless ``show_info``. ``style(text, level)`` may colour level words for a terminal."""
     paint = style or (lambda text, level: text)
     rules = all_rules()
+    groups: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        groups.setdefault(finding.rule, []).append(finding)
+    worst = {rule: max(SEVERITY[f.level] for f in found) for rule, found in groups.items()}
     lines: list[str] = []
-    findings = [f for f in report.findings if show_info or f.level != "info"]
-    by_rule = sorted(
-        findings,
-        key=lambda f: (
-            -max(SEVERITY[g.level] for g in findings if g.rule == f.rule),
-            f.rule,
-            f.sort_key(),
-        ),
-    )
-    for rule_id, group in groupby(by_rule, key=lambda f: f.rule):
-        items: list[Finding] = list(group)
+    for rule_id in sorted(groups, key=lambda r: (-worst[r], r)):
+        found = groups[rule_id]
         summary = rules[rule_id].summary if rule_id in rules else "Sphinx reported a problem"
-        lines.append(f"{rule_id} — {summary} ({len(items)})")
-        for finding in items:
+        listed = [f for f in found if show_info or f.level != "info"]
+        infos = len(found) - len(listed)
+        note = f"; {_plural(infos, 'info')} not listed, see --verbose" if infos else ""
+        lines.append(f"{rule_id} — {summary} ({len(found)}{note})")
+        for finding in listed:
             head = f"{finding.item}: " if finding.item else ""
             lines.append(
                 f"  {finding.location}: {paint(finding.level, finding.level)}: "

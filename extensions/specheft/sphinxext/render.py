@@ -26,7 +26,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 #: Short fields shown above the body and text fields shown below it, per kind.
 _META: dict[str, tuple[str, ...]] = {
-    Kind.REQ: ("area", "source", "verification", "phase", "refines", "status", "tags"),
+    Kind.REQ: ("area", "source", "verification", "phase", "refines", "origin", "status", "tags"),
     Kind.EXCL: ("area", "source", "status", "tags"),
     Kind.SPEC: ("solution", "area", "satisfies", "phase", "status", "tags"),
     Kind.TEST: ("level", "area", "verifies", "phase", "status", "tags"),

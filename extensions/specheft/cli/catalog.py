@@ -1,0 +1,105 @@
+"""``specheft catalog list|add``: browse the requirements catalogue and pull items in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import InputError, Location, UsageError
+from .app import cli
+
+
+@cli.group()
+def catalog() -> None:
+    """Browse a requirements catalogue and copy its items into a project."""
+
+
+@catalog.command("list")
+@click.option("--catalog", "catalog_name", default="crm", show_default=True)
+@click.option("--area", "areas", multiple=True, help="Only these areas (repeatable).")
+@click.option(
+    "--lang", "language", type=click.Choice(("de", "en")), default="de", show_default=True
+)
+def list_items(catalog_name: str, areas: tuple[str, ...], language: str) -> int:
+    """List catalogue items: id, default priority, area and title."""
+    from ..catalog import load_catalog
+
+    loaded = load_catalog(catalog_name)
+    items = loaded.select(a.upper() for a in areas)
+    current = None
+    for item in items:
+        if item.area != current:
+            current = item.area
+            click.echo(f"\n{item.area} – {loaded.area_title(item.area, language)}")
+        click.echo(f"  {item.id}  {item.priority:<6}  {item.text(language)[0]}")
+    click.echo(f"\n{len(items)} items")
+    return 0
+
+
+@catalog.command("add")
+@click.argument("ids", nargs=-1, required=True)
+@click.option(
+    "--into",
+    "into",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The Markdown file in spec/ to append the requirements to.",
+)
+@click.option(
+    "--project", "project_dir", default=".", show_default=True, type=click.Path(file_okay=False)
+)
+@click.option("--catalog", "catalog_name", default="crm", show_default=True)
+@click.option(
+    "--force", is_flag=True, help="Add items the project already took from the catalogue."
+)
+def add(ids: tuple[str, ...], into: Path, project_dir: str, catalog_name: str, force: bool) -> int:
+    """Append catalogue items IDS to a Lastenheft page, with fresh project ids."""
+    from ..catalog import load_catalog
+    from ..errors import did_you_mean
+    from ..fingerprints import project_needs
+    from ..fsutil import atomic_write_text, inside, read_text
+    from ..project import Project
+    from ..scaffold import number_items, requirement_source
+
+    project = Project.at(project_dir)
+    target = inside(project.spec_dir, into if into.is_absolute() else Path.cwd() / into)
+    if target.suffix != ".md":
+        raise UsageError(f"--into {into}: expected a Markdown file (.md) in spec/")
+    if not target.exists():
+        raise UsageError(
+            f"--into {into} does not exist", hint="create the page first and add it to a toctree"
+        )
+    loaded = load_catalog(catalog_name)
+    by_id = loaded.by_id()
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        raise UsageError(
+            f"unknown catalogue id(s): {', '.join(unknown)}", hint=did_you_mean(unknown[0], by_id)
+        )
+    settings = project.settings()
+    needs = project_needs(project)
+    taken_from = {n.get("origin"): n["id"] for n in needs if n.get("origin")}
+    again = [i for i in ids if i in taken_from]
+    if again and not force:
+        raise UsageError(
+            f"already in the project: {', '.join(f'{i} as {taken_from[i]}' for i in again)}",
+            hint="use --force to add a second copy",
+        )
+    missing_areas = sorted({by_id[i].area for i in ids} - set(settings.areas))
+    if missing_areas:
+        raise InputError(
+            f"area(s) {', '.join(missing_areas)} are not in [areas]",
+            location=Location(str(project.settings_file)),
+            hint="add them to [areas] in conf/specheft.toml first",
+        )
+    numbered = number_items([by_id[i] for i in ids], {n["id"] for n in needs})
+    text = read_text(target)
+    addition = "\n".join(
+        requirement_source(item, new_id, settings.language) for item, new_id in numbered
+    )
+    atomic_write_text(target, text.rstrip("\n") + "\n\n" + addition)
+    for item, new_id in numbered:
+        click.echo(f"{item.id} → {new_id}  {item.text(settings.language)[0]}")
+    click.echo(f"Added {len(numbered)} requirement(s) to {target}")
+    return 0
