@@ -58,6 +58,14 @@ class ProjectInfo:
 
 
 @dataclass(frozen=True)
+class HistoryEntry:
+    version: str
+    date: str
+    author: str
+    changes: str
+
+
+@dataclass(frozen=True)
 class Document:
     """One deliverable: a PDF and a section of the HTML site, rooted at ``start``."""
 
@@ -68,14 +76,14 @@ class Document:
     subtitle: str = ""
     show_vendor: bool = True
     signoff: bool = True
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    version: str
-    date: str
-    author: str
-    changes: str
+    signoff_roles: tuple[str, ...] = ()
+    """Only these roles of [[signoff]] sign this document; empty: every role."""
+    version: str = ""
+    """The document's own version, date and status; empty: those of [project]."""
+    date: str = ""
+    status: str = ""
+    history: tuple[HistoryEntry, ...] = ()
+    """The document's own change history; empty: the project's [[history]]."""
 
 
 @dataclass(frozen=True)
@@ -336,6 +344,11 @@ _DOCUMENT_KEYS: dict[str, _Key] = {
     "subtitle": _Key((str,), ""),
     "show_vendor": _Key((bool,), True),
     "signoff": _Key((bool,), True),
+    "signoff_roles": _Key((list,), []),
+    "version": _Key((str,), ""),
+    "date": _Key((str, dt.date), ""),
+    "status": _Key((str,), "", choices=("", "draft", "released")),
+    "history": _Key((list,), []),
 }
 _HISTORY_KEYS: dict[str, _Key] = {
     "version": _Key((str,), required=True),
@@ -365,9 +378,25 @@ def _parse_documents(
             )
         if not isinstance(entry, Mapping):
             reader.error("documents", name, f"expected a table [documents.{name}]")
-        values = reader.keys(f"documents.{name}", entry, _DOCUMENT_KEYS)
+        table = f"documents.{name}"
+        values = reader.keys(table, entry, _DOCUMENT_KEYS)
         doc_id = values.pop("id") or f"{project['document_id'] or 'DOC'}-{name.upper()}"
-        documents.append(Document(name=name, doc_id=doc_id, **values))
+        if isinstance(values["date"], dt.date):
+            values["date"] = values["date"].isoformat()
+        roles = values.pop("signoff_roles")
+        if not all(isinstance(role, str) for role in roles):
+            reader.error(table, "signoff_roles", "expected a list of role names (strings)")
+        history = _entries(reader, entry, "history", _HISTORY_KEYS, table=f"{table}.history")
+        values.pop("history")
+        documents.append(
+            Document(
+                name=name,
+                doc_id=doc_id,
+                signoff_roles=tuple(roles),
+                history=tuple(HistoryEntry(**e) for e in history),
+                **values,
+            )
+        )
     return tuple(documents)
 
 
@@ -391,16 +420,22 @@ def _parse_areas_en(
 
 
 def _entries(
-    reader: _Reader, data: Mapping[str, Any], name: str, spec: Mapping[str, _Key]
+    reader: _Reader,
+    data: Mapping[str, Any],
+    name: str,
+    spec: Mapping[str, _Key],
+    *,
+    table: str | None = None,
 ) -> list[dict[str, Any]]:
+    table = table or name
     value = data.get(name, [])
     if not isinstance(value, list):
-        reader.error("", name, f"expected an array of tables: [[{name}]]")
+        reader.error("", table, f"expected an array of tables: [[{table}]]")
     result = []
     for entry in value:
         if not isinstance(entry, Mapping):
-            reader.error(name, None, f"expected tables: [[{name}]]")
-        values = reader.keys(name, entry, spec)
+            reader.error(table, None, f"expected tables: [[{table}]]")
+        values = reader.keys(table, entry, spec)
         if isinstance(values.get("date"), dt.date):
             values["date"] = values["date"].isoformat()
         result.append(values)

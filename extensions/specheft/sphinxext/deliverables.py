@@ -175,13 +175,18 @@ class DocumentFacts:
         rows = [("doc.customer", project.customer)]
         if document.show_vendor and project.vendor:
             rows.append(("doc.vendor", project.vendor))
+        self.version = document.version or project.version
+        date = document.date or None
         rows += [
             ("doc.id", document.doc_id),
-            ("doc.version", project.version),
-            ("doc.status", label(lang, f"doc.status.{project.status}")),
-            ("doc.date", format_date(build_date(settings), lang)),
+            ("doc.version", self.version),
+            ("doc.status", label(lang, f"doc.status.{document.status or project.status}")),
+            ("doc.date", format_date(date or build_date(settings), lang)),
             ("doc.revision", revision),
         ]
+        self.history = document.history or settings.history
+        roles = set(document.signoff_roles)
+        self.signoff = [p for p in settings.signoff if not roles or p.role in roles]
         self.rows = [(label(lang, key), value) for key, value in rows if value]
 
     def fingerprint_note(self) -> str:
@@ -205,13 +210,13 @@ def _tex_table(headers: list[str], rows: list[list[str]], spec: str) -> str:
     return "\n".join(lines)
 
 
-def latex_front_matter(facts: DocumentFacts) -> str:
+def latex_title_page(facts: DocumentFacts) -> str:
     settings, document, lang = facts.settings, facts.document, facts.lang
     page = label(lang, "doc.page").format(page=r"\thepage{}", pages=r"\pageref*{LastPage}")
     parts = [
         rf"\renewcommand{{\specheftdocid}}{{{_tex(document.doc_id)}}}",
         rf"\renewcommand{{\specheftversion}}{{{_tex(label(lang, 'doc.version'))} "
-        rf"{_tex(settings.project.version)}}}",
+        rf"{_tex(facts.version)}}}",
         rf"\renewcommand{{\specheftpage}}{{{page}}}",
         rf"\renewcommand{{\specheftheadtitle}}{{{_tex(document.title)}}}",
         # not the titlepage environment: it restarts the page count after the title page
@@ -230,6 +235,13 @@ def latex_front_matter(facts: DocumentFacts) -> str:
         r"\pagestyle{plain}",
         rf"\chapter*{{{_tex(label(lang, 'doc.info'))}}}",
     ]
+    return "\n".join(parts)
+
+
+def latex_document_info(facts: DocumentFacts) -> str:
+    """The information tables after the start page's own text, then the contents."""
+    settings, lang = facts.settings, facts.lang
+    parts = [r"\par\bigskip"]
     parts.append(
         _tex_table(
             [label(lang, "doc.info"), ""],
@@ -246,7 +258,7 @@ def latex_front_matter(facts: DocumentFacts) -> str:
                 r"|p{0.28\linewidth}|p{0.36\linewidth}|p{0.26\linewidth}|",
             )
         )
-    if settings.history:
+    if facts.history:
         parts.append(rf"\section*{{{_tex(label(lang, 'doc.history'))}}}")
         parts.append(
             _tex_table(
@@ -258,7 +270,7 @@ def latex_front_matter(facts: DocumentFacts) -> str:
                 ],
                 [
                     [h.version, format_date(h.date, lang), h.author, h.changes]
-                    for h in settings.history
+                    for h in facts.history
                 ],
                 r"|p{0.1\linewidth}|p{0.13\linewidth}|p{0.2\linewidth}|p{0.47\linewidth}|",
             )
@@ -274,7 +286,7 @@ def latex_front_matter(facts: DocumentFacts) -> str:
 
 
 def latex_signoff(facts: DocumentFacts) -> str:
-    settings, lang = facts.settings, facts.lang
+    lang = facts.lang
     parts = [
         r"\clearpage",
         rf"\chapter*{{{_tex(label(lang, 'doc.signoff'))}}}",
@@ -288,7 +300,7 @@ def latex_signoff(facts: DocumentFacts) -> str:
         rf"\textbf{{{_tex(label(lang, 'doc.place_date'))}}} & "
         rf"\textbf{{{_tex(label(lang, 'doc.signature'))}}}\\ \hline\endhead",
     ]
-    for person in settings.signoff:
+    for person in facts.signoff:
         who = "\\newline ".join(
             _tex(t) for t in (person.role, person.name, person.organisation) if t
         )
@@ -313,6 +325,17 @@ def html_info(facts: DocumentFacts, fromdocname: str, pdf_link: bool) -> nodes.c
     box += table(
         [label(lang, "doc.info"), ""], rows, widths=[30, 70], classes=["specheft-docinfo-table"]
     )
+    if facts.history:
+        box += table(
+            [label(lang, k) for k in ("doc.version", "doc.date", "doc.author", "doc.changes")],
+            [
+                ([h.version, format_date(h.date, lang), h.author, h.changes], [])
+                for h in facts.history
+            ],
+            widths=[10, 14, 22, 54],
+            classes=["specheft-docinfo-history"],
+            title=label(lang, "doc.history"),
+        )
     if pdf_link:
         target = posixpath.relpath(
             f"pdf/{facts.document.name}.pdf", posixpath.dirname(fromdocname) or "."
@@ -323,7 +346,41 @@ def html_info(facts: DocumentFacts, fromdocname: str, pdf_link: bool) -> nodes.c
     return box
 
 
-def _insert_after_title(doctree: nodes.document, node: nodes.Node) -> None:
+def start_page_text(app: Sphinx, docname: str) -> list[nodes.Node]:
+    """The start page's own text (a PDF holds only its toctree's chapters): paragraphs,
+    lists and tables before the toctree, with cross-references reduced to their text."""
+    from sphinx import addnodes
+
+    tree = app.env.get_doctree(docname)
+    section = next(iter(tree.findall(nodes.section)), None)
+    if section is None:
+        return []
+    kept: list[nodes.Node] = []
+    for child in section.children:
+        if isinstance(child, nodes.title) or any(True for _ in child.findall(addnodes.toctree)):
+            continue
+        if isinstance(
+            child,
+            (
+                nodes.paragraph,
+                nodes.bullet_list,
+                nodes.enumerated_list,
+                nodes.table,
+                nodes.note,
+                nodes.admonition,
+            ),
+        ):
+            copy = child.deepcopy()
+            for xref in list(copy.findall(addnodes.pending_xref)):
+                xref.replace_self(nodes.Text(xref.astext()))
+            kept.append(copy)
+    return kept
+
+
+def _insert_after_title(doctree: nodes.document, node: nodes.Element) -> None:
+    for titled in node.findall(nodes.table):
+        if not titled["ids"]:
+            doctree.set_id(titled)  # captioned tables are numbered by id
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
         doctree.insert(0, node)
@@ -341,8 +398,12 @@ def _resolved(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
         return
     if app.builder.format == "latex":
         facts = DocumentFacts(app, settings, document)
-        doctree.insert(0, nodes.raw("", latex_front_matter(facts), format="latex"))
-        if document.signoff and settings.signoff:
+        front: list[nodes.Node] = [nodes.raw("", latex_title_page(facts), format="latex")]
+        front += start_page_text(app, fromdocname)
+        front.append(nodes.raw("", latex_document_info(facts), format="latex"))
+        for index, node in enumerate(front):
+            doctree.insert(index, node)
+        if document.signoff and facts.signoff:
             doctree.append(nodes.raw("", latex_signoff(facts), format="latex"))
     elif app.builder.format == "html":
         facts = DocumentFacts(app, settings, document)

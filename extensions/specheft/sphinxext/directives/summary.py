@@ -89,7 +89,8 @@ def _svg(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
 
 
 def _latex(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
-    lines = [r"\par\medskip\noindent{\small"]
+    # one minipage, so that a chart never breaks across pages
+    lines = [r"\par\medskip\noindent\begin{minipage}{\linewidth}{\small"]
     for name, counts in groups:
         cells = []
         for part in _PARTS:
@@ -107,7 +108,7 @@ def _latex(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
         f"{label(lang, 'coverage.' + p)}"
         for p in _PARTS
     )
-    lines.append(rf"{legend}}}\par\medskip")
+    lines.append(rf"{legend}}}\end{{minipage}}\par\medskip")
     return "\n".join(lines)
 
 
