@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from specheft.cli import main
 
 from .helpers import CONF_PY, PHASES, SETTINGS, MiniProject

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import pytest
+
 from specheft.settings import RuleLevel
 from specheft.trace.coverage import CoverageStatus, by_priority, coverage
 from specheft.trace.graph import TraceGraph
