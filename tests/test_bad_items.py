@@ -102,6 +102,22 @@ CASES = {
         1,
         ["TC-SIT-001", "'satisfies' is not declared on need type 'test'"],
     ),
+    "unknown option": (
+        ":::{req} R\n:id: LH-KON-001\n:priority: can\n:verify: test\n:phase: PHASE-IMPL\n\nT.\n:::\n",
+        4,
+        ["unknown option :verify: on a req item", "did you mean 'verification'?"],
+    ),
+    "wrapped option value": (
+        ":::{req} R\n:id: LH-KON-001\n:priority: can\n:acceptance: erste Zeile\n"
+        "  zweite Zeile\n:phase: PHASE-IMPL\n\nT.\n:::\n",
+        5,
+        ["LH-KON-001", "the body starts indented", "must stay on one line"],
+    ),
+    "option after the body started": (
+        ":::{req} R\n:id: LH-KON-001\n:priority: can\n\n:phase: PHASE-IMPL\nT.\n:::\n",
+        5,
+        ["LH-KON-001", "':phase:' is in the body, so it is text, not a field"],
+    ),
     "field not allowed on the kind": (
         item("req", "R", id="LH-KON-001", priority="can", level="uat", phase="PHASE-IMPL"),
         1,

@@ -91,7 +91,13 @@ def run_check(project: Project, *, jobs: int = 1, fresh: bool = False) -> CheckR
     evaluation = evaluate(
         graph, settings.rules, options={**settings.tables, "language": settings.language}
     )
-    evaluation.findings[:0] = build_findings(list(result.messages), project.root)
+    from_build = build_findings(list(result.messages), project.root)
+    # a wrong link is reported by sphinx-needs already; do not say it twice
+    reported = {f.item for f in from_build if f.item}
+    evaluation.findings[:] = [
+        f for f in evaluation.findings if not (f.rule == "link-kind" and f.item in reported)
+    ]
+    evaluation.findings[:0] = from_build
     evaluation.findings.sort(key=Finding.sort_key)
     return CheckReport(
         project, settings, graph, evaluation, coverage(graph), time.perf_counter() - started

@@ -102,5 +102,9 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     folded = {c.casefold(): c for c in candidates}
     if word.casefold() in folded:  # 'SIT' for 'sit'
         return f"did you mean {folded[word.casefold()]!r}?"
+    if len(word) >= 4:  # 'verify' for 'verification'
+        prefixed = [c for c in candidates if c.casefold().startswith(word.casefold())]
+        if len(prefixed) == 1:
+            return f"did you mean {prefixed[0]!r}?"
     matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f"did you mean {matches[0]!r}?" if matches else None

@@ -17,7 +17,16 @@ from sphinx.errors import ConfigError as SphinxConfigError
 from .. import __version__
 from ..errors import SpecheftError
 from ..settings import SETTINGS_FILE, Settings, default_settings, load_settings
-from . import deliverables, directives, freshness, locations, render, tracing
+from . import (
+    deliverables,
+    directives,
+    freshness,
+    locations,
+    render,
+    rewarn,
+    syntax,
+    tracing,
+)
 from .vocabulary import needs_config
 
 _SETTINGS: weakref.WeakKeyDictionary[Sphinx, Settings] = weakref.WeakKeyDictionary()
@@ -82,6 +91,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # before sphinx-needs reads its configuration (its handlers run from priority 10)
     app.connect("config-inited", _configure, priority=5)
     locations.setup(app)
+    syntax.setup(app)
+    rewarn.setup(app)
     render.setup(app)
     tracing.setup(app)
     freshness.setup(app)

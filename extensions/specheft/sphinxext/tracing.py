@@ -19,6 +19,10 @@ from ..trace.rules import evaluate
 
 logger = logging.getLogger(__name__)
 
+#: Rules whose findings sphinx-needs itself reports in a build (unknown link targets,
+#: links to the wrong kind): not repeated there.
+_SPHINX_NEEDS_REPORTS = frozenset({"link-kind"})
+
 _GRAPHS: weakref.WeakKeyDictionary[Sphinx, TraceGraph] = weakref.WeakKeyDictionary()
 
 
@@ -49,7 +53,7 @@ def _check(app: Sphinx, builder: Builder) -> None:
         options={**settings_of(app).tables, "language": settings_of(app).language},
     )
     for finding in evaluation.findings:
-        if finding.level != "error":
+        if finding.level != "error" or finding.rule in _SPHINX_NEEDS_REPORTS:
             continue
         item = trace_graph(app).get(finding.item or "")
         location = (item.docname, item.line) if item is not None and item.docname else None

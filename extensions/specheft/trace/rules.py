@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import LINK_DEFS, Kind
+from ..model import LINK_DEFS, Kind, Priority
 from ..settings import RuleLevel
 from .coverage import requirement_coverage
 from .graph import Item, TraceGraph
@@ -77,6 +77,14 @@ def rule(
     return register
 
 
+def _priority_word(item: Item) -> str:
+    """'must' etc.; never an invalid value that sphinx-needs already reported."""
+    return item.priority if item.priority in _PRIORITIES else "a"
+
+
+_PRIORITIES = frozenset(str(p) for p in Priority)
+
+
 def _ids(ids: Iterable[str]) -> str:
     return ", ".join(ids)
 
@@ -96,8 +104,7 @@ def _req_satisfied(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hi
         if not requirement_coverage(graph, req).specs:
             yield Hit(
                 req,
-                f"{req.priority or 'unprioritised'} requirement is not satisfied by "
-                "any Pflichtenheft item",
+                f"{_priority_word(req)} requirement is not satisfied by any Pflichtenheft item",
                 f"add a spec item with ':satisfies: {req.id}'",
             )
 
@@ -121,7 +128,7 @@ def _req_verified(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit
                 )
             yield Hit(
                 req,
-                f"{req.priority or 'unprioritised'} requirement is not verified by any test case",
+                f"{_priority_word(req)} requirement is not verified by any test case",
                 hint,
             )
 

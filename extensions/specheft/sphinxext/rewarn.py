@@ -1,0 +1,72 @@
+"""Warnings do not disappear in incremental builds.
+
+Sphinx reports a page's reading warnings only when it reads the page; a second build
+without changes would succeed although the sources are still wrong. The pages that
+had warnings are remembered next to the environment and read again next time, so their
+warnings come back until they are fixed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+_FILE = "specheft-warned.json"
+
+
+class _Collector(logging.Handler):
+    def __init__(self, app: Sphinx) -> None:
+        super().__init__(logging.WARNING)
+        self.app = app
+        self.docnames: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        location = getattr(record, "location", None)
+        docname = None
+        if isinstance(location, tuple) and location and isinstance(location[0], str):
+            docname = location[0]
+        elif isinstance(location, str) and location:
+            path = location.rsplit(":", 1)[0] if location.rsplit(":", 1)[-1].isdigit() else location
+            try:
+                docname = self.app.env.path2doc(path)
+            except Exception:  # a location outside the sources (conf, templates)
+                docname = None
+        if docname:
+            self.docnames.add(docname)
+
+
+def setup(app: Sphinx) -> None:
+    collector: list[_Collector] = []
+
+    def store(app: Sphinx) -> Path:
+        return Path(app.doctreedir) / _FILE
+
+    def outdated(
+        app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+    ) -> list[str]:
+        try:
+            warned = json.loads(store(app).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return sorted(d for d in warned if d in env.found_docs and d not in added | changed)
+
+    def start(app: Sphinx) -> None:
+        handler = _Collector(app)
+        collector.append(handler)
+        logging.getLogger("sphinx").addHandler(handler)
+
+    def finish(app: Sphinx, exception: BaseException | None) -> None:
+        while collector:
+            handler = collector.pop()
+            logging.getLogger("sphinx").removeHandler(handler)
+            target = store(app)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(sorted(handler.docnames)), encoding="utf-8")
+
+    app.connect("builder-inited", start)
+    app.connect("env-get-outdated", outdated)
+    app.connect("build-finished", finish, priority=998)

@@ -1,0 +1,165 @@
+"""Mistakes in an item's source that neither MyST nor sphinx-needs reports.
+
+An option value wrapped onto a second line ends the option block: the rest of the
+value, and every option after it, silently become body text — the requirement's
+statement. Here each item's source is read back from its line on, and
+
+* a body that starts indented (a wrapped option value) and
+* a body line that looks like an option (``:tags: …``, now plain text)
+
+are warnings at the exact line, as is an unknown option with the closest known one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging as sphinx_logging
+
+from ..errors import did_you_mean
+from ..model import FIELDS, LINKS
+
+logger = sphinx_logging.getLogger(__name__)
+
+_OPTION = re.compile(r"^\s*:(?P<name>[A-Za-z_][\w-]*):(\s|$)")
+_FENCE_OPEN = re.compile(r"^\s*(?P<fence>:{3,}|`{3,})\{(?P<kind>[\w-]+)\}")
+
+
+def options_of(kind: str) -> list[str]:
+    """The options an item of ``kind`` accepts."""
+    own = [f.name for f in FIELDS if kind in f.kinds] + [
+        link.name for link in LINKS if kind in link.sources
+    ]
+    return ["id", "status", "tags", *own]
+
+
+def _lines(app: Sphinx, docname: str, cache: dict[str, list[str]]) -> list[str]:
+    if docname not in cache:
+        try:
+            cache[docname] = (
+                Path(app.env.doc2path(docname)).read_text(encoding="utf-8").splitlines()
+            )
+        except (OSError, UnicodeDecodeError):
+            cache[docname] = []
+    return cache[docname]
+
+
+def check_item_source(lines: list[str], start: int) -> list[tuple[int, str]]:
+    """(line, message) for the item whose directive is on line ``start`` (1-based)."""
+    if not 0 < start <= len(lines):
+        return []
+    opening = _FENCE_OPEN.match(lines[start - 1])
+    if opening is None:
+        return []
+    fence = opening.group("fence")
+    index = start  # 0-based index of the line after the directive line
+    while index < len(lines) and _OPTION.match(lines[index]):
+        index += 1
+    problems = []
+    body_start = index
+    if (
+        body_start < len(lines)
+        and lines[body_start].strip()
+        and lines[body_start][0] in " \t"
+        and body_start > start
+    ):
+        problems.append(
+            (
+                body_start + 1,
+                "the body starts indented: is this the continuation "
+                "of the option above? An option's value must stay on one line",
+            )
+        )
+    for number in range(body_start, len(lines)):
+        text = lines[number]
+        if text.strip().startswith(fence[0] * len(fence)) and text.strip().strip(fence[0]) == "":
+            break
+        option = _OPTION.match(text)
+        if option:
+            problems.append(
+                (
+                    number + 1,
+                    f"':{option.group('name')}:' is in the body, so it is "
+                    "text, not a field: options must follow the directive line without "
+                    "a blank or wrapped line in between",
+                )
+            )
+    return problems
+
+
+def _check_doctree(app: Sphinx, doctree: nodes.document) -> None:
+    from sphinx_needs.data import SphinxNeedsData
+    from sphinx_needs.nodes import Need
+
+    needs = SphinxNeedsData(app.env).get_needs_mutable()
+    cache: dict[str, list[str]] = {}
+    for node in doctree.findall(Need):
+        need = needs.get(node["ids"][0])
+        docname, start = (need.get("docname"), need.get("lineno")) if need else (None, None)
+        if need is None or not docname or not start:
+            continue
+        lines = _lines(app, docname, cache)
+        for line, message in check_item_source(lines, start):
+            logger.warning(
+                f"{need['id']}: {message}",
+                type="specheft",
+                subtype="item-syntax",
+                location=(need["docname"], line),
+            )
+
+
+_UNKNOWN = re.compile(r"^Unknown option '(?P<key>[^']+)'$")
+
+
+class _UnknownOptionFilter(logging.Filter):
+    """Adds the option's own line and the closest allowed option to sphinx-needs' message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        match = _UNKNOWN.match(str(record.msg))
+        location = getattr(record, "location", None)
+        if match is None or not isinstance(location, str) or ":" not in location:
+            return True
+        path, _, line_text = location.rpartition(":")
+        if not line_text.isdigit():
+            return True
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return True
+        start = int(line_text)
+        opening = _FENCE_OPEN.match(lines[start - 1]) if 0 < start <= len(lines) else None
+        key = match.group("key")
+        if opening is None:
+            return True
+        kind = opening.group("kind")
+        allowed = options_of(kind)
+        hint = did_you_mean(key, allowed)
+        record.msg = (
+            f"unknown option :{key}: on a {kind} item (ignored); allowed: "
+            f"{', '.join(allowed)}" + (f" ({hint})" if hint else "")
+        )
+        record.args = ()
+        for number in range(start, min(start + 60, len(lines))):
+            if re.match(rf"^\s*:{re.escape(key)}:", lines[number]):
+                record.location = f"{path}:{number + 1}"
+                break
+        return True
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("doctree-read", _check_doctree)
+    unknown = _UnknownOptionFilter()
+    need_logger = logging.getLogger("sphinx.sphinx_needs.directives.need")
+
+    def install(app: Sphinx) -> None:
+        need_logger.addFilter(unknown)
+
+    def uninstall(app: Sphinx, exception: BaseException | None) -> None:
+        need_logger.removeFilter(unknown)
+
+    app.connect("builder-inited", install)
+    app.connect("build-finished", uninstall, priority=999)
