@@ -8,6 +8,7 @@ exits with ``error.exit_code``; only ``--debug`` shows a traceback.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -102,9 +103,17 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     folded = {c.casefold(): c for c in candidates}
     if word.casefold() in folded:  # 'SIT' for 'sit'
         return f"did you mean {folded[word.casefold()]!r}?"
-    if len(word) >= 4:  # 'verify' for 'verification'
-        prefixed = [c for c in candidates if c.casefold().startswith(word.casefold())]
-        if len(prefixed) == 1:
-            return f"did you mean {prefixed[0]!r}?"
+    if len(word) >= 4:  # 'verify' for 'verification': a long shared beginning
+
+        def shared(candidate: str) -> int:
+            return len(os.path.commonprefix([word.casefold(), candidate.casefold()]))
+
+        best = max(candidates, key=shared, default="")
+        length = shared(best) if best else 0
+        if (
+            length >= max(4, int(0.6 * len(word)))
+            and sum(shared(c) == length for c in candidates) == 1
+        ):
+            return f"did you mean {best!r}?"
     matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f"did you mean {matches[0]!r}?" if matches else None
