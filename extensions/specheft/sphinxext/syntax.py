@@ -15,9 +15,11 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.errors import SphinxError
 from sphinx.util import logging as sphinx_logging
 
 from ..errors import did_you_mean
@@ -57,9 +59,20 @@ def check_item_source(lines: list[str], start: int) -> list[tuple[int, str]]:
         return []
     fence = opening.group("fence")
     index = start  # 0-based index of the line after the directive line
-    while index < len(lines) and _OPTION.match(lines[index]):
-        index += 1
     problems = []
+    seen: dict[str, int] = {}
+    while index < len(lines) and (option := _OPTION.match(lines[index])):
+        name = option.group("name")
+        if name in seen:
+            problems.append(
+                (
+                    index + 1,
+                    f"option :{name}: is given twice (first on line "
+                    f"{seen[name]}); only one value is kept",
+                )
+            )
+        seen.setdefault(name, index + 1)
+        index += 1
     body_start = index
     if (
         body_start < len(lines)
@@ -77,6 +90,16 @@ def check_item_source(lines: list[str], start: int) -> list[tuple[int, str]]:
     for number in range(body_start, len(lines)):
         text = lines[number]
         if text.strip().startswith(fence[0] * len(fence)) and text.strip().strip(fence[0]) == "":
+            break
+        nested = _FENCE_OPEN.match(text)
+        if nested and nested.group("fence") == fence:
+            problems.append(
+                (
+                    start,
+                    f"this item is not closed: the next item (line {number + 1}) "
+                    f"starts inside its body; close it with {fence} before",
+                )
+            )
             break
         option = _OPTION.match(text)
         if option:
@@ -150,7 +173,31 @@ class _UnknownOptionFilter(logging.Filter):
         return True
 
 
+def _check_encoding(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    """Sphinx stops with a traceback on a source that is not UTF-8; say where instead."""
+    for docname in docnames:
+        path = Path(env.doc2path(docname))
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            column = exc.start - data.rfind(b"\n", 0, exc.start)
+            raise SpecheftSourceError(
+                f"{path}:{line}: not UTF-8 encoded (byte 0x{data[exc.start]:02x} in column "
+                f"{column}); save the file as UTF-8"
+            ) from None
+
+
+class SpecheftSourceError(SphinxError):
+    category = "Source error"
+
+
 def setup(app: Sphinx) -> None:
+    app.connect("env-before-read-docs", _check_encoding)
     app.connect("doctree-read", _check_doctree)
     unknown = _UnknownOptionFilter()
     need_logger = logging.getLogger("sphinx.sphinx_needs.directives.need")
