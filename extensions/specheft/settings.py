@@ -184,6 +184,8 @@ class _Reader:
         for number, line in enumerate(self.lines, start=1):
             stripped = line.strip()
             if stripped.startswith("["):
+                if not table and key and re.match(rf"^\s*\[\[?{re.escape(key)}[\].]", line):
+                    return number  # a top-level table header: [key], [key.sub], [[key]]
                 in_table = bool(header.match(line))
                 if in_table:
                     header_line = number
