@@ -103,7 +103,8 @@ CASES = {
         ["TC-SIT-001", "'satisfies' is not declared on need type 'test'"],
     ),
     "unknown option": (
-        ":::{req} R\n:id: LH-KON-001\n:priority: can\n:verify: test\n:phase: PHASE-IMPL\n\nT.\n:::\n",
+        ":::{req} R\n:id: LH-KON-001\n:priority: can\n:verify: test\n"
+        ":phase: PHASE-IMPL\n\nT.\n:::\n",
         4,
         ["unknown option :verify: on a req item", "did you mean 'verification'?"],
     ),
