@@ -2,33 +2,74 @@
 
 Every write goes to a temporary file in the target's directory and is renamed over
 the target only when complete (``os.replace`` is atomic on one file system), so a
-crash, a full disk or an exception leaves either the old file or the new one.
+crash, a full disk or an exception leaves either the old file or the new one. The file
+keeps its permissions (a new one gets the umask's); a symlink stays a symlink and the
+file it points to is written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+import uuid
 from pathlib import Path
 
 from .errors import InputError, Location, UnsafeInputError, UsageError
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _target(path: Path) -> Path:
+    """The file a write to ``path`` changes: a symlink's target, not the link."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _mode(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    """``data`` in a temporary file beside ``path``, on disk, with ``path``'s mode."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, _mode(path))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a rename durable (best effort: not every file system allows it)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path = _target(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _write_temp(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    _sync_directory(path.parent)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -37,7 +78,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def write_new(path: Path, text: str, *, force: bool = False) -> None:
     """Write ``path`` atomically; refuse to replace an existing file unless ``force``."""
-    if path.exists() and not force:
+    if (path.exists() or path.is_symlink()) and not force:
         raise UsageError(
             f"{path} already exists; not overwriting it", hint="use --force to replace it"
         )
@@ -50,8 +91,13 @@ def inside(root: Path, candidate: Path) -> Path:
     Paths from input files (includes, attachments, ``--into``) go through this so
     that nothing can point outside the project, by ``..`` or by a symlink.
     """
-    resolved_root = root.resolve()
-    resolved = (root / candidate).resolve()
+    try:
+        resolved_root = root.resolve()
+        resolved = (root / candidate).resolve()
+    except (RuntimeError, ValueError, OSError) as exc:  # a symlink loop, a NUL byte
+        raise InputError(
+            f"path {str(candidate)!r} cannot be resolved: {exc}", location=Location(str(candidate))
+        ) from None
     if resolved != resolved_root and resolved_root not in resolved.parents:
         raise UnsafeInputError(
             f"path {str(candidate)!r} points outside {resolved_root}",
@@ -63,8 +109,11 @@ def inside(root: Path, candidate: Path) -> Path:
 class Transaction:
     """Collect file writes and apply them all or none.
 
-    Used by commands that write several files (``specheft new``): if any write
-    fails, files created so far are removed and replaced ones restored.
+    Used by commands that write several files (``specheft new``). All new contents are
+    written to temporary files first — a full disk fails there, before anything is
+    replaced. Then each target is swapped in, the old file kept as a hard link; if a
+    swap fails, the old files are renamed back (no disk space needed), new files and
+    new directories are removed.
     """
 
     def __init__(self) -> None:
@@ -73,30 +122,47 @@ class Transaction:
     def write_text(self, path: Path, text: str) -> None:
         self._pending.append((path, text.encode("utf-8")))
 
-    @contextlib.contextmanager
-    def _undo_on_error(self) -> Iterator[list[tuple[Path, bytes | None, list[Path]]]]:
-        done: list[tuple[Path, bytes | None, list[Path]]] = []
-        try:
-            yield done
-        except BaseException:
-            for path, previous, made_dirs in reversed(done):
-                with contextlib.suppress(OSError):
-                    if previous is None:
-                        path.unlink()
-                    else:
-                        atomic_write_bytes(path, previous)
-                for directory in reversed(made_dirs):
-                    with contextlib.suppress(OSError):
-                        directory.rmdir()
-            raise
-
     def commit(self) -> list[Path]:
-        with self._undo_on_error() as done:
+        made_dirs: list[Path] = []
+        temps: list[tuple[Path, Path]] = []
+        swapped: list[tuple[Path, Path | None]] = []
+        try:
             for path, data in self._pending:
-                made_dirs = [p for p in reversed(path.parents) if not p.exists()]
-                previous = path.read_bytes() if path.exists() else None
-                done.append((path, previous, made_dirs))  # before writing: undo covers its dirs
-                atomic_write_bytes(path, data)
+                target = _target(path)
+                for parent in reversed(target.parents):
+                    if not parent.exists():
+                        parent.mkdir()
+                        made_dirs.append(parent)
+                temps.append((_write_temp(target, data), target))
+            for tmp, target in temps:
+                backup = None
+                if target.exists():
+                    backup = target.with_name(f".{target.name}.{uuid.uuid4().hex}.bak")
+                    os.link(target, backup)
+                swapped.append((target, backup))
+                os.replace(tmp, target)
+        except BaseException:
+            for target, backup in reversed(swapped):
+                with contextlib.suppress(OSError):
+                    if backup is None:
+                        target.unlink(missing_ok=True)
+                    elif target.exists() and os.path.samefile(backup, target):
+                        backup.unlink()  # the swap never happened (rename of a link to itself)
+                    else:
+                        os.replace(backup, target)
+            for tmp, _ in temps:
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)
+            for directory in reversed(made_dirs):
+                with contextlib.suppress(OSError):
+                    directory.rmdir()
+            raise
+        for _, backup in swapped:
+            if backup is not None:
+                with contextlib.suppress(OSError):
+                    backup.unlink()
+        for directory in {target.parent for _, target in temps}:
+            _sync_directory(directory)
         return [path for path, _ in self._pending]
 
 
