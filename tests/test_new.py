@@ -78,15 +78,15 @@ def test_new_unknown_area(tmp_path, run_cli):
 def test_new_leaves_nothing_behind_when_a_write_fails(tmp_path, run_cli, monkeypatch):
     root = tmp_path / "p"
     calls = {"n": 0}
-    real = fsutil.atomic_write_bytes
+    real = fsutil._write_temp
 
     def failing(path, data):
         calls["n"] += 1
         if calls["n"] == 7:
             raise OSError(28, "No space left on device")
-        real(path, data)
+        return real(path, data)
 
-    monkeypatch.setattr(fsutil, "atomic_write_bytes", failing)
+    monkeypatch.setattr(fsutil, "_write_temp", failing)
     result = run_cli("new", root, "--areas", "KON")
     assert result.code == 2
     assert "No space left on device" in result.err
