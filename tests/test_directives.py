@@ -17,6 +17,7 @@ REQS = (
         priority="must",
         area="KON",
         phase="PHASE-IMPL",
+        acceptance="Firma angelegt.",
     )
     + item(
         "req",

@@ -7,10 +7,16 @@ from typing import Any
 
 from .. import __version__
 from ..check import CheckReport
-from ..trace.rules import all_rules
+from ..trace.rules import SEVERITY, Rule, all_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+_LEVEL = {"error": "error", "warning": "warning", "info": "note", "off": "none"}
+
+
+def _default_level(rule: Rule) -> str:
+    """The most severe of the rule's default levels (it may differ per priority)."""
+    levels = [rule.default.default, *rule.default.per_priority.values()]
+    return _LEVEL[max(levels, key=lambda level: SEVERITY[level])]
 
 
 def as_dict(report: CheckReport) -> dict[str, Any]:
@@ -26,9 +32,7 @@ def as_dict(report: CheckReport) -> dict[str, Any]:
                 "id": rule_id,
                 "name": rule_id.replace("-", " ").title().replace(" ", ""),
                 "shortDescription": {"text": text},
-                "defaultConfiguration": {
-                    "level": _LEVEL[rule.default.default] if rule else "error"
-                },
+                "defaultConfiguration": {"level": _default_level(rule) if rule else "error"},
             }
         )
     results = []

@@ -60,6 +60,22 @@ class Item:
     def get(self, name: str) -> Any:
         return self.fields.get(name)
 
+    @property
+    def content_line(self) -> int | None:
+        """The source line of the item's first body line (``content``); the item's own
+        line when unknown (e.g. read from needs.json, which has no ``lineno_content``).
+
+        sphinx-needs keeps ``lineno_content`` in the parser's line space: for MyST that
+        is the offset of the body from the directive's opening line, for reST the
+        absolute line.
+        """
+        offset = self.fields.get("lineno_content")
+        if not isinstance(offset, int) or isinstance(offset, bool) or self.line is None:
+            return self.line
+        if self.path is not None and self.path.endswith(".md"):
+            return self.line + offset
+        return offset
+
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
     if not value:
@@ -126,6 +142,7 @@ class TraceGraph:
                             "statement_en",
                             "title_en",
                             "acceptance_en",
+                            "lineno_content",
                         )
                         if need.get(name) not in (None, "", [], ())
                     },

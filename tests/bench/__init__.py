@@ -1,0 +1,1 @@
+"""The performance benchmark: specheft against plain sphinx-needs (see README.md)."""
