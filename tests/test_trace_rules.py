@@ -219,7 +219,13 @@ def test_rules_are_linear_in_items_and_links():
                 need(f"PH-KON-{i:04d}", "spec", satisfies=[f"LH-KON-{i:04d}"], phase=["PHASE-IMPL"])
             )
             needs.append(
-                need(f"TC-SIT-{i:04d}", "test", verifies=[f"PH-KON-{i:04d}"], phase=["PHASE-TEST"])
+                need(
+                    f"TC-SIT-{i:04d}",
+                    "test",
+                    verifies=[f"PH-KON-{i:04d}"],
+                    phase=["PHASE-TEST"],
+                    level="sit",
+                )
             )
         return needs
 
@@ -232,3 +238,29 @@ def test_rules_are_linear_in_items_and_links():
     seconds(500)  # warm up
     small, large = min(seconds(1000) for _ in range(3)), min(seconds(8000) for _ in range(3))
     assert large < small * 8 * 2.5, (small, large)  # 8x the items: far from 64x
+
+
+def test_id_pattern_per_kind_and_configurable():
+    needs = [*complete(), need("LH-KONTAKT-1", "req", priority="can", phase=["PHASE-IMPL"])]
+    hits = evaluate(TraceGraph.from_needs(needs), groups=["trace"]).findings
+    [finding] = [f for f in hits if f.rule == "id-pattern"]
+    assert finding.item == "LH-KONTAKT-1" and finding.field == "id"
+    assert "does not match the id pattern of req items" in finding.message
+    relaxed = evaluate(
+        TraceGraph.from_needs(needs),
+        groups=["trace"],
+        options={"ids": {"req": r"^LH-[A-Z]+-[0-9]+$"}},
+    ).findings
+    assert not [f for f in relaxed if f.rule == "id-pattern"]
+
+
+def test_required_fields_per_kind():
+    needs = [
+        *PHASES,
+        need("LH-KON-001", "req", phase=["PHASE-IMPL"]),
+        need("TC-UAT-001", "test", verifies=["LH-KON-001"], phase=["PHASE-TEST"]),
+        need("PHASE-X", "phase"),
+    ]
+    result = findings(needs)
+    assert result["required-field"] == ["error:LH-KON-001", "error:PHASE-X", "error:TC-UAT-001"]
+    assert "required-field" not in findings(complete())

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .project import Project
 from .settings import Settings
 from .trace.coverage import RequirementCoverage, coverage
 from .trace.graph import TraceGraph
-from .trace.rules import Evaluation, Finding, evaluate
+from .trace.hitcache import HitCache
+from .trace.rules import Evaluation, Finding, evaluate, rule_options
+from .trace.sourcelines import SourceLines
 
 BUILD_RULE = "build"
 _ITEM_IN_MESSAGE = re.compile(r"^(?:Need ')?(?P<id>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)'?[: ]")
@@ -67,35 +69,28 @@ def build_findings(messages: list, root: Path) -> list[Finding]:  # type: ignore
 
 
 def run_check(project: Project, *, jobs: int = 1, fresh: bool = False) -> CheckReport:
-    from .sphinxext.runner import run_sphinx
+    from .sphinxext.runner import items_build
 
     started = time.perf_counter()
     settings = project.settings()
-    result = run_sphinx(
-        project,
-        "needs",
-        project.build_dir / "check",
-        purpose="check",
-        strict=False,
-        status=None,
-        warning=None,
-        fresh=fresh,
-        parallel=jobs,
-        confoverrides={"specheft_check_on_build": False},
-    )
-    from sphinx_needs.data import SphinxNeedsData
-
-    needs = SphinxNeedsData(result.app.env).get_needs_view()
+    result, needs = items_build(project, fresh=fresh, jobs=jobs)
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
-    graph = TraceGraph.from_needs(needs.values(), srcdir=srcdir)
-    evaluation = evaluate(
-        graph, settings.rules, options={**settings.tables, "language": settings.language}
-    )
+    graph = TraceGraph.from_needs(needs, srcdir=srcdir)
+    cache = HitCache(project.doctree_dir("check") / "specheft-hits.pickle")
+    evaluation = evaluate(graph, settings.rules, options=rule_options(settings), cache=cache)
+    cache.save()
     from_build = build_findings(list(result.messages), project.root)
     # a wrong link is reported by sphinx-needs already; do not say it twice
     reported = {f.item for f in from_build if f.item}
     evaluation.findings[:] = [
         f for f in evaluation.findings if not (f.rule == "link-kind" and f.item in reported)
+    ]
+    lines = SourceLines()
+    evaluation.findings[:] = [
+        replace(f, line=lines.option_line(project.root / f.path, f.line, f.field) or f.line)
+        if f.field and f.path and f.line
+        else f
+        for f in evaluation.findings
     ]
     evaluation.findings[:0] = from_build
     evaluation.findings.sort(key=Finding.sort_key)

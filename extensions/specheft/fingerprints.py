@@ -29,22 +29,10 @@ class DocumentFingerprint:
 
 def _needs_build(project: Project) -> tuple[Any, list[Any]]:
     """(env, items) of ``project`` from a needs-only build (``specheft check``'s cache)."""
-    from sphinx_needs.data import SphinxNeedsData
+    from .sphinxext.runner import items_build
 
-    from .sphinxext.runner import run_sphinx
-
-    result = run_sphinx(
-        project,
-        "needs",
-        project.build_dir / "check",
-        purpose="check",
-        strict=False,
-        status=None,
-        warning=None,
-        confoverrides={"specheft_check_on_build": False},
-    )
-    env = result.app.env
-    return env, list(SphinxNeedsData(env).get_needs_view().values())
+    result, needs = items_build(project)
+    return result.app.env, needs
 
 
 def project_needs(project: Project) -> list[Any]:

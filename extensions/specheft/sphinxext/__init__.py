@@ -18,12 +18,14 @@ from .. import __version__
 from ..errors import SpecheftError
 from ..settings import SETTINGS_FILE, Settings, default_settings, load_settings
 from . import (
+    checkbuilder,
     deliverables,
     directives,
     freshness,
     locations,
     render,
     rewarn,
+    speedups,
     syntax,
     tracing,
 )
@@ -62,9 +64,6 @@ def _configure(app: Sphinx, config: Config) -> None:
             value = _merge_types(value, user.get("needs_types"))
         elif name == "needs_fields":
             value = {**value, **(user.get("needs_fields") or {})}
-        elif name == "needs_schema_definitions":
-            extra = (user.get("needs_schema_definitions") or {}).get("schemas", [])
-            value = {"schemas": value["schemas"] + list(extra)}
         elif name in user:
             continue  # an explicit value in conf.py wins
         config[name] = value
@@ -85,6 +84,8 @@ def _no_raw_directive(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_needs")
+    speedups.install()
+    app.connect("build-finished", lambda app, exc: speedups.clear())
     app.add_config_value("specheft_settings_file", SETTINGS_FILE, "env", types=frozenset({str}))
     app.add_config_value("specheft_allow_raw", False, "env", types=frozenset({bool}))
     app.connect("builder-inited", _no_raw_directive)
@@ -93,6 +94,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     locations.setup(app)
     syntax.setup(app)
     rewarn.setup(app)
+    checkbuilder.setup(app)
     render.setup(app)
     tracing.setup(app)
     freshness.setup(app)

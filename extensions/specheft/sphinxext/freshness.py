@@ -65,8 +65,8 @@ def _updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     from sphinx_needs.data import SphinxNeedsData
 
     data = SphinxNeedsData(env)
-    if data.needs_is_post_processed:
-        return []
+    if data.needs_is_post_processed or app.builder.format == "needs":
+        return []  # nothing is written by the needs-only builders
     current = signatures(data.get_needs_mutable())
     previous: dict[str, str] = env.__dict__.get(SIGNATURES, {})
     env.__dict__[SIGNATURES] = current

@@ -204,3 +204,27 @@ def require_success(result: BuildResult) -> BuildResult:
             hint="fix them, or build with --no-strict to treat warnings as warnings",
         )
     return result
+
+
+def items_build(
+    project: Project, *, fresh: bool = False, jobs: int = 1
+) -> tuple[BuildResult, list[Any]]:
+    """Read the items only (``specheft check``, ``fingerprint``, ``catalog add``).
+
+    Shares one cache (``_build/.doctrees/check``); writes nothing but that cache; the
+    traceability rules are left to the caller. Returns the resolved items as well.
+    """
+    result = run_sphinx(
+        project,
+        "specheft-check",
+        project.build_dir / "check",
+        purpose="check",
+        strict=False,
+        status=None,
+        warning=None,
+        fresh=fresh,
+        parallel=jobs,
+        # smart quotes change only the rendered text, which a check never shows
+        confoverrides={"specheft_check_on_build": False, "smartquotes": False},
+    )
+    return result, list(getattr(result.app.builder, "resolved_needs", []))

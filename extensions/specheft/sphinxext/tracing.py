@@ -9,13 +9,15 @@ Warnings and infos of the rules are left to ``specheft check``.
 from __future__ import annotations
 
 import weakref
+from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.util import logging
 
 from ..trace.graph import TraceGraph
-from ..trace.rules import evaluate
+from ..trace.rules import evaluate, rule_options
+from ..trace.sourcelines import SourceLines
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +52,20 @@ def _check(app: Sphinx, builder: Builder) -> None:
     evaluation = evaluate(
         trace_graph(app),
         settings_of(app).rules,
-        options={**settings_of(app).tables, "language": settings_of(app).language},
+        options=rule_options(settings_of(app)),
     )
+    lines = SourceLines()
     for finding in evaluation.findings:
         if finding.level != "error" or finding.rule in _SPHINX_NEEDS_REPORTS:
             continue
         item = trace_graph(app).get(finding.item or "")
-        location = (item.docname, item.line) if item is not None and item.docname else None
+        location = None
+        if item is not None and item.docname:
+            line = finding.line
+            if finding.field and line:
+                path = Path(app.env.doc2path(item.docname))
+                line = lines.option_line(path, line, finding.field) or line
+            location = (item.docname, line)
         text = f"{finding.item}: {finding.message}" if finding.item else finding.message
         if finding.hint:
             text += f" (hint: {finding.hint})"

@@ -3,8 +3,11 @@
 Item kinds become need types, each declaring only its own fields and links, so that
 sphinx-needs itself rejects ``:satisfies:`` on a test or ``:level:`` on a requirement
 (``needs.undeclared_for_type``) and a link to the wrong kind (``needs.link_target_type``).
-Allowed values, required fields and per-kind id patterns are JSON schemas that
-sphinx-needs validates; :mod:`.locations` adds file and line to its messages.
+Allowed values are JSON schemas of the fields that sphinx-needs validates;
+:mod:`.locations` adds file and line to its messages. The per-kind id patterns and
+required fields are trace rules (``id-pattern``, ``required-field``): as sphinx-needs
+type schemas they cost a tenth of a check (each schema projects every item), and a
+missing required field there drops the item, which then breaks every link to it.
 """
 
 from __future__ import annotations
@@ -14,9 +17,6 @@ from typing import Any
 from ..labels import label
 from ..model import FIELD_DEFS, FIELDS, GLOBAL_ID_PATTERN, KINDS, LINKS, FieldDef, Status
 from ..settings import Settings
-
-#: Prefix of the ids of specheft's schema entries, so messages can be recognised.
-SCHEMA_PREFIX = "specheft"
 
 
 def allowed_values(settings: Settings, name: str) -> list[str] | None:
@@ -80,49 +80,6 @@ def need_types(settings: Settings) -> list[dict[str, Any]]:
     return types
 
 
-def schema_definitions(settings: Settings) -> dict[str, Any]:
-    schemas: list[dict[str, Any]] = []
-    for kind_def in KINDS:
-        kind = kind_def.kind
-        pattern = settings.id_pattern(kind)
-        schemas.append(
-            {
-                "id": f"{SCHEMA_PREFIX}-id-{kind}",
-                "message": (
-                    f"does not match the id pattern of {kind} items {pattern} "
-                    f"(example: {kind_def.id_example})"
-                ),
-                "select": {"properties": {"type": {"const": str(kind)}}},
-                "validate": {
-                    "local": {"properties": {"id": {"type": "string", "pattern": pattern}}}
-                },
-            }
-        )
-        required = [f.name for f in FIELDS if kind in f.required_on]
-        if required:
-            schemas.append(
-                {
-                    "id": f"{SCHEMA_PREFIX}-required-{kind}",
-                    "message": f"{kind} items must set :{': and :'.join(required)}:",
-                    "select": {"properties": {"type": {"const": str(kind)}}},
-                    "validate": {
-                        "local": {
-                            "properties": {
-                                name: {
-                                    "type": "integer"
-                                    if FIELD_DEFS[name].value_type == "integer"
-                                    else "string"
-                                }
-                                for name in required
-                            },
-                            "required": required,
-                        }
-                    },
-                }
-            )
-    return {"schemas": schemas}
-
-
 def needs_config(settings: Settings) -> dict[str, Any]:
     """All ``needs_*`` values specheft sets; the user's own values are merged in by the caller."""
     return {
@@ -134,7 +91,6 @@ def needs_config(settings: Settings) -> dict[str, Any]:
                 "schema": {"type": "string", "enum": allowed_values(settings, "status")},
             },
         },
-        "needs_schema_definitions": schema_definitions(settings),
         "needs_id_regex": GLOBAL_ID_PATTERN,
         "needs_id_required": True,
         "needs_build_json": True,

@@ -89,6 +89,7 @@ class TraceGraph:
     """Items by id, outgoing links per item, incoming links per target."""
 
     def __init__(self, items: Iterable[Item]) -> None:
+        self._by_kind: dict[str, list[Item]] | None = None
         self.items: dict[str, Item] = {}
         for item in items:
             self.items[item.id] = item
@@ -187,8 +188,13 @@ class TraceGraph:
         return self.items.get(item_id)
 
     def of_kind(self, kind: str | Kind, *, active_only: bool = True) -> Iterator[Item]:
-        for item in sorted(self.items.values(), key=lambda i: i.id):
-            if item.kind == kind and (item.active or not active_only):
+        """The items of ``kind`` in id order (sorted once, when first asked)."""
+        if self._by_kind is None:
+            self._by_kind = {}
+            for item in sorted(self.items.values(), key=lambda i: i.id):
+                self._by_kind.setdefault(item.kind, []).append(item)
+        for item in self._by_kind.get(str(kind), ()):
+            if item.active or not active_only:
                 yield item
 
     def sources(self, target: str, link: str, *, active_only: bool = True) -> list[str]:

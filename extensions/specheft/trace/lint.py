@@ -337,12 +337,22 @@ def _normal(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+_WORD_START = re.compile(r"(?<![\w-])\w")
+
+
 @dataclass(frozen=True)
 class _Matcher:
-    """The compiled weak-word patterns of one language and configuration."""
+    """The compiled weak-word patterns of one language and configuration.
 
-    classes: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...]
-    """(class, pattern, names of its must-only entries) per word class."""
+    Every entry starts a word with a known letter, so the patterns are bucketed by that
+    letter and tried only at word starts: one dict lookup per word instead of every
+    pattern at every character (what made the lint the slowest part of a check).
+    """
+
+    by_letter: dict[str, tuple[tuple[str, re.Pattern[str], frozenset[str]], ...]]
+    """first letter → (class, pattern, names of its must-only entries)."""
+    anywhere: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...]
+    """Patterns that may start with any character, searched through the whole text."""
     allow: re.Pattern[str] | None
 
     def find(self, text: str, priority: str | None) -> list[tuple[int, int, str]]:
@@ -350,13 +360,22 @@ class _Matcher:
         wins where two overlap ("sofern sinnvoll" rather than "sinnvoll")."""
         allowed = [m.span() for m in self.allow.finditer(text)] if self.allow else []
         found: list[tuple[int, int, str]] = []
-        for word_class, pattern, must_only in self.classes:
+
+        def keep(match: re.Match[str], word_class: str, must_only: frozenset[str]) -> None:
+            if match.end() == match.start():
+                return
+            if must_only and _normal(match.group()) in must_only and priority != "must":
+                return
+            found.append((match.start(), match.end(), word_class))
+
+        for word in _WORD_START.finditer(text):
+            for word_class, pattern, must_only in self.by_letter.get(word.group().lower(), ()):
+                match = pattern.match(text, word.start())
+                if match is not None:
+                    keep(match, word_class, must_only)
+        for word_class, pattern, must_only in self.anywhere:
             for match in pattern.finditer(text):
-                if match.end() == match.start():
-                    continue
-                if must_only and _normal(match.group()) in must_only and priority != "must":
-                    continue
-                found.append((match.start(), match.end(), word_class))
+                keep(match, word_class, must_only)
         found.sort(key=lambda f: (f[0], f[0] - f[1]))
         result: list[tuple[int, int, str]] = []
         end = -1
@@ -387,19 +406,29 @@ def _matcher(language: str, extra: tuple[str, ...], allow: tuple[str, ...]) -> _
         entry = _user_entry(text)
         if entry.name not in known and entry.name not in allowed_names:
             groups.setdefault("custom", []).append(entry)
-    classes = []
+    by_letter: dict[str, list[tuple[str, re.Pattern[str], frozenset[str]]]] = {}
+    anywhere = []
     for word_class, entries in groups.items():
-        # longest first, so that an alternation prefers "etc." to "etc"
-        ordered = sorted(entries, key=lambda e: -len(e.name))
-        pattern = re.compile("|".join(f"(?:{e.pattern})" for e in ordered), re.IGNORECASE)
+        buckets: dict[str, list[_Entry]] = {}
+        for entry in entries:
+            letter = entry.name[:1]
+            key = letter if letter.isalnum() and entry.name != "slash" else ""
+            buckets.setdefault(key, []).append(entry)
         must_only = frozenset(e.name for e in entries if e.name in _MUST_ONLY)
-        classes.append((word_class, pattern, must_only))
+        for letter, bucket in buckets.items():
+            # longest first, so that an alternation prefers "etc." to "etc"
+            ordered = sorted(bucket, key=lambda e: -len(e.name))
+            pattern = re.compile("|".join(f"(?:{e.pattern})" for e in ordered), re.IGNORECASE)
+            if letter:
+                by_letter.setdefault(letter, []).append((word_class, pattern, must_only))
+            else:
+                anywhere.append((word_class, pattern, must_only))
     allow_pattern = None
     if allow:
         allow_pattern = re.compile(
             "|".join(_user_entry(a).pattern for a in allow if a.strip()), re.IGNORECASE
         )
-    return _Matcher(tuple(classes), allow_pattern)
+    return _Matcher({k: tuple(v) for k, v in by_letter.items()}, tuple(anywhere), allow_pattern)
 
 
 # --- statements ---------------------------------------------------------------------------
@@ -715,6 +744,7 @@ _PRIORITIES = frozenset(str(p) for p in Priority)
     "requirement statements avoid vague and weak words (weak-word lists, [lint] in specheft.toml)",
     "warning",
     group="lint",
+    per_item=True,
 )
 def _lint_weak_word(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     lint = _lint_options(options)
@@ -745,6 +775,7 @@ def _lint_weak_word(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[H
     "the modal verb matches the priority (muss/soll/kann; shall/should/may); no Konjunktiv",
     "warning",
     group="lint",
+    per_item=True,
 )
 def _lint_modal(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for statement in statements(graph, options):
@@ -820,6 +851,7 @@ _CONNECTOR = {
     "one requirement per item: one modal verb, one sentence with a modal verb",
     "warning",
     group="lint",
+    per_item=True,
 )
 def _lint_multiple(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for statement in statements(graph, options):
@@ -856,6 +888,7 @@ def _lint_multiple(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hi
     "a requirement has an acceptance criterion (error for must, off for should and can)",
     "error",  # not "off": an item without a valid priority is one sphinx-needs rejects anyway
     group="lint",
+    per_item=True,
     should="off",
     can="off",
 )
@@ -885,6 +918,7 @@ _WORD = re.compile(r"[^\W_](?:[\w.,'’/-]*[^\W_])?")
     f"a statement has at most [lint] max_words words (default {DEFAULT_MAX_WORDS})",
     "warning",
     group="lint",
+    per_item=True,
 )
 def _lint_length(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     limit = _lint_options(options).get("max_words", DEFAULT_MAX_WORDS)
@@ -988,6 +1022,7 @@ def _passive_en(text: str, sentence: Sentence) -> tuple[int, str] | None:
     "without by)",
     "warning",
     group="lint",
+    per_item=True,
 )
 def _lint_passive(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for statement in statements(graph, options):

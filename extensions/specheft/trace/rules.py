@@ -8,14 +8,17 @@ is a single pass over the items and their links, so checking stays linear.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from ..model import LINK_DEFS, Kind, Priority
-from ..settings import RuleLevel
+from ..model import FIELDS, KIND_DEFS, LINK_DEFS, Kind, Priority
+from ..settings import RuleLevel, Settings
 from .coverage import requirement_coverage
 from .graph import Item, TraceGraph
+from .hitcache import HitCache
 
 SEVERITY = {"error": 3, "warning": 2, "info": 1, "off": 0}
 
@@ -29,6 +32,8 @@ class Finding:
     path: str | None = None
     line: int | None = None
     hint: str | None = None
+    field: str | None = None
+    """The option the finding is about, for pointing at its line."""
 
     @property
     def location(self) -> str:
@@ -47,6 +52,7 @@ class Hit:
     hint: str | None = None
     priority: str | None = None  # decides the level; the item's own priority if None
     line: int | None = None  # a line inside the item (e.g. of a weak word); the item's if None
+    field: str | None = None  # the option the hit is about (its line is found in the source)
 
 
 Check = Callable[[TraceGraph, Mapping[str, Any]], Iterable[Hit]]
@@ -60,18 +66,28 @@ class Rule:
     default: RuleLevel
     check: Check
     group: str = "trace"
+    per_item: bool = False
+    """The hits for an item depend on that item alone (and the options): cacheable."""
 
 
 RULES: dict[str, Rule] = {}
 
 
 def rule(
-    rule_id: str, summary: str, default: str = "error", *, group: str = "trace", **per_priority: str
+    rule_id: str,
+    summary: str,
+    default: str = "error",
+    *,
+    group: str = "trace",
+    per_item: bool = False,
+    **per_priority: str,
 ) -> Callable[[Check], Check]:
     """Register a rule; ``per_priority`` gives its default level for must/should/can."""
 
     def register(check: Check) -> Check:
-        RULES[rule_id] = Rule(rule_id, summary, RuleLevel(default, per_priority), check, group)
+        RULES[rule_id] = Rule(
+            rule_id, summary, RuleLevel(default, per_priority), check, group, per_item
+        )
         return check
 
     return register
@@ -142,6 +158,50 @@ def _req_phase(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
                 "requirement is not assigned to a phase",
                 "add ':phase: PHASE-…' naming the phase in which it is delivered",
             )
+
+
+# --- the items themselves ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+@rule("id-pattern", "an item's id matches the id pattern of its kind ([ids] in specheft.toml)")
+def _id_pattern(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+    patterns: Mapping[str, str] = options.get("ids") or {}
+    for item in graph.items.values():
+        definition = KIND_DEFS.get(item.kind)  # type: ignore[call-overload]
+        if definition is None:
+            continue
+        pattern = patterns.get(item.kind, definition.id_pattern)
+        if not _compiled(pattern).match(item.id):
+            yield Hit(
+                item,
+                f"id {item.id!r} does not match the id pattern of {item.kind} items {pattern}",
+                f"an id like {definition.id_example}",
+                field="id",
+            )
+
+
+_REQUIRED = {kind: tuple(f.name for f in FIELDS if kind in f.required_on) for kind in KIND_DEFS}
+
+
+@rule(
+    "required-field",
+    "an item sets the fields its kind requires (a requirement's priority, a test's level, …)",
+)
+def _required_field(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+    for item in graph.items.values():
+        for name in _REQUIRED.get(item.kind, ()):  # type: ignore[call-overload]
+            value = item.order if name == "order" else item.get(name)
+            if value in (None, "", [], ()):
+                yield Hit(
+                    item,
+                    f"{item.kind} items must set :{name}:",
+                    f"add ':{name}: …' below the directive line",
+                )
 
 
 # --- scope ----------------------------------------------------------------------------
@@ -284,17 +344,31 @@ def evaluate(
     *,
     groups: Iterable[str] | None = None,
     options: Mapping[str, Any] | None = None,
+    cache: HitCache | None = None,
 ) -> Evaluation:
-    """Run every rule (of ``groups``, default all) and return the findings, most severe first."""
+    """Run every rule (of ``groups``, default all) and return the findings, most severe
+    first. With a ``cache``, per-item rules check only the items it does not know."""
     levels = levels or {}
+    options = options or {}
     wanted = set(groups) if groups is not None else None
     findings = []
+    item_keys: dict[str, str] | None = None
+    opts = ""
     for current in all_rules().values():
         if wanted is not None and current.group not in wanted:
             continue
         configured = levels.get(current.id)
         level_of = configured.over(current.default) if configured else current.default
-        for hit in current.check(graph, options or {}):
+        if cache is not None and current.per_item:
+            if item_keys is None:  # once per evaluation, shared by the per-item rules
+                from .hitcache import item_key, options_key
+
+                item_keys = {i.id: item_key(i) for i in graph.items.values()}
+                opts = options_key(options)
+            hits: Iterable[Hit] = _cached_hits(current, graph, options, cache, item_keys, opts)
+        else:
+            hits = current.check(graph, options)
+        for hit in hits:
             level = level_of.for_priority(hit.priority or hit.item.priority)
             if level == "off":
                 continue
@@ -307,10 +381,50 @@ def evaluate(
                     hit.item.path,
                     hit.line or hit.item.line,
                     hit.hint,
+                    hit.field,
                 )
             )
     findings.sort(key=Finding.sort_key)
     return Evaluation(findings)
+
+
+def _cached_hits(
+    current: Rule,
+    graph: TraceGraph,
+    options: Mapping[str, Any],
+    cache: HitCache,
+    item_keys: Mapping[str, str],
+    opts: str,
+) -> list[Hit]:
+    """The rule's hits: remembered ones for known items, computed ones for the rest."""
+    hits: list[Hit] = []
+    unknown: dict[str, Item] = {}
+    keys: dict[str, tuple[str, str, str]] = {}
+    for item in graph.items.values():
+        key = keys[item.id] = (current.id, opts, item_keys[item.id])
+        stored = cache.get(key)
+        if stored is None:
+            unknown[item.id] = item
+        else:
+            hits += [Hit(item, m, h, p, line, f) for m, h, p, line, f in stored]
+    fresh: dict[str, list[Hit]] = {item_id: [] for item_id in unknown}
+    for hit in current.check(TraceGraph(unknown.values()), options):
+        fresh[hit.item.id].append(hit)
+    for item_id, found in fresh.items():
+        cache.put(
+            keys[item_id], tuple((h.message, h.hint, h.priority, h.line, h.field) for h in found)
+        )
+        hits += found
+    return hits
+
+
+def rule_options(settings: Settings) -> dict[str, Any]:
+    """What the rules read from a project's settings besides their levels."""
+    return {
+        **settings.tables,
+        "language": settings.language,
+        "ids": {str(kind): pattern for kind, pattern in settings.id_patterns.items()},
+    }
 
 
 def all_rules() -> dict[str, Rule]:

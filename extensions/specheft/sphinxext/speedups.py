@@ -1,0 +1,63 @@
+"""A constant-time replacement for a quadratic step inside sphinx-needs 9.
+
+``NeedItem.add_backlink`` checks ``backlink not in list`` before appending, so a need
+with n incoming links costs n²/2 comparisons of ``NeedLink`` dataclasses. In a
+specification every item links to its phase: at 15,000 items one phase collects
+10,000 back-links and this single step takes longer than the rest of a check.
+
+The replacement keeps, per back-link list, a set of its members and uses it for the
+membership test. The set is a cache: it is trusted only while it belongs to the very
+same list object and the list's length is unchanged, otherwise it is rebuilt from the
+list — so nothing that sphinx-needs does to the lists (reset, sort, dedupe) can make
+it wrong. The result is the same list, in the same order, as the original function.
+Applied only to the sphinx-needs release line it was written for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_CACHE: dict[int, tuple[list[Any], set[Any]]] = {}
+
+
+def _members(links: list[Any]) -> set[Any]:
+    entry = _CACHE.get(id(links))
+    if entry is None or entry[0] is not links or len(entry[1]) != len(links):
+        entry = (links, set(links))
+        _CACHE[id(links)] = entry
+    return entry[1]
+
+
+def _add_backlink(self: Any, link_type: str, backlink: Any) -> None:
+    from sphinx_needs.need_item import NeedLink
+
+    if link_type not in self._backlinks:
+        raise KeyError(f"Link type {link_type!r} does not exist in backlinks.")
+    backlink = NeedLink.from_string(backlink) if isinstance(backlink, str) else backlink
+    links = self._backlinks[link_type]
+    members = _members(links)
+    if backlink not in members:
+        links.append(backlink)
+        members.add(backlink)
+
+
+def clear() -> None:
+    """Forget the sets (they hold references to the lists) once a build is done."""
+    _CACHE.clear()
+
+
+def install() -> bool:
+    """Replace ``NeedItem.add_backlink`` on sphinx-needs 9.x; True if replaced."""
+    import sphinx_needs
+    from sphinx_needs.need_item import NeedItem
+
+    version = getattr(sphinx_needs, "__version__", "")
+    if not version.startswith("9."):
+        return False
+    current = NeedItem.add_backlink
+    if current is _add_backlink:
+        return True
+    if getattr(current, "__qualname__", "") != "NeedItem.add_backlink":
+        return False  # someone else replaced it; leave it alone
+    NeedItem.add_backlink = _add_backlink  # type: ignore[method-assign]
+    return True

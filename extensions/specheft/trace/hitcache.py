@@ -1,0 +1,81 @@
+"""Remembered hits of per-item rules, so a re-check lints only the items that changed.
+
+A per-item rule (the requirement-quality lint) gives the same hits for an item as long
+as the item and the options are unchanged. Entries are keyed by rule, a digest of the
+options and a digest of everything the item holds; a changed item or option simply
+misses. The file is dropped whole when specheft's rule code changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .graph import Item
+
+#: (message, hint, priority, line, field) of one hit, without the item.
+StoredHit = tuple[str, str | None, str | None, int | None, str | None]
+
+
+def _code_version() -> str:
+    """A digest of the rule modules: a cache from other rule code is never used."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
+
+
+def item_key(item: Item) -> str:
+    data = [
+        item.id,
+        item.kind,
+        item.title,
+        item.status,
+        item.path,
+        item.line,
+        item.order,
+        sorted((k, repr(v)) for k, v in item.fields.items()),
+    ]
+    return hashlib.sha256(repr(data).encode()).hexdigest()
+
+
+def options_key(options: Mapping[str, Any]) -> str:
+    text = json.dumps(options, sort_keys=True, default=repr, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class HitCache:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.version = _code_version()
+        self.old: dict[tuple[str, str, str], tuple[StoredHit, ...]] = {}
+        self.new: dict[tuple[str, str, str], tuple[StoredHit, ...]] = {}
+        if path is not None and path.exists():
+            try:
+                with path.open("rb") as handle:
+                    version, entries = pickle.load(handle)
+                if version == self.version:
+                    self.old = entries
+            except Exception:  # an unreadable cache is an empty cache
+                self.old = {}
+
+    def get(self, key: tuple[str, str, str]) -> tuple[StoredHit, ...] | None:
+        hits = self.old.get(key)
+        if hits is not None:
+            self.new[key] = hits
+        return hits
+
+    def put(self, key: tuple[str, str, str], hits: tuple[StoredHit, ...]) -> None:
+        self.new[key] = hits
+
+    def save(self) -> None:
+        """Write the entries used in this run (so the file never grows stale)."""
+        if self.path is None:
+            return
+        from ..fsutil import atomic_write_bytes
+
+        atomic_write_bytes(self.path, pickle.dumps((self.version, self.new), protocol=5))
