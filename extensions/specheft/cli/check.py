@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -38,10 +39,10 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 @click.option(
     "-j",
     "--jobs",
-    default=1,
-    show_default=True,
+    default=min(os.cpu_count() or 1, 8),
+    show_default="number of CPUs, at most 8",
     type=click.IntRange(1, 64),
-    help="Parallel Sphinx processes for reading.",
+    help="Parallel processes for reading the sources (used when there are many pages).",
 )
 @click.option("--fresh", is_flag=True, help="Ignore the cache and read every source again.")
 def check(
