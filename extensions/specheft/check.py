@@ -68,7 +68,7 @@ def build_findings(messages: list, root: Path) -> list[Finding]:  # type: ignore
     return findings
 
 
-def run_check(project: Project, *, jobs: int = 1, fresh: bool = False) -> CheckReport:
+def run_check(project: Project, *, jobs: int | None = None, fresh: bool = False) -> CheckReport:
     from .sphinxext.runner import items_build
 
     started = time.perf_counter()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -39,10 +38,10 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 @click.option(
     "-j",
     "--jobs",
-    default=min(os.cpu_count() or 1, 8),
-    show_default="number of CPUs, at most 8",
+    default=None,
     type=click.IntRange(1, 64),
-    help="Parallel processes for reading the sources (used when there are many pages).",
+    help="Parallel processes for reading the sources [default: the number of CPUs (at "
+    "most 8) when everything is read, 1 when the cache holds all but a few pages].",
 )
 @click.option("--fresh", is_flag=True, help="Ignore the cache and read every source again.")
 def check(
@@ -51,7 +50,7 @@ def check(
     output: Path | None,
     strict: bool,
     verbose: bool,
-    jobs: int,
+    jobs: int | None,
     fresh: bool,
 ) -> int:
     """Check the specification in PROJECT_DIR against the traceability rules.

@@ -749,15 +749,15 @@ _PRIORITIES = frozenset(str(p) for p in Priority)
 def _lint_weak_word(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     lint = _lint_options(options)
     allow = _strings(lint.get("allow", ()))
-    matchers = {
-        language: _matcher(language, _strings(lint.get(f"weak_words_{language}", ())), allow)
-        for language in LANGUAGES
-    }
+
+    def matcher(language: str) -> _Matcher:  # compiled only when there is text to check
+        return _matcher(language, _strings(lint.get(f"weak_words_{language}", ())), allow)
+
     for statement in statements(graph, options):
         if statement.empty:
             continue
         text = statement.text
-        for start, end, word_class in matchers[statement.language].find(
+        for start, end, word_class in matcher(statement.language).find(
             text, statement.item.priority
         ):
             word = " ".join(text[start:end].split())
