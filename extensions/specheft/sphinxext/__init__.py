@@ -85,6 +85,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_needs")
     speedups.install()
+    app.connect("env-before-read-docs", speedups.quiet_needs_store, priority=900)
     app.connect("build-finished", lambda app, exc: speedups.clear())
     app.add_config_value("specheft_settings_file", SETTINGS_FILE, "env", types=frozenset({str}))
     app.add_config_value("specheft_allow_raw", False, "env", types=frozenset({bool}))

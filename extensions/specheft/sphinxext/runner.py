@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import io
 import logging
 import os
@@ -165,21 +166,31 @@ def run_sphinx(
     doctrees = project.doctree_dir(purpose or builder)
     try:
         with patch_docutils(project.conf_dir), docutils_namespace():
-            app = Sphinx(
-                srcdir=project.spec_dir,
-                confdir=project.conf_dir,
-                outdir=outdir,
-                doctreedir=doctrees,
-                buildername=builder,
-                confoverrides=confoverrides or {},
-                status=cast(IO[str], ProgressStream(status)) if status is not None else None,
-                warning=warning,
-                freshenv=fresh,
-                warningiserror=strict,
-                tags=list(tags),
-                verbosity=0,
-                parallel=parallel,
-            )
+            gc.disable()
+            try:
+                app = Sphinx(
+                    srcdir=project.spec_dir,
+                    confdir=project.conf_dir,
+                    outdir=outdir,
+                    doctreedir=doctrees,
+                    buildername=builder,
+                    confoverrides=confoverrides or {},
+                    status=cast(IO[str], ProgressStream(status)) if status is not None else None,
+                    warning=warning,
+                    freshenv=fresh,
+                    warningiserror=strict,
+                    tags=list(tags),
+                    verbosity=0,
+                    parallel=parallel,
+                )
+                # The loaded environment is millions of long-lived objects: collecting
+                # while it is unpickled, and walking it again in every later full
+                # collection, costs seconds in a large project. So no collection while
+                # loading; then the loaded objects are frozen (reference counting still
+                # frees them, only cycles among them wait for the end of the process).
+                gc.freeze()
+            finally:
+                gc.enable()
             recorder = _Recorder(app)
             sphinx_logger = logging.getLogger("sphinx")
             sphinx_logger.addHandler(recorder)
@@ -187,6 +198,7 @@ def run_sphinx(
                 app.build(force_all=fresh)
             finally:
                 sphinx_logger.removeHandler(recorder)
+                gc.unfreeze()  # a long-lived caller (tests, serve) collects them again
             return BuildResult(
                 outdir, builder, app._warncount, app.statuscode, tuple(recorder.messages), app
             )

@@ -736,6 +736,10 @@ def _expected(statement: Statement, priority: str | None) -> str | None:
 _PRIORITIES = frozenset(str(p) for p in Priority)
 
 
+#: The kinds whose statements the lint reads (see ``statements``).
+_LINTED = (str(Kind.REQ), str(Kind.CATALOG))
+
+
 # --- the rules ----------------------------------------------------------------------------
 
 
@@ -745,6 +749,7 @@ _PRIORITIES = frozenset(str(p) for p in Priority)
     "warning",
     group="lint",
     per_item=True,
+    kinds=_LINTED,
 )
 def _lint_weak_word(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     lint = _lint_options(options)
@@ -776,6 +781,7 @@ def _lint_weak_word(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[H
     "warning",
     group="lint",
     per_item=True,
+    kinds=_LINTED,
 )
 def _lint_modal(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for statement in statements(graph, options):
@@ -852,6 +858,7 @@ _CONNECTOR = {
     "warning",
     group="lint",
     per_item=True,
+    kinds=_LINTED,
 )
 def _lint_multiple(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for statement in statements(graph, options):
@@ -889,6 +896,7 @@ def _lint_multiple(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hi
     "error",  # not "off": an item without a valid priority is one sphinx-needs rejects anyway
     group="lint",
     per_item=True,
+    kinds=_LINTED,
     should="off",
     can="off",
 )
@@ -919,6 +927,7 @@ _WORD = re.compile(r"[^\W_](?:[\w.,'’/-]*[^\W_])?")
     "warning",
     group="lint",
     per_item=True,
+    kinds=_LINTED,
 )
 def _lint_length(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     limit = _lint_options(options).get("max_words", DEFAULT_MAX_WORDS)
@@ -1023,6 +1032,7 @@ def _passive_en(text: str, sentence: Sentence) -> tuple[int, str] | None:
     "warning",
     group="lint",
     per_item=True,
+    kinds=_LINTED,
 )
 def _lint_passive(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for statement in statements(graph, options):

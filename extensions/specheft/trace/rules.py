@@ -68,6 +68,8 @@ class Rule:
     group: str = "trace"
     per_item: bool = False
     """The hits for an item depend on that item alone (and the options): cacheable."""
+    kinds: tuple[str, ...] | None = None
+    """The kinds of items a per-item rule looks at; None: every kind."""
 
 
 RULES: dict[str, Rule] = {}
@@ -80,13 +82,14 @@ def rule(
     *,
     group: str = "trace",
     per_item: bool = False,
+    kinds: tuple[str, ...] | None = None,
     **per_priority: str,
 ) -> Callable[[Check], Check]:
     """Register a rule; ``per_priority`` gives its default level for must/should/can."""
 
     def register(check: Check) -> Check:
         RULES[rule_id] = Rule(
-            rule_id, summary, RuleLevel(default, per_priority), check, group, per_item
+            rule_id, summary, RuleLevel(default, per_priority), check, group, per_item, kinds
         )
         return check
 
@@ -363,8 +366,13 @@ def evaluate(
             if item_keys is None:  # once per evaluation, shared by the per-item rules
                 from .hitcache import item_key, options_key
 
-                item_keys = {i.id: item_key(i) for i in graph.items.values()}
+                item_keys = {}
                 opts = options_key(options)
+            for item in graph.items.values():
+                if item.id not in item_keys and (
+                    current.kinds is None or item.kind in current.kinds
+                ):
+                    item_keys[item.id] = item_key(item)
             hits: Iterable[Hit] = _cached_hits(current, graph, options, cache, item_keys, opts)
         else:
             hits = current.check(graph, options)
@@ -401,6 +409,8 @@ def _cached_hits(
     unknown: dict[str, Item] = {}
     keys: dict[str, tuple[str, str, str]] = {}
     for item in graph.items.values():
+        if current.kinds is not None and item.kind not in current.kinds:
+            continue
         key = keys[item.id] = (current.id, opts, item_keys[item.id])
         stored = cache.get(key)
         if stored is None:
