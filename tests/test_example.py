@@ -132,3 +132,18 @@ def test_each_rule_fires_on_a_broken_copy(broken, run_cli, rule, pattern, replac
     assert re.search(rf"^{rule} — .*\n  spec/\S+\.md:\d+: error: ", result.out, flags=re.M), (
         result.out
     )
+
+
+def test_inactive_items_still_linked_are_reported(broken, run_cli):
+    # a Pflichtenheft item is withdrawn but its SIT test still verifies it
+    _break(broken, r"^(:id: PH-KON-001)$", r"\1\n:status: rejected", "pflichtenheft/**/*.md")
+    result = run_cli("check", broken, "--strict")
+    assert result.code == 1, result.output
+    assert re.search(
+        r"^inactive-linked — .*\n  spec/testkatalog/\S+\.md:\d+: warning: TC-SIT-KON-\d+: "
+        r":verifies: PH-KON-001 has status 'rejected'",
+        result.out,
+        flags=re.M,
+    ), result.out
+    # the withdrawn item no longer counts: its requirement has lost its only spec
+    assert "LH-KON-001: must requirement is not satisfied" in result.out

@@ -75,7 +75,7 @@ HEARTBEAT_S = 30.0
 CONTENTION = 1.10
 STDERR_TAIL_LINES = 40
 
-SPECHEFT = "import sys; from specheft.cli import main; sys.exit(main())"
+SPECHEFT = "from specheft.cli import run; run()"  # what the console script runs
 
 
 def budgets(n: int) -> dict[str, float]:

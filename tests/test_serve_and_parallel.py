@@ -1,0 +1,102 @@
+"""Live preview (``specheft serve``) and parallel builds (``-j``)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .helpers import REPO, item
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_builds_and_serves_the_site(make_project, tmp_path):
+    pytest.importorskip("sphinx_autobuild", reason="pip install 'specheft[serve]'")
+    page = "# A\n\n" + item(
+        "req",
+        "Firmen",
+        "Das CRM-System kann zählen.",
+        id="LH-KON-001",
+        priority="can",
+        phase="PHASE-IMPL",
+    )
+    project = make_project({"anf.md": page})
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from specheft.cli import run; run()",
+            "serve",
+            str(project.root),
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        html = ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/anf.html", timeout=2) as r:
+                    html = r.read().decode("utf-8")
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert "LH-KON-001" in html, (tmp_path / "serve.log").read_text()
+        # a change is rebuilt and served
+        project.write("spec/anf.md", page.replace("Firmen", "Firmen und Standorte"))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/anf.html", timeout=2) as r:
+                if "Firmen und Standorte" in r.read().decode("utf-8"):
+                    break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the change was not rebuilt:\n" + (tmp_path / "serve.log").read_text())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def test_parallel_build_of_the_example_equals_a_serial_one(run_cli, tmp_path):
+    roots = []
+    for jobs in ("1", "2"):
+        root = tmp_path / f"j{jobs}"
+        for part in ("conf", "spec"):
+            shutil.copytree(REPO / part, root / part)
+        result = run_cli("build", root, "-j", jobs, "-q")
+        assert result.code == 0, result.output
+        assert "WARNING" not in result.err
+        roots.append(root)
+
+    def needs(root: Path) -> dict[str, object]:
+        data = json.loads((root / "_build/html/needs.json").read_text())
+        return data["versions"][data["current_version"]]["needs"]
+
+    serial, parallel = needs(roots[0]), needs(roots[1])
+    assert serial.keys() == parallel.keys()
+    for need_id, need in serial.items():
+        other = parallel[need_id]
+        for key in ("title", "satisfies_back", "verifies_back", "phase", "priority"):
+            assert need.get(key) == other.get(key), (need_id, key)
+    matrix = (roots[1] / "_build/html/traceability/matrix.html").read_text(encoding="utf-8")
+    assert matrix.count('class="specheft-prio-') == sum(
+        1 for n in serial.values() if n["type"] == "req"
+    )
