@@ -94,6 +94,11 @@ def inside(root: Path, candidate: Path) -> Path:
     try:
         resolved_root = root.resolve()
         resolved = (root / candidate).resolve()
+        # Python >= 3.13 leaves a symlink loop unresolved instead of raising; a
+        # symlink still in a resolved path can only be such a loop.
+        for part in (resolved, *resolved.parents):
+            if part.is_symlink():
+                os.stat(part)
     except (RuntimeError, ValueError, OSError) as exc:  # a symlink loop, a NUL byte
         raise InputError(
             f"path {str(candidate)!r} cannot be resolved: {exc}", location=Location(str(candidate))

@@ -48,7 +48,9 @@ class ProgressStream(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
-        self.target.flush()
+        # io.IOBase.__del__ flushes too, possibly after the target (a test's capture) closed.
+        if not getattr(self.target, "closed", False):
+            self.target.flush()
 
 
 class Default:
