@@ -91,6 +91,56 @@ def test_recheck_of_generated_projects_equals_a_fresh_check(run_cli, tmp_path):
     assert manifest is not None
 
 
+def test_recheck_after_moving_items_and_deleting_a_page_equals_a_fresh_check(run_cli, tmp_path):
+    # Moving an item into a new page and deleting a page are the edits in which stale
+    # items of a skipped purge would show up, as duplicate ids or ghost links.
+    root = tmp_path / "gen"
+    gen.generate(root, 60, "specheft")
+    _same_as_fresh(run_cli, root, tmp_path / "twin")
+    pages = sorted((root / "spec").rglob("*.md"))
+    source = next(p for p in pages if ":::{req} " in p.read_text(encoding="utf-8"))
+    text = source.read_text(encoding="utf-8")
+    start = text.index(":::{req} ")
+    end = text.index("\n:::\n", start) + len("\n:::\n")
+    moved = text[start:end]
+    source.write_text(text[:start] + text[end:], encoding="utf-8")
+    (source.parent / "moved-here.md").write_text("# Moved\n\n" + moved, encoding="utf-8")
+    after_move = _same_as_fresh(run_cli, root, tmp_path / "twin")
+    assert not [f for f in after_move if "duplicate" in str(f["message"]).lower()]
+    victim = next(p for p in pages if p != source and ":::{spec} " in p.read_text("utf-8"))
+    victim.unlink()
+    after_delete = _same_as_fresh(run_cli, root, tmp_path / "twin")
+    assert after_delete != after_move  # the deleted specs' requirements lose coverage
+
+
+def test_purge_skips_only_documents_never_read(tmp_path):
+    from sphinx_needs.data import SphinxNeedsData
+
+    import specheft.sphinxext  # noqa: F401  (loads sphinx-needs)
+
+    assert speedups.install()
+    assert SphinxNeedsData.remove_doc is speedups._remove_doc
+    calls: list[str] = []
+    original = speedups._ORIGINAL["remove_doc"]
+    speedups._ORIGINAL["remove_doc"] = lambda self, docname: calls.append(docname)
+    try:
+
+        class Env:
+            all_docs = frozenset({"read-before"})
+
+        class Data:
+            env = Env()
+            needs_is_post_processed = False
+
+        speedups._remove_doc(Data(), "new-page")
+        speedups._remove_doc(Data(), "read-before")
+        Data.needs_is_post_processed = True  # let sphinx-needs raise its own error
+        speedups._remove_doc(Data(), "new-page")
+    finally:
+        speedups._ORIGINAL["remove_doc"] = original
+    assert calls == ["read-before", "new-page"]
+
+
 def test_lint_cache_is_dropped_when_options_change(run_cli, tmp_path):
     root = tmp_path / "crm"
     for part in ("conf", "spec"):

@@ -3,11 +3,13 @@
 Sphinx reports a page's reading warnings only when it reads the page; a second build
 without changes would succeed although the sources are still wrong. The pages that
 had warnings are remembered next to the environment and read again next time, so their
-warnings come back until they are fixed.
+warnings come back until they are fixed. Pages whose table of contents names a page
+that was deleted are read again too: Sphinx alone would not report the broken entry.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from pathlib import Path
@@ -48,11 +50,14 @@ def setup(app: Sphinx) -> None:
     def outdated(
         app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
     ) -> list[str]:
-        try:
-            warned = json.loads(store(app).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return []
-        return sorted(d for d in warned if d in env.found_docs and d not in added | changed)
+        again = {
+            parent
+            for parent, children in env.toctree_includes.items()
+            if removed.intersection(children)
+        }
+        with contextlib.suppress(OSError, ValueError):  # no record yet, or a broken one
+            again.update(json.loads(store(app).read_text(encoding="utf-8")))
+        return sorted(d for d in again if d in env.found_docs and d not in added | changed)
 
     def start(app: Sphinx) -> None:
         handler = _Collector(app)
