@@ -100,3 +100,14 @@ def test_parallel_build_of_the_example_equals_a_serial_one(run_cli, tmp_path):
     assert matrix.count('class="specheft-prio-') == sum(
         1 for n in serial.values() if n["type"] == "req"
     )
+
+
+def test_parallel_check_where_the_first_pages_hold_no_items(make_project, run_cli):
+    # Seven pages in three chunks for two processes: the third worker is forked after the
+    # first chunk (no items at all) was merged, and must still find sphinx-needs' stores.
+    pages = {f"{name}.md": f"# Kapitel {name}\n\nText ohne Anforderungen.\n" for name in "abcde"}
+    project = make_project(pages)
+    for _ in range(2):
+        result = run_cli("check", project.root, "-j", "2", "--fresh")
+        assert result.code == 0, result.output
+        assert "parallel build error" not in result.output

@@ -51,6 +51,11 @@ def _add_backlink(self: Any, link_type: str, backlink: Any) -> None:
 
 def _remove_doc(self: Any, docname: str) -> None:
     if docname not in self.env.all_docs and not self.needs_is_post_processed:
+        # The original creates these stores on its way; parallel reading relies on the
+        # main process having them before it forks its workers.
+        self.get_or_create_docs()
+        self.get_or_create_extends()
+        self.get_or_create_umls()
         return
     _ORIGINAL["remove_doc"](self, docname)
 
