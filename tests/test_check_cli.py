@@ -184,3 +184,22 @@ def test_not_a_project(run_cli, tmp_path):
     assert result.code == 2
     assert "no spec/ directory" in result.err
     assert run_cli("check", tmp_path / "missing").code == 2
+
+
+def test_progress_goes_to_a_terminal_only(make_project, run_cli):
+    import io
+
+    from specheft.check import run_check
+    from specheft.project import Project
+
+    project = make_project({"anf.md": COMPLETE})
+    progress = io.StringIO()
+    report = run_check(Project.at(project.root), fresh=True, progress=progress)
+    assert report.graph is not None
+    shown = progress.getvalue()
+    assert "reading sources" in shown
+    assert "build succeeded" not in shown and "writing output" not in shown
+    assert shown.endswith("\n")
+    result = run_cli("check", project.root)  # stderr is captured here, not a terminal
+    assert result.code == 0, result.output
+    assert "reading sources" not in result.output

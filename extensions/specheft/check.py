@@ -11,6 +11,7 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import IO
 
 from .project import Project
 from .settings import Settings
@@ -68,12 +69,19 @@ def build_findings(messages: list, root: Path) -> list[Finding]:  # type: ignore
     return findings
 
 
-def run_check(project: Project, *, jobs: int | None = None, fresh: bool = False) -> CheckReport:
+def run_check(
+    project: Project,
+    *,
+    jobs: int | None = None,
+    fresh: bool = False,
+    progress: IO[str] | None = None,
+) -> CheckReport:
+    """Build the items and evaluate every rule; Sphinx's progress lines go to ``progress``."""
     from .sphinxext.runner import items_build
 
     started = time.perf_counter()
     settings = project.settings()
-    result, needs = items_build(project, fresh=fresh, jobs=jobs)
+    result, needs = items_build(project, fresh=fresh, jobs=jobs, progress=progress)
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
     graph = TraceGraph.from_needs(needs, srcdir=srcdir)
     cache = HitCache(project.doctree_dir("check") / "specheft-hits.pickle")

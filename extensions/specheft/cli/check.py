@@ -69,7 +69,9 @@ def check(
                     f"--output {output} lies inside the project's sources ({source})",
                     hint="write reports to _build/ or outside the project",
                 )
-    report = run_check(project, jobs=jobs, fresh=fresh)
+    # Progress on a terminal only: a large check takes a minute; logs and pipes stay clean.
+    progress = sys.stderr if sys.stderr.isatty() else None
+    report = run_check(project, jobs=jobs, fresh=fresh, progress=progress)
     if fmt == "text":
         from ..io import report_text
 

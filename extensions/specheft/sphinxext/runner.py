@@ -23,12 +23,17 @@ _PROGRESS = re.compile(
 )
 
 
+_READING = re.compile(r"^(updating environment|reading sources|loading pickled environment)")
+
+
 class ProgressStream(io.TextIOBase):
     """Passes Sphinx's progress lines through and drops its chatter (config dumps, assets)."""
 
-    def __init__(self, target: IO[str]) -> None:
+    def __init__(self, target: IO[str], keep: re.Pattern[str] = _PROGRESS) -> None:
         self.target = target
+        self.keep = keep
         self.buffer_text = ""
+        self.open_line = False  # a terminal line redrawn with \r, not yet ended
 
     def isatty(self) -> bool:  # Sphinx colours and redraws lines only on a terminal
         return bool(getattr(self.target, "isatty", lambda: False)())
@@ -42,10 +47,18 @@ class ProgressStream(io.TextIOBase):
             segment = self.buffer_text[: match.end()]
             self.buffer_text = self.buffer_text[match.end() :]
             plain = _ANSI.sub("", segment).strip()
-            if plain and _PROGRESS.match(plain):
+            if plain and self.keep.match(plain):
                 self.target.write(segment)
                 self.target.flush()
+                self.open_line = segment.endswith("\r")
         return len(text)
+
+    def end_line(self) -> None:
+        """End a redrawn progress line, so that what is printed next starts on its own."""
+        if self.open_line and not getattr(self.target, "closed", False):
+            self.target.write("\n")
+            self.target.flush()
+            self.open_line = False
 
     def flush(self) -> None:
         # io.IOBase.__del__ flushes too, possibly after the target (a test's capture) closed.
@@ -147,6 +160,7 @@ def run_sphinx(
     fresh: bool = False,
     parallel: int = 1,
     tags: tuple[str, ...] = (),
+    progress_only_reading: bool = False,
 ) -> BuildResult:
     """Build ``project`` with ``builder`` into ``outdir``.
 
@@ -164,6 +178,9 @@ def run_sphinx(
     # resolved per call: the streams may have been replaced since import (tests, IDEs)
     status = sys.stdout if isinstance(status, Default) else status
     warning = sys.stderr if isinstance(warning, Default) else warning
+    stream = None
+    if status is not None:
+        stream = ProgressStream(status, _READING if progress_only_reading else _PROGRESS)
     claim_output_dir(outdir)
     doctrees = project.doctree_dir(purpose or builder)
     try:
@@ -177,7 +194,7 @@ def run_sphinx(
                     doctreedir=doctrees,
                     buildername=builder,
                     confoverrides=confoverrides or {},
-                    status=cast(IO[str], ProgressStream(status)) if status is not None else None,
+                    status=cast(IO[str], stream),
                     warning=warning,
                     freshenv=fresh,
                     warningiserror=strict,
@@ -201,6 +218,8 @@ def run_sphinx(
             finally:
                 sphinx_logger.removeHandler(recorder)
                 gc.unfreeze()  # a long-lived caller (tests, serve) collects them again
+                if stream is not None:
+                    stream.end_line()
             return BuildResult(
                 outdir, builder, app._warncount, app.statuscode, tuple(recorder.messages), app
             )
@@ -222,7 +241,11 @@ def require_success(result: BuildResult) -> BuildResult:
 
 
 def items_build(
-    project: Project, *, fresh: bool = False, jobs: int | None = None
+    project: Project,
+    *,
+    fresh: bool = False,
+    jobs: int | None = None,
+    progress: IO[str] | None = None,
 ) -> tuple[BuildResult, list[Any]]:
     """Read the items only (``specheft check``, ``fingerprint``, ``catalog add``).
 
@@ -240,7 +263,8 @@ def items_build(
         project.build_dir / "check",
         purpose="check",
         strict=False,
-        status=None,
+        status=progress,
+        progress_only_reading=True,  # not Sphinx's "writing output", "build succeeded"
         warning=None,
         fresh=fresh,
         parallel=jobs,
