@@ -91,7 +91,9 @@ def clear() -> None:
 
 
 def _replace(owner: type, name: str, replacement: Any) -> bool:
-    current = getattr(owner, name)
+    current = getattr(owner, name, None)
+    if current is None:
+        return False  # a release without it: nothing to replace
     if current is replacement:
         return True
     if getattr(current, "__qualname__", "") != f"{owner.__name__}.{name}":
@@ -111,5 +113,8 @@ def install() -> bool:
     if not version.startswith("9."):
         return False
     backlinks = _replace(NeedItem, "add_backlink", _add_backlink)
-    purge = _replace(SphinxNeedsData, "remove_doc", _remove_doc)
+    stores = ("get_or_create_docs", "get_or_create_extends", "get_or_create_umls")
+    purge = all(hasattr(SphinxNeedsData, store) for store in stores) and _replace(
+        SphinxNeedsData, "remove_doc", _remove_doc
+    )
     return backlinks and purge
