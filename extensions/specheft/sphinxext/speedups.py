@@ -16,7 +16,8 @@ every need stored so far for ones of that document. Read one after the other, d
 documents with n needs cost d·n/2 look-ups (11 s of a 100 s check at 31,000 items).
 A document Sphinx has not read into this environment (not in ``env.all_docs``: new, or
 already cleared) cannot have needs, extends or diagrams stored, so there is nothing to
-remove and the scan is skipped; every other call runs the original.
+remove and the scan is skipped (the stores the original creates on its way are still
+created: parallel workers forked later rely on them); every other call runs the original.
 
 Applied only to the sphinx-needs release line they were written for.
 """
