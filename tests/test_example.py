@@ -123,6 +123,7 @@ def test_removing_the_tests_of_a_must_requirement_fails_the_check(broken, run_cl
         ),
         ("test-unlinked", r"^:verifies: (.*)$", ":verifies: AB-002", "testkatalog/sit.md"),
         ("phase-order", r"^:phase: PHASE-TEST$", ":phase: PHASE-KICKOFF", "testkatalog/sit.md"),
+        ("test-level", r"^:level: sit$", ":level: uat", "testkatalog/sit.md"),
     ],
 )
 def test_each_rule_fires_on_a_broken_copy(broken, run_cli, rule, pattern, replacement, glob):

@@ -254,6 +254,23 @@ def test_id_pattern_per_kind_and_configurable():
     assert not [f for f in relaxed if f.rule == "id-pattern"]
 
 
+def test_test_level_matches_the_level_in_the_id():
+    needs = [
+        *complete(),
+        need("TC-UAT-002", "test", verifies=["PH-KON-001"], phase=["PHASE-TEST"], level="sit"),
+        need("TC-SIT-KON-003", "test", verifies=["PH-KON-001"], phase=["PHASE-TEST"], level="sit"),
+        need("TC-SIT-004", "test", verifies=["PH-KON-001"], phase=["PHASE-TEST"]),
+    ]
+    hits = evaluate(TraceGraph.from_needs(needs), groups=["trace"]).findings
+    [finding] = [f for f in hits if f.rule == "test-level"]
+    assert finding.item == "TC-UAT-002" and finding.field == "level"
+    assert finding.message == "id TC-UAT-002 names the test level UAT, but :level: is sit"
+    assert finding.hint is not None and "':level: uat'" in finding.hint
+    assert "test-level" not in findings(complete())
+    # the missing level of TC-SIT-004 is reported once, by required-field
+    assert "error:TC-SIT-004" in findings(needs)["required-field"]
+
+
 def test_required_fields_per_kind():
     needs = [
         *PHASES,

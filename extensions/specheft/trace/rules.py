@@ -188,6 +188,26 @@ def _id_pattern(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
             )
 
 
+_LEVEL_IN_ID = re.compile(r"(?:^|-)(SIT|UAT)(?:-|$)", re.IGNORECASE)
+
+
+@rule("test-level", "a test whose id names a test level (TC-SIT-…, TC-UAT-…) has that :level:")
+def _test_level(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+    for item in graph.items.values():
+        level = item.get("level")
+        if item.kind != "test" or not level:
+            continue  # a missing level is the rule required-field's
+        named = _LEVEL_IN_ID.search(item.id)
+        if named and named.group(1).lower() != str(level).lower():
+            yield Hit(
+                item,
+                f"id {item.id} names the test level {named.group(1).upper()}, but :level: is "
+                f"{level}",
+                f"set ':level: {named.group(1).lower()}', or give the test an id of its level",
+                field="level",
+            )
+
+
 _REQUIRED = {kind: tuple(f.name for f in FIELDS if kind in f.required_on) for kind in KIND_DEFS}
 
 
