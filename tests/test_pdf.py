@@ -59,8 +59,10 @@ ANFORDERUNGEN = "# Anforderungen\n\n" + "".join(
     )
     for n in range(1, 6)
 )
+# An ASCII diagram of 80 columns, as architecture chapters have them: it must not wrap.
+WIDE_LINE = "".join(f"{n}{'-' * 8}|" for n in range(8))
 PFLICHTENHEFT = "# Pflichtenheft\n\n```{toctree}\numsetzung\n```\n"
-UMSETZUNG = "# Umsetzung\n\n" + "".join(
+UMSETZUNG = f"# Umsetzung\n\n```text\n{WIDE_LINE}\n```\n\n" + "".join(
     item(
         "spec",
         f"Maske {n}",
@@ -131,6 +133,7 @@ def test_pdfs_carry_title_info_labels_and_fingerprint(deliverables, run_cli):
         assert text in lastenheft, text
     assert "Größer Software AG" not in lastenheft  # show_vendor = false
     assert "Größer Software AG" in pflichtenheft
+    assert len(WIDE_LINE) == 80 and WIDE_LINE in pflichtenheft.splitlines()
     # German labels everywhere, no English sphinx-needs labels
     for text in (
         "Anforderung",
@@ -176,3 +179,34 @@ def test_unknown_document_is_a_usage_error(deliverables, run_cli):
     result = run_cli("build", deliverables.root, "--format", "pdf", "--document", "lastenhft")
     assert result.code == 2
     assert "no document 'lastenhft'" in result.err and "did you mean 'lastenheft'?" in result.err
+
+
+def test_start_page_text_is_kept_whole_or_reported(deliverables, run_cli):
+    require_pdf_tools()
+    project = deliverables
+    from .helpers import PHASES
+
+    project.write("spec/phasen.md", PHASES)
+    start = (
+        "# Lastenheft\n\nEinleitung des Auftraggebers.\n\n"
+        "```text\nSchaubild: Vertrieb -> Innendienst -> Service\n```\n\n"
+        "Begriff\n: Erklärung des Begriffs im Glossar.\n\n"
+        "```{toctree}\nanforderungen\nphasen\n```\n\n"
+        "## Unterabschnitt\n\nText im Unterabschnitt.\n"
+    )
+    project.write("spec/lastenheft.md", start)
+    result = run_cli("build", project.root, "--format", "pdf", "--document", "lastenheft")
+    assert result.code == 1  # the warning below fails the strict build
+    assert re.search(
+        r"lastenheft\.md:\d+: WARNING: a section on the start page of a document is not in "
+        r"its PDF",
+        result.err,
+    ), result.err
+    assert "Traceback" not in result.output
+    relaxed = run_cli(
+        "build", project.root, "--format", "pdf", "--document", "lastenheft", "--no-strict"
+    )
+    assert relaxed.code == 0, relaxed.output
+    text = pdf_text(project.root / "_build/pdf/lastenheft.pdf")
+    for shown in ("Einleitung des Auftraggebers", "Schaubild: Vertrieb", "Erklärung des Begriffs"):
+        assert shown in text, shown

@@ -20,6 +20,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
+from sphinx.util import logging as sphinx_logging
 from sphinx.util.texescape import escape as tex_escape
 
 from ..gitinfo import git_state
@@ -27,6 +28,8 @@ from ..labels import label
 from ..settings import Document, Settings
 from ..trace.fingerprint import fingerprint
 from .tables import table
+
+_logger = sphinx_logging.getLogger(__name__)
 
 PREAMBLE = r"""
 \usepackage{lastpage}
@@ -94,6 +97,8 @@ def latex_config(settings: Settings) -> dict[str, Any]:
             "printindex": "",
             "fncychap": "",
             "fontpkg": "\\setmainfont{FreeSans}\n\\setsansfont{FreeSans}\n\\setmonofont{FreeMono}",
+            # code blocks (ASCII diagrams, interface samples) get 80 columns before wrapping
+            "fvset": "\\fvset{fontsize=\\footnotesize}",
             "sphinxsetup": "hmargin={2.2cm,2.2cm}, vmargin={2.6cm,2.6cm}, TitleColor=black, "
             "InnerLinkColor={rgb}{0.05,0.35,0.45}, OuterLinkColor={rgb}{0.05,0.35,0.45}",
             "preamble": PREAMBLE,
@@ -347,9 +352,14 @@ def html_info(facts: DocumentFacts, fromdocname: str, pdf_link: bool) -> nodes.c
 
 
 def start_page_text(app: Sphinx, docname: str) -> list[nodes.Node]:
-    """The start page's own text (a PDF holds only its toctree's chapters): paragraphs,
-    lists and tables before the toctree, with cross-references reduced to their text."""
+    """The start page's own text (a PDF holds only its toctree's chapters): everything
+    before and between its toctrees, with cross-references reduced to their text.
+
+    What cannot stand before the table of contents — sub-sections and items — is left
+    out with a warning at its line, never silently.
+    """
     from sphinx import addnodes
+    from sphinx_needs.nodes import Need
 
     tree = app.env.get_doctree(docname)
     section = next(iter(tree.findall(nodes.section)), None)
@@ -359,21 +369,22 @@ def start_page_text(app: Sphinx, docname: str) -> list[nodes.Node]:
     for child in section.children:
         if isinstance(child, nodes.title) or any(True for _ in child.findall(addnodes.toctree)):
             continue
-        if isinstance(
-            child,
-            (
-                nodes.paragraph,
-                nodes.bullet_list,
-                nodes.enumerated_list,
-                nodes.table,
-                nodes.note,
-                nodes.admonition,
-            ),
-        ):
-            copy = child.deepcopy()
-            for xref in list(copy.findall(addnodes.pending_xref)):
-                xref.replace_self(nodes.Text(xref.astext()))
-            kept.append(copy)
+        if isinstance(child, (nodes.Invisible, nodes.system_message)):
+            continue  # targets, comments, substitution definitions: nothing to show
+        if isinstance(child, nodes.section) or any(True for _ in child.findall(Need)):
+            what = "a section" if isinstance(child, nodes.section) else "an item"
+            _logger.warning(
+                f"{what} on the start page of a document is not in its PDF (only the start "
+                "page's own text and the chapters of its toctree are); move it into a chapter",
+                location=child,
+                type="specheft",
+                subtype="pdf",
+            )
+            continue
+        copy = child.deepcopy()
+        for xref in list(copy.findall(addnodes.pending_xref)):
+            xref.replace_self(nodes.Text(xref.astext()))
+        kept.append(copy)
     return kept
 
 
