@@ -19,6 +19,7 @@ from ..errors import SpecheftError
 from ..settings import SETTINGS_FILE, Settings, default_settings, load_settings
 from . import (
     checkbuilder,
+    confine,
     deliverables,
     directives,
     freshness,
@@ -94,6 +95,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _configure, priority=5)
     locations.setup(app)
     syntax.setup(app)
+    confine.setup(app)
     rewarn.setup(app)
     checkbuilder.setup(app)
     render.setup(app)

@@ -1,0 +1,186 @@
+"""Paths in the sources never leave the project.
+
+A page from another party (a vendor's chapter, an imported requirement) could otherwise
+pull any file of the build machine into the site or the PDF: ``{include}``,
+``{literalinclude}`` (and its ``:diff:``), ``{csv-table}`` with ``:file:`` (Sphinx still
+reads an absolute path that exists), images and figures (Sphinx copies the file into the
+output) and ``{download}``. Every such path is resolved as Sphinx resolves it, symlinks
+followed, and refused with a warning at its line when it lies outside the project (the
+folder holding ``spec/`` and ``conf/``). A ``{csv-table}`` with ``:url:`` is refused too:
+a build does not fetch from the network.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.directives.code import LiteralInclude
+from sphinx.directives.patches import CSVTable
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+_logger = logging.getLogger(__name__)
+
+
+_ROOT = "specheft_project_root"
+
+
+def _note_root(app: Sphinx) -> None:
+    # set anew for every build (the environment may come from another place on disk)
+    app.env.__dict__[_ROOT] = Path(os.path.commonpath([app.srcdir, app.confdir])).resolve()
+
+
+def project_root(env: BuildEnvironment) -> Path:
+    """The folder that holds the sources and the configuration."""
+    root: Path | None = env.__dict__.get(_ROOT)
+    return root if root is not None else Path(env.srcdir).resolve()
+
+
+def outside(env: BuildEnvironment, path: Path) -> bool:
+    """True if ``path`` (absolute) resolves to a place outside the project."""
+    root = project_root(env)
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte: not ours
+        return True
+    return resolved != root and root not in resolved.parents
+
+
+def _refusal(kind: str, given: str) -> str:
+    return (
+        f"{kind} {given!r} points outside the project and is not read; keep included "
+        "files inside the project folder"
+    )
+
+
+def _is_remote(uri: str) -> bool:
+    return "://" in uri or uri.startswith(("data:", "mailto:"))
+
+
+def _literalinclude_targets(directive: Any, env: BuildEnvironment) -> list[tuple[str, Path]]:
+    given = [directive.arguments[0]]
+    if "diff" in directive.options:
+        given.append(directive.options["diff"])
+    return [(path, Path(env.relfn2path(path)[1])) for path in given]
+
+
+def _csv_targets(directive: Any, env: BuildEnvironment) -> list[tuple[str, Path]]:
+    given = directive.options.get("file")
+    if not given:
+        return []
+    if given.startswith(("/", os.sep)):
+        # Sphinx reads an existing absolute path as it is, any other from the sources
+        return [(given, Path(given) if Path(given).exists() else Path(env.srcdir) / given[1:])]
+    source = directive.state.document.current_source or str(env.doc2path(env.docname))
+    return [(given, Path(os.path.dirname(os.path.abspath(source))) / given)]
+
+
+Targets = Callable[[Any, BuildEnvironment], list[tuple[str, Path]]]
+
+
+def _guarded(directive: type[Any], targets: Targets, kind: str) -> type[Any]:
+    """``directive`` that first checks the files it would read."""
+
+    class Guarded(directive):  # type: ignore[misc]
+        def run(self) -> list[nodes.Node]:
+            env = self.state.document.settings.env
+            reporter = self.state.document.reporter
+            if "url" in self.options:
+                message = f"{kind} with :url: {self.options['url']!r} is not fetched; use :file:"
+                return [reporter.warning(message, line=self.lineno)]
+            for given, target in targets(self, env):
+                if outside(env, target):
+                    return [reporter.warning(_refusal(kind, given), line=self.lineno)]
+            result: list[nodes.Node] = super().run()
+            return result
+
+    Guarded.__name__ = directive.__name__
+    Guarded.__qualname__ = directive.__qualname__
+    return Guarded
+
+
+_INCLUDE = re.compile(r"(?:\{include\}|\.\.\s+include::)\s*(\S+)")
+
+
+def _include_read(
+    app: Sphinx, relative_path: Path, parent_docname: str, content: list[str]
+) -> None:
+    env = app.env
+    target = Path(env.srcdir) / relative_path
+    if not outside(env, target):
+        return
+    content[0] = ""  # nothing of the file reaches the page
+    line, given = _include_line(env, target)
+    _logger.warning(
+        _refusal("include", given or str(relative_path)),
+        location=(env.docname, line) if line else env.docname,
+        type="specheft",
+        subtype="path",
+    )
+
+
+def _include_line(env: BuildEnvironment, target: Path) -> tuple[int | None, str | None]:
+    """The line of the page's include directive that names ``target``, and its argument.
+
+    The include-read event tells only the file; each refused include claims the first
+    line not claimed yet whose argument resolves to that file.
+    """
+    claimed: set[int] = env.current_document.setdefault("specheft_refused_includes", set())  # type: ignore[assignment]
+    try:
+        lines = env.doc2path(env.docname).read_text(encoding="utf-8").splitlines()
+        wanted = target.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None, None
+    for number, text in enumerate(lines, start=1):
+        match = _INCLUDE.search(text)
+        if match is None or number in claimed:
+            continue
+        try:
+            candidate = Path(env.relfn2path(match.group(1))[1]).resolve()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        if candidate == wanted:
+            claimed.add(number)
+            return number, match.group(1)
+    return None, None
+
+
+def _check_files(app: Sphinx, doctree: nodes.document) -> None:
+    """Images (Markdown ``![]()``, image, figure) and downloads, before Sphinx copies them."""
+    env = app.env
+    for node in list(doctree.findall(nodes.image)):
+        uri = node.get("uri", "")
+        if not uri or _is_remote(uri) or "*" in uri:
+            continue
+        if outside(env, Path(env.relfn2path(uri, env.docname)[1])):
+            _logger.warning(_refusal("image", uri), location=node, type="specheft", subtype="path")
+            node.replace_self(nodes.inline("", node.get("alt", "")))
+    for ref in list(doctree.findall(addnodes.download_reference)):
+        target = ref.get("reftarget", "")
+        if not target or _is_remote(target):
+            continue
+        if outside(env, Path(env.relfn2path(target, env.docname)[1])):
+            _logger.warning(
+                _refusal("download", target), location=ref, type="specheft", subtype="path"
+            )
+            ref.replace_self(nodes.inline("", ref.astext()))
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("builder-inited", _note_root)
+    app.add_directive(
+        "literalinclude",
+        _guarded(LiteralInclude, _literalinclude_targets, "literalinclude"),
+        override=True,
+    )
+    app.add_directive("csv-table", _guarded(CSVTable, _csv_targets, "csv-table"), override=True)
+    app.connect("include-read", _include_read)
+    # before Sphinx's image and download collectors (priority 500) copy anything
+    app.connect("doctree-read", _check_files, priority=100)
