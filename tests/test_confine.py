@@ -4,6 +4,7 @@ outside file reaches the build."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -31,7 +32,9 @@ def _page(outside: Path) -> str:
         "```{figure} ../../secret.png\n```\n\n"  # 19
         "{download}`Anlage <../../secret.txt>`\n\n"  # 22
         "```{literalinclude} innen.txt\n```\n\n"  # 24: inside the project: shown
-        "```{include} ../conf/gemeinsam.md\n```\n"  # 27: conf/ is inside too
+        "```{include} ../conf/gemeinsam.md\n```\n\n"  # 27: conf/ is inside too
+        "```{needimport} ../../needs.json\n```\n\n"  # 30
+        "```{needimport} http://127.0.0.1:9/needs.json\n```\n"  # 33
     )
 
 
@@ -39,10 +42,12 @@ EXPECTED = {
     3: "include '../../secret.txt' points outside the project",
     6: "literalinclude '../../secret.txt' points outside the project",
     9: "csv-table '",
-    13: "csv-table with :url: 'http://127.0.0.1:9/x.csv' is not fetched",
+    13: "csv-table 'http://127.0.0.1:9/x.csv' is not fetched: a build does not read from",
     17: "image '../../secret.png' points outside the project",
     19: "image '../../secret.png' points outside the project",
     22: "download '../../secret.txt' points outside the project",
+    30: "needimport '../../needs.json' points outside the project",
+    33: "needimport 'http://127.0.0.1:9/needs.json' is not fetched",
 }
 
 
@@ -50,6 +55,22 @@ EXPECTED = {
 def outside(tmp_path: Path) -> Path:
     (tmp_path / "secret.txt").write_text(f"{SECRET}\n", encoding="utf-8")
     (tmp_path / "secret.png").write_bytes(PNG)
+    needs = {
+        "current_version": "",
+        "versions": {
+            "": {
+                "needs": {
+                    "LH-GEH-001": {
+                        "id": "LH-GEH-001",
+                        "type": "req",
+                        "title": SECRET,
+                        "description": SECRET,
+                    }
+                }
+            }
+        },
+    }
+    (tmp_path / "needs.json").write_text(json.dumps(needs), encoding="utf-8")
     return tmp_path
 
 

@@ -4,10 +4,11 @@ A page from another party (a vendor's chapter, an imported requirement) could ot
 pull any file of the build machine into the site or the PDF: ``{include}``,
 ``{literalinclude}`` (and its ``:diff:``), ``{csv-table}`` with ``:file:`` (Sphinx still
 reads an absolute path that exists), images and figures (Sphinx copies the file into the
-output) and ``{download}``. Every such path is resolved as Sphinx resolves it, symlinks
-followed, and refused with a warning at its line when it lies outside the project (the
-folder holding ``spec/`` and ``conf/``). A ``{csv-table}`` with ``:url:`` is refused too:
-a build does not fetch from the network.
+output), ``{download}`` and sphinx-needs' ``{needimport}``. Every such path is resolved as
+Sphinx resolves it, symlinks followed, and refused with a warning at its line when it
+lies outside the project (the folder holding ``spec/`` and ``conf/``). Addresses on the
+network (``{csv-table}`` ``:url:``, a ``{needimport}`` URL) are refused too: a build
+does not fetch anything.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from docutils import nodes
 from sphinx import addnodes
@@ -64,14 +66,20 @@ def _is_remote(uri: str) -> bool:
     return "://" in uri or uri.startswith(("data:", "mailto:"))
 
 
-def _literalinclude_targets(directive: Any, env: BuildEnvironment) -> list[tuple[str, Path]]:
+# (the path as written, the file it names — or None for an address on the network)
+Target = tuple[str, Path | None]
+
+
+def _literalinclude_targets(directive: Any, env: BuildEnvironment) -> list[Target]:
     given = [directive.arguments[0]]
     if "diff" in directive.options:
         given.append(directive.options["diff"])
     return [(path, Path(env.relfn2path(path)[1])) for path in given]
 
 
-def _csv_targets(directive: Any, env: BuildEnvironment) -> list[tuple[str, Path]]:
+def _csv_targets(directive: Any, env: BuildEnvironment) -> list[Target]:
+    if "url" in directive.options:
+        return [(directive.options["url"], None)]
     given = directive.options.get("file")
     if not given:
         return []
@@ -82,7 +90,15 @@ def _csv_targets(directive: Any, env: BuildEnvironment) -> list[tuple[str, Path]
     return [(given, Path(os.path.dirname(os.path.abspath(source))) / given)]
 
 
-Targets = Callable[[Any, BuildEnvironment], list[tuple[str, Path]]]
+def _needimport_targets(directive: Any, env: BuildEnvironment) -> list[Target]:
+    given = directive.arguments[0]
+    url = urlparse(given)
+    if url.scheme and (url.netloc or url.scheme == "file"):
+        return [(given, None)]  # sphinx-needs would download it
+    return [(given, Path(env.relfn2path(given, env.docname)[1]))]
+
+
+Targets = Callable[[Any, BuildEnvironment], list[Target]]
 
 
 def _guarded(directive: type[Any], targets: Targets, kind: str) -> type[Any]:
@@ -91,13 +107,17 @@ def _guarded(directive: type[Any], targets: Targets, kind: str) -> type[Any]:
     class Guarded(directive):  # type: ignore[misc]
         def run(self) -> list[nodes.Node]:
             env = self.state.document.settings.env
-            reporter = self.state.document.reporter
-            if "url" in self.options:
-                message = f"{kind} with :url: {self.options['url']!r} is not fetched; use :file:"
-                return [reporter.warning(message, line=self.lineno)]
             for given, target in targets(self, env):
-                if outside(env, target):
-                    return [reporter.warning(_refusal(kind, given), line=self.lineno)]
+                if target is None:
+                    message = (
+                        f"{kind} {given!r} is not fetched: a build does not read from the "
+                        "network; put the file into the project"
+                    )
+                elif outside(env, target):
+                    message = _refusal(kind, given)
+                else:
+                    continue
+                return [self.state.document.reporter.warning(message, line=self.lineno)]
             result: list[nodes.Node] = super().run()
             return result
 
@@ -181,6 +201,10 @@ def setup(app: Sphinx) -> None:
         override=True,
     )
     app.add_directive("csv-table", _guarded(CSVTable, _csv_targets, "csv-table"), override=True)
+    from sphinx_needs.directives.needimport import NeedimportDirective
+
+    guarded_import = _guarded(NeedimportDirective, _needimport_targets, "needimport")
+    app.add_directive("needimport", guarded_import, override=True)
     app.connect("include-read", _include_read)
     # before Sphinx's image and download collectors (priority 500) copy anything
     app.connect("doctree-read", _check_files, priority=100)
