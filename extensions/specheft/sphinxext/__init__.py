@@ -26,6 +26,7 @@ from . import (
     locations,
     render,
     rewarn,
+    safelinks,
     speedups,
     syntax,
     tracing,
@@ -96,6 +97,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     locations.setup(app)
     syntax.setup(app)
     confine.setup(app)
+    safelinks.setup(app)
     rewarn.setup(app)
     checkbuilder.setup(app)
     render.setup(app)
@@ -105,7 +107,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     deliverables.setup(app)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,  # raise when reading changes: old environments are read anew
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
