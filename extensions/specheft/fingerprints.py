@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, ToolMissingError, UsageError
-from .gitinfo import toplevel
+from .gitinfo import SAFE_CONFIG, toplevel
 from .project import Project
 from .settings import Document
 
@@ -59,7 +59,7 @@ def fingerprints_at(
             hint=f"{project.root} is not inside a git work tree",
         )
     done = subprocess.run(
-        ["git", "-C", str(top), "archive", "--format=tar", revision],
+        ["git", *SAFE_CONFIG, "-C", str(top), "archive", "--format=tar", revision],
         capture_output=True,
         timeout=300,
         check=False,

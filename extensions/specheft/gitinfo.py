@@ -18,12 +18,21 @@ class GitState:
         return self.describe + (" (modified)" if self.dirty else "")
 
 
+# A repository's own config can name programs that read-only commands run (core.fsmonitor
+# runs on `git status`): a cloned tender repository must not execute anything.
+SAFE_CONFIG = ("-c", "core.fsmonitor=false")
+
+
 def _git(root: Path, *args: str) -> str | None:
     git = shutil.which("git")
     if git is None:
         return None
     done = subprocess.run(
-        [git, "-C", str(root), *args], capture_output=True, text=True, timeout=30, check=False
+        [git, *SAFE_CONFIG, "-C", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     return done.stdout.strip() if done.returncode == 0 else None
 
