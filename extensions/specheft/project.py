@@ -55,6 +55,16 @@ class Project:
     def doctree_dir(self, purpose: str) -> Path:
         return self.build_dir / ".doctrees" / purpose
 
+    def refuse_sources(self, path: Path, option: str) -> None:
+        """A usage error if ``path`` lies in spec/ or conf/: output never mixes with sources."""
+        resolved = path.resolve()
+        for source in (self.spec_dir, self.conf_dir):
+            if resolved == source or source in resolved.parents:
+                raise UsageError(
+                    f"{option} {path} lies inside the project's sources ({source})",
+                    hint="write to _build/ or outside the project",
+                )
+
 
 def claim_output_dir(outdir: Path) -> None:
     """Make sure ``outdir`` is ours to write: new, empty, or written by specheft before."""

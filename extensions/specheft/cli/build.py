@@ -79,6 +79,8 @@ def build(
 
     project = Project.at(project_dir)
     settings = project.settings()  # a broken specheft.toml is reported before Sphinx starts
+    if out is not None:
+        project.refuse_sources(out, "--out")
     if builder is not None and (fmt != "html" or documents):
         raise UsageError(
             "--builder runs one Sphinx builder; it cannot be combined with "

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
 from ..fsutil import atomic_write_text
 from ..project import Project
 from .app import cli, project_argument
@@ -62,13 +61,7 @@ def check(
 
     project = Project.at(project_dir)
     if output is not None:
-        resolved = output.resolve()
-        for source in (project.spec_dir, project.conf_dir):
-            if resolved == source or source in resolved.parents:
-                raise UsageError(
-                    f"--output {output} lies inside the project's sources ({source})",
-                    hint="write reports to _build/ or outside the project",
-                )
+        project.refuse_sources(output, "--output")
     # Progress on a terminal only: a large check takes a minute; logs and pipes stay clean.
     progress = sys.stderr if sys.stderr.isatty() else None
     report = run_check(project, jobs=jobs, fresh=fresh, progress=progress)
