@@ -203,3 +203,18 @@ def test_progress_goes_to_a_terminal_only(make_project, run_cli):
     result = run_cli("check", project.root)  # stderr is captured here, not a terminal
     assert result.code == 0, result.output
     assert "reading sources" not in result.output
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_each_build_problem_is_reported_once(make_project, run_cli, jobs):
+    # Sphinx holds reading warnings back and hands them out again afterwards: each
+    # must still be one finding, with its type named once.
+    page = COMPLETE + "\n:::{req} Ohne Id\n:id:\n:priority: must\n\nDas CRM-System muss.\n:::\n"
+    project = make_project({"anf.md": page})
+    for fresh in (["--fresh"], []):
+        result = run_cli("check", project.root, "--format", "json", "-j", jobs, *fresh)
+        assert result.code == 1, result.output
+        build = [f for f in json.loads(result.out)["findings"] if f["rule"] == "build"]
+        messages = [f["message"] for f in build]
+        assert len(messages) == len(set(messages)) >= 1, messages
+        assert all(m.count("[needs.") <= 1 for m in messages), messages

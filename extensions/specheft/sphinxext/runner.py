@@ -85,56 +85,77 @@ class Message:
     subtype: str | None
 
 
-class _Recorder(logging.Handler):
-    """Records what the user sees on the warning stream, after Sphinx's own filters."""
+class _Recorder:
+    """Records what the user sees on the warning stream, after Sphinx's own filters.
 
-    def __init__(self, app: Any) -> None:
-        from sphinx.util.logging import (
-            OnceFilter,
-            WarningLogRecordTranslator,
-            is_suppressed_warning,
-        )
+    A Sphinx ``WarningStreamHandler`` (made on first use, so that importing this module
+    does not import Sphinx): Sphinx holds warnings back while it reads and then hands
+    them to every handler of its logger, and sets only its warning streams aside
+    meanwhile — a plain handler would record each of those warnings twice.
+    """
 
-        super().__init__(logging.WARNING)
+    def __new__(cls, app: Any) -> Any:
+        return _recorder_class()(app)
 
-        def not_suppressed(record: logging.LogRecord) -> bool:
-            # Sphinx's own WarningSuppressor would count the warning a second time
-            return not is_suppressed_warning(
-                getattr(record, "type", ""),
-                getattr(record, "subtype", ""),
-                app.config.suppress_warnings,
-            )
 
-        self.addFilter(not_suppressed)
-        self.addFilter(WarningLogRecordTranslator(app))
-        self.addFilter(OnceFilter())
-        self.messages: list[Message] = []
+_RECORDER: list[type] = []
 
-    def handle(self, record: logging.LogRecord) -> bool:
-        # Sphinx's filters rewrite the record in place; work on a copy so the user's
-        # warning stream is not changed (the type suffix would be appended twice)
-        return super().handle(copy.copy(record))
 
-    def emit(self, record: logging.LogRecord) -> None:
-        location = getattr(record, "location", None)
-        path, line = None, None
-        if isinstance(location, str) and location:
-            head, sep, tail = location.rpartition(":")
-            if sep and tail.isdigit():
-                path, line = head, int(tail)
-            else:
-                path = location
-        self.messages.append(
-            Message(
-                "error" if record.levelno >= logging.ERROR else "warning",
-                # the base class's text: Sphinx's record class would prefix the location again
-                _ANSI.sub("", logging.LogRecord.getMessage(record)),
-                path,
-                line,
-                getattr(record, "type", None),
-                getattr(record, "subtype", None),
-            )
-        )
+def _recorder_class() -> type:
+    if _RECORDER:
+        return _RECORDER[0]
+    from sphinx.util.logging import (
+        OnceFilter,
+        WarningLogRecordTranslator,
+        WarningStreamHandler,
+        is_suppressed_warning,
+    )
+
+    class Recorder(WarningStreamHandler):
+        def __init__(self, app: Any) -> None:
+            super().__init__(cast(Any, io.StringIO()))  # never written: emit() records
+            self.setLevel(logging.WARNING)
+
+            def not_suppressed(record: logging.LogRecord) -> bool:
+                # Sphinx's own WarningSuppressor would count the warning a second time
+                return not is_suppressed_warning(
+                    getattr(record, "type", ""),
+                    getattr(record, "subtype", ""),
+                    app.config.suppress_warnings,
+                )
+
+            self.addFilter(not_suppressed)
+            self.addFilter(WarningLogRecordTranslator(app))
+            self.addFilter(OnceFilter())
+            self.messages: list[Message] = []
+
+        def handle(self, record: logging.LogRecord) -> bool:
+            # Sphinx's filters rewrite the record in place; work on a copy so the user's
+            # warning stream is not changed (the type suffix would be appended twice)
+            return bool(super().handle(copy.copy(record)))
+
+        def emit(self, record: logging.LogRecord) -> None:
+            location = getattr(record, "location", None)
+            path, line = None, None
+            if isinstance(location, str) and location:
+                head, sep, tail = location.rpartition(":")
+                if sep and tail.isdigit():
+                    path, line = head, int(tail)
+                else:
+                    path = location
+            kind, sub = getattr(record, "type", None), getattr(record, "subtype", None)
+            # the base class's text: Sphinx's record class would prefix the location
+            text = _ANSI.sub("", logging.LogRecord.getMessage(record))
+            # without the " [type.subtype]" that Sphinx's filters append (to the shared
+            # record, so possibly once already before this handler saw it)
+            suffix = " [{}]".format(".".join(p for p in (kind, sub) if p))
+            while suffix != " []" and text.endswith(suffix):
+                text = text.removesuffix(suffix)
+            level = "error" if record.levelno >= logging.ERROR else "warning"
+            self.messages.append(Message(level, text, path, line, kind, sub))
+
+    _RECORDER.append(Recorder)
+    return Recorder
 
 
 @dataclass(frozen=True)
