@@ -121,6 +121,21 @@ def test_catalog_add_appends_with_fresh_ids(tmp_path, run_cli):
     assert page.read_text() == text
 
 
+def test_catalog_add_keeps_windows_line_endings_and_bom(tmp_path, run_cli):
+    root = tmp_path / "p"
+    assert run_cli("new", root, "--areas", "KON").code == 0
+    page = root / "spec/lastenheft/05-anforderungen/kon.md"
+    original = page.read_text(encoding="utf-8").replace("\n", "\r\n")
+    page.write_bytes(b"\xef\xbb\xbf" + original.encode("utf-8"))
+    result = run_cli("catalog", "add", "CAT-DSG-010", "--into", page, "--project", root)
+    assert result.code == 0, result.output
+    data = page.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf" + original.encode("utf-8").rstrip(b"\r\n"))
+    assert b":origin: CAT-DSG-010\r\n" in data
+    assert data.count(b"\n") == data.count(b"\r\n")  # no bare LF anywhere
+    assert run_cli("check", root).code == 0
+
+
 def test_catalog_add_never_writes_outside_spec(tmp_path, run_cli):
     root = tmp_path / "p"
     assert run_cli("new", root, "--areas", "KON").code == 0

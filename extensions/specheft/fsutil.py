@@ -76,6 +76,15 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def append_block(path: Path, block: str) -> None:
+    """Append ``block`` after a blank line, atomically, in the file's own line endings
+    (a file saved on Windows keeps CRLF throughout, and a BOM stays)."""
+    text = read_text(path)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    block = block.replace("\r\n", "\n").rstrip("\n") + "\n"
+    atomic_write_text(path, text.rstrip("\r\n") + newline * 2 + block.replace("\n", newline))
+
+
 def write_new(path: Path, text: str, *, force: bool = False) -> None:
     """Write ``path`` atomically; refuse to replace an existing file unless ``force``."""
     if (path.exists() or path.is_symlink()) and not force:

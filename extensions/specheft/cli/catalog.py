@@ -58,7 +58,7 @@ def add(ids: tuple[str, ...], into: Path, project_dir: str, catalog_name: str, f
     from ..catalog import load_catalog
     from ..errors import did_you_mean
     from ..fingerprints import project_needs
-    from ..fsutil import atomic_write_text, inside, read_text
+    from ..fsutil import append_block, inside
     from ..project import Project
     from ..scaffold import number_items, requirement_source
 
@@ -94,11 +94,10 @@ def add(ids: tuple[str, ...], into: Path, project_dir: str, catalog_name: str, f
             hint="add them to [areas] in conf/specheft.toml first",
         )
     numbered = number_items([by_id[i] for i in ids], {n["id"] for n in needs})
-    text = read_text(target)
     addition = "\n".join(
         requirement_source(item, new_id, settings.language) for item, new_id in numbered
     )
-    atomic_write_text(target, text.rstrip("\n") + "\n\n" + addition)
+    append_block(target, addition)
     for item, new_id in numbered:
         click.echo(f"{item.id} → {new_id}  {item.text(settings.language)[0]}")
     click.echo(f"Added {len(numbered)} requirement(s) to {target}")
