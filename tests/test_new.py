@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import unescape
 
 import pytest
 
@@ -119,6 +120,16 @@ def test_catalog_add_appends_with_fresh_ids(tmp_path, run_cli):
     again = run_cli("catalog", "add", "CAT-DSG-010", "--into", page, "--project", root)
     assert again.code == 2 and "already in the project: CAT-DSG-010 as LH-DSG-001" in again.err
     assert page.read_text() == text
+
+
+def test_names_with_quotes_and_backslashes_survive(tmp_path, run_cli):
+    root = tmp_path / "p"
+    customer, name = 'Müller "&" Söhne \\ GmbH', 'CRM "Nord" 2027'
+    result = run_cli("new", root, "--areas", "KON", "--customer", customer, "--name", name)
+    assert result.code == 0, result.output
+    assert run_cli("build", root, "-q").code == 0
+    html = unescape((root / "_build/html/index.html").read_text(encoding="utf-8"))
+    assert customer in html and name in html
 
 
 def test_catalog_add_keeps_windows_line_endings_and_bom(tmp_path, run_cli):

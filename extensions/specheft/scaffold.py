@@ -9,6 +9,7 @@ transaction: a failure leaves the target directory as it was.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -295,7 +296,8 @@ def files(new: NewProject) -> dict[str, str]:
 
 
 def _toml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # a JSON string is a valid TOML basic string: quotes, backslashes, control characters
+    return json.dumps(text, ensure_ascii=False)
 
 
 def settings_toml(new: NewProject) -> str:

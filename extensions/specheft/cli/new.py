@@ -64,6 +64,12 @@ def new(
     items = catalog.select(codes)
     if not items:
         raise UsageError(f"catalogue {catalog_name!r} has no requirements for these areas")
+    for option, value in (("--name", name or ""), ("--customer", customer)):
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise UsageError(
+                f"{option} must be one line of text without control characters",
+                hint=f"it appears on title pages and in headings: {value.splitlines()[0]!r}…",
+            )
     root = directory.expanduser().resolve()
     project_name = name or root.name
     doc_id = re.sub(r"[^A-Z0-9]+", "-", project_name.upper()).strip("-")[:12] or "PROJ"
