@@ -218,3 +218,13 @@ def test_each_build_problem_is_reported_once(make_project, run_cli, jobs):
         messages = [f["message"] for f in build]
         assert len(messages) == len(set(messages)) >= 1, messages
         assert all(m.count("[needs.") <= 1 for m in messages), messages
+
+
+def test_sarif_uris_are_percent_encoded(make_project, run_cli, tmp_path):
+    project = make_project({"Anforderungen und Änderungen.md": BROKEN})
+    out = tmp_path / "report.sarif"
+    assert run_cli("check", project.root, "--format", "sarif", "--output", out).code == 1
+    sarif = json.loads(out.read_text(encoding="utf-8"))
+    [error] = [r for r in sarif["runs"][0]["results"] if r["level"] == "error"]
+    uri = error["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "spec/Anforderungen%20und%20%C3%84nderungen.md"

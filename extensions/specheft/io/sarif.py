@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from ..check import CheckReport
@@ -52,7 +53,8 @@ def as_dict(report: CheckReport) -> dict[str, Any]:
             result["locations"] = [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": finding.path, "uriBaseId": "SRCROOT"},
+                        # a URI reference: spaces and umlauts in file names percent-encoded
+                        "artifactLocation": {"uri": quote(finding.path), "uriBaseId": "SRCROOT"},
                         **({"region": region} if region else {}),
                     }
                 }
