@@ -111,3 +111,15 @@ def test_parallel_check_where_the_first_pages_hold_no_items(make_project, run_cl
         result = run_cli("check", project.root, "-j", "2", "--fresh")
         assert result.code == 0, result.output
         assert "parallel build error" not in result.output
+
+
+def test_serve_on_a_port_in_use_fails_before_building(make_project, run_cli):
+    project = make_project({"anf.md": "# Anf\n"})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", project.root, "--port", str(port))
+    assert result.code == 2
+    assert f"cannot serve on 127.0.0.1:{port}" in result.err and "--port" in result.err
+    assert not (project.root / "_build/serve").exists()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+
 import click
 
-from ..errors import ToolMissingError
+from ..errors import ToolMissingError, UsageError
 from ..project import Project, claim_output_dir
 from .app import cli, project_argument
 
@@ -31,6 +33,8 @@ def serve(project_dir: str, host: str, port: int, open_browser: bool) -> int:
         ) from None
     project = Project.at(project_dir)
     project.settings()
+    if port:
+        _require_free(host, port)  # before the first build, not after it
     outdir = project.build_dir / "serve"
     claim_output_dir(outdir)
     args = [
@@ -51,3 +55,15 @@ def serve(project_dir: str, host: str, port: int, open_browser: bool) -> int:
         args.append("--open-browser")
     autobuild(args)
     return 0
+
+
+def _require_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(
+                f"cannot serve on {host}:{port}: {exc.strerror or exc}",
+                hint="another program uses the port; choose another with --port (0: any free)",
+            ) from None
