@@ -210,3 +210,20 @@ def test_start_page_text_is_kept_whole_or_reported(deliverables, run_cli):
     text = pdf_text(project.root / "_build/pdf/lastenheft.pdf")
     for shown in ("Einleitung des Auftraggebers", "Schaubild: Vertrieb", "Erklärung des Begriffs"):
         assert shown in text, shown
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_new_project_builds_its_pdfs_and_single_page_documents_have_content(
+    run_cli, tmp_path, lang
+):
+    # the scaffold's traceability report is one page without a toctree: its sections are
+    # the chapters of the PDF (they used to be left out, leaving an empty document)
+    require_pdf_tools()
+    root = tmp_path / "neu"
+    assert run_cli("new", root, "--areas", "KON", "--lang", lang).code == 0
+    result = run_cli("build", root, "--format", "pdf", "--document", "traceability")
+    assert result.code == 0, result.output
+    text = pdf_text(root / "_build/pdf/traceability.pdf")
+    assert "LH-KON-001" in text
+    heading = "Abdeckungsmatrix" if lang == "de" else "Coverage matrix"
+    assert re.search(rf"^\s*3\s+{heading}", text, flags=re.M), text[:3000]

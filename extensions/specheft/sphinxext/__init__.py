@@ -69,7 +69,7 @@ def _configure(app: Sphinx, config: Config) -> None:
         elif name in user:
             continue  # an explicit value in conf.py wins
         config[name] = value
-    deliverables.apply_latex_config(config, settings)
+    deliverables.apply_latex_config(config, settings, Path(app.srcdir))
     if not config.myst_enable_extensions:
         config.myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
     if not config.specheft_allow_raw and "myst_disable_syntax" not in user:

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import posixpath
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -75,13 +76,30 @@ PREAMBLE = r"""
 """
 
 
-def latex_config(settings: Settings) -> dict[str, Any]:
+def single_page(srcdir: Path, start: str) -> bool:
+    """Whether a document's start page has no toctree: then the page itself is the
+    document (its sections become the PDF's chapters) instead of the chapters it lists."""
+    for suffix in (".md", ".rst"):
+        source = srcdir / f"{start}{suffix}"
+        if source.is_file():
+            return "toctree" not in source.read_text(encoding="utf-8", errors="replace")
+    return False
+
+
+def latex_config(settings: Settings, srcdir: Path | None = None) -> dict[str, Any]:
     """LaTeX settings for all deliverables; conf.py may override any of them."""
     author = settings.project.customer or settings.project.name
     return {
         "latex_engine": "xelatex",
         "latex_documents": [
-            (doc.start, f"{doc.name}.tex", doc.title, author, "manual", True)
+            (
+                doc.start,
+                f"{doc.name}.tex",
+                doc.title,
+                author,
+                "manual",
+                srcdir is None or not single_page(srcdir, doc.start),  # toctree_only
+            )
             for doc in settings.deliverables()
         ],
         "latex_use_xindy": False,
@@ -106,9 +124,9 @@ def latex_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-def apply_latex_config(config: Config, settings: Settings) -> None:
+def apply_latex_config(config: Config, settings: Settings, srcdir: Path) -> None:
     user = config._raw_config
-    for name, value in latex_config(settings).items():
+    for name, value in latex_config(settings, srcdir).items():
         if name == "latex_elements":
             config[name] = {**value, **(user.get(name) or {})}
         elif name not in user:
@@ -388,6 +406,11 @@ def start_page_text(app: Sphinx, docname: str) -> list[nodes.Node]:
     return kept
 
 
+def _toctree_only(app: Sphinx, start: str) -> bool:
+    entry = next((e for e in app.config.latex_documents if e[0] == start), None)
+    return bool(entry[5]) if entry is not None and len(entry) > 5 else False
+
+
 def _insert_after_title(doctree: nodes.document, node: nodes.Element) -> None:
     for titled in node.findall(nodes.table):
         if not titled["ids"]:
@@ -410,7 +433,8 @@ def _resolved(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
     if app.builder.format == "latex":
         facts = DocumentFacts(app, settings, document)
         front: list[nodes.Node] = [nodes.raw("", latex_title_page(facts), format="latex")]
-        front += start_page_text(app, fromdocname)
+        if _toctree_only(app, fromdocname):  # else the start page is in the PDF anyway
+            front += start_page_text(app, fromdocname)
         front.append(nodes.raw("", latex_document_info(facts), format="latex"))
         for index, node in enumerate(front):
             doctree.insert(index, node)
