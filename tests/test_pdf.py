@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -227,3 +228,18 @@ def test_new_project_builds_its_pdfs_and_single_page_documents_have_content(
     assert "LH-KON-001" in text
     heading = "Abdeckungsmatrix" if lang == "de" else "Coverage matrix"
     assert re.search(rf"^\s*3\s+{heading}", text, flags=re.M), text[:3000]
+
+
+def test_catalogue_builds_its_pdf(run_cli, tmp_path):
+    require_pdf_tools()
+    from .helpers import REPO
+
+    root = tmp_path / "katalog"
+    for part in ("conf", "spec"):
+        shutil.copytree(REPO / "requirements_catalog" / part, root / part)
+    result = run_cli("build", root, "--format", "pdf")
+    assert result.code == 0, result.output
+    [pdf] = list((root / "_build/pdf").glob("*.pdf"))
+    text = pdf_text(pdf)
+    assert re.search(r"^\s*1\s+Einführung", text, flags=re.M)
+    assert "CAT-KON-010" in text and "CAT-UX-" in text
