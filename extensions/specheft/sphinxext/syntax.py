@@ -173,6 +173,29 @@ class _UnknownOptionFilter(logging.Filter):
         return True
 
 
+_TABBED_OPTION = re.compile(r"^\s*:(?P<name>[A-Za-z_][\w-]*):[ ]*\t")
+
+
+def _check_tabs(app: Sphinx, docname: str, source: list[str]) -> None:
+    """MyST rejects a tab between an option and its value with "expected key to start at
+    column 0" and drops the whole directive; say what is wrong instead."""
+    lines = source[0].splitlines()
+    in_options = False
+    for number, text in enumerate(lines, start=1):
+        if _FENCE_OPEN.match(text):
+            in_options = True
+            continue
+        if in_options and (tabbed := _TABBED_OPTION.match(text)):
+            logger.warning(
+                f"a tab separates :{tabbed.group('name')}: from its value; use a space "
+                "(MyST rejects the option block, so the directive is dropped)",
+                type="specheft",
+                subtype="item-syntax",
+                location=(docname, number),
+            )
+        in_options = in_options and bool(_OPTION.match(text))
+
+
 def _check_encoding(app: Sphinx, env: Any, docnames: list[str]) -> None:
     """Sphinx stops with a traceback on a source that is not UTF-8; say where instead."""
     for docname in docnames:
@@ -199,6 +222,7 @@ class SpecheftSourceError(SphinxError):
 def setup(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _check_encoding)
     app.connect("doctree-read", _check_doctree)
+    app.connect("source-read", _check_tabs)
     unknown = _UnknownOptionFilter()
     need_logger = logging.getLogger("sphinx.sphinx_needs.directives.need")
 
