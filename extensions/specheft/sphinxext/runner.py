@@ -245,11 +245,31 @@ def run_sphinx(
                 outdir, builder, app._warncount, app.statuscode, tuple(recorder.messages), app
             )
     except SphinxConfigError as exc:
-        raise ConfigError(str(exc).removeprefix("Configuration error: ").strip()) from None
+        raise ConfigError(_config_message(str(exc), project.conf_dir)) from None
     except SpecheftError:
         raise
     except SphinxError as exc:
         raise BuildFailed(f"{exc.category}: {exc}") from exc
+
+
+_CONF_FRAME = re.compile(r'File "(?P<path>[^"]*conf\.py)", line (?P<line>\d+)')
+_CONF_SYNTAX = re.compile(
+    r"syntax error in your configuration file: (?P<what>.*) \(conf\.py, line (?P<line>\d+)\)"
+)
+
+
+def _config_message(text: str, conf_dir: Path) -> str:
+    """Sphinx's report of a broken conf.py as ``conf.py:LINE: what``, without a traceback."""
+    text = text.removeprefix("Configuration error: ").strip()
+    conf = conf_dir / "conf.py"
+    if syntax := _CONF_SYNTAX.search(text):
+        return f"{conf}:{syntax.group('line')}: syntax error: {syntax.group('what')}"
+    frames = _CONF_FRAME.findall(text)
+    if "Traceback (most recent call last)" in text and frames:
+        path, line = frames[-1]
+        last = [row for row in text.splitlines() if row.strip()][-1].strip()
+        return f"{path}:{line}: conf.py stopped with {last}"
+    return text
 
 
 def require_success(result: BuildResult) -> BuildResult:
