@@ -24,6 +24,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.texescape import escape as tex_escape
 
+from ..errors import did_you_mean
 from ..gitinfo import git_state
 from ..labels import label
 from ..settings import Document, Settings
@@ -447,6 +448,31 @@ def _resolved(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
         )
 
 
+def _check_starts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """A document whose start page does not exist is named at its line in specheft.toml
+    (Sphinx would only mention it, without a place, when it writes the PDFs)."""
+    from . import settings_of
+
+    path = Path(app.confdir) / app.config.specheft_settings_file
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    for document in settings_of(app).documents:
+        if document.start in env.found_docs:
+            continue
+        line = next((n for n, text in enumerate(lines, 1) if f'"{document.start}"' in text), None)
+        hint = did_you_mean(document.start, sorted(env.found_docs))
+        _logger.warning(
+            f"document {document.name!r}: start page {document.start!r} does not exist "
+            f"in spec/" + (f" ({hint})" if hint else ""),
+            location=f"{path}:{line}" if line else str(path),
+            type="specheft",
+            subtype="config",
+        )
+
+
 def setup(app: Sphinx) -> None:
     app.add_config_value("specheft_pdf_downloads", False, "html", types=frozenset({bool}))
     app.connect("doctree-resolved", _resolved, priority=900)
+    app.connect("env-before-read-docs", _check_starts)
