@@ -271,6 +271,51 @@ def test_test_level_matches_the_level_in_the_id():
     assert "error:TC-SIT-004" in findings(needs)["required-field"]
 
 
+def _refining(links: dict[str, list[str]]) -> list[dict[str, Any]]:
+    return [
+        *PHASES,
+        *(
+            need(i, "req", priority="can", phase=["PHASE-IMPL"], refines=targets)
+            for i, targets in links.items()
+        ),
+    ]
+
+
+def test_refines_cycles_are_reported_once_at_their_smallest_id():
+    needs = _refining(
+        {
+            "LH-KON-003": ["LH-KON-001"],
+            "LH-KON-001": ["LH-KON-002"],
+            "LH-KON-002": ["LH-KON-003", "LH-KON-009"],  # LH-KON-009 does not exist
+            "LH-KON-004": ["LH-KON-004"],
+            "LH-KON-005": ["LH-KON-001"],  # leads into the cycle, is not part of it
+        }
+    )
+    hits = [
+        f
+        for f in evaluate(TraceGraph.from_needs(needs), groups=["trace"]).findings
+        if f.rule == "refines-cycle"
+    ]
+    assert [(f.item, f.message) for f in hits] == [
+        (
+            "LH-KON-001",
+            "refinements form a cycle: LH-KON-001 → LH-KON-002 → LH-KON-003 → LH-KON-001",
+        ),
+        ("LH-KON-004", "LH-KON-004 refines itself"),
+    ]
+    assert all(f.level == "warning" and f.field == "refines" for f in hits)
+
+
+def test_a_deep_refinement_hierarchy_is_no_cycle():
+    chain = {f"LH-KON-{n:04d}": [f"LH-KON-{n - 1:04d}"] if n else [] for n in range(5000)}
+    findings_ = evaluate(TraceGraph.from_needs(_refining(chain)), groups=["trace"]).findings
+    assert not [f for f in findings_ if f.rule == "refines-cycle"]
+    chain["LH-KON-0000"] = ["LH-KON-4999"]
+    findings_ = evaluate(TraceGraph.from_needs(_refining(chain)), groups=["trace"]).findings
+    [cycle] = [f for f in findings_ if f.rule == "refines-cycle"]
+    assert cycle.item == "LH-KON-0000" and cycle.message.count("→") == 5000
+
+
 def test_required_fields_per_kind():
     needs = [
         *PHASES,

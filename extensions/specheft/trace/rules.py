@@ -227,6 +227,61 @@ def _required_field(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[H
                 )
 
 
+@rule(
+    "refines-cycle",
+    "refinements form a hierarchy: no requirement refines itself, directly or in a cycle",
+    "warning",
+)
+def _refines_cycle(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+    # iterative depth-first search (hierarchies can be deep); each cycle reported once,
+    # at its smallest id, so the finding does not move between runs
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    reported: set[frozenset[str]] = set()
+    for root in sorted(graph.items):
+        if state.get(root):
+            continue
+        path: list[str] = [root]
+        stack = [(root, _refined(graph, root))]
+        state[root] = 1
+        while stack:
+            current, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                state[current] = 2
+                continue
+            if child not in graph.items:
+                continue  # an unknown target is link-kind's finding
+            if state.get(child) == 1:
+                cycle = path[path.index(child) :]
+                members = frozenset(cycle)
+                if members in reported:
+                    continue
+                reported.add(members)
+                start = cycle.index(min(cycle))
+                ordered = cycle[start:] + cycle[:start]
+                first = graph.items[ordered[0]]
+                if len(ordered) == 1:
+                    message = f"{first.id} refines itself"
+                else:
+                    message = "refinements form a cycle: " + " → ".join([*ordered, ordered[0]])
+                yield Hit(
+                    first,
+                    message,
+                    "a requirement refines a broader one; remove one link of the cycle",
+                    field="refines",
+                )
+            elif not state.get(child):
+                state[child] = 1
+                path.append(child)
+                stack.append((child, _refined(graph, child)))
+
+
+def _refined(graph: TraceGraph, item_id: str) -> Iterator[str]:
+    return iter(sorted(set(graph.items[item_id].links.get("refines", ()))))
+
+
 # --- scope ----------------------------------------------------------------------------
 
 
