@@ -228,3 +228,32 @@ def test_sarif_uris_are_percent_encoded(make_project, run_cli, tmp_path):
     [error] = [r for r in sarif["runs"][0]["results"] if r["level"] == "error"]
     uri = error["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "spec/Anforderungen%20und%20%C3%84nderungen.md"
+
+
+def test_line_numbers_hold_with_office_line_breaks_in_the_text(make_project, run_cli):
+    # Word's Shift+Enter (\x0b) and U+2028 come along when text is pasted from office
+    # documents; they do not end a line for the parser, so they must not for specheft
+    first = item(
+        "req",
+        "Firmen\x0banlegen",
+        "Das CRM-System muss Firmen\u2028anlegen.",
+        id="LH-KON-001",
+        priority="can",
+        phase="PHASE-IMPL",
+    )
+    second = item(
+        "req",
+        "Personen anlegen",
+        "Das CRM-System muss schnell Personen anlegen.",
+        id="LH-KON-002",
+        priority="can",
+        phase="PHASE-IMPL",
+    )
+    page = "# Anf\n\n" + first + "\n" + second
+    project = make_project({"anf.md": page})
+    result = run_cli("check", project.root, "--format", "json")
+    findings = json.loads(result.out)["findings"]
+    assert not [f for f in findings if f["rule"] == "build"], findings
+    body_line = page.split("\n").index("Das CRM-System muss schnell Personen anlegen.") + 1
+    [weak] = [f for f in findings if f["rule"] == "lint-weak-word"]
+    assert (weak["item"], weak["line"]) == ("LH-KON-002", body_line)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 import uuid
@@ -178,6 +179,19 @@ class Transaction:
         for directory in {target.parent for _, target in temps}:
             _sync_directory(directory)
         return [path for path, _ in self._pending]
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of a source as Markdown, reST and TOML count them.
+
+    ``str.splitlines`` also breaks at form feeds, vertical tabs (Word's Shift+Enter) and
+    U+2028, which text pasted from office documents contains; line numbers counted that
+    way drift from the parser's. Only CRLF, CR and LF end a line here.
+    """
+    return _NEWLINE.split(text)
 
 
 def read_text(path: Path) -> str:

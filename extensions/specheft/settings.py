@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from .errors import ConfigError, Location, did_you_mean
+from .fsutil import source_lines
 from .labels import LANGUAGES
 from .model import KIND_DEFS, Kind
 
@@ -170,7 +171,7 @@ class _Reader:
 
     def __init__(self, path: Path | None, text: str) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        self.lines = source_lines(text)
 
     def where(self, table: str, key: str | None = None) -> Location:
         return Location(str(self.path) if self.path else None, self._line(table, key))

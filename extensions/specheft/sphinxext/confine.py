@@ -28,6 +28,8 @@ from sphinx.directives.patches import CSVTable
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
+from ..fsutil import source_lines
+
 _logger = logging.getLogger(__name__)
 
 
@@ -154,7 +156,7 @@ def _include_line(env: BuildEnvironment, target: Path) -> tuple[int | None, str 
     """
     claimed: set[int] = env.current_document.setdefault("specheft_refused_includes", set())  # type: ignore[assignment]
     try:
-        lines = env.doc2path(env.docname).read_text(encoding="utf-8").splitlines()
+        lines = source_lines(env.doc2path(env.docname).read_text(encoding="utf-8"))
         wanted = target.resolve()
     except (OSError, RuntimeError, ValueError):
         return None, None

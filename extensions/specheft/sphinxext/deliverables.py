@@ -25,6 +25,7 @@ from sphinx.util import logging as sphinx_logging
 from sphinx.util.texescape import escape as tex_escape
 
 from ..errors import did_you_mean
+from ..fsutil import source_lines
 from ..gitinfo import git_state
 from ..labels import label
 from ..settings import Document, Settings
@@ -455,7 +456,7 @@ def _check_starts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> No
 
     path = Path(app.confdir) / app.config.specheft_settings_file
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = source_lines(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         lines = []
     for document in settings_of(app).documents:

@@ -15,6 +15,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from ..errors import did_you_mean
+from ..fsutil import source_lines
 from ..settings import Settings
 from .vocabulary import allowed_values
 
@@ -93,7 +94,7 @@ class _SchemaLocationFilter(logging.Filter):
         if lines is None:
             try:
                 path = self.app.env.doc2path(docname)
-                lines = self._lines[docname] = path.read_text(encoding="utf-8").splitlines()
+                lines = self._lines[docname] = source_lines(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError):
                 return None
         option = re.compile(rf"^\s*:{re.escape(field)}:")

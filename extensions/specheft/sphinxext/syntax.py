@@ -23,6 +23,7 @@ from sphinx.errors import SphinxError
 from sphinx.util import logging as sphinx_logging
 
 from ..errors import did_you_mean
+from ..fsutil import source_lines
 from ..model import FIELDS, LINKS
 
 logger = sphinx_logging.getLogger(__name__)
@@ -42,8 +43,8 @@ def options_of(kind: str) -> list[str]:
 def _lines(app: Sphinx, docname: str, cache: dict[str, list[str]]) -> list[str]:
     if docname not in cache:
         try:
-            cache[docname] = (
-                Path(app.env.doc2path(docname)).read_text(encoding="utf-8").splitlines()
+            cache[docname] = source_lines(
+                Path(app.env.doc2path(docname)).read_text(encoding="utf-8")
             )
         except (OSError, UnicodeDecodeError):
             cache[docname] = []
@@ -150,7 +151,7 @@ class _UnknownOptionFilter(logging.Filter):
         if not line_text.isdigit():
             return True
         try:
-            lines = Path(path).read_text(encoding="utf-8").splitlines()
+            lines = source_lines(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             return True
         start = int(line_text)
@@ -179,7 +180,7 @@ _TABBED_OPTION = re.compile(r"^\s*:(?P<name>[A-Za-z_][\w-]*):[ ]*\t")
 def _check_tabs(app: Sphinx, docname: str, source: list[str]) -> None:
     """MyST rejects a tab between an option and its value with "expected key to start at
     column 0" and drops the whole directive; say what is wrong instead."""
-    lines = source[0].splitlines()
+    lines = source_lines(source[0])
     in_options = False
     for number, text in enumerate(lines, start=1):
         if _FENCE_OPEN.match(text):

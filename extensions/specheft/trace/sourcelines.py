@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..fsutil import source_lines
+
 _OPTION = re.compile(r"^\s*:[\w-]+:")
 
 
@@ -21,7 +23,7 @@ class SourceLines:
     def lines(self, path: Path) -> list[str]:
         if path not in self._files:
             try:
-                self._files[path] = path.read_text(encoding="utf-8").splitlines()
+                self._files[path] = source_lines(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError):
                 self._files[path] = []
         return self._files[path]
