@@ -174,25 +174,25 @@ def _include_line(env: BuildEnvironment, target: Path) -> tuple[int | None, str 
     return None, None
 
 
+# what Sphinx copies into the output, by node: (attribute naming the file, word for it)
+_COPIED: dict[type[nodes.Element], tuple[str, str]] = {
+    nodes.image: ("uri", "image"),
+    addnodes.download_reference: ("reftarget", "download"),
+}
+
+
 def _check_files(app: Sphinx, doctree: nodes.document) -> None:
     """Images (Markdown ``![]()``, image, figure) and downloads, before Sphinx copies them."""
     env = app.env
-    for node in list(doctree.findall(nodes.image)):
-        uri = node.get("uri", "")
-        if not uri or _is_remote(uri) or "*" in uri:
-            continue
-        if outside(env, Path(env.relfn2path(uri, env.docname)[1])):
-            _logger.warning(_refusal("image", uri), location=node, type="specheft", subtype="path")
-            node.replace_self(nodes.inline("", node.get("alt", "")))
-    for ref in list(doctree.findall(addnodes.download_reference)):
-        target = ref.get("reftarget", "")
-        if not target or _is_remote(target):
-            continue
-        if outside(env, Path(env.relfn2path(target, env.docname)[1])):
-            _logger.warning(
-                _refusal("download", target), location=ref, type="specheft", subtype="path"
-            )
-            ref.replace_self(nodes.inline("", ref.astext()))
+    for kind, (attribute, word) in _COPIED.items():
+        for node in list(doctree.findall(kind)):
+            uri = node.get(attribute, "")
+            if not uri or _is_remote(uri) or (kind is nodes.image and "*" in uri):
+                continue  # an image "name.*" is Sphinx's choice among candidates
+            if outside(env, Path(env.relfn2path(uri, env.docname)[1])):
+                _logger.warning(_refusal(word, uri), location=node, type="specheft", subtype="path")
+                text = node.get("alt", "") if isinstance(node, nodes.image) else node.astext()
+                node.replace_self(nodes.inline("", text))
 
 
 def setup(app: Sphinx) -> None:

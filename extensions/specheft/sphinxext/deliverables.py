@@ -455,13 +455,13 @@ def _check_starts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> No
     from . import settings_of
 
     path = Path(app.confdir) / app.config.specheft_settings_file
-    try:
-        lines = source_lines(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        lines = []
     for document in settings_of(app).documents:
         if document.start in env.found_docs:
             continue
+        try:  # read only when there is something to report
+            lines = source_lines(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            lines = []
         line = next((n for n, text in enumerate(lines, 1) if f'"{document.start}"' in text), None)
         hint = did_you_mean(document.start, sorted(env.found_docs))
         _logger.warning(

@@ -85,7 +85,10 @@ class Message:
     subtype: str | None
 
 
-class _Recorder:
+_RECORDER: list[type] = []
+
+
+def _recorder_class() -> type:
     """Records what the user sees on the warning stream, after Sphinx's own filters.
 
     A Sphinx ``WarningStreamHandler`` (made on first use, so that importing this module
@@ -93,15 +96,6 @@ class _Recorder:
     them to every handler of its logger, and sets only its warning streams aside
     meanwhile — a plain handler would record each of those warnings twice.
     """
-
-    def __new__(cls, app: Any) -> Any:
-        return _recorder_class()(app)
-
-
-_RECORDER: list[type] = []
-
-
-def _recorder_class() -> type:
     if _RECORDER:
         return _RECORDER[0]
     from sphinx.util.logging import (
@@ -231,7 +225,7 @@ def run_sphinx(
                 gc.freeze()
             finally:
                 gc.enable()
-            recorder = _Recorder(app)
+            recorder = _recorder_class()(app)
             sphinx_logger = logging.getLogger("sphinx")
             sphinx_logger.addHandler(recorder)
             try:

@@ -180,6 +180,8 @@ _TABBED_OPTION = re.compile(r"^\s*:(?P<name>[A-Za-z_][\w-]*):[ ]*\t")
 def _check_tabs(app: Sphinx, docname: str, source: list[str]) -> None:
     """MyST rejects a tab between an option and its value with "expected key to start at
     column 0" and drops the whole directive; say what is wrong instead."""
+    if "\t" not in source[0]:
+        return  # the common case: no line to look at
     lines = source_lines(source[0])
     in_options = False
     for number, text in enumerate(lines, start=1):

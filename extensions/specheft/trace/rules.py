@@ -193,9 +193,9 @@ _LEVEL_IN_ID = re.compile(r"(?:^|-)(SIT|UAT)(?:-|$)", re.IGNORECASE)
 
 @rule("test-level", "a test whose id names a test level (TC-SIT-…, TC-UAT-…) has that :level:")
 def _test_level(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for item in graph.items.values():
+    for item in graph.of_kind("test", active_only=False):
         level = item.get("level")
-        if item.kind != "test" or not level:
+        if not level:
             continue  # a missing level is the rule required-field's
         named = _LEVEL_IN_ID.search(item.id)
         if named and named.group(1).lower() != str(level).lower():
@@ -237,23 +237,22 @@ def _refines_cycle(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hi
     # at its smallest id, so the finding does not move between runs
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     reported: set[frozenset[str]] = set()
-    for root in sorted(graph.items):
-        if state.get(root):
+    for root in graph.of_kind("req", active_only=False):
+        if state.get(root.id) or not root.links.get("refines"):
             continue
-        path: list[str] = [root]
-        stack = [(root, _refined(graph, root))]
-        state[root] = 1
+        stack = [(root.id, _refined(graph, root.id))]  # the current path, with what is left
+        state[root.id] = 1
         while stack:
             current, children = stack[-1]
             child = next(children, None)
             if child is None:
                 stack.pop()
-                path.pop()
                 state[current] = 2
                 continue
             if child not in graph.items:
                 continue  # an unknown target is link-kind's finding
             if state.get(child) == 1:
+                path = [entry[0] for entry in stack]
                 cycle = path[path.index(child) :]
                 members = frozenset(cycle)
                 if members in reported:
@@ -274,7 +273,6 @@ def _refines_cycle(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hi
                 )
             elif not state.get(child):
                 state[child] = 1
-                path.append(child)
                 stack.append((child, _refined(graph, child)))
 
 
