@@ -13,7 +13,12 @@ import pytest
 
 from .helpers import item
 
-CASES = tomllib.loads((Path(__file__).parent / "corpus" / "cases.toml").read_text("utf-8"))["case"]
+# every *.toml under corpus/ holds cases (one file per class of input, so they stay readable)
+CASES = [
+    case
+    for path in sorted((Path(__file__).parent / "corpus").glob("*.toml"))
+    for case in tomllib.loads(path.read_text("utf-8"))["case"]
+]
 
 GOOD = "# Gut\n\n" + item(
     "req",
