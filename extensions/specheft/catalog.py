@@ -18,8 +18,17 @@ from .fsutil import read_text
 from .model import STANDARD_PHASES
 from .settings import load_settings
 
+
+def _builtin_catalog(name: str) -> Path:
+    """A catalogue shipped with specheft: inside the package in a wheel (setup.py copies
+    it there), at the top of the source tree in an editable install."""
+    here = Path(__file__).resolve().parent
+    packaged = here / name
+    return packaged if packaged.is_dir() else here.parents[1] / name
+
+
 #: Catalogues that come with specheft, by name (this repository's requirements_catalog/).
-BUILTIN = {"crm": Path(__file__).resolve().parents[2] / "requirements_catalog"}
+BUILTIN = {"crm": _builtin_catalog("requirements_catalog")}
 
 _FIELDS = (
     "id",
