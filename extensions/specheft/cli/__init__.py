@@ -13,12 +13,14 @@ from collections.abc import Sequence
 import click
 
 from ..errors import SpecheftError
+from ..textsafe import printable
 from . import build, catalog, check, fingerprint, new, serve  # noqa: F401  (registers commands)
 from .app import cli
 
 
 def _error(message: str) -> None:
-    click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
+    # messages quote file names and text from the user's tree: no raw control characters
+    click.echo(click.style("error: ", fg="red", bold=True) + printable(message), err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

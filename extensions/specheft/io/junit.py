@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 
 from ..check import CheckReport
+from ..textsafe import printable, printable_line
 from ..trace.rules import Finding, all_rules
 
 
@@ -35,23 +36,26 @@ def render(report: CheckReport, *, strict: bool = False) -> str:
                 suite,
                 "testcase",
                 classname=f"specheft.{rule_id}",
-                name=finding.item or finding.location,
+                name=printable_line(finding.item or finding.location),
             )
+            # XML 1.0 has no way to write most control characters, not even as a
+            # character reference: file names and messages get them as visible escapes
             if finding.path:
-                case.set("file", finding.path)
+                case.set("file", printable_line(finding.path))
             if finding.line:
                 case.set("line", str(finding.line))
-            text = f"{finding.location}: {finding.message}"
+            message = printable(finding.message)
+            text = f"{printable_line(finding.location)}: {message}"
             if finding.hint:
-                text += f"\nhint: {finding.hint}"
+                text += f"\nhint: {printable(finding.hint)}"
             if finding.level == "error" or (strict and finding.level == "warning"):
                 failure = ET.SubElement(
-                    case, "failure", type=finding.level, message=finding.message
+                    case, "failure", type=finding.level, message=message
                 )
                 failure.text = text
                 suite_failures += 1
             elif finding.level == "warning":
-                ET.SubElement(case, "skipped", message=f"warning: {finding.message}")
+                ET.SubElement(case, "skipped", message=f"warning: {message}")
                 suite_skipped += 1
             else:
                 ET.SubElement(case, "system-out").text = text

@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import __version__
 from ..check import CheckReport
+from ..textsafe import json_text
 from ..trace.coverage import by_area, by_priority
 
 
@@ -44,4 +45,5 @@ def as_dict(report: CheckReport) -> dict[str, Any]:
 
 
 def render(report: CheckReport) -> str:
-    return json.dumps(as_dict(report), ensure_ascii=False, indent=2) + "\n"
+    # C1 controls and lone surrogates escaped too: the output is valid, printable JSON
+    return json_text(json.dumps(as_dict(report), ensure_ascii=False, indent=2)) + "\n"

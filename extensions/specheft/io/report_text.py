@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..check import CheckReport
 from ..model import Priority
+from ..textsafe import printable, printable_line
 from ..trace.rules import SEVERITY, Finding, all_rules
 
 
@@ -27,7 +28,7 @@ def summary_line(report: CheckReport) -> str:
         )
     requirements = ", ".join(parts) if parts else "no requirements"
     ev = report.evaluation
-    return (
+    return printable(  # a priority is the user's text until validated
         f"{len(report.graph)} items; requirements: {requirements}; "
         f"{_plural(ev.errors, 'error')}, {_plural(ev.warnings, 'warning')}, "
         f"{_plural(ev.count('info'), 'info')} ({report.seconds:.1f} s)"
@@ -57,13 +58,14 @@ def render(
         note = f"; {_plural(infos, 'info')} not listed, see --verbose" if infos else ""
         lines.append(f"{rule_id} — {summary} ({len(found)}{note})")
         for finding in listed:
-            head = f"{finding.item}: " if finding.item else ""
+            # file names, ids and messages come from the user's tree: controls escaped
+            head = f"{printable(finding.item)}: " if finding.item else ""
             lines.append(
-                f"  {finding.location}: {paint(finding.level, finding.level)}: "
-                f"{head}{finding.message}"
+                f"  {printable_line(finding.location)}: {paint(finding.level, finding.level)}: "
+                f"{head}{printable(finding.message)}"
             )
             if finding.hint:
-                lines.append(f"      hint: {finding.hint}")
+                lines.append(f"      hint: {printable(finding.hint)}")
         lines.append("")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"

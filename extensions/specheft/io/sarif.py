@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
 from ..check import CheckReport
+from ..textsafe import json_text
 from ..trace.rules import SEVERITY, Rule, all_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -54,7 +56,11 @@ def as_dict(report: CheckReport) -> dict[str, Any]:
                 {
                     "physicalLocation": {
                         # a URI reference: spaces and umlauts in file names percent-encoded
-                        "artifactLocation": {"uri": quote(finding.path), "uriBaseId": "SRCROOT"},
+                        # (of the name's bytes: a non-UTF-8 name keeps its bytes, %FF)
+                        "artifactLocation": {
+                            "uri": quote(os.fsencode(finding.path)),
+                            "uriBaseId": "SRCROOT",
+                        },
                         **({"region": region} if region else {}),
                     }
                 }
@@ -83,4 +89,5 @@ def as_dict(report: CheckReport) -> dict[str, Any]:
 
 
 def render(report: CheckReport) -> str:
-    return json.dumps(as_dict(report), ensure_ascii=False, indent=2) + "\n"
+    # C1 controls and lone surrogates escaped too: the output is valid, printable JSON
+    return json_text(json.dumps(as_dict(report), ensure_ascii=False, indent=2)) + "\n"

@@ -188,6 +188,8 @@ def run_sphinx(
     from sphinx.util.console import color_terminal, nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+    from ..textsafe import escape_logger
+
     if not color_terminal():
         nocolor()
     # resolved per call: the streams may have been replaced since import (tests, IDEs)
@@ -225,6 +227,7 @@ def run_sphinx(
                 gc.freeze()
             finally:
                 gc.enable()
+            escape_logger("sphinx")  # a file name with ESC or BEL reaches the terminal escaped
             recorder = _recorder_class()(app)
             sphinx_logger = logging.getLogger("sphinx")
             sphinx_logger.addHandler(recorder)
