@@ -49,9 +49,7 @@ def render(report: CheckReport, *, strict: bool = False) -> str:
             if finding.hint:
                 text += f"\nhint: {printable(finding.hint)}"
             if finding.level == "error" or (strict and finding.level == "warning"):
-                failure = ET.SubElement(
-                    case, "failure", type=finding.level, message=message
-                )
+                failure = ET.SubElement(case, "failure", type=finding.level, message=message)
                 failure.text = text
                 suite_failures += 1
             elif finding.level == "warning":
