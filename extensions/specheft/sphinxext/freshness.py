@@ -6,16 +6,33 @@ the pages it re-read. After reading, each page gets a signature of everything ab
 items that it can show; pages whose signature changed are rewritten (``env-get-updated``),
 and so are the trace pages whenever any item changed. Pages whose items are untouched
 are not rewritten. One linear pass over items and links.
+
+The items of an incremental build must be those of a fresh one, whatever was edited:
+
+* Sphinx clears a page's data only right before reading it again, so an item moved to
+  a page that sorts earlier would meet its old self ("already exists") and be dropped.
+  Every page about to be read is cleared before the first one is read.
+* Of two definitions of one id, sphinx-needs keeps the one read first: the page that
+  sorts first, or, reading in parallel, the worker that finished first; and a cached
+  page keeps what it held. Here the duplicates are noted while reading (not reported
+  yet), then every page involved is read again in toctree order, so that the first
+  definition a reader meets keeps the id, on every run; each dropped definition is
+  reported with both places. The pages involved are read again on the next build too,
+  so fixing either copy takes effect at once.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
 
 from ..model import FIELD_DEFS
 from ..trace.graph import LINK_NAMES, NeedLike
@@ -23,6 +40,12 @@ from ..trace.graph import LINK_NAMES, NeedLike
 _SHOWN = (*FIELD_DEFS, "status", "tags", "type")
 TRACE_DOCS = "specheft_trace_docs"
 SIGNATURES = "specheft_signatures"
+#: docname → [(id, line)] of the definitions on that page that lost their id to another
+DUPLICATES = "specheft_duplicates"
+#: the pages holding a definition of a duplicated id in the last build (read again next time)
+DUPLICATE_DOCS = "specheft_duplicate_docs"
+
+logger = logging.getLogger(__name__)
 
 
 def signatures(needs: Mapping[str, NeedLike]) -> dict[str, str]:
@@ -55,10 +78,146 @@ def note_trace_doc(env: BuildEnvironment) -> None:
 
 def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     env.__dict__.get(TRACE_DOCS, set()).discard(docname)
+    env.__dict__.get(DUPLICATES, {}).pop(docname, None)
 
 
 def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
     env.__dict__.setdefault(TRACE_DOCS, set()).update(other.__dict__.get(TRACE_DOCS, set()))
+    theirs: dict[str, list[tuple[str, int]]] = other.__dict__.get(DUPLICATES, {})
+    mine = env.__dict__.setdefault(DUPLICATES, {})
+    for docname in docnames:
+        if docname in theirs:
+            mine.setdefault(docname, []).extend(theirs[docname])
+
+
+def _take_worker_duplicates(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    """Before sphinx-needs merges a worker's items: an id another worker already brought
+    is a duplicate, noted (not warned: the pages are read again in order) and left out."""
+    needs: dict[str, Any] = getattr(env, "_needs_all_needs", {})
+    theirs: dict[str, Any] = getattr(other, "_needs_all_needs", {})
+    nodes: dict[str, Any] = getattr(other, "_needs_all_nodes", {})
+    noted = env.__dict__.setdefault(DUPLICATES, {})
+    for need_id, need in list(theirs.items()):
+        docname = need.get("docname")
+        if docname not in docnames or need_id not in needs or need.get("is_external"):
+            continue
+        if needs[need_id].get("is_external") or needs[need_id] is need:
+            continue
+        noted.setdefault(docname, []).append((need_id, int(need.get("lineno") or 0)))
+        del theirs[need_id]
+        nodes.pop(need_id, None)
+
+
+def _noting_duplicates(add_need: Any) -> Any:
+    """sphinx-needs' ``add_need`` for its item directive: a duplicate id is noted for
+    this page instead of being reported now (it is reported once the pages are read in
+    order, naming both places)."""
+
+    @functools.wraps(add_need)
+    def wrapper(app: Sphinx, *args: Any, **kwargs: Any) -> Any:
+        from sphinx_needs.exceptions import InvalidNeedException
+
+        try:
+            return add_need(app, *args, **kwargs)
+        except InvalidNeedException as exc:
+            need_id = kwargs.get("id")
+            source = kwargs.get("need_source")
+            env = app.env
+            if exc.type != "duplicate_id" or not need_id or env.docname is None:
+                raise
+            line = int(getattr(source, "lineno", 0) or 0)
+            env.__dict__.setdefault(DUPLICATES, {}).setdefault(env.docname, []).append(
+                (str(need_id), line)
+            )
+            return []
+
+    wrapper.__specheft_wrapper__ = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def install_duplicate_notes() -> None:
+    from sphinx_needs.directives import need as need_directive
+
+    current = getattr(need_directive, "add_need")  # noqa: B009 (not re-exported)
+    if not getattr(current, "__specheft_wrapper__", False):
+        setattr(need_directive, "add_need", _noting_duplicates(current))  # noqa: B010
+
+
+def toctree_order(env: BuildEnvironment) -> dict[str, int]:
+    """docname → position in reading order: the toctrees depth first from the root page,
+    then the pages in no toctree, by name."""
+    order: dict[str, int] = {}
+    stack = [env.config.root_doc]
+    while stack:
+        docname = stack.pop()
+        if docname in order or docname not in env.all_docs:
+            continue
+        order[docname] = len(order)
+        stack.extend(reversed(env.toctree_includes.get(docname, [])))
+    for docname in sorted(env.all_docs):
+        order.setdefault(docname, len(order))
+    return order
+
+
+def _clear_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Clear every page about to be read before the first is read (Sphinx clears each
+    right before reading it, when reading serially)."""
+    for docname in docnames:
+        if docname in env.all_docs:
+            app.events.emit("env-purge-doc", env, docname)
+            env.clear_doc(docname)
+
+
+def _read_again_with_duplicates(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    again: set[str] = set(env.__dict__.get(DUPLICATE_DOCS, ()))
+    return sorted(doc for doc in again if doc in env.found_docs and doc not in added | changed)
+
+
+def _resolve_duplicates(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Read the pages holding a duplicated id again, in toctree order; report each
+    dropped definition with both places."""
+    noted: dict[str, list[tuple[str, int]]] = env.__dict__.get(DUPLICATES, {})
+    if not any(noted.values()):
+        env.__dict__[DUPLICATE_DOCS] = []
+        return []
+    needs: dict[str, Any] = getattr(env, "_needs_all_needs", {})
+    ids = {need_id for entries in noted.values() for need_id, _ in entries}
+    involved = {doc for doc, entries in noted.items() if entries}
+    involved |= {needs[i]["docname"] for i in ids if i in needs and needs[i].get("docname")}
+    order = toctree_order(env)
+    pages = sorted((doc for doc in involved if doc in env.found_docs), key=order.__getitem__)
+    from sphinx.util.logging import suppress_logging
+
+    # what these pages warn about was reported when they were read a moment ago
+    with suppress_logging():
+        for docname in pages:
+            app.events.emit("env-purge-doc", env, docname)
+            env.clear_doc(docname)
+        for docname in pages:
+            app.builder.read_doc(docname)
+    noted = env.__dict__.get(DUPLICATES, {})
+    root = Path(app.srcdir).parent
+    for docname in sorted(noted, key=lambda d: order.get(d, len(order))):
+        for need_id, line in sorted(noted[docname], key=lambda entry: entry[1]):
+            kept = needs.get(need_id)
+            where = "another definition"
+            if kept is not None and kept.get("docname"):
+                path = os.path.relpath(env.doc2path(kept["docname"]), root)
+                where = f"{Path(path).as_posix()}:{kept.get('lineno')}"
+            logger.warning(
+                f"{need_id}: duplicate id: {need_id!r} already exists at {where}, which "
+                "keeps it (it comes first in reading order); this definition is dropped "
+                "(hint: give one of them a new id)",
+                location=(docname, line or None),
+                type="specheft",
+                subtype="duplicate-id",
+            )
+    env.__dict__[DUPLICATE_DOCS] = pages
+    return pages
 
 
 def _updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -79,6 +238,14 @@ def _updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 
 def setup(app: Sphinx) -> None:
+    install_duplicate_notes()
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
+    # before sphinx-needs merges the worker's items (priority 500)
+    app.connect("env-merge-info", _take_worker_duplicates, priority=400)
+    # after sphinx-needs and the other preparations of the environment
+    app.connect("env-before-read-docs", _clear_before_reading, priority=950)
+    app.connect("env-get-outdated", _read_again_with_duplicates)
+    # before anything looks at the items read
+    app.connect("env-updated", _resolve_duplicates, priority=100)
     app.connect("env-get-updated", _updated)
