@@ -249,6 +249,8 @@ _KNOWN_TABLES = (
     "distribution",
     "history",
     "catalog",
+    "results",
+    "acceptance",
 )
 
 
@@ -504,6 +506,7 @@ def _validate_extra_tables(reader: _Reader, tables: Mapping[str, Any]) -> None:
     from .trace import rules
 
     rules.all_rules()  # imports the modules that register validators for their tables
+    from .evidence import config as _evidence  # noqa: F401  (registers [results], [acceptance])
     for name, value in tables.items():
         validator = TABLE_VALIDATORS.get(name)
         if validator is not None:

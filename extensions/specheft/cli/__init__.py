@@ -14,7 +14,9 @@ import click
 
 from ..errors import SpecheftError
 from ..textsafe import printable
-from . import build, catalog, check, fingerprint, new, serve  # noqa: F401  (registers commands)
+
+# importing the command modules registers their commands
+from . import accept, build, catalog, check, fingerprint, new, results, serve  # noqa: F401
 from .app import cli
 
 

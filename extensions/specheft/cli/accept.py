@@ -1,0 +1,47 @@
+"""``specheft accept``: the Go/No-Go decision from test results and open defects."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..project import Project
+from .app import cli, project_argument
+
+
+@cli.command()
+@project_argument
+@click.option("--phase", help="Only the requirements of this phase (e.g. PHASE-IMPL).")
+@click.option(
+    "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True
+)
+@click.option(
+    "--needs-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Take the items from this needs.json instead of reading the sources.",
+)
+def accept(project_dir: str, phase: str | None, fmt: str, needs_json: Path | None) -> int:
+    """Decide Go/No-Go for PROJECT_DIR against the criteria in [acceptance].
+
+    Default criteria: every active must requirement has all its tests passed in the
+    latest run; no open class-1 defect; at most 5 open class-2 defects, each with a
+    workaround and a fix date. Every reason is listed.
+
+    Exit code 0: Go; 1: No-Go; 2: usage or input error.
+    """
+    from ..io.evidence_text import decision_text
+    from ..results import accept as decide
+    from ..results import load_graph
+
+    project = Project.at(project_dir)
+    progress = sys.stderr if sys.stderr.isatty() else None
+    graph = load_graph(project, needs_json=needs_json, progress=progress)
+    decision = decide(project, graph, phase=phase)
+    if fmt == "json":
+        click.echo(json.dumps(decision.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        click.echo(decision_text(decision), nl=False)
+    return 0 if decision.go else 1

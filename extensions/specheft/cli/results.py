@@ -1,0 +1,126 @@
+"""``specheft results …``: import test results and defect lists into the project."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..project import Project
+from .app import cli
+
+_project_option = click.option(
+    "--project",
+    "project_dir",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="The project directory.",
+)
+_needs_option = click.option(
+    "--needs-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Take the items from this needs.json (e.g. _build/html/needs.json) instead of "
+    "reading the sources (an items-only build sharing 'specheft check's cache).",
+)
+_date_option = click.option("--date", help="The run's date (YYYY-MM-DD) [default: from the file].")
+
+
+@cli.group()
+def results() -> None:
+    """Test evidence: import results of test runs and defect lists."""
+
+
+@results.group("import")
+def import_group() -> None:
+    """Import a report into the project's runs directory (spec/testkatalog/runs/)."""
+
+
+def _progress() -> object:
+    return sys.stderr if sys.stderr.isatty() else None
+
+
+@import_group.command("junit")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--run", "run_name", help="Name of the run [default: the file's name].")
+@_project_option
+@click.option(
+    "--strict", is_flag=True, help="Fail (exit 1, write nothing) if a case maps to no test."
+)
+@click.option("--environment", default="", help="Test environment (e.g. 'Testsystem T2').")
+@click.option("--sut-version", default="", help="Version of the system under test.")
+@_date_option
+@_needs_option
+def junit(
+    files: tuple[Path, ...],
+    run_name: str | None,
+    project_dir: str,
+    strict: bool,
+    environment: str,
+    sut_version: str,
+    date: str | None,
+    needs_json: Path | None,
+) -> int:
+    """Import JUnit/xUnit XML or Robot Framework output.xml FILES as one run.
+
+    Reads pytest, Robot Framework (--xunit and output.xml), Playwright, jest-junit, Maven
+    Surefire, TestNG, gotestsum and CTest reports. Each case is mapped to a test item (a
+    property specheft_id/test_id/test_key/verifies, the id in its name, Robot tags, or
+    [results.map] in specheft.toml); cases that map to nothing are listed.
+
+    Exit code 0: imported (or imported before: nothing written); 1: --strict and unmapped
+    cases; 2: bad input (nothing written).
+    """
+    from ..io.evidence_text import import_summary
+    from ..results import import_junit, load_graph
+
+    project = Project.at(project_dir)
+    graph = load_graph(project, needs_json=needs_json, progress=_progress())  # type: ignore[arg-type]
+    result = import_junit(
+        project,
+        list(files),
+        graph,
+        run_name=run_name,
+        environment=environment,
+        sut_version=sut_version,
+        date=date,
+        strict=strict,
+    )
+    click.echo(import_summary(result))
+    return result.exit_code
+
+
+@import_group.command("defects")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", help="Name of this defect list [default: file name and date].")
+@_project_option
+@_date_option
+@_needs_option
+def defects(
+    file: Path, name: str | None, project_dir: str, date: str | None, needs_json: Path | None
+) -> int:
+    """Import a defect list (CSV: id, class 1/2/3, status, tests, workaround, fix date).
+
+    German or English headers, ';' or ',' separated, UTF-8 (with or without BOM) or
+    cp1252 as German Excel saves it. The latest list that names a defect counts.
+    """
+    from ..io.evidence_text import import_summary
+    from ..results import import_defects, load_graph
+
+    project = Project.at(project_dir)
+    graph = load_graph(project, needs_json=needs_json, progress=_progress())  # type: ignore[arg-type]
+    result = import_defects(project, file, graph, name=name, date=date)
+    click.echo(import_summary(result))
+    return result.exit_code
+
+
+@results.command("list")
+@_project_option
+def list_runs(project_dir: str) -> int:
+    """List the imported runs and defect lists, oldest first."""
+    from ..io.evidence_text import store_listing
+    from ..results import open_store
+
+    click.echo(store_listing(open_store(Project.at(project_dir))))
+    return 0
