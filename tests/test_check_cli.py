@@ -42,9 +42,9 @@ COMPLETE = (
         "test",
         "Firma anlegen",
         "Schritte.",
-        id="TC-SIT-KON-001",
+        id="TC-UAT-KON-001",
         verifies="PH-KON-001",
-        level="sit",
+        level="uat",
         phase="PHASE-TEST",
     )
 )
@@ -54,9 +54,9 @@ BROKEN = COMPLETE.replace(
         "test",
         "Firma anlegen",
         "Schritte.",
-        id="TC-SIT-KON-001",
+        id="TC-UAT-KON-001",
         verifies="PH-KON-001",
-        level="sit",
+        level="uat",
         phase="PHASE-TEST",
     ),
     "",

@@ -50,7 +50,7 @@ def complete() -> list[dict[str, Any]]:
         need(
             "TC-UAT-001",
             "test",
-            verifies=["LH-KON-002", "LH-KON-003"],
+            verifies=["LH-KON-001", "LH-KON-002", "LH-KON-003"],
             phase=["PHASE-TEST"],
             level="uat",
         ),
@@ -105,6 +105,7 @@ def test_req_satisfied_by_priority(priority, expected):
 
 def test_must_needs_a_test_directly_or_through_a_spec():
     base = replace(complete(), "TC-SIT-001", verifies=["LH-KON-002"])
+    base = replace(base, "TC-UAT-001", verifies=["LH-KON-002", "LH-KON-003"])
     assert findings(base)["req-verified"] == ["error:LH-KON-001"]
     direct = replace(base, "TC-UAT-001", verifies=["LH-KON-001"])
     assert findings(direct)["req-verified"] == ["info:LH-KON-003"]  # the must is tested now
@@ -170,7 +171,11 @@ def test_inactive_items_are_ignored_by_coverage_but_reported_when_linked():
     rejected_req = replace(complete(), "LH-KON-001", status="obsolete")
     result = findings(rejected_req)
     assert "req-satisfied" not in result  # an obsolete requirement needs no coverage
-    assert result["inactive-linked"] == ["warning:LH-KON-003", "warning:PH-KON-001"]
+    assert result["inactive-linked"] == [
+        "warning:LH-KON-003",
+        "warning:PH-KON-001",
+        "warning:TC-UAT-001",
+    ]
 
 
 def test_levels_are_configurable_per_rule_and_priority():
@@ -183,7 +188,7 @@ def test_levels_are_configurable_per_rule_and_priority():
 def test_coverage_rows_and_counts():
     rows = {row.item.id: row for row in coverage(TraceGraph.from_needs(complete()))}
     assert rows["LH-KON-001"].specs == ("PH-KON-001",)
-    assert rows["LH-KON-001"].tests == ("TC-SIT-001",)
+    assert rows["LH-KON-001"].tests == ("TC-SIT-001", "TC-UAT-001")
     assert rows["LH-KON-002"].tests == ("TC-SIT-001", "TC-UAT-001")
     assert rows["LH-KON-001"].phase is not None and rows["LH-KON-001"].phase.id == "PHASE-IMPL"
     assert rows["LH-KON-001"].status == CoverageStatus.COVERED
@@ -220,11 +225,11 @@ def test_rules_are_linear_in_items_and_links():
             )
             needs.append(
                 need(
-                    f"TC-SIT-{i:04d}",
+                    f"TC-UAT-{i:04d}",
                     "test",
                     verifies=[f"PH-KON-{i:04d}"],
                     phase=["PHASE-TEST"],
-                    level="sit",
+                    level="uat",
                 )
             )
         return needs

@@ -10,6 +10,7 @@ import io
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,13 +36,48 @@ def _needs_build(project: Project) -> tuple[Any, list[Any]]:
     return result.app.env, needs
 
 
+#: The attributes of a trace placeholder that decide what it shows (not docutils' own).
+_DIRECTIVE_KEYS = ("renderer", "options", "by", "target", "depth")
+
+
+def trace_directives(env: Any, docnames: Iterable[str]) -> list[dict[str, Any]]:
+    """The trace directives on the given pages, as the attributes of their placeholders.
+
+    Read from the pickled doctrees, which keep the placeholders (they are replaced only
+    in the written copy), so a needs-only build gives the same as a full one."""
+    from .sphinxext.directives.base import trace_placeholder
+
+    found: list[dict[str, Any]] = []
+    for docname in sorted(docnames):
+        try:
+            doctree = env.get_doctree(docname)
+        except OSError:
+            continue  # a page in no build (e.g. removed since): it shows nothing
+        for node in doctree.findall(trace_placeholder):
+            found.append({k: node[k] for k in _DIRECTIVE_KEYS if k in node.attributes})
+    return found
+
+
+def document_fingerprint(env: Any, needs: Iterable[Any], document: Document) -> tuple[str, int]:
+    """(digest, number of items) of a document: its items and what its directives show.
+
+    The digest is empty when the document covers no item: a checksum over nothing
+    certifies nothing, and no page and no command may present it as one."""
+    from .sphinxext.deliverables import document_docnames
+    from .trace.fingerprint import document_needs, fingerprint
+
+    docnames = document_docnames(env, document.start)
+    covered = document_needs(needs, docnames, trace_directives(env, docnames))
+    if not covered:
+        return "", 0
+    return fingerprint(covered)
+
+
 def project_needs(project: Project) -> list[Any]:
     return _needs_build(project)[1]
 
 
 def fingerprints(project: Project, names: tuple[str, ...] = ()) -> list[DocumentFingerprint]:
-    from .sphinxext.deliverables import document_fingerprint
-
     settings = project.settings()
     documents = [settings.document(n) for n in names] or list(settings.deliverables())
     env, needs = _needs_build(project)

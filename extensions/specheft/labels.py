@@ -92,6 +92,7 @@ _DE: dict[str, str] = {
     "summary.by_area": "Abdeckung nach Bereich",
     "summary.specified": "spezifiziert",
     "summary.tested": "getestet",
+    "summary.no_priority": "ohne Priorität",
     "trace.upstream": "Herkunft (aufwärts)",
     "trace.downstream": "Umsetzung und Prüfung (abwärts)",
     "trace.item": "Element",
@@ -110,8 +111,12 @@ _DE: dict[str, str] = {
     "doc.distribution": "Verteiler",
     "doc.history": "Änderungshistorie",
     "doc.fingerprint": "Prüfsumme",
-    "doc.fingerprint.text": "SHA-256 über die {count} Elemente dieses Dokuments. Prüfen: "
+    "doc.fingerprint.text": "SHA-256 über die {count} Elemente, die dieses Dokument enthält "
+    "oder in Tabellen zeigt, mit ihren Verknüpfungen. Prüfen: "
     "specheft fingerprint <Revision> --document {name}",
+    "doc.fingerprint.none": "keine (das Dokument enthält und zeigt keine Elemente)",
+    "doc.fingerprint.none.text": "Eine Prüfsumme über null Elemente belegt nichts; es gibt "
+    "daher keine. specheft fingerprint --document {name} meldet dasselbe.",
     "doc.signoff": "Freigabe",
     "doc.signoff.text": "Mit ihrer Unterschrift bestätigen die Beteiligten, dass dieses Dokument "
     "in der oben genannten Version mit der angegebenen Prüfsumme gilt.",
@@ -209,6 +214,7 @@ _EN: dict[str, str] = {
     "summary.by_area": "Coverage by area",
     "summary.specified": "specified",
     "summary.tested": "tested",
+    "summary.no_priority": "no priority",
     "trace.upstream": "Origin (upstream)",
     "trace.downstream": "Realisation and verification (downstream)",
     "trace.item": "Item",
@@ -227,8 +233,11 @@ _EN: dict[str, str] = {
     "doc.distribution": "Distribution",
     "doc.history": "Change history",
     "doc.fingerprint": "Fingerprint",
-    "doc.fingerprint.text": "SHA-256 over the {count} items of this document. Verify: "
-    "specheft fingerprint <revision> --document {name}",
+    "doc.fingerprint.text": "SHA-256 over the {count} items this document contains or shows "
+    "in tables, with their links. Verify: specheft fingerprint <revision> --document {name}",
+    "doc.fingerprint.none": "none (the document contains and shows no items)",
+    "doc.fingerprint.none.text": "A checksum over zero items proves nothing, so there is "
+    "none. specheft fingerprint --document {name} says the same.",
     "doc.signoff": "Sign-off",
     "doc.signoff.text": "By signing, the parties confirm that this document applies in the "
     "version and with the fingerprint stated above.",

@@ -28,7 +28,10 @@ from .app import cli
 def fingerprint(revision: str | None, project_dir: str, documents: tuple[str, ...]) -> int:
     """Print the fingerprint of each document, as its PDF shows it.
 
-    Without REVISION, of the sources as they are; with REVISION (a tag, branch or
+    It covers the items on the document's pages and the items its trace directives
+    show (matrix rows with their specs, tests and phase; the summary's requirements
+    with their specs and tests; item traces). A document with no items has none:
+    exit code 1. Without REVISION, of the sources as they are; with REVISION (a tag, branch or
     commit), of the sources as committed there — compare it with a signed PDF.
     """
     from ..fingerprints import fingerprints, fingerprints_at
@@ -39,6 +42,17 @@ def fingerprint(revision: str | None, project_dir: str, documents: tuple[str, ..
         if revision
         else fingerprints(project, documents)
     )
+    empty = []
     for result in results:
+        if not result.items:  # refused: a checksum over nothing certifies nothing
+            empty.append(result.document)
+            click.echo(f"{result.document.name}\t-\t0 items")
+            continue
         click.echo(f"{result.document.name}\t{result.digest}\t{result.items} items")
-    return 0
+    for document in empty:
+        click.echo(
+            f"error: document {document.name!r} (start page {document.start}) contains no "
+            "items and shows none in a coverage matrix, summary or item trace: no fingerprint",
+            err=True,
+        )
+    return 1 if empty else 0

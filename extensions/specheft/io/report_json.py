@@ -10,6 +10,7 @@ from .. import __version__
 from ..check import CheckReport
 from ..textsafe import json_text
 from ..trace.coverage import by_area, by_priority
+from ..trace.rules import relaxed_rules
 
 
 def as_dict(report: CheckReport) -> dict[str, Any]:
@@ -22,8 +23,10 @@ def as_dict(report: CheckReport) -> dict[str, Any]:
             "errors": ev.errors,
             "warnings": ev.warnings,
             "infos": ev.count("info"),
-            "coverage_by_priority": {k: asdict(v) for k, v in by_priority(report.rows).items()},
-            "coverage_by_area": {k: asdict(v) for k, v in by_area(report.rows).items()},
+            "coverage_by_priority": {k: v.as_dict() for k, v in by_priority(report.rows).items()},
+            "coverage_by_area": {k: v.as_dict() for k, v in by_area(report.rows).items()},
+            # rules set below their built-in level in specheft.toml, per priority
+            "relaxed": relaxed_rules(report.settings.rules),
         },
         "findings": [asdict(f) for f in report.findings],
         "requirements": [

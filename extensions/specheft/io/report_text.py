@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..check import CheckReport
-from ..model import Priority
 from ..textsafe import printable, printable_line
-from ..trace.rules import SEVERITY, Finding, all_rules
+from ..trace.coverage import by_priority, percent_text
+from ..trace.rules import SEVERITY, Finding, all_rules, relaxed_rules
 
 
 def _plural(count: int, word: str) -> str:
@@ -16,23 +16,34 @@ def _plural(count: int, word: str) -> str:
 
 def summary_line(report: CheckReport) -> str:
     parts = []
-    for priority in Priority:
-        rows = [r for r in report.rows if r.item.priority == priority]
-        if not rows:
+    for priority, counts in by_priority(report.rows).items():
+        if not counts.total:
             continue
-        specified = sum(1 for r in rows if r.specs)
-        tested = sum(1 for r in rows if r.tests)
         parts.append(
-            f"{priority} {len(rows)} (specified {100 * specified // len(rows)} %, "
-            f"tested {100 * tested // len(rows)} %)"
+            f"{priority} {counts.total} (specified {percent_text(counts.specified, counts.total)}"
+            f", tested {percent_text(counts.tested, counts.total)})"
         )
     requirements = ", ".join(parts) if parts else "no requirements"
     ev = report.evaluation
+    relaxed = relaxed_rules(report.settings.rules)
+    # a green check under relaxed rules must say so: it proves less than the defaults would
+    note = (
+        "; relaxed in specheft.toml: "
+        + ", ".join(f"{rule_id} ({_levels(levels)})" for rule_id, levels in relaxed.items())
+        if relaxed
+        else ""
+    )
     return printable(  # a priority is the user's text until validated
         f"{len(report.graph)} items; requirements: {requirements}; "
         f"{_plural(ev.errors, 'error')}, {_plural(ev.warnings, 'warning')}, "
-        f"{_plural(ev.count('info'), 'info')} ({report.seconds:.1f} s)"
+        f"{_plural(ev.count('info'), 'info')}{note} ({report.seconds:.1f} s)"
     )
+
+
+def _levels(levels: dict[str, str]) -> str:
+    if list(levels) == ["default"]:
+        return levels["default"]
+    return ", ".join(f"{key} {level}" for key, level in levels.items())
 
 
 def render(

@@ -29,7 +29,6 @@ from ..fsutil import source_lines
 from ..gitinfo import git_state
 from ..labels import label
 from ..settings import Document, Settings
-from ..trace.fingerprint import fingerprint
 from .tables import table
 
 _logger = sphinx_logging.getLogger(__name__)
@@ -162,8 +161,10 @@ def document_of_docnames(env: BuildEnvironment, settings: Settings) -> dict[str,
 def document_fingerprint(
     env: BuildEnvironment, needs: Iterable[Any], document: Document
 ) -> tuple[str, int]:
-    docnames = document_docnames(env, document.start)
-    return fingerprint(n for n in needs if n.get("docname") in docnames)
+    """Its items and what its trace directives show; ("", 0) when that is nothing."""
+    from ..fingerprints import document_fingerprint as covered_fingerprint
+
+    return covered_fingerprint(env, needs, document)
 
 
 def build_date(settings: Settings) -> dt.date:
@@ -192,6 +193,8 @@ class DocumentFacts:
         project = settings.project
         needs = SphinxNeedsData(app.env).get_needs_view().values()
         self.fingerprint, self.count = document_fingerprint(app.env, needs, document)
+        if not self.count:  # never a "valid with this checksum" over nothing
+            self.fingerprint = label(lang, "doc.fingerprint.none")
         state = git_state(app.srcdir)
         if state is None:
             revision = label(lang, "doc.no_git")
@@ -215,7 +218,8 @@ class DocumentFacts:
         self.rows = [(label(lang, key), value) for key, value in rows if value]
 
     def fingerprint_note(self) -> str:
-        return label(self.lang, "doc.fingerprint.text").format(
+        key = "doc.fingerprint.text" if self.count else "doc.fingerprint.none.text"
+        return label(self.lang, key).format(
             count=self.count, name=self.document.name
         )
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import Any
 
 from ..model import Kind, Priority
 from .graph import Item, TraceGraph
@@ -61,25 +62,64 @@ def coverage(graph: TraceGraph) -> list[RequirementCoverage]:
     return [requirement_coverage(graph, item) for item in graph.of_kind(Kind.REQ)]
 
 
+def percent(part: int, total: int) -> int | None:
+    """``part`` of ``total`` in whole percent, rounded down: a report never claims more
+    coverage than there is (204 of 205 is 99 %, not 100 %). None when there is no total.
+
+    The one rule for every place that shows a share: the summary page and PDF, the
+    ``check`` summary line and its JSON."""
+    if total <= 0:
+        return None
+    return 100 * part // total
+
+
+def percent_text(part: int, total: int) -> str:
+    value = percent(part, total)
+    return "–" if value is None else f"{value} %"
+
+
 @dataclass(frozen=True)
 class CoverageCounts:
     total: int
     covered: int
     partial: int
     uncovered: int
+    specified: int = 0
+    """Requirements with at least one Pflichtenheft item."""
+    tested: int = 0
+    """Requirements with at least one test, directly or through a Pflichtenheft item."""
 
-    def percent(self, status: CoverageStatus) -> float:
-        value = {"covered": self.covered, "partial": self.partial, "uncovered": self.uncovered}
-        return 100.0 * value[status] / self.total if self.total else 0.0
+    def percent(self, status: str) -> int | None:
+        """The share of ``status`` (covered/partial/uncovered/specified/tested), rounded down."""
+        value = {
+            "covered": self.covered,
+            "partial": self.partial,
+            "uncovered": self.uncovered,
+            "specified": self.specified,
+            "tested": self.tested,
+        }
+        return percent(value[str(status)], self.total)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts and their shares (rounded down, None without requirements)."""
+        shares = ("specified", "tested", "covered", "partial", "uncovered")
+        return {**asdict(self), "percent": {name: self.percent(name) for name in shares}}
 
 
 def count(rows: Iterable[RequirementCoverage]) -> CoverageCounts:
-    counter = Counter(row.status for row in rows)
+    counter: Counter[CoverageStatus] = Counter()
+    specified = tested = 0
+    for row in rows:
+        counter[row.status] += 1
+        specified += bool(row.specs)
+        tested += bool(row.tests)
     return CoverageCounts(
         total=sum(counter.values()),
         covered=counter[CoverageStatus.COVERED],
         partial=counter[CoverageStatus.PARTIAL],
         uncovered=counter[CoverageStatus.UNCOVERED],
+        specified=specified,
+        tested=tested,
     )
 
 
@@ -93,11 +133,107 @@ def group(
     return groups
 
 
+#: The group of requirements without a priority (a ``required-field`` error).
+NO_PRIORITY = "unknown"
+
+
+def priority_key(row: RequirementCoverage) -> str:
+    """The priority a requirement is counted under: its value even when invalid (the
+    error stands, but the item still counts, so the totals equal the number of items)."""
+    return row.item.priority or NO_PRIORITY
+
+
 def by_priority(rows: list[RequirementCoverage]) -> dict[str, CoverageCounts]:
-    groups = group(rows, lambda r: r.item.priority or "")
-    return {str(p): count(groups.get(p, [])) for p in Priority}
+    """Counts for must, should, can (always present, possibly empty), then for every
+    other value found (invalid or missing priorities), so no requirement is left out."""
+    groups = group(rows, priority_key)
+    known = [str(p) for p in Priority]
+    others = sorted(k for k in groups if k not in known)
+    return {key: count(groups.get(key, [])) for key in (*known, *others)}
 
 
 def by_area(rows: list[RequirementCoverage]) -> dict[str, CoverageCounts]:
     groups = group(rows, lambda r: r.item.area or "")
     return {area: count(groups[area]) for area in sorted(groups)}
+
+
+# --- the rows of a coverage matrix (shared by the directive and the fingerprint) ---------
+
+_GAP_ORDER = {CoverageStatus.UNCOVERED: 0, CoverageStatus.PARTIAL: 1, CoverageStatus.COVERED: 2}
+_PRIORITY_ORDER = {str(p): i for i, p in enumerate(Priority)}
+
+
+class MatrixRow:
+    """The values of one matrix row, whatever the kind."""
+
+    def __init__(
+        self,
+        item: Item,
+        phase: Item | None,
+        specs: tuple[str, ...],
+        tests: tuple[str, ...],
+        status: CoverageStatus,
+        satisfies: tuple[str, ...] = (),
+    ):
+        self.item, self.phase, self.specs, self.tests = item, phase, specs, tests
+        self.status, self.satisfies = status, satisfies
+
+
+def matrix_rows(graph: TraceGraph, kind: str) -> list[MatrixRow]:
+    """The rows of a ``coverage-matrix`` of ``kind`` (req or spec), in id order."""
+    if kind == "req":
+        return [MatrixRow(r.item, r.phase, r.specs, r.tests, r.status) for r in coverage(graph)]
+    return _spec_rows(graph)
+
+
+def _spec_rows(graph: TraceGraph) -> list[MatrixRow]:
+    result = []
+    for spec in graph.of_kind(Kind.SPEC):
+        satisfies = tuple(t.id for t in graph.targets(spec, "satisfies") if t.kind == Kind.REQ)
+        tests = tuple(
+            t for t in graph.sources(spec.id, "verifies") if graph.items[t].kind == Kind.TEST
+        )
+        status = (
+            CoverageStatus.COVERED
+            if satisfies and tests
+            else CoverageStatus.PARTIAL
+            if satisfies or tests
+            else CoverageStatus.UNCOVERED
+        )
+        result.append(MatrixRow(spec, graph.phase_of(spec), (), tests, status, satisfies))
+    return result
+
+
+def select_rows(rows: list[MatrixRow], options: dict[str, Any]) -> list[MatrixRow]:
+    def keep(row: MatrixRow) -> bool:
+        item = row.item
+        if "priority" in options and item.priority not in options["priority"]:
+            return False
+        if "area" in options and item.area not in options["area"]:
+            return False
+        if "phase" in options and (row.phase is None or row.phase.id not in options["phase"]):
+            return False
+        return not ("status" in options and str(row.status) not in options["status"])
+
+    chosen = [row for row in rows if keep(row)]
+    sort = options.get("sort", "id")
+    if sort == "gaps":
+        chosen.sort(
+            key=lambda r: (
+                _GAP_ORDER[r.status],
+                _PRIORITY_ORDER.get(r.item.priority or "", 9),
+                r.item.id,
+            )
+        )
+    elif sort == "priority":
+        chosen.sort(key=lambda r: (_PRIORITY_ORDER.get(r.item.priority or "", 9), r.item.id))
+    elif sort == "area":
+        chosen.sort(key=lambda r: (r.item.area or "", r.item.id))
+    elif sort == "phase":
+        chosen.sort(
+            key=lambda r: (
+                r.phase.order if r.phase and r.phase.order is not None else 99,
+                r.item.id,
+            )
+        )
+    return chosen

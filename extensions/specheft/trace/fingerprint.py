@@ -4,6 +4,11 @@ Anyone can recompute it from a tagged revision (``specheft fingerprint REV``) an
 it with the value printed in a signed PDF. Normalized means: only what the items say —
 id, kind, title, text, fields, outgoing links — with whitespace folded and keys sorted;
 not where they stand (line numbers) and not what others say about them (back-links).
+
+A document whose pages hold trace directives (matrix, summary, item trace) instead of
+items certifies the items and links those directives show: its fingerprint covers the
+items on its pages plus every item a directive shows, with their outgoing links, so
+that any change of coverage changes it (``shown_ids``).
 """
 
 from __future__ import annotations
@@ -11,11 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import FIELD_DEFS, LINKS
-from .graph import NeedLike
+from ..model import FIELD_DEFS, LINKS, Kind
+from .coverage import matrix_rows, requirement_coverage, select_rows
+from .graph import NeedLike, TraceGraph, walk
 
 _TEXT_FIELDS = ("title", "content", "status", *FIELD_DEFS)
 _LINKS = tuple(link.name for link in LINKS)
@@ -43,3 +49,50 @@ def fingerprint(needs: Iterable[NeedLike]) -> tuple[str, int]:
     items = sorted((normalize(n) for n in needs), key=lambda i: str(i["id"]))
     payload = json.dumps(items, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest(), len(items)
+
+
+def shown_ids(graph: TraceGraph, directives: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The ids of the items that trace directives show, each given as the attributes of
+    its placeholder (``renderer`` and its options): what the directive's tables are made of.
+
+    matrix: its selected rows with their specs, tests, satisfied requirements and phase;
+    summary: every active requirement with the specs and tests its counts depend on;
+    item trace: the start item and what the walk reaches both ways.
+    """
+    shown: set[str] = set()
+    for directive in directives:
+        renderer = directive.get("renderer")
+        if renderer == "matrix":
+            options = dict(directive.get("options") or {})
+            for row in select_rows(matrix_rows(graph, options.get("kind", "req")), options):
+                shown.update((row.item.id, *row.specs, *row.tests, *row.satisfies))
+                if row.phase is not None:
+                    shown.add(row.phase.id)
+        elif renderer == "summary":
+            for req in graph.of_kind(Kind.REQ):
+                cov = requirement_coverage(graph, req)
+                shown.update((req.id, *cov.specs, *cov.tests))
+        elif renderer == "trace":
+            start = graph.get(str(directive.get("target")))
+            if start is None:
+                continue  # the build reports the unknown id
+            shown.add(start.id)
+            depth = int(directive.get("depth") or 3)
+            for upstream in (True, False):
+                items, _ = walk(graph, start, depth, upstream=upstream)
+                shown.update(item.id for item in items)
+    return shown
+
+
+def document_needs(
+    needs: Iterable[NeedLike],
+    docnames: Iterable[str],
+    directives: Iterable[Mapping[str, Any]] = (),
+) -> list[NeedLike]:
+    """What a document's fingerprint covers: the items on its pages and the items its
+    trace directives show."""
+    pages = set(docnames)
+    every = [n for n in needs if not n.get("is_external")]
+    wanted = list(directives)
+    shown = shown_ids(TraceGraph.from_needs(every), wanted) if wanted else set()
+    return [n for n in every if n.get("docname") in pages or str(n["id"]) in shown]

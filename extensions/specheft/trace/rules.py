@@ -351,6 +351,126 @@ def _phase_order(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]
                 )
 
 
+@rule(
+    "spec-phase",
+    "every Pflichtenheft item is assigned to a project phase (when it is delivered)",
+)
+def _spec_phase(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+    for spec in graph.of_kind(Kind.SPEC):
+        if not spec.links.get("phase"):
+            yield Hit(
+                spec,
+                "Pflichtenheft item is not assigned to a phase",
+                "add ':phase: PHASE-…' naming the phase in which it is delivered",
+            )
+
+
+@rule(
+    "spec-phase-order",
+    "a Pflichtenheft item is not scheduled in a later phase than the requirements it satisfies",
+)
+def _spec_phase_order(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+    # delivering later than the Lastenheft asks is a contract deviation, not a detail
+    for spec in graph.of_kind(Kind.SPEC):
+        phase = graph.phase_of(spec)
+        if phase is None:
+            continue  # spec-phase's finding
+        for req in graph.targets(spec, "satisfies"):
+            req_phase = graph.phase_of(req)
+            if (
+                req.kind == Kind.REQ
+                and req_phase is not None
+                and phase.order is not None
+                and req_phase.order is not None
+                and phase.order > req_phase.order
+            ):
+                yield Hit(
+                    spec,
+                    f"is scheduled in {phase.id} (order {phase.order}), later than {req.id} "
+                    f"requires ({req_phase.id}, order {req_phase.order})",
+                    f"deliver it in {req_phase.id} or earlier, or agree a later phase for "
+                    f"{req.id} in the Lastenheft",
+                    priority=req.priority,
+                    field="phase",
+                )
+
+
+_PRIORITY_RANK = {str(p): rank for rank, p in enumerate(Priority)}
+
+
+@rule(
+    "req-test-phase",
+    "a requirement's verification is scheduled: at least one of its tests has a :phase:",
+    must="error",
+    should="info",
+    can="off",
+)
+def _req_test_phase(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+    # reported at the tests (that is where :phase: goes), once per test, at the level of
+    # the most important requirement it leaves unscheduled
+    unscheduled: dict[str, list[Item]] = {}
+    for req in graph.of_kind(Kind.REQ):
+        tests = requirement_coverage(graph, req).tests
+        if tests and not any(graph.phase_of(graph.items[t]) for t in tests):
+            for test_id in tests:
+                if not graph.items[test_id].links.get("phase"):
+                    unscheduled.setdefault(test_id, []).append(req)
+    for test_id in sorted(unscheduled):
+        reqs = sorted(
+            unscheduled[test_id], key=lambda r: (_PRIORITY_RANK.get(r.priority or "", 9), r.id)
+        )
+        first = reqs[0]
+        only = "the only test" if len(requirement_coverage(graph, first).tests) == 1 else "a test"
+        named = ", ".join(f"{_priority_word(r)} requirement {r.id}" for r in reqs[:3])
+        more = f" and {len(reqs) - 3} more" if len(reqs) > 3 else ""
+        yield Hit(
+            graph.items[test_id],
+            f"has no :phase:, and no test of {named}{more} is scheduled ({only} of {first.id})",
+            "add ':phase: PHASE-…' naming the phase in which the test runs",
+            priority=first.priority,
+        )
+
+
+@rule(
+    "req-uat",
+    "a requirement that is tested is accepted by at least one UAT test, not by SIT tests only",
+    must="warning",
+    should="off",
+    can="off",
+)
+def _req_uat(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+    for req in graph.of_kind(Kind.REQ):
+        tests = [graph.items[t] for t in requirement_coverage(graph, req).tests]
+        if tests and not any(str(t.get("level") or "").lower() == "uat" for t in tests):
+            yield Hit(
+                req,
+                f"{_priority_word(req)} requirement is verified by SIT tests only "
+                f"({_ids(t.id for t in tests)}); no acceptance test (UAT) of the customer",
+                f"add a UAT test with ':verifies: {req.id}' (an inspection of the SIT "
+                "protocol counts), or set the level of req-uat in [rules]",
+            )
+
+
+@rule("phase-order-unique", "no two phases share one :order:")
+def _phase_order_unique(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+    # with a shared order, "earlier" and "later" between the two phases mean nothing
+    by_order: dict[int, list[Item]] = {}
+    for phase in graph.of_kind(Kind.PHASE):
+        if phase.order is not None:
+            by_order.setdefault(phase.order, []).append(phase)
+    for order, phases in sorted(by_order.items()):
+        if len(phases) < 2:
+            continue
+        for phase in phases:
+            others = _ids(p.id for p in phases if p is not phase)
+            yield Hit(
+                phase,
+                f"has :order: {order}, like {others}",
+                "give every phase its own :order: (the sequence in which the phases run)",
+                field="order",
+            )
+
+
 @rule("link-kind", "links only between the kinds allowed, and only to existing items")
 def _link_kind(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for item in graph.items.values():
@@ -499,6 +619,32 @@ def _cached_hits(
         )
         hits += found
     return hits
+
+
+def relaxed_rules(levels: Mapping[str, RuleLevel]) -> dict[str, dict[str, str]]:
+    """The rules configured below their built-in level: rule → {priority: level}.
+
+    Keys are must/should/can for rules whose level depends on priority, else "default".
+    A check that passes under relaxed rules proves less, and its report says so.
+    """
+    result: dict[str, dict[str, str]] = {}
+    known = all_rules()
+    for rule_id, configured in levels.items():
+        current = known.get(rule_id)
+        if current is None:
+            continue
+        builtin = current.default
+        effective = configured.over(builtin)
+        keyed = bool(builtin.per_priority or effective.per_priority)
+        keys: tuple[str | None, ...] = tuple(str(p) for p in Priority) if keyed else (None,)
+        lowered = {
+            key or "default": effective.for_priority(key)
+            for key in keys
+            if SEVERITY[effective.for_priority(key)] < SEVERITY[builtin.for_priority(key)]
+        }
+        if lowered:
+            result[rule_id] = lowered
+    return result
 
 
 def rule_options(settings: Settings) -> dict[str, Any]:

@@ -25,9 +25,8 @@ from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 
 from ...labels import label, value_label
-from ...model import Kind, Priority
-from ...trace.coverage import CoverageStatus, RequirementCoverage, coverage
-from ...trace.graph import Item, TraceGraph
+from ...model import Priority
+from ...trace.coverage import CoverageStatus, MatrixRow, matrix_rows, select_rows
 from ..tables import Cell, table
 from .base import RENDERERS, TraceDirective, choices, trace_placeholder
 
@@ -47,8 +46,6 @@ WIDTHS = {
 }
 FILTERABLE = frozenset({"priority", "area", "phase", "status", "solution"})
 STATUSES = tuple(str(s) for s in CoverageStatus)
-_GAP_ORDER = {CoverageStatus.UNCOVERED: 0, CoverageStatus.PARTIAL: 1, CoverageStatus.COVERED: 2}
-_PRIORITY_ORDER = {str(p): i for i, p in enumerate(Priority)}
 
 
 class CoverageMatrix(TraceDirective):
@@ -81,79 +78,6 @@ class CoverageMatrix(TraceDirective):
         return [self.placeholder(options={**self.options, "kind": kind, "columns": columns})]
 
 
-class _Row:
-    """The values of one matrix row, whatever the kind."""
-
-    def __init__(
-        self,
-        item: Item,
-        phase: Item | None,
-        specs: tuple[str, ...],
-        tests: tuple[str, ...],
-        status: CoverageStatus,
-        satisfies: tuple[str, ...] = (),
-    ):
-        self.item, self.phase, self.specs, self.tests = item, phase, specs, tests
-        self.status, self.satisfies = status, satisfies
-
-
-def _req_rows(rows: list[RequirementCoverage]) -> list[_Row]:
-    return [_Row(r.item, r.phase, r.specs, r.tests, r.status) for r in rows]
-
-
-def _spec_rows(graph: TraceGraph) -> list[_Row]:
-    result = []
-    for spec in graph.of_kind(Kind.SPEC):
-        satisfies = tuple(t.id for t in graph.targets(spec, "satisfies") if t.kind == Kind.REQ)
-        tests = tuple(
-            t for t in graph.sources(spec.id, "verifies") if graph.items[t].kind == Kind.TEST
-        )
-        status = (
-            CoverageStatus.COVERED
-            if satisfies and tests
-            else CoverageStatus.PARTIAL
-            if satisfies or tests
-            else CoverageStatus.UNCOVERED
-        )
-        result.append(_Row(spec, graph.phase_of(spec), (), tests, status, satisfies))
-    return result
-
-
-def select(rows: list[_Row], options: dict[str, Any]) -> list[_Row]:
-    def keep(row: _Row) -> bool:
-        item = row.item
-        if "priority" in options and item.priority not in options["priority"]:
-            return False
-        if "area" in options and item.area not in options["area"]:
-            return False
-        if "phase" in options and (row.phase is None or row.phase.id not in options["phase"]):
-            return False
-        return not ("status" in options and str(row.status) not in options["status"])
-
-    chosen = [row for row in rows if keep(row)]
-    sort = options.get("sort", "id")
-    if sort == "gaps":
-        chosen.sort(
-            key=lambda r: (
-                _GAP_ORDER[r.status],
-                _PRIORITY_ORDER.get(r.item.priority or "", 9),
-                r.item.id,
-            )
-        )
-    elif sort == "priority":
-        chosen.sort(key=lambda r: (_PRIORITY_ORDER.get(r.item.priority or "", 9), r.item.id))
-    elif sort == "area":
-        chosen.sort(key=lambda r: (r.item.area or "", r.item.id))
-    elif sort == "phase":
-        chosen.sort(
-            key=lambda r: (
-                r.phase.order if r.phase and r.phase.order is not None else 99,
-                r.item.id,
-            )
-        )
-    return chosen
-
-
 def render_matrix(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
     from .. import settings_of
     from ..render import renderer_for
@@ -164,13 +88,12 @@ def render_matrix(app: Sphinx, node: trace_placeholder, fromdocname: str) -> lis
     lang = settings.language
     graph = trace_graph(app)
     links = renderer_for(app, fromdocname)
-    rows = _req_rows(coverage(graph)) if options["kind"] == "req" else _spec_rows(graph)
-    chosen = select(rows, options)
+    chosen = select_rows(matrix_rows(graph, options["kind"]), options)
     columns: list[str] = options["columns"]
     if not chosen:
         return [nodes.paragraph("", label(lang, "matrix.empty"), classes=["specheft-matrix-empty"])]
 
-    def cell(row: _Row, column: str) -> Cell:
+    def cell(row: MatrixRow, column: str) -> Cell:
         item = row.item
         if column == "id":
             return links.reference(item.id)

@@ -18,7 +18,14 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from ...labels import label, value_label
-from ...trace.coverage import CoverageCounts, by_area, by_priority, coverage, group
+from ...trace.coverage import (
+    NO_PRIORITY,
+    CoverageCounts,
+    by_area,
+    by_priority,
+    coverage,
+    percent_text,
+)
 from ..tables import Cell, table
 from .base import RENDERERS, TraceDirective, choices, trace_placeholder
 
@@ -40,10 +47,6 @@ class CoverageSummary(TraceDirective):
                 chart=self.options.get("chart", True),
             )
         ]
-
-
-def _percent(part: int, total: int) -> str:
-    return f"{round(100 * part / total)} %" if total else "–"
 
 
 def _svg(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
@@ -132,41 +135,38 @@ def render_summary(app: Sphinx, node: trace_placeholder, fromdocname: str) -> li
     for grouping in node["by"]:
         if grouping == "priority":
             groups = [
-                (value_label(lang, "priority", key), counts, key)
+                (
+                    label(lang, "summary.no_priority", "–")
+                    if key == NO_PRIORITY
+                    else value_label(lang, "priority", key),
+                    counts,
+                )
                 for key, counts in by_priority(rows).items()
                 if counts.total
             ]
             first = label(lang, "col.priority")
-            subset = group(rows, lambda r: r.item.priority or "")
         else:
             groups = [
-                (
-                    f"{key} – {settings.areas[key]}" if key in settings.areas else key or "–",
-                    counts,
-                    key,
-                )
+                (f"{key} – {settings.areas[key]}" if key in settings.areas else key or "–", counts)
                 for key, counts in by_area(rows).items()
             ]
             first = label(lang, "col.area")
-            subset = group(rows, lambda r: r.item.area or "")
-        body: list[tuple[list[Cell], list[str]]] = []
-        for name, counts, key in groups:
-            specified = sum(1 for r in subset[key] if r.specs)
-            tested = sum(1 for r in subset[key] if r.tests)
-            body.append(
-                (
-                    [
-                        name,
-                        str(counts.total),
-                        _percent(specified, counts.total),
-                        _percent(tested, counts.total),
-                        str(counts.covered),
-                        str(counts.partial),
-                        str(counts.uncovered),
-                    ],
-                    [],
-                )
+        body: list[tuple[list[Cell], list[str]]] = [
+            (
+                [
+                    name,
+                    str(counts.total),
+                    # the shares of ``specheft check``, rounded down by the same function
+                    percent_text(counts.specified, counts.total),
+                    percent_text(counts.tested, counts.total),
+                    str(counts.covered),
+                    str(counts.partial),
+                    str(counts.uncovered),
+                ],
+                [],
             )
+            for name, counts in groups
+        ]
         section_title = label(lang, f"summary.by_{grouping}")
         result.append(
             table(
@@ -178,9 +178,8 @@ def render_summary(app: Sphinx, node: trace_placeholder, fromdocname: str) -> li
             )
         )
         if node["chart"] and groups:
-            chart = [(name, counts) for name, counts, _ in groups]
-            result.append(nodes.raw("", _svg(chart, lang), format="html"))
-            result.append(nodes.raw("", _latex(chart, lang), format="latex"))
+            result.append(nodes.raw("", _svg(groups, lang), format="html"))
+            result.append(nodes.raw("", _latex(groups, lang), format="latex"))
     return result
 
 

@@ -20,15 +20,11 @@ from sphinx.util import logging
 
 from ...labels import label, value_label
 from ...model import Kind
-from ...trace.graph import Item, TraceGraph
+from ...trace.graph import Edge, Item, walk
 from ..tables import Cell, table
 from .base import RENDERERS, TraceDirective, trace_placeholder
 
 logger = logging.getLogger(__name__)
-
-#: (link, direction) walked upstream: outgoing links of the item and of what it reaches
-UPSTREAM = ("refines", "satisfies", "verifies")
-DOWNSTREAM = ("refines", "satisfies", "verifies")
 
 
 class ItemTrace(TraceDirective):
@@ -42,42 +38,6 @@ class ItemTrace(TraceDirective):
         return [
             self.placeholder(target=self.arguments[0].strip(), depth=self.options.get("depth", 3))
         ]
-
-
-Edge = tuple[str, str, str]  # (from id, link, to id)
-
-
-def walk(
-    graph: TraceGraph, start: Item, depth: int, *, upstream: bool
-) -> tuple[list[Item], list[Edge]]:
-    """Items reached from ``start`` within ``depth`` steps, breadth first; each once."""
-    seen = {start.id}
-    frontier = [start]
-    found: list[Item] = []
-    edges: list[Edge] = []
-    for _ in range(depth):
-        following: list[Item] = []
-        for item in frontier:
-            for link in UPSTREAM if upstream else DOWNSTREAM:
-                if upstream:
-                    neighbours = graph.targets(item, link, active_only=False)
-                    edges += [(item.id, link, n.id) for n in neighbours]
-                else:
-                    neighbours = [
-                        graph.items[i] for i in graph.sources(item.id, link, active_only=False)
-                    ]
-                    edges += [(n.id, link, item.id) for n in neighbours]
-                for neighbour in neighbours:
-                    if neighbour.id not in seen:
-                        seen.add(neighbour.id)
-                        found.append(neighbour)
-                        following.append(neighbour)
-        frontier = following
-    if not upstream and start.kind == Kind.PHASE:
-        members = [graph.items[i] for i in graph.sources(start.id, "phase", active_only=False)]
-        found += [m for m in members if m.id not in seen]
-        edges += [(m.id, "phase", start.id) for m in members]
-    return found, edges
 
 
 def _dot(start: Item, items: list[Item], edges: list[Edge], lang: str) -> str:
