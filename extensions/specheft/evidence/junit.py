@@ -230,8 +230,8 @@ def _junit_case(element: Element, file: str, line: int, suite: str, host: str) -
                 for m in _PROPERTY_LINE.finditer(child.text)
             )
     status = (element.get("status") or element.get("result") or "").strip().lower()
-    if status in _STATUS_ATTRIBUTE:
-        outcomes.append(_STATUS_ATTRIBUTE[status])
+    if status in _STATUS_ATTRIBUTE:  # first: of equal rank, CTest's own word wins
+        outcomes.insert(0, _STATUS_ATTRIBUTE[status])
     outcome = worst(outcomes) if outcomes else Outcome.PASSED
     return CaseResult(
         name=element.get("name") or "",
@@ -291,6 +291,8 @@ def _robot_case(element: Element, report: Report, line: int, suite: str) -> Case
         message = _message(status)
         duration = _seconds(status.get("elapsed"))
         start = status.get("start") or status.get("starttime")
+        if duration is None:  # Robot < 7: "20270812 08:30:04.420" … "08:30:06.730"
+            duration = _robot_elapsed(start, status.get("endtime"))
         if stamp := date_of(start):
             report.dates.append(stamp)
     return CaseResult(
@@ -304,6 +306,17 @@ def _robot_case(element: Element, report: Report, line: int, suite: str) -> Case
         line=int(own) if (own := element.get("line") or "").isdigit() else line,
         tags=[t for t in tags if t],
     )
+
+
+def _robot_elapsed(start: str | None, end: str | None) -> float | None:
+    import datetime as dt
+
+    try:
+        first = dt.datetime.strptime(start or "", "%Y%m%d %H:%M:%S.%f")
+        last = dt.datetime.strptime(end or "", "%Y%m%d %H:%M:%S.%f")
+    except ValueError:
+        return None
+    return round((last - first).total_seconds(), 6)
 
 
 def merge_attempts(cases: list[CaseResult]) -> list[CaseResult]:
