@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging as logging_std
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -170,10 +171,57 @@ def _clear_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str
             env.clear_doc(docname)
 
 
-def _read_again_with_duplicates(
+def not_included(env: BuildEnvironment) -> set[str]:
+    """The pages in no toctree (Sphinx warns about them only in a build that reads a page)."""
+    included = set().union(*env.included.values()) if env.included else set()
+    return {
+        doc
+        for doc in env.all_docs
+        if doc != env.config.root_doc
+        and doc not in included
+        and "orphan" not in env.metadata.get(doc, {})
+    }
+
+
+class _WhichToctree(logging_std.Filter):
+    """Sphinx's "document isn't included in any toctree" names neither the toctree that
+    should list the page nor the way out: add both."""
+
+    def __init__(self, app: Sphinx) -> None:
+        super().__init__()
+        self.app = app
+
+    def filter(self, record: logging_std.LogRecord) -> bool:
+        docname = getattr(record, "location", None)
+        if getattr(record, "subtype", None) != "not_included" or not isinstance(docname, str):
+            return True
+        env = self.app.env
+        if docname not in env.all_docs:
+            return True
+        parts = docname.split("/")
+        parent = env.config.root_doc
+        for depth in range(len(parts) - 1, -1, -1):
+            candidate = "/".join([*parts[:depth], "index"])
+            if candidate != docname and candidate in env.toctree_includes:
+                parent = candidate
+                break
+        entry = "/".join(parts[len(parent.split("/")) - 1 :])
+        path = os.path.relpath(env.doc2path(parent), Path(self.app.srcdir).parent)
+        record.msg = (
+            f"{record.getMessage()} (hint: add '{entry}' to the toctree in "
+            f"{Path(path).as_posix()}, or put 'orphan: true' in the page's front matter "
+            "if it is meant to stand alone)"
+        )
+        record.args = ()
+        return True
+
+
+def _read_again(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    again: set[str] = set(env.__dict__.get(DUPLICATE_DOCS, ()))
+    """Pages whose findings depend on other pages: those holding a duplicated id, and
+    those in no toctree (so that the warning comes back in every build until fixed)."""
+    again: set[str] = set(env.__dict__.get(DUPLICATE_DOCS, ())) | not_included(env)
     return sorted(doc for doc in again if doc in env.found_docs and doc not in added | changed)
 
 
@@ -239,13 +287,25 @@ def _updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 def setup(app: Sphinx) -> None:
     install_duplicate_notes()
+    installed: list[_WhichToctree] = []
+
+    def install(app: Sphinx) -> None:
+        installed.append(_WhichToctree(app))
+        logging_std.getLogger("sphinx.sphinx.environment").addFilter(installed[-1])
+
+    def uninstall(app: Sphinx, exception: BaseException | None) -> None:
+        while installed:
+            logging_std.getLogger("sphinx.sphinx.environment").removeFilter(installed.pop())
+
+    app.connect("builder-inited", install)
+    app.connect("build-finished", uninstall, priority=999)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     # before sphinx-needs merges the worker's items (priority 500)
     app.connect("env-merge-info", _take_worker_duplicates, priority=400)
     # after sphinx-needs and the other preparations of the environment
     app.connect("env-before-read-docs", _clear_before_reading, priority=950)
-    app.connect("env-get-outdated", _read_again_with_duplicates)
+    app.connect("env-get-outdated", _read_again)
     # before anything looks at the items read
     app.connect("env-updated", _resolve_duplicates, priority=100)
     app.connect("env-get-updated", _updated)

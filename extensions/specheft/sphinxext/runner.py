@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
-from ..errors import BuildFailed, ConfigError, SpecheftError
+from ..errors import BuildFailed, ConfigError, SpecheftError, os_fault
 from ..project import Project, claim_output_dir
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -126,10 +126,17 @@ def _recorder_class() -> type:
         def handle(self, record: logging.LogRecord) -> bool:
             # Sphinx's filters rewrite the record in place; work on a copy so the user's
             # warning stream is not changed (the type suffix would be appended twice)
-            return bool(super().handle(copy.copy(record)))
+            record = copy.copy(record)
+            location = getattr(record, "location", None)
+            if isinstance(location, str) and os.path.isabs(location):
+                # a handler before this one already made the docname a path: translated
+                # again it would become "page.md.rst" (a path without a line has no ":")
+                record.location = None
+                record.specheft_path = location
+            return bool(super().handle(record))
 
         def emit(self, record: logging.LogRecord) -> None:
-            location = getattr(record, "location", None)
+            location = getattr(record, "specheft_path", None) or getattr(record, "location", None)
             path, line = None, None
             if isinstance(location, str) and location:
                 head, sep, tail = location.rpartition(":")
@@ -188,6 +195,7 @@ def run_sphinx(
     from sphinx.util.console import color_terminal, nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+    from ..lock import project_lock
     from ..textsafe import escape_logger
 
     if not color_terminal():
@@ -201,7 +209,9 @@ def run_sphinx(
     claim_output_dir(outdir)
     doctrees = project.doctree_dir(purpose or builder)
     try:
-        with patch_docutils(project.conf_dir), docutils_namespace():
+        # one writer per project: a second build or check stops with the first one's pid
+        lock = project_lock(project.build_dir, purpose or builder)
+        with lock, patch_docutils(project.conf_dir), docutils_namespace():
             gc.disable()
             try:
                 app = Sphinx(
@@ -245,7 +255,13 @@ def run_sphinx(
         raise ConfigError(_config_message(str(exc), project.conf_dir)) from None
     except SpecheftError:
         raise
-    except SphinxError as exc:
+    except (OSError, SphinxError) as exc:
+        # a full disk, a read-only output: the path and what to do, not "internal error"
+        fault = os_fault(exc, f"cannot write the build output {outdir}")
+        if fault is not None:
+            raise fault from None
+        if isinstance(exc, OSError):
+            raise
         raise BuildFailed(f"{exc.category}: {exc}") from exc
 
 
