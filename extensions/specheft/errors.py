@@ -8,6 +8,7 @@ exits with ``error.exit_code``; only ``--debug`` shows a traceback.
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -95,6 +96,74 @@ class BuildFailed(SpecheftError):
     """Sphinx reported errors; they were already printed with their locations."""
 
     exit_code = 1
+
+
+class FaultError(SpecheftError):
+    """The system refused: disk full, no permission, a file where a directory belongs."""
+
+
+_SPACE = "free disk space (or write elsewhere) and run the command again"
+# errno → (what happened, what to do). Faults of the machine, not bugs of specheft.
+_FAULTS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("no space left on the device", _SPACE),
+    errno.EDQUOT: ("disk quota exceeded", _SPACE),
+    errno.EFBIG: ("file too large for the file system", _SPACE),
+    errno.EACCES: ("permission denied", "make it writable for your user, or write elsewhere"),
+    errno.EPERM: ("operation not permitted", "make it writable for your user, or write elsewhere"),
+    errno.EROFS: ("read-only file system", "write to a writable location"),
+    errno.ENOTDIR: (
+        "a part of the path is a file, not a directory",
+        "rename or remove that file, or choose another path",
+    ),
+    errno.EISDIR: ("is a directory, not a file", "choose a file path"),
+    errno.ENAMETOOLONG: ("file name too long", "use a shorter path"),
+    errno.ELOOP: ("too many levels of symbolic links", "remove the symlink loop"),
+    errno.EMFILE: ("too many open files", "raise the limit (ulimit -n) and run again"),
+    errno.ENFILE: ("too many open files in the system", "close programs and run again"),
+    errno.EIO: ("input/output error", "check the disk, then run the command again"),
+}
+
+
+def os_fault(exc: BaseException, doing: str | None = None) -> FaultError | None:
+    """A located, human message for an ``OSError`` that is a fault of the machine (disk
+    full, read-only, permissions, a file in the way); ``None`` for anything else (a bug).
+
+    Looks through the causes too: Sphinx wraps an error of an event handler.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _FAULTS:
+            what, hint = _FAULTS[current.errno]
+            path = current.filename2 or current.filename
+            prefix = f"{doing}: " if doing else ""
+            if current.errno == errno.ENOTDIR and path is not None:
+                blocker = _file_in_the_way(os.fsdecode(path))
+                if blocker is not None:
+                    return FaultError(
+                        f"{prefix}is a file, but a directory is needed here "
+                        f"(for {os.fsdecode(path)})",
+                        location=Location(blocker),
+                        hint="rename or remove the file, then run the command again",
+                    )
+            if isinstance(path, (str, bytes, os.PathLike)):
+                return FaultError(
+                    f"{prefix}{what}", location=Location(os.fsdecode(path)), hint=hint
+                )
+            return FaultError(f"{prefix or 'cannot write: '}{what}", hint=hint)
+        current = current.__cause__ or current.__context__ or getattr(current, "orig_exc", None)
+    return None
+
+
+def _file_in_the_way(path: str) -> str | None:
+    """The nearest ancestor of ``path`` that exists and is not a directory."""
+    parent = os.path.dirname(os.path.abspath(path))
+    while parent and parent != os.path.dirname(parent):
+        if os.path.lexists(parent):
+            return None if os.path.isdir(parent) else parent
+        parent = os.path.dirname(parent)
+    return None
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

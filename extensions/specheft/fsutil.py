@@ -17,7 +17,49 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from .errors import InputError, Location, UnsafeInputError, UsageError
+from .errors import InputError, Location, UnsafeInputError, UsageError, os_fault
+
+#: Temporary files of atomic writes: ``.NAME.specheft-XXXXXXXX.tmp`` beside the target.
+TEMP_TAG = "specheft-"
+TEMP_NAME = re.compile(r"^\..*\.specheft-[a-z0-9_]{8}\.tmp$")
+
+
+def remove_stale_temps(root: Path) -> list[Path]:
+    """Remove temporary files that a killed writer left in ``root``'s spec/ and conf/.
+
+    Called with the project lock held: no other specheft command is writing then, so
+    every such file is a leftover. Sphinx does not read them (they end in ``.tmp``), but
+    they would stay in the user's tree for good. Symlinked directories are not followed.
+    """
+    removed = []
+    for part in ("spec", "conf"):
+        for directory, _, files in os.walk(root / part):
+            for name in files:
+                if TEMP_NAME.match(name):
+                    path = Path(directory) / name
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                        removed.append(path)
+    return removed
+
+
+def writable_dir(path: Path, what: str) -> Path:
+    """``path`` as a directory, made if missing; a located error if a file is in the way."""
+    for part in (path, *path.parents):
+        if part.exists() or part.is_symlink():
+            if not part.is_dir():
+                where = "" if part == path else f" ({path} lies inside)"
+                raise InputError(
+                    f"is a file, but it must be a directory: {what}{where}",
+                    location=Location(str(part)),
+                    hint="rename or remove the file, then run the command again",
+                )
+            break
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_fault(exc, f"cannot make {what} {path}") or exc from None
+    return path
 
 
 def _target(path: Path) -> Path:
@@ -36,16 +78,22 @@ def _mode(path: Path) -> int:
 
 def _write_temp(path: Path, data: bytes) -> Path:
     """``data`` in a temporary file beside ``path``, on disk, with ``path``'s mode."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # a recognisable name (see TEMP_NAME), so that a killed writer's leftovers can be
+    # removed by the next run; the name shortened so that the temporary one is not too long
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name[:100]}.{TEMP_TAG}", suffix=".tmp", dir=path.parent
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, _mode(path))
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a full disk fails a write(), which names no file
         raise
     return Path(tmp)
 

@@ -78,6 +78,9 @@ def claim_output_dir(outdir: Path) -> None:
                 "overwrites files it did not write",
             )
     outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / OUTPUT_MARKER).write_text(
-        "written by specheft; safe to delete with the build\n", encoding="utf-8"
-    )
+    marker = outdir / OUTPUT_MARKER
+    try:
+        marker.write_text("written by specheft; safe to delete with the build\n", encoding="utf-8")
+    except OSError as exc:
+        exc.filename = exc.filename or str(marker)  # a full disk fails on close, unnamed
+        raise

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import click
 
-from ..errors import SpecheftError
+from ..errors import SpecheftError, os_fault
 from ..textsafe import printable
 
 # importing the command modules registers their commands
@@ -52,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: say so and how to report it
         if debug:
             raise
+        fault = os_fault(exc)  # unless the machine refused: disk full, read-only, …
+        if fault is not None:
+            _error(str(fault))
+            return fault.exit_code
         _error(
             f"internal error: {type(exc).__name__}: {exc}\n"
             "  This is a bug in specheft. Run again with --debug and report the traceback."

@@ -75,10 +75,13 @@ def build(
     the site with needs.json (the data interface for every other tool) to _build/html and
     the PDFs (Lastenheft, Pflichtenheft, … as configured) to _build/pdf.
     """
+    from ..lock import project_lock
     from ..sphinxext.runner import require_success, run_sphinx
 
     project = Project.at(project_dir)
     settings = project.settings()  # a broken specheft.toml is reported before Sphinx starts
+    # the whole command (LaTeX, PDFs, site) under the project's lock: one build at a time
+    click.get_current_context().with_resource(project_lock(project.build_dir, "build"))
     if out is not None:
         project.refuse_sources(out, "--out")
     if builder is not None and (fmt != "html" or documents):

@@ -59,10 +59,14 @@ def add(ids: tuple[str, ...], into: Path, project_dir: str, catalog_name: str, f
     from ..errors import did_you_mean
     from ..fingerprints import project_needs
     from ..fsutil import append_block, inside
+    from ..lock import project_lock
     from ..project import Project
     from ..scaffold import number_items, requirement_source
 
     project = Project.at(project_dir)
+    # held from reading the project's ids to writing the page: two adds at once would
+    # both take the same new id
+    click.get_current_context().with_resource(project_lock(project.build_dir, "catalog add"))
     target = inside(project.spec_dir, into if into.is_absolute() else Path.cwd() / into)
     if target.suffix != ".md":
         raise UsageError(f"--into {into}: expected a Markdown file (.md) in spec/")

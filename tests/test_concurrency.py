@@ -1,0 +1,146 @@
+"""Concurrent runs on one project, with real processes: one writer at a time.
+
+Two ``catalog add`` into one page took the same new id; two builds at once ended one
+with "internal error". Every writing command holds ``_build/.specheft.lock``; a second
+one stops at once with exit 2 and the first one's pid. A killed holder leaves no lock.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from specheft.fsutil import TEMP_TAG
+
+from .helpers import item
+
+SPECHEFT = [sys.executable, "-c", "from specheft.cli import run; run()"]
+BUSY = re.compile(r"another specheft command \(pid (\d+), specheft [a-z ]+\) is running")
+
+PAGE = "# Anforderungen\n\n" + item(
+    "req", "Zählen", "Das CRM-System kann zählen.", id="LH-KON-001", priority="can",
+    phase="PHASE-IMPL",
+)  # fmt: skip
+
+
+def _start(*args: str | Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*SPECHEFT, *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _hold_lock(build_dir: Path) -> subprocess.Popen[str]:
+    """A process that holds the project's lock until it is killed."""
+    code = (
+        "import sys, time; from pathlib import Path; from specheft.lock import project_lock\n"
+        f"with project_lock(Path({str(build_dir)!r}), 'build'):\n"
+        "    print('locked', flush=True); time.sleep(600)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+@pytest.fixture
+def project(make_project):
+    settings = '[project]\nname = "Mini"\n\n[areas]\nKON = "Kontakte"\n'
+    return make_project({"kon.md": PAGE}, settings=settings)
+
+
+def test_concurrent_catalog_adds_never_share_an_id(project):
+    page = project.spec / "kon.md"
+    for _ in range(3):
+        runs = [
+            _start("catalog", "add", cat, "--force", "--into", page, "--project", project.root)
+            for cat in ("CAT-KON-010", "CAT-KON-020")
+        ]
+        results = [(run.wait(timeout=300), *run.communicate()) for run in runs]
+        for code, out, err in results:
+            assert "internal error" not in err and "Traceback" not in err, err
+            assert code == 0 or (code == 2 and BUSY.search(err)), (code, out, err)
+        assert any(code == 0 for code, _, _ in results)
+        ids = re.findall(r"^:id: (\S+)$", page.read_text("utf-8"), re.MULTILINE)
+        assert len(ids) == len(set(ids)), ids  # the old code gave both the same new id
+
+
+def test_second_writer_is_refused_with_the_holders_pid_and_a_killed_holder_frees_the_lock(
+    project,
+):
+    holder = _hold_lock(project.root / "_build")
+    try:
+        for args in (
+            ["build", project.root, "-q"],
+            ["check", project.root],
+            ["catalog", "add", "CAT-KON-010", "--into", project.spec / "kon.md",
+             "--project", project.root],
+        ):  # fmt: skip
+            run = subprocess.run([*SPECHEFT, *map(str, args)], capture_output=True, text=True)
+            assert run.returncode == 2, run.stderr
+            match = BUSY.search(run.stderr)
+            assert match and int(match.group(1)) == holder.pid, run.stderr
+            assert "_build/.specheft.lock" in run.stderr
+    finally:
+        holder.send_signal(signal.SIGKILL)  # a crash: no clean-up code runs
+        holder.wait()
+    assert (project.root / "_build" / ".specheft.lock").exists()  # the stale file stays …
+    run = subprocess.run(
+        [*SPECHEFT, "check", str(project.root)], capture_output=True, text=True
+    )  # … and holds nobody up
+    assert run.returncode in (0, 1), run.stderr
+
+
+def test_two_builds_at_once_never_end_in_internal_error(project):
+    for _ in range(2):
+        runs = [_start("build", project.root, "-q") for _ in range(2)]
+        for run in runs:
+            code = run.wait(timeout=600)
+            out, err = run.communicate()
+            assert "internal error" not in err and "Traceback" not in err, err
+            assert code == 0 or (code == 2 and BUSY.search(err)), (code, out, err)
+        assert (project.root / "_build" / "html" / "index.html").exists()
+
+
+def test_a_killed_writers_temporary_files_are_removed_by_the_next_run(project, run_cli):
+    stale = project.spec / f".kon.md.{TEMP_TAG}ab12cd34.tmp"
+    stale.write_text("half", encoding="utf-8")
+    other = project.spec / ".notes.tmp"  # not ours: kept
+    other.write_text("mine", encoding="utf-8")
+    assert run_cli("check", project.root).code in (0, 1)
+    assert not stale.exists()
+    assert other.exists()
+
+
+def test_catalog_add_killed_mid_write_leaves_the_page_whole(project, tmp_path):
+    """SIGKILL while catalog add writes: the page is the old or the new one, and the
+    temporary file it leaves is removed by the next command."""
+    page = project.spec / "kon.md"
+    before = page.read_bytes()
+    # stop the writer inside the atomic write: between writing the temporary file
+    # and renaming it over the page
+    code = (
+        "import os, signal, specheft.fsutil as f\n"
+        "real = f._write_temp\n"
+        "def stop(path, data):\n"
+        "    tmp = real(path, data)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "f._write_temp = stop\n"
+        "from specheft.cli import main\n"
+        f"main(['catalog', 'add', 'CAT-KON-010', '--into', {str(page)!r}, "
+        f"'--project', {str(project.root)!r}])\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    assert page.read_bytes() == before
+    leftovers = [p for p in project.spec.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers  # what the killed process left …
+    run = subprocess.run([*SPECHEFT, "check", str(project.root)], capture_output=True, text=True)
+    assert run.returncode in (0, 1), run.stderr
+    assert not [p for p in project.spec.iterdir() if p.name.endswith(".tmp")]  # … is gone
