@@ -17,7 +17,7 @@ from ..model import Kind, Priority
 from ..trace.coverage import requirement_coverage
 from ..trace.graph import Item, TraceGraph
 from .config import AcceptanceConfig
-from .model import CLASS_NAMES_DE, Defect
+from .model import CLASS_NAMES_DE, Defect, Outcome
 from .store import Store, TestResult
 
 
@@ -70,10 +70,21 @@ class Decision:
         }
 
 
+_PHRASES = {
+    Outcome.PASSED: "passed",
+    Outcome.FAILED: "failed",
+    Outcome.ERROR: "ended in an error",
+    Outcome.SKIPPED: "was skipped",
+    Outcome.NOT_RUN: "was not run",
+    Outcome.BLOCKED: "was blocked",
+    Outcome.DISABLED: "is disabled",
+}
+
+
 def _outcome_text(result: TestResult) -> str:
-    text = str(result.outcome)
+    text = _PHRASES[result.outcome]
     if result.flaky:
-        text += " (flaky)"
+        text += " only on a rerun (flaky; [acceptance] flaky = \"failed\")"
     return f"{text} in run {result.run!r} ({result.date})"
 
 
@@ -125,7 +136,7 @@ def decide(
             result = latest.get(test)
             if test not in counted:
                 counted.add(test)
-                outcomes[str(result.outcome) if result else "not-imported"] += 1
+                outcomes[str(result.outcome) if result else "no result"] += 1
             if result is None:
                 decision.reasons.append(
                     reason(f"test {test} has no result in any imported run", test)

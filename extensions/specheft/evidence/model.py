@@ -214,6 +214,7 @@ class Defect:
             "workaround": self.workaround,
             "fix_date": self.fix_date,
             "owner": self.owner,
+            "file": self.file,  # the defect list it came from, with its line
             "line": self.line,
         }
         data.update({k: v for k, v in optional.items() if v not in (None, "", [])})
@@ -232,7 +233,7 @@ class Defect:
             workaround=str(data.get("workaround", "")),
             fix_date=str(data.get("fix_date", "")),
             owner=str(data.get("owner", "")),
-            file=file,
+            file=str(data.get("file") or file),
             line=line if isinstance(line, int) else None,
         )
 
