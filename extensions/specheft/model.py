@@ -162,3 +162,38 @@ LINKS: tuple[LinkDef, ...] = (
     LinkDef("refines", (Kind.REQ,), (Kind.REQ,)),
 )
 LINK_DEFS: dict[str, LinkDef] = {link.name: link for link in LINKS}
+
+#: German words for the values of the enumerated fields (the German labels of
+#: ``labels.py`` and a few common variants, case-insensitive). A German project may
+#: write ``:priority: Muss``; it is read, stored and checked as ``must``.
+GERMAN_VALUES: dict[str, dict[str, str]] = {
+    "priority": {"muss": "must", "soll": "should", "kann": "can"},
+    "verification": {
+        "test": "test",
+        "inspektion": "inspection",
+        "demonstration": "demonstration",
+        "vorführung": "demonstration",
+        "analyse": "analysis",
+    },
+    "level": {
+        "systemintegrationstest": "sit",
+        "abnahmetest": "uat",
+        "sit (systemintegrationstest)": "sit",
+        "uat (abnahmetest)": "uat",
+    },
+    "solution": {
+        "standard": "standard",
+        "konfiguration": "configuration",
+        "customizing": "customizing",
+        "drittanbieter": "third-party",
+    },
+    "status": {
+        "entwurf": "draft",
+        "in prüfung": "review",
+        "prüfung": "review",
+        "abgestimmt": "agreed",
+        "zurückgestellt": "deferred",
+        "abgelehnt": "rejected",
+        "entfallen": "obsolete",
+    },
+}

@@ -8,15 +8,19 @@ rewrites the multi-line report as one line: ``file:line: ERROR: ID: :field: …;
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
 
 from ..errors import did_you_mean
 from ..fsutil import source_lines
+from ..model import GLOBAL_ID_PATTERN, KINDS, LINK_DEFS
 from ..settings import Settings
+from .syntax import options_of
 from .vocabulary import allowed_values
 
 _SCHEMA_LOGGER = "sphinx.sphinx_needs.schema.process"
@@ -115,17 +119,168 @@ class _SchemaLocationFilter(logging.Filter):
             return None
 
 
+_NEED_LOGGERS = ("sphinx.sphinx_needs.directives.need", "sphinx.sphinx_needs.api.need")
+_BAD_ID = re.compile(
+    r"^Need could not be created: Given ID (?P<id>'(?:[^'\\]|\\.)*'|\"[^\"]*\") "
+    r"does not match configured regex"
+)
+_NO_ID = re.compile(r"^Need could not be created: No ID defined")
+_DEAD_LINK = re.compile(
+    r"^Need '(?P<id>[^']+)' has unknown outgoing link '(?P<target>.*)' in field '(?P<field>[\w-]+)'"
+)
+_UNDECLARED = re.compile(
+    r"^(?:Link type|Field) '(?P<name>[\w-]+)' is not declared on need type '(?P<kind>[\w-]+)' "
+    r"and cannot be set in need '(?P<id>[^']+)'"
+)
+#: What to write instead of a link option the kind does not have.
+_LINK_INSTEAD = {
+    ("test", "satisfies"): "tests use :verifies:",
+    ("spec", "verifies"): "spec items use :satisfies: (tests verify them)",
+    ("req", "satisfies"): "a requirement is linked from its spec items (:satisfies: on the spec)",
+    ("req", "verifies"): "a requirement is linked from its tests (:verifies: on the test)",
+    ("phase", "phase"): "a phase is named by the items scheduled in it (:phase: on them)",
+}
+_UMLAUTS = str.maketrans({"Ä": "AE", "Ö": "OE", "Ü": "UE", "ß": "SS", "ẞ": "SS"})
+
+
+def suggested_id(written: str) -> str | None:
+    """The id the author probably meant: upper case, umlauts spelt out, '-' between parts."""
+    text = written.upper().translate(_UMLAUTS)
+    text = re.sub(r"[\s_./]+", "-", text.strip())
+    text = re.sub(r"[^A-Z0-9-]", "", text).strip("-")
+    return text if text != written and re.match(GLOBAL_ID_PATTERN, text) else None
+
+
+class _NeedMessageFilter(logging.Filter):
+    """sphinx-needs' messages about one item, rewritten for authors: the item id first,
+    at the line of the option concerned, with what to write instead.
+
+    Idempotent: in a parallel read the record passes the filter in the worker and again
+    in the main process; the second time the text no longer matches.
+    """
+
+    def __init__(self, app: Sphinx) -> None:
+        super().__init__()
+        self.app = app
+        self._lines: dict[str, list[str]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with contextlib.suppress(Exception):  # a message is never lost for a failed rewrite
+            self._rewrite(record)
+        return True
+
+    def _rewrite(self, record: logging.LogRecord) -> None:
+        message = str(record.msg)
+        if bad := _BAD_ID.match(message):
+            written = bad.group("id")[1:-1]
+            hint = suggested_id(written)
+            text = (
+                f"id {written!r} is not a valid id, so this item is left out: ids are "
+                "upper-case letters A-Z, digits and '-' (no umlauts, no spaces)"
+            )
+            self._set(record, text + (f"; did you mean {hint!r}?" if hint else ""), "id")
+        elif _NO_ID.match(message):
+            kind = self._kind(record)
+            example = next((k.id_example for k in KINDS if k.kind == kind), "LH-KON-001")
+            self._set(
+                record, f"this item has no :id:, so it is left out; add e.g. ':id: {example}'"
+            )
+        elif dead := _DEAD_LINK.match(message):
+            self._set(record, self._dead_link(dead), dead.group("field"))
+        elif undeclared := _UNDECLARED.match(message):
+            name, kind, need_id = undeclared.group("name", "kind", "id")
+            instead = _LINK_INSTEAD.get((kind, name))
+            if instead is None:
+                allowed = options_of(kind)
+                instead = f"allowed: {', '.join(allowed)}"
+                if hint := did_you_mean(name, allowed):
+                    instead += f" ({hint})"
+            text = (
+                f"{need_id}: :{name}: is not an option of {kind} items, so it is ignored; {instead}"
+            )
+            self._set(record, text, name)
+
+    def _dead_link(self, match: re.Match[str]) -> str:
+        need_id, target, field = match.group("id", "target", "field")
+        text = f"{need_id}: :{field}: names {target!r}, which is no item"
+        parts = [p for p in re.split(r"[\s;]+", target) if p]
+        if len(parts) > 1:
+            return f"{text}: separate ids with commas (:{field}: {', '.join(parts)})"
+        from sphinx_needs.data import SphinxNeedsData
+
+        link = LINK_DEFS.get(field)
+        targets = {str(t) for t in link.targets} if link else None
+        data = SphinxNeedsData(self.app.env)
+        # the view would start the post-processing that reports this very link again
+        needs = data.get_needs_view() if data.needs_is_post_processed else data.get_needs_mutable()
+        ids = [k for k, n in needs.items() if targets is None or n.get("type") in targets]
+        hint = did_you_mean(target, ids)
+        return f"{text} ({hint})" if hint else text
+
+    def _source(self, record: logging.LogRecord) -> tuple[list[str], int] | None:
+        """The lines of the record's file and its (1-based) line."""
+        location = getattr(record, "location", None)
+        if isinstance(location, tuple) and len(location) == 2:
+            docname, line = location
+            if not docname or not isinstance(line, int):
+                return None
+            key, path = str(docname), Path(self.app.env.doc2path(str(docname)))
+        elif isinstance(location, str) and (head := location.rpartition(":"))[2].isdigit():
+            key, path, line = head[0], Path(head[0]), int(head[2])
+        else:
+            return None
+        if key not in self._lines:
+            try:
+                self._lines[key] = source_lines(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                self._lines[key] = []
+        return self._lines[key], line
+
+    def _kind(self, record: logging.LogRecord) -> str | None:
+        found = self._source(record)
+        if found is None or not 0 < found[1] <= len(found[0]):
+            return None
+        opening = re.match(r"^\s*(?::{3,}|`{3,})\{(?P<kind>[\w-]+)\}", found[0][found[1] - 1])
+        return opening.group("kind") if opening else None
+
+    def _set(self, record: logging.LogRecord, text: str, option: str | None = None) -> None:
+        record.msg, record.args = text, ()
+        found = self._source(record) if option else None
+        if found is None:
+            return
+        lines, start = found
+        option_re = re.compile(rf"^\s*:{re.escape(option or '')}:")
+        for index in range(start, min(start + 60, len(lines))):
+            if option_re.match(lines[index]):
+                location = getattr(record, "location", None)
+                if isinstance(location, tuple):
+                    record.location = (location[0], index + 1)
+                else:
+                    record.location = f"{str(location).rpartition(':')[0]}:{index + 1}"
+                return
+            if not re.match(r"^\s*:[\w-]+:", lines[index]):
+                return  # options end at the first line that is not an option
+
+
 def setup(app: Sphinx) -> None:
     installed: list[_SchemaLocationFilter] = []
+    messages: list[_NeedMessageFilter] = []
 
     def install(app: Sphinx) -> None:
         flt = _SchemaLocationFilter(app)
         logging.getLogger(_SCHEMA_LOGGER).addFilter(flt)
         installed.append(flt)
+        messages.append(_NeedMessageFilter(app))
+        for name in _NEED_LOGGERS:
+            logging.getLogger(name).addFilter(messages[-1])
 
     def uninstall(app: Sphinx, exception: BaseException | None) -> None:
         while installed:
             logging.getLogger(_SCHEMA_LOGGER).removeFilter(installed.pop())
+        while messages:
+            flt = messages.pop()
+            for name in _NEED_LOGGERS:
+                logging.getLogger(name).removeFilter(flt)
 
     app.connect("builder-inited", install)
     app.connect("build-finished", uninstall, priority=999)
