@@ -4,8 +4,13 @@ oversized sources. Each gets a located message and exit 2, never "internal error
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +94,144 @@ def test_error_messages_escape_controls(run_cli, tmp_path):
     assert result.code == 2
     _no_raw_controls(result.output)
     assert "no\\x1b]0;HACK\\x07" in result.err
+
+
+# --- faults of the machine: a file in the way, read-only, disk full --------------------
+
+
+def _no_internal_error(result) -> None:
+    assert "internal error" not in result.output and "Traceback" not in result.output, result.output
+
+
+@pytest.fixture
+def mount(tmp_path):
+    """``mount(options)``: a fresh tmpfs (e.g. ``"size=200k"``, ``"ro"``), unmounted after."""
+    mounted: list[Path] = []
+
+    def factory(options: str) -> Path:
+        target = tmp_path / f"mnt{len(mounted)}"
+        target.mkdir()
+        run = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)],
+            capture_output=True,
+            text=True,
+        )
+        if run.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here (needs root): {run.stderr.strip()}")
+        mounted.append(target)
+        return target
+
+    yield factory
+    for target in reversed(mounted):
+        subprocess.run(["umount", "-l", str(target)], check=False)
+
+
+def _fill(directory: Path) -> None:
+    """Fill the file system of ``directory`` to the last byte."""
+    fd = os.open(directory / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    with contextlib.suppress(OSError):
+        (directory / "filler-inodes").mkdir()
+
+
+@pytest.fixture
+def simple(make_project):
+    settings = '[project]\nname = "Mini"\n\n[areas]\nKON = "Kontakte"\n'
+    page = "# K\n\n" + item(
+        "req", "Zählen", "Das CRM-System kann zählen.", id="LH-KON-001", priority="can",
+        phase="PHASE-IMPL",
+    )  # fmt: skip
+    return make_project({"kon.md": page}, settings=settings)
+
+
+@pytest.mark.parametrize("command", ["build", "check", "catalog"])
+def test_build_dir_is_a_file(simple, run_cli, command):
+    (simple.root / "_build").write_text("not a directory", encoding="utf-8")
+    if command == "catalog":
+        args = ["catalog", "add", "CAT-KON-010", "--into", simple.spec / "kon.md"]
+        result = run_cli(*args, "--project", simple.root)
+    else:
+        result = run_cli(command, simple.root)
+    assert result.code == 2, result.output
+    _no_internal_error(result)
+    assert f"{simple.root / '_build'}: is a file, but " in result.err
+    assert "rename or remove the file" in result.err
+
+
+def test_out_below_a_file(simple, run_cli, tmp_path):
+    blocker = tmp_path / "report.txt"
+    blocker.write_text("x", encoding="utf-8")
+    result = run_cli("build", simple.root, "-q", "--out", blocker / "html")
+    assert result.code == 2, result.output
+    _no_internal_error(result)
+    assert f"{blocker}: is a file, but a directory is needed here" in result.err
+
+
+def test_read_only_out_build_dir_and_new(simple, run_cli, mount):
+    read_only = mount("ro,size=64k")
+    result = run_cli("build", simple.root, "-q", "--out", read_only / "html")
+    assert result.code == 2, result.output
+    _no_internal_error(result)
+    assert f"{read_only / 'html'}: read-only file system" in result.err
+    assert "write to a writable location" in result.err
+
+    build_dir = simple.root / "_build"
+    shutil.rmtree(build_dir, ignore_errors=True)
+    build_dir.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro", "tmpfs", str(build_dir)]).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        for args in (["build", simple.root, "-q"], ["check", simple.root]):
+            result = run_cli(*args)
+            assert result.code == 2, result.output
+            _no_internal_error(result)
+            assert "read-only file system" in result.err and str(build_dir) in result.err
+    finally:
+        subprocess.run(["umount", "-l", str(build_dir)], check=False)
+
+    result = run_cli("new", read_only / "neu", "--areas", "KON")
+    assert result.code == 2, result.output
+    _no_internal_error(result)
+    assert f"{read_only / 'neu'}: read-only file system" in result.err
+
+
+def test_disk_full_during_build_new_and_catalog_add(simple, run_cli, mount, tmp_path):
+    full = mount("size=200k")
+    result = run_cli("build", simple.root, "-q", "--out", full / "html")
+    assert result.code == 2, result.output
+    _no_internal_error(result)
+    assert "no space left on the device" in result.err
+    assert str(full / "html") in result.err and "free disk space" in result.err
+
+    small = mount("size=24k")
+    result = run_cli("new", small / "neu", "--areas", "KON")
+    assert result.code == 2, result.output
+    _no_internal_error(result)
+    assert f"{small / 'neu'}" in result.err and "no space left on the device" in result.err
+    assert not (small / "neu").exists()  # nothing half-made
+
+    # catalog add: the project on a full disk, its _build elsewhere (the Sphinx run that
+    # reads the ids succeeds, the page write fails)
+    disk = mount("size=1m")
+    project = disk / "p"
+    shutil.copytree(simple.root, project, ignore=shutil.ignore_patterns("_build"))
+    roomy = tmp_path / "roomy"
+    roomy.mkdir()
+    (project / "_build").symlink_to(roomy)
+    page = project / "spec" / "kon.md"
+    before = page.read_bytes()
+    _fill(disk)
+    result = run_cli(
+        "catalog", "add", "CAT-KON-010", "--into", page, "--project", project
+    )  # fmt: skip
+    assert result.code == 2, result.output
+    _no_internal_error(result)
+    assert f"{page}: no space left on the device" in result.err
+    assert page.read_bytes() == before
+    assert not [p.name for p in page.parent.iterdir() if p.name.endswith(".tmp")]

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import InputError, Location, SpecheftError
+from .errors import Location, SpecheftError, os_fault
 from .fsutil import remove_stale_temps, writable_dir
 
 LOCK_NAME = ".specheft.lock"
@@ -84,11 +84,7 @@ def project_lock(build_dir: Path, command: str) -> Iterator[None]:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise InputError(
-            f"cannot create the lock file: {exc.strerror}",
-            location=Location(str(path)),
-            hint="specheft needs to write into _build/; check its permissions and free space",
-        ) from None
+        raise os_fault(exc, "cannot create the project's lock file") or exc from None
     try:
         if not _try_lock(fd):
             holder = _holder(path)
