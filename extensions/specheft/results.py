@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -40,6 +41,15 @@ def load_graph(
 
     _, needs = items_build(project, progress=progress)
     return TraceGraph.from_needs(needs, srcdir=srcdir)
+
+
+GraphSource = TraceGraph | Callable[[], TraceGraph]
+"""The items, or how to get them: loaded only after the input files proved readable,
+so that a broken file is reported at once, not after a build."""
+
+
+def _resolve(graph: GraphSource) -> TraceGraph:
+    return graph if isinstance(graph, TraceGraph) else graph()
 
 
 def known_ids(graph: TraceGraph) -> Known:
@@ -136,7 +146,7 @@ def _table_check(project: Project, known: Known) -> None:
 def import_junit(
     project: Project,
     files: list[Path],
-    graph: TraceGraph,
+    graph: GraphSource,
     *,
     run_name: str | None = None,
     environment: str = "",
@@ -150,8 +160,6 @@ def import_junit(
     settings = project.settings()
     config = results_config(settings)
     date = _check_date(date)
-    known = known_ids(graph)
-    _table_check(project, known)
     store = open_store(project)
     cases: list[CaseResult] = []
     sources: list[Source] = []
@@ -187,6 +195,8 @@ def import_junit(
     earlier = store.find_digest(run.digest)
     if earlier is not None:
         return ImportResult(earlier, already=earlier)
+    known = known_ids(_resolve(graph))
+    _table_check(project, known)
     unknown = map_cases(cases, known, config.mapping)
     if unknown:
         first = unknown[0]
@@ -229,7 +239,7 @@ def _display_of(files: list[Path], stored: str) -> str:
 def import_defects(
     project: Project,
     path: Path,
-    graph: TraceGraph,
+    graph: GraphSource,
     *,
     name: str | None = None,
     date: str | None = None,
@@ -238,7 +248,19 @@ def import_defects(
     display = str(path)
     date = _check_date(date)
     defects = read_defects(path, name=display)
-    known = known_ids(graph)
+    store = open_store(project)
+    stored = _stored_name(path, project.root)
+    entry = DefectList(
+        name=name or "",
+        date=date or dt.datetime.now(dt.UTC).date().isoformat(),
+        sources=[Source(stored, _sha256(path, display))],
+        imported=now_utc(),
+        defects=defects,
+    )
+    earlier = store.find_digest(entry.digest)
+    if earlier is not None:
+        return ImportResult(earlier, already=earlier)
+    known = known_ids(_resolve(graph))
     for defect in defects:
         for index, test in enumerate(defect.tests):
             hit = known.test(test)
@@ -251,20 +273,8 @@ def import_defects(
                     or "list test item ids (TC-…) in the tests column, separated by ',' or ';'",
                 )
             defect.tests[index] = hit
-    store = open_store(project)
-    stored = _stored_name(path, project.root)
     for defect in defects:
         defect.file = stored
-    entry = DefectList(
-        name=name or "",
-        date=date or dt.datetime.now(dt.UTC).date().isoformat(),
-        sources=[Source(stored, _sha256(path, display))],
-        imported=now_utc(),
-        defects=defects,
-    )
-    earlier = store.find_digest(entry.digest)
-    if earlier is not None:
-        return ImportResult(earlier, already=earlier)
     if not entry.name:
         entry.name = f"{path.stem} {entry.date}"
         n = 2
@@ -279,10 +289,11 @@ def import_defects(
     return result
 
 
-def accept(project: Project, graph: TraceGraph, *, phase: str | None = None) -> Decision:
+def accept(project: Project, graph: GraphSource, *, phase: str | None = None) -> Decision:
     """The Go/No-Go decision from the stored runs and defect lists."""
     settings = project.settings()
-    return decide(graph, open_store(project), acceptance_config(settings), phase=phase)
+    store = open_store(project)  # a damaged run file is reported before the build
+    return decide(_resolve(graph), store, acceptance_config(settings), phase=phase)
 
 
 def outcome_counts(cases: list[CaseResult]) -> Counter[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..project import Project
+from ..trace.graph import TraceGraph
 from .app import cli, project_argument
 
 
@@ -38,7 +39,10 @@ def accept(project_dir: str, phase: str | None, fmt: str, needs_json: Path | Non
 
     project = Project.at(project_dir)
     progress = sys.stderr if sys.stderr.isatty() else None
-    graph = load_graph(project, needs_json=needs_json, progress=progress)
+
+    def graph() -> TraceGraph:
+        return load_graph(project, needs_json=needs_json, progress=progress)
+
     decision = decide(project, graph, phase=phase)
     if fmt == "json":
         click.echo(json.dumps(decision.to_json(), ensure_ascii=False, indent=2, sort_keys=True))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import IO
 
 import click
 
 from ..project import Project
+from ..trace.graph import TraceGraph
 from .app import cli
 
 _project_option = click.option(
@@ -37,7 +39,7 @@ def import_group() -> None:
     """Import a report into the project's runs directory (spec/testkatalog/runs/)."""
 
 
-def _progress() -> object:
+def _progress() -> IO[str] | None:
     return sys.stderr if sys.stderr.isatty() else None
 
 
@@ -76,7 +78,10 @@ def junit(
     from ..results import import_junit, load_graph
 
     project = Project.at(project_dir)
-    graph = load_graph(project, needs_json=needs_json, progress=_progress())  # type: ignore[arg-type]
+
+    def graph() -> TraceGraph:
+        return load_graph(project, needs_json=needs_json, progress=_progress())
+
     result = import_junit(
         project,
         list(files),
@@ -109,7 +114,10 @@ def defects(
     from ..results import import_defects, load_graph
 
     project = Project.at(project_dir)
-    graph = load_graph(project, needs_json=needs_json, progress=_progress())  # type: ignore[arg-type]
+
+    def graph() -> TraceGraph:
+        return load_graph(project, needs_json=needs_json, progress=_progress())
+
     result = import_defects(project, file, graph, name=name, date=date)
     click.echo(import_summary(result))
     return result.exit_code
