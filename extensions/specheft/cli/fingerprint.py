@@ -30,8 +30,10 @@ def fingerprint(revision: str | None, project_dir: str, documents: tuple[str, ..
 
     It covers the items on the document's pages and the items its trace directives
     show (matrix rows with their specs, tests and phase; the summary's requirements
-    with their specs and tests; item traces). A document with no items has none:
-    exit code 1. Without REVISION, of the sources as they are; with REVISION (a tag, branch or
+    with their specs and tests; item traces). A document with no items has none
+    ("-"); asked for with --document, that is exit code 1.
+
+    Without REVISION, of the sources as they are; with REVISION (a tag, branch or
     commit), of the sources as committed there — compare it with a signed PDF.
     """
     from ..fingerprints import fingerprints, fingerprints_at
@@ -44,15 +46,19 @@ def fingerprint(revision: str | None, project_dir: str, documents: tuple[str, ..
     )
     empty = []
     for result in results:
-        if not result.items:  # refused: a checksum over nothing certifies nothing
+        if not result.items:  # a checksum over nothing certifies nothing: none is given
             empty.append(result.document)
             click.echo(f"{result.document.name}\t-\t0 items")
             continue
         click.echo(f"{result.document.name}\t{result.digest}\t{result.items} items")
+    # asked for by name (or all empty), a document without items is refused; in the full
+    # listing it is noted, and the fingerprints of the others stand
+    refused = bool(empty) and (bool(documents) or len(empty) == len(results))
     for document in empty:
         click.echo(
-            f"error: document {document.name!r} (start page {document.start}) contains no "
-            "items and shows none in a coverage matrix, summary or item trace: no fingerprint",
+            f"{'error' if refused else 'note'}: document {document.name!r} (start page "
+            f"{document.start}) contains no items and shows none in a coverage matrix, "
+            "summary or item trace: it has no fingerprint",
             err=True,
         )
-    return 1 if empty else 0
+    return 1 if refused else 0
