@@ -5,15 +5,35 @@ writing needs.json (the check reads the items in-process), keeps the resolved it
 for the caller (they are released when the build finishes), and leaves the rendered
 content of the needs out of its cached environment: a third of the cache, read and
 written on every re-check, and used only by links derived from need content.
+
+References in the text (``{need}``, ``{ref}``, ``{doc}``, Markdown links, …) are resolved
+only when pages are written, so a check would never see a broken one that fails the
+strict build. While reading, a copy of each reference node (with its file and line) is
+kept per page; after reading, the copies of every page are resolved by the same
+transforms and handlers as in a build, on a small document of their own: the same
+messages at the same places, for every page, cached or read again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from docutils import nodes
+from docutils.utils import get_source_line
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
 from sphinx_needs.builder import NeedsBuilder
+from sphinx_needs.roles.need_incoming import NeedIncoming
+from sphinx_needs.roles.need_outgoing import NeedOutgoing
+from sphinx_needs.roles.need_ref import NeedRef
+
+logger = logging.getLogger(__name__)
+
+#: docname → copies of the page's reference nodes, resolved by ``specheft check``
+REFERENCES = "specheft_references"
+_REFERENCE_NODES = (addnodes.pending_xref, NeedRef, NeedIncoming, NeedOutgoing)
 
 
 class CheckBuilder(NeedsBuilder):
@@ -21,6 +41,8 @@ class CheckBuilder(NeedsBuilder):
 
     def finish(self) -> None:
         from sphinx_needs.data import SphinxNeedsData
+
+        resolve_references(self.env)  # the needs are resolved (at write-started)
 
         self.resolved_needs: list[Any] = list(SphinxNeedsData(self.env).get_needs_view().values())
 
@@ -41,6 +63,69 @@ def _uses_content_links(env: BuildEnvironment) -> bool:
     return any("links_from_content" in str(need.get("content") or "") for need in needs.values())
 
 
+def _keep_references(app: Sphinx, doctree: nodes.document) -> None:
+    if not isinstance(app.builder, CheckBuilder):
+        return
+    kept = []
+    for node in doctree.findall(lambda n: isinstance(n, _REFERENCE_NODES)):
+        source, line = get_source_line(node)
+        copy = node.deepcopy()
+        copy.source, copy.line = source or str(app.env.doc2path(app.env.docname)), line
+        kept.append(copy)
+    store: dict[str, list[nodes.Node]] = app.env.__dict__.setdefault(REFERENCES, {})
+    if kept:
+        store[app.env.docname] = kept
+    else:
+        store.pop(app.env.docname, None)
+
+
+def _purge_references(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    env.__dict__.get(REFERENCES, {}).pop(docname, None)
+
+
+def _merge_references(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    theirs = other.__dict__.get(REFERENCES, {})
+    mine = env.__dict__.setdefault(REFERENCES, {})
+    mine.update({doc: theirs[doc] for doc in docnames if doc in theirs})
+
+
+def resolve_references(env: BuildEnvironment) -> None:
+    """Resolve the kept reference nodes of every page as a build would (its warnings)."""
+    from sphinx.util.docutils import new_document
+
+    store: dict[str, list[nodes.Element]] = env.__dict__.get(REFERENCES, {})
+    for docname in sorted(store):
+        if docname not in env.all_docs:
+            continue
+        document = new_document(str(env.doc2path(docname)))
+        document.settings.env = env  # what Sphinx's transforms look the environment up in
+        for node in store[docname]:
+            paragraph = nodes.paragraph()
+            paragraph.source, paragraph.line = node.source, node.line
+            paragraph += node.deepcopy()
+            document += paragraph
+        env.apply_post_transforms(document, docname)
+
+
+def _unknown_backlink_targets(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``{need_incoming}`` / ``{need_outgoing}`` of an unknown id stop sphinx-needs with
+    an unlocated extension error: a located warning instead, the role's text kept."""
+    from sphinx_needs.data import SphinxNeedsData
+
+    needs = SphinxNeedsData(app.env).get_needs_view()
+    found = doctree.findall(lambda n: isinstance(n, (NeedIncoming, NeedOutgoing)))
+    for node in [n for n in found if isinstance(n, nodes.Element)]:
+        target = str(node.get("reftarget", ""))
+        if target.split(".", 1)[0] in needs:
+            continue
+        logger.warning(
+            f"linked need {target} not found", location=node, type="needs", subtype="link_ref"
+        )
+        node.replace_self(nodes.Text(node.astext()))
+
+
 def _drop_need_nodes(app: Sphinx, env: BuildEnvironment) -> None:
     if isinstance(app.builder, CheckBuilder) and not _uses_content_links(env):
         env._needs_all_nodes = {}  # type: ignore[attr-defined]
@@ -48,4 +133,9 @@ def _drop_need_nodes(app: Sphinx, env: BuildEnvironment) -> None:
 
 def setup(app: Sphinx) -> None:
     app.add_builder(CheckBuilder)
+    app.connect("doctree-read", _keep_references)
+    app.connect("env-purge-doc", _purge_references)
+    app.connect("env-merge-info", _merge_references)
+    # before sphinx-needs processes the roles (priority 500)
+    app.connect("doctree-resolved", _unknown_backlink_targets, priority=400)
     app.connect("env-updated", _drop_need_nodes)

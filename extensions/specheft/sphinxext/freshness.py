@@ -173,11 +173,13 @@ def _clear_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str
 
 def not_included(env: BuildEnvironment) -> set[str]:
     """The pages in no toctree (Sphinx warns about them only in a build that reads a page)."""
+    # the same test as Sphinx's check_consistency
     included = set().union(*env.included.values()) if env.included else set()
     return {
         doc
         for doc in env.all_docs
-        if doc != env.config.root_doc
+        if doc not in env.files_to_rebuild
+        and doc != env.config.root_doc
         and doc not in included
         and "orphan" not in env.metadata.get(doc, {})
     }
