@@ -10,6 +10,8 @@ transaction: a failure leaves the target directory as it was.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +154,120 @@ _GUIDE = {
 }
 
 
+# --- names and ids from a folder name -----------------------------------------------------
+
+#: Abbreviations that stay upper case in a derived project name (besides vowel-less words).
+_ACRONYMS = {"sap", "erp", "it", "hr", "ai", "ki", "edv", "api", "ui", "bi", "ecm", "ocr"}
+#: Folder names cannot hold umlauts everywhere; the words that name projects get them back.
+_SPELLING = {
+    "einfuehrung": "Einführung",
+    "abloesung": "Ablösung",
+    "pruefung": "Prüfung",
+    "uebernahme": "Übernahme",
+    "systemeinfuehrung": "Systemeinführung",
+    "loesung": "Lösung",
+    "pruefstand": "Prüfstand",
+    "oeffentlich": "Öffentlich",
+}
+_LEGAL_FORMS = {
+    "gmbh",
+    "ag",
+    "kg",
+    "se",
+    "mbh",
+    "co",
+    "ohg",
+    "ug",
+    "ev",
+    "e.v",
+    "kgaa",
+    "inc",
+    "ltd",
+    "llc",
+    "plc",
+    "sa",
+    "sarl",
+    "bv",
+    "nv",
+    "und",
+    "and",
+    "&",
+}
+#: Short document ids per document and language: <project id>-LH, …
+DOC_ABBREV = {
+    "de": {"lastenheft": "LH", "pflichtenheft": "PH", "testkatalog": "TK", "traceability": "TB"},
+    "en": {
+        "lastenheft": "REQ",
+        "pflichtenheft": "SPEC",
+        "testkatalog": "TEST",
+        "traceability": "TRACE",
+    },
+}
+
+
+def _is_acronym(word: str) -> bool:
+    letters = [c for c in word.lower() if c.isalpha()]
+    return word.lower() in _ACRONYMS or (
+        1 < len(letters) <= 5 and not any(c in "aeiouyäöü" for c in letters)
+    )
+
+
+def project_name(folder: str, language: str = "de") -> str:
+    """A title-page name from a folder name: ``crm-einfuehrung`` → ``CRM-Einführung``.
+
+    Words already written with capitals are kept; lower-case ones are capitalised,
+    abbreviations (CRM, ERP, vowel-less words) upper-cased, a few project words get their
+    umlauts back. In German a word after an abbreviation joins it with a hyphen (compounds:
+    CRM-Einführung); other words are separated by spaces.
+    """
+    words = [w for w in re.split(r"[-_.\s]+", folder.strip()) if w]
+    if not words:
+        return folder
+    out: list[str] = []
+    for word in words:
+        if word != word.lower():
+            shown = word
+        elif _is_acronym(word):
+            shown = word.upper()
+        else:
+            shown = _SPELLING.get(word, word[:1].upper() + word[1:])
+        compound = language == "de" and out and _is_acronym(out[-1]) and out[-1].isupper()
+        if compound and not shown[:1].isdigit():
+            out[-1] += "-" + shown
+        else:
+            out.append(shown)
+    return " ".join(out)
+
+
+def _ascii_upper(text: str) -> str:
+    text = text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    text = text.replace("Ä", "AE").replace("Ö", "OE").replace("Ü", "UE")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().upper()
+
+
+def document_id(name: str, customer: str = "") -> str:
+    """A short project id for document ids: ``NM-CRM`` for "CRM-Einführung" at
+    "Nordwerk Maschinenbau GmbH"; the abbreviations in the name (else its first word,
+    at most 8 letters), after the customer's initials."""
+    words = [w for w in re.split(r"[^\w]+", name) if w]
+    acronyms = [_ascii_upper(w) for w in words if w.isupper() and len(w) <= 5 and w.isalpha()]
+    if acronyms:
+        base = "-".join(dict.fromkeys(acronyms))
+    else:
+        first = re.sub(r"[^A-Z0-9]", "", _ascii_upper(words[0])) if words else ""
+        base = (first if len(first) <= 8 else first[:4]) or "PROJ"
+    significant = [
+        re.sub(r"[^A-Z0-9]", "", _ascii_upper(w))
+        for w in re.split(r"[\s,/-]+", customer)
+        if w and w.lower().strip(".") not in _LEGAL_FORMS
+    ]
+    significant = [w for w in significant if w]
+    # one word: its beginning ("Muster GmbH" → MUS); several: initials (Nordwerk Maschinenbau → NM)
+    one = len(significant) == 1
+    prefix = significant[0][:3] if one else "".join(w[0] for w in significant[:3])
+    return f"{prefix}-{base}" if prefix else base
+
+
 @dataclass(frozen=True)
 class NewProject:
     root: Path
@@ -220,6 +336,31 @@ def number_items(
         counters[item.area] = counters.get(item.area, 0) + 1
         result.append((item, f"LH-{item.area}-{counters[item.area]:03d}"))
     return result
+
+
+_TOCTREE = re.compile(r"^\s*(?P<fence>`{3,}|:{3,})\{toctree\}")
+
+
+def with_toctree_entry(text: str, entry: str) -> str | None:
+    """``text`` with ``entry`` added at the end of its first toctree, in the text's own
+    line endings; unchanged if it lists ``entry`` already; None if it has no toctree."""
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    for start, line in enumerate(lines):
+        if not (opening := _TOCTREE.match(line)):
+            continue
+        fence = opening.group("fence")
+        for end in range(start + 1, len(lines)):
+            body = lines[end].strip()
+            if body == entry:
+                return text
+            if body.startswith(fence) and not body.strip(fence[0]):
+                if end and not lines[end - 1].endswith(("\n", "\r")):
+                    lines[end - 1] += newline
+                lines.insert(end, entry + newline)
+                return "".join(lines)
+        return None  # a toctree that is never closed: leave the page alone
+    return None
 
 
 def _phases(language: str) -> str:
@@ -327,22 +468,39 @@ def settings_toml(new: NewProject) -> str:
         'req-verified = "info"',
         "",
     ]
-    for name, start, show_vendor in (
-        ("lastenheft", "lastenheft/index", False),
-        ("pflichtenheft", "pflichtenheft/index", True),
-        ("testkatalog", "testkatalog/index", True),
-        ("traceability", "traceability/index", True),
+    abbrev = DOC_ABBREV[new.language]
+    customer, both_leads = ("sponsor", "lead"), ("lead", "vendor_lead")
+    # Who signs is who owns: the Lastenheft is the customer's tender document; the
+    # Pflichtenheft is the contract basis both parties sign; the test catalogue and the
+    # traceability report are the acceptance evidence both project leads agree on.
+    for name, show_vendor, roles, why in (
+        ("lastenheft", False, customer, "the customer's document: signed by the customer"),
+        (
+            "pflichtenheft",
+            True,
+            ("sponsor", "lead", "vendor_lead"),
+            "the contract basis: signed by both parties",
+        ),
+        ("testkatalog", True, both_leads, "what acceptance is tested against: both leads"),
+        ("traceability", True, both_leads, "the coverage at a fingerprint: both leads"),
     ):
         lines += [
             f"[documents.{name}]",
             f"title = {_toml_string(words[name])}",
-            f'start = "{start}"',
+            f'start = "{name}/index"',
+            f"id = {_toml_string(f'{new.document_id}-{abbrev[name]}')}",
         ]
         if not show_vendor:
             lines.append("show_vendor = false")
+        lines.append(f"# {why}")
+        lines.append("signoff_roles = [" + ", ".join(_toml_string(words[r]) for r in roles) + "]")
         lines.append("")
+    lines.append("# Freigabe: fill in the names; each document lists the roles that sign it.")
     for role in ("sponsor", "lead", "vendor_lead"):
-        lines += ["[[signoff]]", f"role = {_toml_string(words[role])}", ""]
+        lines += ["[[signoff]]", f"role = {_toml_string(words[role])}", 'name = ""']
+        if role != "vendor_lead" and new.customer:
+            lines.append(f"organisation = {_toml_string(new.customer)}")
+        lines.append("")
     return "\n".join(lines)
 
 

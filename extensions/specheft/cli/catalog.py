@@ -58,10 +58,10 @@ def add(ids: tuple[str, ...], into: Path, project_dir: str, catalog_name: str, f
     from ..catalog import load_catalog
     from ..errors import did_you_mean
     from ..fingerprints import project_needs
-    from ..fsutil import append_block, inside
+    from ..fsutil import Transaction, append_block, inside, read_text
     from ..lock import project_lock
     from ..project import Project
-    from ..scaffold import number_items, requirement_source
+    from ..scaffold import number_items, requirement_source, with_toctree_entry
 
     project = Project.at(project_dir)
     # held from reading the project's ids to writing the page: two adds at once would
@@ -70,10 +70,26 @@ def add(ids: tuple[str, ...], into: Path, project_dir: str, catalog_name: str, f
     target = inside(project.spec_dir, into if into.is_absolute() else Path.cwd() / into)
     if target.suffix != ".md":
         raise UsageError(f"--into {into}: expected a Markdown file (.md) in spec/")
+    settings = project.settings()
+    index = target.parent / "index.md"
+    index_text = None
     if not target.exists():
-        raise UsageError(
-            f"--into {into} does not exist", hint="create the page first and add it to a toctree"
-        )
+        # a new area page (…/05-anforderungen/int.md): made, and listed beside its siblings
+        area = target.stem.upper()
+        if area not in settings.areas:
+            raise UsageError(
+                f"--into {into} does not exist",
+                hint="name a new page after an area of [areas] (e.g. "
+                f"{_shown(target.with_name('int.md'), project.root)}) to have it made, "
+                "or create the page first and add it to a toctree",
+            )
+        index_text = with_toctree_entry(read_text(index), target.stem) if index.is_file() else None
+        if index_text is None:
+            raise UsageError(
+                f"--into {into} does not exist, and {_shown(index, project.root)} has no "
+                "toctree to list a new page in",
+                hint="create the page first and add it to a toctree",
+            )
     loaded = load_catalog(catalog_name)
     by_id = loaded.by_id()
     unknown = [i for i in ids if i not in by_id]
@@ -81,7 +97,6 @@ def add(ids: tuple[str, ...], into: Path, project_dir: str, catalog_name: str, f
         raise UsageError(
             f"unknown catalogue id(s): {', '.join(unknown)}", hint=did_you_mean(unknown[0], by_id)
         )
-    settings = project.settings()
     needs = project_needs(project)
     taken_from = {n.get("origin"): n["id"] for n in needs if n.get("origin")}
     again = [i for i in ids if i in taken_from]
@@ -101,8 +116,23 @@ def add(ids: tuple[str, ...], into: Path, project_dir: str, catalog_name: str, f
     addition = "\n".join(
         requirement_source(item, new_id, settings.language) for item, new_id in numbered
     )
-    append_block(target, addition)
+    if index_text is None:
+        append_block(target, addition)
+        made = ""
+    else:
+        newline = "\r\n" if "\r\n" in index_text else "\n"
+        page = f"# {settings.areas[target.stem.upper()]}\n\n{addition}"
+        transaction = Transaction()  # the page and its toctree entry, both or neither
+        transaction.write_text(target, page.replace("\n", newline))
+        transaction.write_text(index, index_text)
+        transaction.commit()
+        made = f" (a new page, listed in {_shown(index, project.root)})"
     for item, new_id in numbered:
         click.echo(f"{item.id} → {new_id}  {item.text(settings.language)[0]}")
-    click.echo(f"Added {len(numbered)} requirement(s) to {target}")
+    click.echo(f"Added {len(numbered)} requirement(s) to {_shown(target, project.root)}{made}")
     return 0
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path as messages show it: relative to the project (as ``check`` does)."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)

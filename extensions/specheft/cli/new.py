@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import sys
 from pathlib import Path
 
 import click
@@ -34,8 +34,17 @@ from .app import cli
     show_default=True,
     help="Language of the documents and requirements.",
 )
-@click.option("--name", default=None, help="Project name [default: the directory's name].")
-@click.option("--customer", default="", help="The customer (Auftraggeber), for title pages.")
+@click.option(
+    "--name",
+    default=None,
+    help="Project name for title pages [default: asked on a terminal, else derived from "
+    "DIRECTORY: crm-einfuehrung → CRM-Einführung].",
+)
+@click.option(
+    "--customer",
+    default=None,
+    help="The customer (Auftraggeber), for title pages [default: asked on a terminal].",
+)
 @click.option(
     "--force",
     is_flag=True,
@@ -47,7 +56,7 @@ def new(
     areas: str,
     language: str,
     name: str | None,
-    customer: str,
+    customer: str | None,
     force: bool,
 ) -> int:
     """Create a specheft project in DIRECTORY that builds and checks clean at once.
@@ -57,29 +66,50 @@ def new(
     Pflichtenheft and test catalogue start empty.
     """
     from ..catalog import load_catalog
-    from ..scaffold import NewProject, create
+    from ..scaffold import DOC_ABBREV, NewProject, create, document_id, project_name
 
     catalog = load_catalog(catalog_name)
     codes = [code.strip().upper() for code in areas.split(",") if code.strip()]
     items = catalog.select(codes)
     if not items:
         raise UsageError(f"catalogue {catalog_name!r} has no requirements for these areas")
-    for option, value in (("--name", name or ""), ("--customer", customer)):
+    root = directory.expanduser().resolve()
+    # The name and customer go onto every title page: a folder name is no title. On a
+    # terminal ask (the derived name is the default); in scripts derive it.
+    derived = project_name(root.name, language)
+    if name is None and _interactive():
+        name = click.prompt("Project name (title pages)", default=derived)
+    if customer is None and _interactive():
+        customer = click.prompt("Customer (Auftraggeber)", default="", show_default=False)
+    name, customer = (name or derived).strip(), (customer or "").strip()
+    for option, value in (("--name", name), ("--customer", customer)):
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
             raise UsageError(
                 f"{option} must be one line of text without control characters",
                 hint=f"it appears on title pages and in headings: {value.splitlines()[0]!r}…",
             )
-    root = directory.expanduser().resolve()
-    project_name = name or root.name
-    doc_id = re.sub(r"[^A-Z0-9]+", "-", project_name.upper()).strip("-")[:12] or "PROJ"
+    doc_id = document_id(name, customer)
     written = create(
-        NewProject(root, project_name, customer, language, catalog, tuple(items), doc_id),
+        NewProject(root, name, customer, language, catalog, tuple(items), doc_id),
         force=force,
     )
     click.echo(
         f"Created {root} ({len(written)} files, {len(items)} requirements from "
         f"{len({i.area for i in items})} areas of catalogue {catalog_name!r})."
     )
+    click.echo(
+        f"Project {name!r}, document ids "
+        + ", ".join(f"{doc_id}-{a}" for a in DOC_ABBREV[language].values())
+        + "; change them in conf/specheft.toml ([project], [documents]) and fill in "
+        "who signs ([[signoff]])."
+    )
     click.echo(f"Next: cd {directory} && specheft build && specheft check")
     return 0
+
+
+def _interactive() -> bool:
+    """Ask only a person at a terminal; scripts, CI and pipes get the derived defaults."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
