@@ -235,3 +235,16 @@ def test_disk_full_during_build_new_and_catalog_add(simple, run_cli, mount, tmp_
     assert f"{page}: no space left on the device" in result.err
     assert page.read_bytes() == before
     assert not [p.name for p in page.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+# --- specheft.toml ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("nesting", ["[" * 3000 + "]" * 3000, "{ a = " * 3000 + "}" * 3000])
+def test_settings_nested_too_deeply(make_project, run_cli, nesting):
+    settings = f'[project]\nname = "Mini"\n# [[[ not counted\ns = "[[[["\nx = {nesting}\n'
+    project = make_project({"a.md": "# A\n"}, settings=settings)
+    result = run_cli("check", project.root)
+    assert result.code == 2, result.output
+    _no_internal_error(result)
+    assert "conf/specheft.toml:5: not valid TOML: arrays or inline tables nested" in result.err

@@ -193,8 +193,15 @@ class _Reader:
                 continue
             if in_table and key_re and key_re.match(line):
                 return number
-            if table and key_re and key_re.match(line.replace(f"{table}.", "", 1)):
+            # a dotted key (``rules.x = …``); only on a line that has it: the key alone
+            # may stand in another table ([areas] KON = … for rules.req-verified.KON)
+            dotted = f"{table}."
+            if table and key_re and dotted in line and key_re.match(line.replace(dotted, "", 1)):
                 return number
+        if header_line is None and "." in table:
+            # no [a.b] header: an inline table, ``b = { … }`` in [a], names the place
+            parent, _, last = table.rpartition(".")
+            return self._line(parent, last)
         return header_line
 
     def error(self, table: str, key: str | None, message: str, hint: str | None = None) -> None:
@@ -224,6 +231,16 @@ class _Reader:
                 result[key] = rule.default
                 continue
             value = data[key]
+            if isinstance(value, (dt.datetime, dt.time)) and dt.date in rule.types:
+                # TOML's date-time is a date to Python too; the documents show a day
+                self.error(
+                    table,
+                    key,
+                    f"expected a date (YYYY-MM-DD), got the date and time {value.isoformat()}",
+                    hint=f"write {key} = {value.isoformat()[:10]}"
+                    if isinstance(value, dt.datetime)
+                    else None,
+                )
             if not isinstance(value, rule.types) or isinstance(value, bool) != (bool in rule.types):
                 wanted = " or ".join(t.__name__ for t in rule.types)
                 self.error(table, key, f"expected {wanted}, got {type(value).__name__} {value!r}")
@@ -254,11 +271,51 @@ _KNOWN_TABLES = (
 )
 
 
+def _too_deep(text: str, limit: int = 100) -> int | None:
+    """The line where arrays and inline tables first nest deeper than ``limit``
+    (outside strings and comments), or None."""
+    depth, line, quote = 0, 1, ""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\n":
+            line += 1
+        if quote:
+            if char == "\\" and quote.startswith('"'):
+                index += 1  # an escaped character (a line end too, in a multi-line string)
+                line += text.startswith("\n", index)
+            elif text.startswith(quote, index):
+                index += len(quote) - 1
+                quote = ""
+        elif char == "#":
+            end = text.find("\n", index)
+            index = (len(text) if end < 0 else end) - 1
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, index) else char
+            index += len(quote) - 1
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif char in "]}":
+            depth -= 1
+        index += 1
+    return None
+
+
 def parse_settings(text: str, path: Path | None = None) -> Settings:
     """Validate the text of a specheft.toml."""
+    # a UTF-8 byte order mark, as Windows editors write it, is not part of the TOML
+    text = text.removeprefix("\ufeff")
     reader = _Reader(path, text)
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # tomllib parses nested arrays recursively
+        raise ConfigError(
+            "not valid TOML: arrays or inline tables nested too deeply",
+            location=Location(str(path) if path else None, _too_deep(text)),
+            hint="specheft.toml needs no nesting deeper than a few levels",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)(?:, column (\d+))?", str(exc))
         line = int(match.group(1)) if match else None
