@@ -420,3 +420,14 @@ def test_results_table_typo_is_a_config_error_at_its_line(tmp_path, run_cli):
     assert result.code == 2
     assert "specheft.toml:11: results.runs_dri: unknown key" in result.err
     assert "did you mean 'runs_dir'?" in result.err
+
+
+def test_a_file_where_the_runs_directory_should_be_exits_2(tmp_path, run_cli):
+    project = make_evidence_project(tmp_path / "p", '\n[results]\nruns_dir = "spec/runs"\n')
+    (project.root / "spec" / "runs").write_text("not a directory\n")
+    before = project.snapshot()
+    result = run_cli("results", "import", "junit", FIXTURES / "ctest.xml", "--project", project.root)
+    assert result.code == 2, result.output
+    assert "spec/runs: is a file, but it must be a directory" in result.err
+    assert "Traceback" not in result.output
+    assert project.snapshot() == before

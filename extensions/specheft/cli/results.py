@@ -8,6 +8,7 @@ from typing import IO
 
 import click
 
+from ..lock import project_lock
 from ..project import Project
 from ..trace.graph import TraceGraph
 from .app import cli
@@ -78,6 +79,9 @@ def junit(
     from ..results import import_junit, load_graph
 
     project = Project.at(project_dir)
+    # held from reading the earlier runs to writing the new one: two imports at once
+    # would both pass the checks for a new name
+    click.get_current_context().with_resource(project_lock(project.build_dir, "results import"))
 
     def graph() -> TraceGraph:
         return load_graph(project, needs_json=needs_json, progress=_progress())
@@ -114,6 +118,7 @@ def defects(
     from ..results import import_defects, load_graph
 
     project = Project.at(project_dir)
+    click.get_current_context().with_resource(project_lock(project.build_dir, "results import"))
 
     def graph() -> TraceGraph:
         return load_graph(project, needs_json=needs_json, progress=_progress())

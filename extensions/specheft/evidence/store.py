@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Location, UsageError
-from ..fsutil import atomic_write_text
+from ..fsutil import atomic_write_text, writable_dir
 from .model import (
     CaseResult,
     Defect,
@@ -238,11 +238,12 @@ def file_name(date: str, name: str, digest: str) -> str:
 def write_entry(store: Store, entry: Run | DefectList) -> Path:
     """Write a new run/defect list atomically; never replace a file that exists."""
     text = run_json(entry) if isinstance(entry, Run) else defects_json(entry)
+    writable_dir(store.directory, "the runs directory ([results] runs_dir)")
     path = store.directory / file_name(entry.date, entry.name, entry.digest)
     if path.exists() or path.is_symlink():
         raise UsageError(
             f"{path} exists already; an import never rewrites an earlier one",
             hint="name the run differently with --run",
         )
-    atomic_write_text(path, text)  # a hidden .NAME.*.tmp beside it, renamed when complete
+    atomic_write_text(path, text)  # a hidden .NAME.specheft-*.tmp beside it, then renamed
     return path
