@@ -256,6 +256,17 @@ def run_sphinx(
     except SpecheftError:
         raise
     except (OSError, SphinxError) as exc:
+        # specheft's own error raised in a Sphinx event, which Sphinx wraps: its message
+        # and exit code stand (a source that is not UTF-8 is bad input, exit 2)
+        # (also when a later handler failed over it: sphinx-needs' build-finished raises
+        # when reading stopped early, with ours as the exception it was handling)
+        cause: BaseException | None = exc
+        seen: set[int] = set()
+        while cause is not None and id(cause) not in seen:
+            if isinstance(cause, SpecheftError):
+                raise cause from None
+            seen.add(id(cause))
+            cause = getattr(cause, "orig_exc", None) or cause.__cause__ or cause.__context__
         # a full disk, a read-only output: the path and what to do, not "internal error"
         fault = os_fault(exc, f"cannot write the build output {outdir}")
         if fault is not None:

@@ -20,10 +20,9 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.errors import SphinxError
 from sphinx.util import logging as sphinx_logging
 
-from ..errors import did_you_mean
+from ..errors import InputError, Location, did_you_mean
 from ..fsutil import source_lines
 from ..model import FIELD_DEFS, FIELDS, GERMAN_VALUES, KINDS, LINKS, Status
 
@@ -497,9 +496,14 @@ def _check_encoding(app: Sphinx, env: Any, docnames: list[str]) -> None:
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             column = exc.start - data.rfind(b"\n", 0, exc.start)
-            raise SpecheftSourceError(
-                f"{path}:{line}: not UTF-8 encoded (byte 0x{data[exc.start]:02x} in column "
-                f"{column}); save the file as UTF-8"
+            # bad input, not a failed build: exit 2 (the runner re-raises it from Sphinx's
+            # wrapper), located relative to the project like every other message
+            root = Path(app.srcdir).parent
+            shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else path
+            raise InputError(
+                f"not UTF-8 encoded (byte 0x{data[exc.start]:02x} in column {column})",
+                location=Location(str(shown), line),
+                hint="save the file as UTF-8 (in most editors: 'Save with encoding')",
             ) from None
 
 
@@ -555,10 +559,6 @@ def _patch_parser() -> None:
 
     sphinx_.create_md_parser = create_md_parser
     _PARSER_PATCHED.append(True)
-
-
-class SpecheftSourceError(SphinxError):
-    category = "Source error"
 
 
 def setup(app: Sphinx) -> None:
