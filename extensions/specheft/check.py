@@ -85,7 +85,11 @@ def run_check(
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
     graph = TraceGraph.from_needs(needs, srcdir=srcdir)
     cache = HitCache(project.doctree_dir("check") / "specheft-hits.pickle")
-    evaluation = evaluate(graph, settings.rules, options=rule_options(settings), cache=cache)
+    from .sphinxext.syntax import fenced_items
+    from .trace.lint.checks import FENCED_ITEMS
+
+    options = {**rule_options(settings), FENCED_ITEMS: fenced_items(result.app.env, project.root)}
+    evaluation = evaluate(graph, settings.rules, options=options, cache=cache)
     cache.save()
     from_build = build_findings(list(result.messages), project.root)
     # a wrong link is reported by sphinx-needs already; do not say it twice

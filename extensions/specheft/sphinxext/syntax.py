@@ -12,6 +12,7 @@ are warnings at the exact line, as is an unknown option with the closest known o
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from sphinx.util import logging as sphinx_logging
 
 from ..errors import InputError, Location, did_you_mean
 from ..fsutil import source_lines
-from ..model import FIELD_DEFS, FIELDS, GERMAN_VALUES, KINDS, LINKS, Status
+from ..model import FIELDS, GERMAN_VALUES, KINDS, LINKS
 
 logger = sphinx_logging.getLogger(__name__)
 
@@ -57,12 +58,10 @@ def _character(char: str) -> str:
 
 
 def _canonical_values() -> dict[str, dict[str, str]]:
-    """Field → {German word or any spelling of the value: the value}."""
-    table: dict[str, dict[str, str]] = {}
-    for name, words in GERMAN_VALUES.items():
-        values = [str(s) for s in Status] if name == "status" else FIELD_DEFS[name].values or ()
-        table[name] = {**{v.casefold(): v for v in values}, **words}
-    return table
+    """Field → {German word, case-folded: the value}."""
+    return {
+        name: {k.casefold(): v for k, v in words.items()} for name, words in GERMAN_VALUES.items()
+    }
 
 
 _CANONICAL = _canonical_values()
@@ -437,6 +436,16 @@ def _read_source(app: Sphinx, docname: str, source: list[str]) -> None:
             )
         if scan.fenced:
             _fenced_store(app.env)[docname] = scan.fenced
+            # a build reports rule errors only (specheft check reports every level)
+            if app.config.specheft_check_on_build and _fenced_level(app) == "error":
+                for line, kind, item_id in scan.fenced:
+                    logger.warning(
+                        f"{item_id + ': ' if item_id else ''}this {kind} directive is inside "
+                        "a code block, so it is shown as code and is no item",
+                        type="specheft",
+                        subtype="lint-fenced-item",
+                        location=(docname, line),
+                    )
 
 
 def _read_include(app: Sphinx, path: Path, docname: str, source: list[str]) -> None:
@@ -469,9 +478,25 @@ def _fenced_store(env: Any) -> dict[str, list[tuple[int, str, str | None]]]:
     return store
 
 
-def fenced_items(env: Any) -> dict[str, list[tuple[int, str, str | None]]]:
-    """The item directives inside code blocks, by docname: (line, kind, id)."""
-    return dict(_fenced_store(env))
+def fenced_items(env: Any, root: Path) -> list[tuple[str, int, str, str | None]]:
+    """The item directives inside code blocks: (path relative to ``root``, line, kind, id),
+    for the rule ``lint-fenced-item``."""
+    found = []
+    for docname, entries in sorted(_fenced_store(env).items()):
+        path = Path(env.doc2path(docname))
+        with contextlib.suppress(ValueError):
+            path = path.resolve().relative_to(root.resolve())
+        found += [(path.as_posix(), line, kind, item_id) for line, kind, item_id in entries]
+    return found
+
+
+def _fenced_level(app: Sphinx) -> str:
+    from ..trace.rules import all_rules
+    from . import settings_of
+
+    default = all_rules()["lint-fenced-item"].default
+    configured = settings_of(app).rules.get("lint-fenced-item")
+    return (configured.over(default) if configured else default).for_priority(None)
 
 
 def _purge_fenced(app: Sphinx, env: Any, docname: str) -> None:
@@ -550,14 +575,14 @@ def _patch_parser() -> None:
         return
     from myst_parser.parsers import sphinx_
 
-    create = sphinx_.create_md_parser
+    create = sphinx_.create_md_parser  # type: ignore[attr-defined]
 
     def create_md_parser(config: Any, renderer: Any) -> Any:
         md = create(config, renderer)
         _report_too_deep(md)
         return md
 
-    sphinx_.create_md_parser = create_md_parser
+    sphinx_.create_md_parser = create_md_parser  # type: ignore[attr-defined]
     _PARSER_PATCHED.append(True)
 
 

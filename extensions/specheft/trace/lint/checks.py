@@ -8,7 +8,7 @@ from typing import Any
 
 from ...model import Kind
 from ...settings import TABLE_VALIDATORS, _Key, _Reader
-from ..graph import TraceGraph
+from ..graph import Item, TraceGraph
 from ..rules import Hit, rule
 from .matching import _Matcher, _matcher
 from .modals import _LINTED, _PRIORITIES, KONJUNKTIV, Modal, _expected, modals
@@ -339,6 +339,27 @@ def _lint_passive(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit
                 else "name who acts: 'the CRM system sends …', '… by the sales manager'",
                 line=statement.line_at(start),
             )
+
+
+FENCED_ITEMS = "fenced_items"
+"""The options key under which the caller passes the item directives found inside code
+blocks: a sequence of (path, line, kind, id or None). They are no items, so the graph
+does not know them; the Sphinx layer finds them while reading (``syntax.scan_source``)."""
+
+
+@rule(
+    "lint-fenced-item",
+    "an item directive inside a code block (``` or ~~~) is shown as code, not an item",
+    "info",
+    group="lint",
+)
+def _lint_fenced_item(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+    for path, line, kind, item_id in options.get(FENCED_ITEMS) or ():
+        yield Hit(
+            Item(id=item_id or f"({kind})", kind=kind, title="", path=path, line=line),
+            f"this {kind} directive is inside a code block, so it is shown as code and is no item",
+            "remove the code fence around it if it is meant as an item; an example may stay",
+        )
 
 
 # --- [lint] in specheft.toml --------------------------------------------------------------
