@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -248,3 +249,29 @@ def test_settings_nested_too_deeply(make_project, run_cli, nesting):
     assert result.code == 2, result.output
     _no_internal_error(result)
     assert "conf/specheft.toml:5: not valid TOML: arrays or inline tables nested" in result.err
+
+
+# --- size limit per source page -----------------------------------------------------------
+
+
+def test_oversized_page_refused_before_reading(make_project, run_cli):
+    page = "# Groß\n\n" + "Das CRM-System kann zählen. " * 230_000  # 6.4 MB > 5 MB default
+    project = make_project({"gross.md": page})
+    for command in ("check", "build"):
+        started = time.perf_counter()
+        result = run_cli(command, project.root)
+        assert result.code == 2, result.output
+        _no_internal_error(result)
+        assert "spec/gross.md: the page is 6.36 MB, more than the limit of 5 MB" in result.err
+        assert "[limits] max_source_mb" in result.err
+        assert time.perf_counter() - started < 30  # not read (it took minutes at 50 MB)
+
+
+def test_size_limit_is_configurable(make_project, run_cli):
+    settings = '[project]\nname = "Mini"\n\n[limits]\nmax_source_mb = 0.01\n'
+    project = make_project({"a.md": "# A\n\n" + "Text. " * 3000}, settings=settings)
+    result = run_cli("check", project.root)
+    assert result.code == 2 and "spec/a.md: the page is 0.0172 MB" in result.err, result.output
+    assert "limit of 0.01 MB" in result.err
+    project.write("spec/a.md", "# A\n\nText.\n")
+    assert run_cli("check", project.root).code in (0, 1)

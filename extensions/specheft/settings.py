@@ -134,6 +134,8 @@ class Settings:
     """English area titles of a catalogue ([catalog.areas_en]), for English projects."""
     tables: Mapping[str, Any] = field(default_factory=dict)
     """The other validated tables (lint, documents, …), for the parts that read them."""
+    max_source_bytes: int = 5 * 1024 * 1024
+    """[limits] max_source_mb: the largest source page read (in bytes)."""
 
     @property
     def language(self) -> str:
@@ -268,6 +270,7 @@ _KNOWN_TABLES = (
     "catalog",
     "results",
     "acceptance",
+    "limits",
 )
 
 
@@ -379,6 +382,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         "distribution",
         "signoff",
         "catalog",
+        "limits",
     )
     tables = {name: data[name] for name in data if name not in own}
     _validate_extra_tables(reader, tables)
@@ -396,7 +400,24 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         signoff=tuple(Person(**e) for e in _entries(reader, data, "signoff", _PERSON_KEYS)),
         areas_en=_parse_areas_en(reader, reader.table(data, "catalog"), areas),
         tables=tables,
+        max_source_bytes=_parse_limits(reader, reader.table(data, "limits")),
     )
+
+
+#: A page larger than this is refused before it is read: Sphinx and MyST need minutes
+#: and gigabytes for a 50 MB page (a pasted export, a generated file gone wrong).
+DEFAULT_MAX_SOURCE_MB = 5
+_LIMIT_KEYS: dict[str, _Key] = {"max_source_mb": _Key((int, float), DEFAULT_MAX_SOURCE_MB)}
+
+
+def _parse_limits(reader: _Reader, data: Mapping[str, Any]) -> int:
+    values = reader.keys("limits", data, _LIMIT_KEYS)
+    megabytes = values["max_source_mb"]
+    if not 0 < megabytes <= 10**6:  # also nan and inf, which TOML allows
+        reader.error(
+            "limits", "max_source_mb", f"expected a size in MB above 0, got {megabytes}"
+        )
+    return int(megabytes * 1024 * 1024)
 
 
 _DOCUMENT_KEYS: dict[str, _Key] = {

@@ -23,6 +23,7 @@ from . import (
     deliverables,
     directives,
     freshness,
+    limits,
     locations,
     render,
     rewarn,
@@ -95,6 +96,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # before sphinx-needs reads its configuration (its handlers run from priority 10)
     app.connect("config-inited", _configure, priority=5)
     locations.setup(app)
+    limits.setup(app)
     syntax.setup(app)
     confine.setup(app)
     safelinks.setup(app)
