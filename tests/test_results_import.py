@@ -426,8 +426,26 @@ def test_a_file_where_the_runs_directory_should_be_exits_2(tmp_path, run_cli):
     project = make_evidence_project(tmp_path / "p", '\n[results]\nruns_dir = "spec/runs"\n')
     (project.root / "spec" / "runs").write_text("not a directory\n")
     before = project.snapshot()
-    result = run_cli("results", "import", "junit", FIXTURES / "ctest.xml", "--project", project.root)
+    result = run_cli(
+        "results", "import", "junit", FIXTURES / "ctest.xml", "--project", project.root
+    )
     assert result.code == 2, result.output
     assert "spec/runs: is a file, but it must be a directory" in result.err
     assert "Traceback" not in result.output
     assert project.snapshot() == before
+
+
+def test_control_characters_from_a_report_do_not_reach_the_terminal(clean, run_cli, tmp_path):
+    path = tmp_path / "esc.xml"
+    path.write_text(
+        '<testsuite name="s"><testcase name="evil &#155;2J x&#10;fake line"/></testsuite>\n'
+    )
+    result = run_cli("results", "import", "junit", path, "--project", clean.root)
+    assert result.code == 0, result.output
+    # XML 1.0 cannot carry ESC, but C1 CSI (U+009B) and line feeds in attributes, yes
+    assert "\x9b" not in result.out
+    assert "evil \\x9b2J x\\nfake line" in result.out
+    [run] = _runs(clean)
+    text = run.read_text("utf-8")
+    assert "\x9b" not in text
+    assert json.loads(text)["cases"][0]["case"] == "evil \x9b2J x\nfake line"

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..project import Project
+from ..textsafe import json_text
 from ..trace.graph import TraceGraph
 from .app import cli, project_argument
 
@@ -45,7 +46,8 @@ def accept(project_dir: str, phase: str | None, fmt: str, needs_json: Path | Non
 
     decision = decide(project, graph, phase=phase)
     if fmt == "json":
-        click.echo(json.dumps(decision.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
+        dumped = json.dumps(decision.to_json(), ensure_ascii=False, indent=2, sort_keys=True)
+        click.echo(json_text(dumped))
     else:
         click.echo(decision_text(decision), nl=False)
     return 0 if decision.go else 1

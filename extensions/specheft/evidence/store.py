@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import InputError, Location, UsageError
 from ..fsutil import atomic_write_text, writable_dir
+from ..textsafe import json_text
 from .model import (
     CaseResult,
     Defect,
@@ -199,7 +200,8 @@ def _defects_from_json(data: dict[str, Any], name: str) -> DefectList:
 
 
 def _dump(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    # C1 controls from a report are written as \u escapes: readable in any editor and diff
+    return json_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)) + "\n"
 
 
 def run_json(run: Run) -> str:

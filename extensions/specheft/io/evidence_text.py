@@ -8,6 +8,11 @@ from ..evidence.acceptance import Decision
 from ..evidence.model import CLASS_NAMES_DE, RANK, DefectList, Run
 from ..evidence.store import Store
 from ..results import ImportResult
+from ..textsafe import printable_line
+
+# Names, messages and file names come from imported reports: every line is made
+# printable (an ESC in a test name must not drive the terminal), and each field is one
+# line (a line feed in a case name must not fake another line of the report).
 
 _UNMAPPED_SHOWN = 50
 
@@ -21,17 +26,19 @@ def _counts(outcomes: Counter[str]) -> str:
 def import_summary(result: ImportResult) -> str:
     entry = result.entry
     if result.already is not None:
-        return (
+        return printable_line(
             f"Already imported as {entry.name!r} ({entry.path}); nothing written "
             "(the same files give the same run)."
         )
     if isinstance(entry, DefectList):
         open_by_class = Counter(d.defect_class for d in entry.defects if d.open)
         classes = ", ".join(f"class {k}: {open_by_class[k]}" for k in sorted(open_by_class))
-        return (
+        lines = [
             f"Imported defect list {entry.name!r} ({entry.date}): {len(entry.defects)} defects, "
-            f"open: {classes or 'none'}\n  written to {entry.path}"
-        )
+            f"open: {classes or 'none'}",
+            f"  written to {entry.path}",
+        ]
+        return "\n".join(printable_line(line) for line in lines)
     run: Run = entry
     mapped = [c for c in run.cases if c.tests or c.verifies]
     tests = {t for c in mapped for t in c.tests}
@@ -57,7 +64,7 @@ def import_summary(result: ImportResult) -> str:
         lines.append("--strict: unmapped cases; nothing written.")
     elif result.written is not None:
         lines.append(f"  written to {run.path}")
-    return "\n".join(lines)
+    return "\n".join(printable_line(line) for line in lines)
 
 
 def store_listing(store: Store) -> str:
@@ -81,7 +88,7 @@ def store_listing(store: Store) -> str:
             f"{defects.date}  defect list {defects.name!r}: {len(defects.defects)} defects, "
             f"{opened} open  {defects.path}"
         )
-    return "\n".join(lines)
+    return "\n".join(printable_line(line) for line in lines)
 
 
 def decision_text(decision: Decision) -> str:
@@ -111,4 +118,4 @@ def decision_text(decision: Decision) -> str:
         f"Requirements: {requirements or 'none in scope'}; their tests: {tests or 'none'}; "
         f"open defects: {defects or 'none'}; runs: {len(decision.runs)}"
     )
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable_line(line) for line in lines) + "\n"
