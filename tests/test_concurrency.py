@@ -144,3 +144,25 @@ def test_catalog_add_killed_mid_write_leaves_the_page_whole(project, tmp_path):
     run = subprocess.run([*SPECHEFT, "check", str(project.root)], capture_output=True, text=True)
     assert run.returncode in (0, 1), run.stderr
     assert not [p for p in project.spec.iterdir() if p.name.endswith(".tmp")]  # … is gone
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "word"),
+    [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],
+)
+def test_a_signalled_build_ends_cleanly_and_frees_the_lock(project, signum, code, word):
+    """SIGTERM (a cancelled CI job) is handled like Ctrl-C: a message, no traceback,
+    clean-ups run; the next command is not held up."""
+    run = _start("build", project.root)
+    assert run.stdout is not None
+    for line in run.stdout:  # wait until Sphinx reads the pages
+        if "reading sources" in line or "writing output" in line:
+            break
+    run.send_signal(signum)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == code, (out, err)
+    assert f"error: {word}" in err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert not [p for p in project.root.rglob("*.tmp")]
+    again = subprocess.run([*SPECHEFT, "build", str(project.root), "-q"], capture_output=True)
+    assert again.returncode == 0, again.stderr

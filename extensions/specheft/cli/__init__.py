@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -38,17 +40,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return 2
-    except click.Abort:
-        _error("aborted")
+    except click.Abort as exc:  # click's form of Ctrl-C (and of SIGTERM, see run())
+        if isinstance(exc.__cause__, Terminated):
+            _error("terminated")
+            return 143
+        _error("interrupted" if isinstance(exc.__cause__, KeyboardInterrupt) else "aborted")
         return 130
     except SpecheftError as exc:
         if debug:
             raise
         _error(str(exc))
         return exc.exit_code
-    except KeyboardInterrupt:
-        _error("interrupted")
-        return 130
+    except KeyboardInterrupt as exc:
+        # Ctrl-C or SIGTERM: the clean-ups ran (a half-written file is removed, the old
+        # one stays; the project's lock is released)
+        terminated = isinstance(exc, Terminated)
+        _error("terminated" if terminated else "interrupted")
+        return 143 if terminated else 130
     except Exception as exc:  # a bug, not bad input: say so and how to report it
         if debug:
             raise
@@ -64,8 +72,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, ``kill``), handled like Ctrl-C so that clean-ups run."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def run() -> None:
+    # Python's default for SIGTERM ends the process without running any clean-up
+    with contextlib.suppress(ValueError):  # not the main thread: leave the default
+        signal.signal(signal.SIGTERM, _terminate)
     code = main()
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # done: a late SIGTERM just ends it
     # Leave without tearing down the interpreter: freeing a large build environment object
     # by object takes longer than many a check. Everything was written and closed already.
     sys.stdout.flush()
