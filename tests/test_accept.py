@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -197,6 +198,27 @@ def test_defect_criteria():
     assert reason.message == "defect M-7: open class-2 defect without a workaround"
 
 
+def test_junit_format_fails_one_case_per_reason_and_the_decision():
+    from specheft.io.evidence_junit import render
+
+    runs = [_run("SIT", "2027-08-10", **{**ALL_PASSED, "TC_SIT_001": "failed"})]
+    root = ET.fromstring(render(_decide(runs, [_defects(_defect("M-1", 1))])))
+    failed = {
+        (suite.get("name"), case.get("name"))
+        for suite in root
+        for case in suite
+        if case.find("failure") is not None
+    }
+    assert failed == {
+        ("tests-passed", "LH-KON-001"),
+        ("class-1", "M-1"),
+        ("decision", "decision"),
+    }
+    assert root.get("failures") == "3"
+    root = ET.fromstring(render(_decide([_run("SIT", "2027-08-10", **ALL_PASSED)])))
+    assert root.get("failures") == "0"
+
+
 # --- defect lists ---------------------------------------------------------------------------
 
 GERMAN = (
@@ -317,6 +339,8 @@ def test_accept_no_go_then_go_after_a_follow_up_run(clean, run_cli, tmp_path):
         in result.out
     )
 
+    junit = ET.fromstring(run_cli("accept", root, "--format", "junit").out)
+    assert junit.get("failures") == "4"  # 3 reasons and the decision
     data = json.loads(run_cli("accept", root, "--format", "json").out)
     assert data["decision"] == "no-go"
     assert {r.get("defect") for r in data["reasons"]} == {None, "M-001"}

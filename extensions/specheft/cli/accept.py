@@ -18,7 +18,11 @@ from .app import cli, project_argument
 @project_argument
 @click.option("--phase", help="Only the requirements of this phase (e.g. PHASE-IMPL).")
 @click.option(
-    "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json", "junit")),
+    default="text",
+    show_default=True,
 )
 @click.option(
     "--needs-json",
@@ -48,6 +52,10 @@ def accept(project_dir: str, phase: str | None, fmt: str, needs_json: Path | Non
     if fmt == "json":
         dumped = json.dumps(decision.to_json(), ensure_ascii=False, indent=2, sort_keys=True)
         click.echo(json_text(dumped))
+    elif fmt == "junit":
+        from ..io import evidence_junit
+
+        click.echo(evidence_junit.render(decision), nl=False)
     else:
         click.echo(decision_text(decision), nl=False)
     return 0 if decision.go else 1
