@@ -117,7 +117,8 @@ def _unique_name(store: Store, name: str) -> None:
         other = next(e for e in entries if e.name == name)
         raise UsageError(
             f"a run named {name!r} exists already ({other.path}) with other content",
-            hint="name this import differently with --run; earlier runs are never rewritten",
+            hint="name this import differently (--run, or --name for a defect list); "
+            "earlier imports are never rewritten",
         )
 
 

@@ -245,7 +245,7 @@ def write_entry(store: Store, entry: Run | DefectList) -> Path:
     if path.exists() or path.is_symlink():
         raise UsageError(
             f"{path} exists already; an import never rewrites an earlier one",
-            hint="name the run differently with --run",
+            hint="name it differently (--run, or --name for a defect list)",
         )
     atomic_write_text(path, text)  # a hidden .NAME.specheft-*.tmp beside it, then renamed
     return path
