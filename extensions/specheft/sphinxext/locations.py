@@ -18,7 +18,7 @@ from sphinx.application import Sphinx
 
 from ..errors import did_you_mean
 from ..fsutil import source_lines
-from ..model import GLOBAL_ID_PATTERN, KINDS, LINK_DEFS
+from ..model import GERMAN_VALUES, GLOBAL_ID_PATTERN, KINDS, LINK_DEFS
 from ..settings import Settings
 from .syntax import options_of
 from .vocabulary import allowed_values
@@ -56,6 +56,10 @@ def describe(violation: dict[str, str], settings: Settings) -> str:
     allowed = allowed_values(settings, field)
     if value is not None and match and "is not one of" in match.group("rest") and allowed:
         text = f":{field}: {value!r} is not allowed; allowed: {', '.join(allowed)}"
+        german = {k.casefold(): v for k, v in GERMAN_VALUES.get(field, {}).items()}
+        if value.casefold() in german:  # in a German project it would have been read
+            meant = german[value.casefold()]
+            return f"{text} (did you mean {meant!r}? German words are read in German projects)"
         hint = did_you_mean(value, allowed)
         return f"{text} ({hint})" if hint else text
     if value is not None and match and 'is not a "date"' in match.group("rest"):

@@ -168,9 +168,10 @@ def scan_source(text: str, *, german: bool = False) -> SourceScan:
                     stack.pop()
             elif (opening := _FENCE_OPEN.match(line)) and opening.group("kind") in ITEM_KINDS:
                 found = None
-                for later in range(index + 2, min(len(parts), index + 82), 2):
+                for later in range(index + 2, min(len(parts), index + 122), 2):
                     if m := _ID_OPTION.match(parts[later]):
                         found = m.group("id")
+                    if found or not _OPTION.match(parts[later]):
                         break
                 scan.fenced.append((number, opening.group("kind"), found))
             continue
