@@ -11,8 +11,10 @@ The HTML start page of each document gets the same information and the PDF link.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import posixpath
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging as sphinx_logging
-from sphinx.util.texescape import escape as tex_escape
+from sphinx.util import texescape
 
 from ..errors import did_you_mean
 from ..fsutil import source_lines
@@ -74,6 +76,31 @@ PREAMBLE = r"""
 % compact business-style chapter headings: "3  Projektziele"
 \titleformat{\chapter}{\normalfont\LARGE\bfseries}{\thechapter}{0.8em}{}
 \titlespacing*{\chapter}{0pt}{0pt}{2ex}
+\makeatletter
+% Tables are numbered through the whole document ("Tab. 7"): the report class restarts
+% the count in each chapter, and without a chapter prefix every chapter had its "Tab. 1".
+\AtBeginDocument{\@removefromreset{table}{chapter}\def\thetable{\arabic{table}}}
+% longtable counts every table, captioned or not: one without a caption (the document
+% information, the sign-off, an uncaptioned matrix) gives its number back
+\newif\ifspecheft@uncaptioned
+\g@addto@macro\sphinxatlongtablestart{\global\specheft@uncaptionedtrue}
+\let\specheft@captionattop\sphinxthelongtablecaptionisattop
+\def\sphinxthelongtablecaptionisattop{%
+  \specheft@captionattop\noalign{\global\specheft@uncaptionedfalse}}
+\g@addto@macro\sphinxatlongtableend{%
+  \ifspecheft@uncaptioned\addtocounter{table}{-1}\global\specheft@uncaptionedfalse\fi}
+% and its continuation line says "Fortsetzung …" without a number it does not have
+\let\specheft@tablecontinued\sphinxtablecontinued
+\protected\def\sphinxtablecontinued#1{\specheft@tablecontinued{\ifspecheft@uncaptioned
+  \let\tablename\@empty\let\thetable\@empty\let\textendash\ignorespaces\fi#1}}
+% narrow table cells are set ragged-right: justified, they showed wide gaps
+\newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr
+      (\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
+\newcolumntype{\Y}[1]{>{\raggedright\arraybackslash}p{\dimexpr
+      #1\dimexpr\linewidth-\spx@arrayrulewidth\relax-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
+\newcolumntype{T}{L}
+\makeatother
+\newcolumntype{\specheftP}[1]{>{\raggedright\arraybackslash}p{#1}}
 """
 
 
@@ -96,8 +123,9 @@ def latex_config(settings: Settings, srcdir: Path | None = None) -> dict[str, An
             (
                 doc.start,
                 f"{doc.name}.tex",
-                doc.title,
-                author,
+                # Sphinx writes title and author into \title{} and \author{} as LaTeX
+                _tex(doc.title),
+                _tex(author),
                 "manual",
                 srcdir is None or not single_page(srcdir, doc.start),  # toctree_only
             )
@@ -219,23 +247,39 @@ class DocumentFacts:
 
     def fingerprint_note(self) -> str:
         key = "doc.fingerprint.text" if self.count else "doc.fingerprint.none.text"
-        return label(self.lang, key).format(
-            count=self.count, name=self.document.name
-        )
+        return label(self.lang, key).format(count=self.count, name=self.document.name)
 
 
 # --- LaTeX front and back matter ----------------------------------------------------------
 
 
+@functools.cache
+def _tex_ready() -> None:
+    # Sphinx fills its escape tables when the LaTeX builder starts; latex_config() runs
+    # before that (at config-inited), where escape() would return the text unchanged
+    texescape.init()
+
+
 def _tex(text: str) -> str:
-    return tex_escape(text, "xelatex")
+    _tex_ready()
+    return texescape.escape(text, "xelatex")
+
+
+def _columns(*widths: float) -> str:
+    """A longtable column spec: ragged-right paragraph columns of these shares of the line."""
+    return "|" + "|".join(rf"\specheftP{{{width}\linewidth}}" for width in widths) + "|"
+
+
+def _end_longtable() -> str:
+    # an uncaptioned longtable still takes a table number; give it back
+    return r"\end{longtable}\addtocounter{table}{-1}"
 
 
 def _tex_table(headers: list[str], rows: list[list[str]], spec: str) -> str:
     lines = [rf"\begin{{longtable}}{{{spec}}}", r"\hline"]
     lines.append(" & ".join(rf"\textbf{{{_tex(h)}}}" for h in headers) + r"\\ \hline\endhead")
     lines += [" & ".join(_tex(cell) for cell in row) + r"\\ \hline" for row in rows]
-    lines.append(r"\end{longtable}")
+    lines.append(_end_longtable())
     return "\n".join(lines)
 
 
@@ -275,7 +319,7 @@ def latex_document_info(facts: DocumentFacts) -> str:
         _tex_table(
             [label(lang, "doc.info"), ""],
             [[k, v] for k, v in facts.rows],
-            r"|p{0.3\linewidth}|p{0.62\linewidth}|",
+            _columns(0.3, 0.62),
         )
     )
     if settings.distribution:
@@ -284,7 +328,7 @@ def latex_document_info(facts: DocumentFacts) -> str:
             _tex_table(
                 [label(lang, "doc.name"), label(lang, "doc.role"), label(lang, "doc.organisation")],
                 [[p.name, p.role, p.organisation] for p in settings.distribution],
-                r"|p{0.28\linewidth}|p{0.36\linewidth}|p{0.26\linewidth}|",
+                _columns(0.28, 0.36, 0.26),
             )
         )
     if facts.history:
@@ -301,7 +345,7 @@ def latex_document_info(facts: DocumentFacts) -> str:
                     [h.version, format_date(h.date, lang), h.author, h.changes]
                     for h in facts.history
                 ],
-                r"|p{0.1\linewidth}|p{0.13\linewidth}|p{0.2\linewidth}|p{0.47\linewidth}|",
+                _columns(0.1, 0.13, 0.2, 0.47),
             )
         )
     parts += [
@@ -324,7 +368,7 @@ def latex_signoff(facts: DocumentFacts) -> str:
         rf"\noindent {_tex(label(lang, 'doc.fingerprint'))}: "
         rf"\texttt{{\small {facts.fingerprint}}}\par\bigskip",
         r"\renewcommand{\arraystretch}{1.3}",
-        r"\begin{longtable}{|p{0.34\linewidth}|p{0.2\linewidth}|p{0.36\linewidth}|}\hline",
+        rf"\begin{{longtable}}{{{_columns(0.34, 0.2, 0.36)}}}\hline",
         rf"\textbf{{{_tex(label(lang, 'doc.role'))}, {_tex(label(lang, 'doc.name'))}}} & "
         rf"\textbf{{{_tex(label(lang, 'doc.place_date'))}}} & "
         rf"\textbf{{{_tex(label(lang, 'doc.signature'))}}}\\ \hline\endhead",
@@ -334,7 +378,7 @@ def latex_signoff(facts: DocumentFacts) -> str:
             _tex(t) for t in (person.role, person.name, person.organisation) if t
         )
         parts.append(rf"{who}\rule{{0pt}}{{1.6cm}} & & \\ \hline")
-    parts.append(r"\end{longtable}")
+    parts.append(_end_longtable())
     return "\n".join(parts)
 
 
@@ -453,6 +497,38 @@ def _resolved(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
         )
 
 
+LANDSCAPE = "\\begin{landscape}"
+#: what may stand between a heading and a landscape table and go onto the landscape page
+_LEAD_IN = (nodes.title, nodes.paragraph, nodes.Invisible, nodes.target)
+
+
+def _landscape_with_heading(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    """Start a landscape page before the heading of the section it opens.
+
+    ``\\begin{landscape}`` starts a new page: a heading (and its lead-in sentence) just
+    before it used to stand alone on an otherwise empty portrait page. When only a title
+    and short paragraphs precede the landscape table in its section — and that section
+    opens its parent in turn — the landscape page begins before the outermost heading.
+    """
+    if app.builder.format != "latex":
+        return
+    for raw in list(doctree.findall(nodes.raw)):
+        if raw.get("format") != "latex" or raw.astext().strip() != LANDSCAPE:
+            continue
+        node: nodes.Element = raw
+        target: nodes.section | None = None
+        while isinstance(node.parent, nodes.section):
+            section = node.parent
+            before = section.children[: section.index(node)]
+            if not all(isinstance(child, _LEAD_IN) for child in before):
+                break
+            target = section
+            node = section
+        if target is not None:
+            raw.parent.remove(raw)
+            target.insert(0, raw)
+
+
 def _check_starts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """A document whose start page does not exist is named at its line in specheft.toml
     (Sphinx would only mention it, without a place, when it writes the PDFs)."""
@@ -477,7 +553,24 @@ def _check_starts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> No
         )
 
 
+#: files Sphinx or sphinx-needs leave in the site that are not for its readers
+INTERNAL_FILES = ("schema_violations.json",)
+
+
+def _drop_internal_files(app: Sphinx, exception: BaseException | None) -> None:
+    """The published site holds what readers need, not sphinx-needs' validation log (its
+    findings are what ``specheft check`` reports)."""
+    if app.builder.format != "html":
+        return
+    for name in INTERNAL_FILES:
+        Path(app.outdir, name).unlink(missing_ok=True)
+    if not app.config.html_copy_source:  # Sphinx makes the folder anyway; an older build
+        shutil.rmtree(Path(app.outdir, "_sources"), ignore_errors=True)  # may have filled it
+
+
 def setup(app: Sphinx) -> None:
     app.add_config_value("specheft_pdf_downloads", False, "html", types=frozenset({bool}))
     app.connect("doctree-resolved", _resolved, priority=900)
+    app.connect("doctree-resolved", _landscape_with_heading, priority=950)
+    app.connect("build-finished", _drop_internal_files)
     app.connect("env-before-read-docs", _check_starts)

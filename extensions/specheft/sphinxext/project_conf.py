@@ -12,6 +12,7 @@ are loaded (``language``) can only be set here, not from the extension.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,12 @@ def project_conf(conf_file: str | Path) -> dict[str, Any]:
         "myst_enable_extensions": ["colon_fence", "deflist", "fieldlist"],
         "myst_heading_anchors": 3,
         "html_theme": "furo",
-        "html_title": f"{project.name} {project.version}",
+        # Sphinx and furo put html_title into the page as markup (furo's header unescaped):
+        # a name from specheft.toml is text, so it is escaped here, once
+        "html_title": html.escape(f"{project.name} {project.version}", quote=False),
         "html_show_sourcelink": False,
+        # the Markdown sources (with the authors' % comments, internal notes) are not
+        # published; `html_copy_source = True` after these lines in conf.py ships them
+        "html_copy_source": False,
         "html_last_updated_fmt": None,
     }

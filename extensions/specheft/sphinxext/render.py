@@ -16,6 +16,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.util.texescape import escape as tex_escape
 
 from ..labels import label, value_label
 from ..model import FIELD_DEFS, LINKS, Kind
@@ -82,30 +83,36 @@ class ItemRenderer:
             )
         return f"{base}#{need_id}"
 
-    def reference(self, need_id: str) -> nodes.Node:
+    def reference(self, need_id: str, *, by_title: bool = False) -> nodes.Node:
+        """A link to an item, showing its id (or, ``by_title``, its title: phases are
+        known to readers by name, not by ``PHASE-IMPL``)."""
         target = self.needs.get(need_id)
         if target is None or not target.get("docname"):
             return nodes.literal(need_id, need_id, classes=["specheft-deadlink"])
+        text = (target.get("title") or need_id) if by_title else need_id
         if self.latex and target["docname"] not in self.local_docs:
             owner = self.owner(target["docname"])
-            if owner is None:  # in no deliverable: the id as plain text
-                return nodes.Text(need_id)
+            if owner is None:  # in no deliverable: the text only
+                return nodes.Text(text)
             return nodes.raw(
-                "", rf"\href{{{owner.name}.pdf\#{need_id}}}{{{need_id}}}", format="latex"
+                "",
+                rf"\href{{{owner.name}.pdf\#{need_id}}}{{{tex_escape(text, 'xelatex')}}}",
+                format="latex",
             )
         uri = self.uri(need_id)
         if uri is None:
             return nodes.literal(need_id, need_id, classes=["specheft-deadlink"])
-        ref = nodes.reference("", "", internal=True, refuri=uri, reftitle=target.get("title") or "")
-        ref += nodes.Text(need_id)
+        tooltip = need_id if by_title else target.get("title") or ""
+        ref = nodes.reference("", "", internal=True, refuri=uri, reftitle=tooltip)
+        ref += nodes.Text(text)
         return ref
 
-    def references(self, ids: Iterable[str]) -> list[nodes.Node]:
+    def references(self, ids: Iterable[str], *, by_title: bool = False) -> list[nodes.Node]:
         result: list[nodes.Node] = []
         for index, need_id in enumerate(ids):
             if index:
                 result.append(nodes.Text(", "))
-            result.append(self.reference(need_id))
+            result.append(self.reference(need_id, by_title=by_title))
         return result
 
     def field_label(self, name: str, *, link_in: bool = False) -> str:
@@ -129,7 +136,7 @@ class ItemRenderer:
         if value in (None, "", [], ()):
             return None
         if name in _LINK_NAMES:
-            return self.references(value)
+            return self.references(value, by_title=name == "phase")
         if name == "tags":
             return [nodes.Text(", ".join(str(tag) for tag in value))]
         if name == "area" and value in self.areas:
@@ -265,6 +272,58 @@ def _render_doctree(app: Sphinx, doctree: nodes.document, fromdocname: str) -> N
         node.parent.replace(node, renderer.render(need, list(node.children)))
 
 
+_WIDE_TABLES = frozenset({"specheft-matrix", "specheft-summary", "specheft-trace"})
+
+
+def _wrap_tables(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    """Give each trace table a horizontally scrolling container in HTML.
+
+    The trace tables are made at ``doctree-resolved``, after furo wrapped the page's
+    tables in its scrolling ``table-wrapper``; unwrapped, a matrix wider than furo's
+    content column ran under the "On this page" column and its last columns could not
+    be reached at all.
+    """
+    if app.builder.format != "html":
+        return
+    for table_node in list(doctree.findall(nodes.table)):
+        parent = table_node.parent
+        if not _WIDE_TABLES.intersection(table_node["classes"]) or (
+            isinstance(parent, nodes.container) and "table-wrapper" in parent["classes"]
+        ):
+            continue
+        wrapper = nodes.container(classes=["table-wrapper", "specheft-scroll"])
+        parent.replace(table_node, wrapper)
+        wrapper += table_node
+
+
+def _no_error_boxes(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    """An error box that an extension wrote into the page instead of reporting it (e.g.
+    sphinx-needs' "PlantUML is not available!") becomes a warning at its place, so that a
+    strict build fails rather than ship it. An author's own ``{error}`` admonition has
+    a source line and is left alone."""
+    from sphinx.util import logging as sphinx_logging
+
+    logger = sphinx_logging.getLogger(__name__)
+    for box in list(doctree.findall(nodes.error)):
+        if box.line:
+            continue
+        placed: nodes.Element | None = box
+        while placed is not None and not placed.line:  # the nearest place with a line
+            parent = placed.parent
+            if parent is None:
+                placed = None
+                break
+            earlier = [c for c in parent[: parent.index(placed)] if isinstance(c, nodes.Element)]
+            placed = next((c for c in reversed(earlier) if c.line), parent)
+        text = " ".join(box.astext().split())
+        logger.warning(
+            f"an extension put an error into the page instead of content: {text!r}",
+            location=placed if placed is not None and placed.line else fromdocname,
+            type="specheft",
+            subtype="render",
+        )
+
+
 def _add_static(app: Sphinx, config: Config) -> None:
     # at config-inited, so the pickled and the fresh configuration agree (no full rebuild)
     if str(STATIC_DIR) not in config.html_static_path:
@@ -276,6 +335,8 @@ def setup(app: Sphinx) -> None:
     app.add_css_file("specheft.css")
     app.add_js_file("specheft.js", loading_method="defer")
     app.connect("doctree-resolved", _render_doctree, priority=400)
+    app.connect("doctree-resolved", _wrap_tables, priority=600)  # after the trace directives
+    app.connect("doctree-resolved", _no_error_boxes, priority=990)  # after sphinx-needs
 
 
 def renderer_for(app: Sphinx, fromdocname: str) -> ItemRenderer:

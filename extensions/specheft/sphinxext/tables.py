@@ -9,6 +9,9 @@ from docutils import nodes
 
 Cell: TypeAlias = str | nodes.Node | Sequence[nodes.Node]
 
+#: tables with more rows may break across PDF pages
+LONGTABLE_ROWS = 8
+
 
 def _cell(value: Cell, classes: Sequence[str] = ()) -> nodes.entry:
     para = nodes.paragraph()
@@ -33,10 +36,12 @@ def table(
 ) -> nodes.table:
     """A table with explicit column widths (LaTeX honours them: ``colwidths-given``).
 
-    ``rows`` are ``(cells, row_classes)``; more than 30 rows become a LaTeX longtable
-    that continues across pages with a repeated header.
+    ``rows`` are ``(cells, row_classes)``; a table of more than a few rows becomes a
+    LaTeX longtable that continues across pages with a repeated header (Sphinx's own
+    limit is 30 rows: a 25-row matrix on a landscape page ran off its bottom edge).
     """
-    result = nodes.table(classes=["colwidths-given", *classes])
+    breakable = ["longtable"] if len(rows) > LONGTABLE_ROWS else []
+    result = nodes.table(classes=["colwidths-given", *breakable, *classes])
     if title:
         result += nodes.title(title, title)
     group = nodes.tgroup(cols=len(headers))

@@ -97,4 +97,7 @@ def needs_config(settings: Settings) -> dict[str, Any]:
         "needs_reproducible_json": True,
         "needs_title_optional": False,
         "needs_table_style": "DATATABLES",
+        # {needflow} with Graphviz, which the trace diagrams use already (PlantUML would
+        # need Java and a jar; without them sphinx-needs prints an error into the page)
+        "needs_flow_engine": "graphviz",
     }

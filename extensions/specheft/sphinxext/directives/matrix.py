@@ -107,12 +107,8 @@ def render_matrix(app: Sphinx, node: trace_placeholder, fromdocname: str) -> lis
             solution = item.get("solution")
             return value_label(lang, "solution", str(solution)) if solution else ""
         if column == "phase":
-            if row.phase is None:
-                return ""
-            ref = links.reference(row.phase.id)
-            if isinstance(ref, nodes.reference):
-                ref.children = [nodes.Text(row.phase.title or row.phase.id)]
-            return ref
+            # by name in every format (in a PDF the phase may be a link into another PDF)
+            return "" if row.phase is None else links.reference(row.phase.id, by_title=True)
         if column in ("specs", "tests", "satisfies"):
             return links.references(getattr(row, column))
         return label(lang, f"coverage.{row.status}")

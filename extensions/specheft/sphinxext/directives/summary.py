@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.util.texescape import escape as tex_escape
 
 from ...labels import label, value_label
 from ...trace.coverage import (
@@ -50,36 +51,40 @@ class CoverageSummary(TraceDirective):
 
 
 def _svg(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
-    """Horizontal stacked bars: covered, partial, uncovered, with counts."""
-    bar_width, row_height, label_width = 420, 26, 170
-    height = row_height * len(groups) + 30
+    """Horizontal stacked bars: covered, partial, uncovered, with counts.
+
+    Each group's name stands on its own line above its bar, so that a long area name
+    never runs into the bar.
+    """
+    bar_width, row_height = 560, 40
+    height = row_height * len(groups) + 24
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="specheft-chart" role="img" '
-        f'width="{label_width + bar_width + 20}" height="{height}" '
-        f'viewBox="0 0 {label_width + bar_width + 20} {height}">'
+        f'width="{bar_width + 10}" height="{height}" '
+        f'viewBox="0 0 {bar_width + 10} {height}">'
     ]
     for index, (name, counts) in enumerate(groups):
-        y = index * row_height + 4
-        out.append(f'<text x="0" y="{y + 15}" font-size="13">{escape(name)}</text>')
-        x = float(label_width)
+        y = index * row_height
+        out.append(f'<text x="0" y="{y + 14}" font-size="13">{escape(name)}</text>')
+        x = 0.0
         for part in _PARTS:
             value = getattr(counts, part)
             if not value or not counts.total:
                 continue
             width = bar_width * value / counts.total
             out.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="18" '
+                f'<rect x="{x:.1f}" y="{y + 19}" width="{width:.1f}" height="16" '
                 f'fill="{COLOURS[part]}"><title>{escape(label(lang, "coverage." + part))}: '
                 f"{value}</title></rect>"
             )
             if width > 18:
                 out.append(
-                    f'<text x="{x + width / 2:.1f}" y="{y + 14}" font-size="11" '
+                    f'<text x="{x + width / 2:.1f}" y="{y + 31}" font-size="11" '
                     f'fill="#fff" text-anchor="middle">{value}</text>'
                 )
             x += width
-    legend_y = row_height * len(groups) + 20
-    x = float(label_width)
+    legend_y = row_height * len(groups) + 14
+    x = 0.0
     for part in _PARTS:
         out.append(
             f'<rect x="{x}" y="{legend_y - 10}" width="10" height="10" '
@@ -92,8 +97,17 @@ def _svg(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
 
 
 def _latex(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
-    # one minipage, so that a chart never breaks across pages
-    lines = [r"\par\medskip\noindent\begin{minipage}{\linewidth}{\small"]
+    """The chart as a two-column tabular: the group names wrap in their own column and
+    so never run into the bars (a tabular is never broken across pages either)."""
+
+    def tex(text: str) -> str:
+        return tex_escape(text, "xelatex")
+
+    lines = [
+        r"\par\medskip\noindent{\small",
+        r"\begin{tabular}{@{}>{\raggedright\arraybackslash}p{0.34\linewidth}"
+        r"@{\hspace{0.03\linewidth}}l@{}}",
+    ]
     for name, counts in groups:
         cells = []
         for part in _PARTS:
@@ -101,17 +115,17 @@ def _latex(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
             if value and counts.total:
                 colour = COLOURS[part].lstrip("#")
                 cells.append(
-                    rf"\textcolor[HTML]{{{colour}}}{{\rule{{{0.5 * value / counts.total:.3f}"
+                    rf"\textcolor[HTML]{{{colour}}}{{\rule{{{0.6 * value / counts.total:.3f}"
                     rf"\linewidth}}{{1.6ex}}}}"
                 )
-        label_text = name.replace("\\", "").replace("&", r"\&").replace("%", r"\%")
-        lines.append(rf"\makebox[0.3\linewidth][l]{{{label_text}}}{''.join(cells)}\\")
+        lines.append(rf"{tex(name)} & {''.join(cells)}\\[2pt]")
     legend = ", ".join(
         rf"\textcolor[HTML]{{{COLOURS[p].lstrip('#')}}}{{\rule{{1.2ex}}{{1.2ex}}}}~"
-        f"{label(lang, 'coverage.' + p)}"
+        f"{tex(label(lang, 'coverage.' + p))}"
         for p in _PARTS
     )
-    lines.append(rf"{legend}}}\end{{minipage}}\par\medskip")
+    lines.append(rf"& {legend}\\")
+    lines.append(r"\end{tabular}}\par\medskip")
     return "\n".join(lines)
 
 
