@@ -1,0 +1,245 @@
+"""A cached ``check`` and an incremental build give what a fresh one gives, and every
+problem the strict build reports is a ``check`` finding too (same file, same line).
+
+Duplicate ids: the first definition in toctree order keeps the id, on every run, cached
+or fresh, serial or parallel; the dropped copy is reported naming both places.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .helpers import REPO, item
+
+REQ = item(
+    "req",
+    "Ziel",
+    "Das CRM-System muss zählen.",
+    id="LH-KON-900",
+    priority="can",
+    phase="PHASE-IMPL",
+)
+_BUILD_LINE = re.compile(r"^(?P<path>\S+?)(?::(?P<line>\d+))?: (?:WARNING|ERROR): (?P<text>.*)$")
+
+
+def findings(run_cli: Any, root: Path, *extra: str) -> list[dict[str, Any]]:
+    result = run_cli("check", root, "--format", "json", *extra)
+    assert result.code in (0, 1), result.output
+    assert "Traceback" not in result.output
+    data = json.loads(result.out)
+    return sorted(data["findings"], key=lambda f: json.dumps(f, sort_keys=True))
+
+
+def errors(found: list[dict[str, Any]]) -> list[tuple[str, int | None, str | None, str]]:
+    """The errors Sphinx reported (the rule findings are not the point here)."""
+    return [
+        (f["path"], f["line"], f["item"], f["message"])
+        for f in found
+        if f["level"] == "error" and f["rule"] == "build"
+    ]
+
+
+def build_problems(run_cli: Any, root: Path) -> list[tuple[str, int | None, str]]:
+    """The strict build's warnings as (project-relative path, line, text)."""
+    result = run_cli("build", root, "-q")
+    assert result.code == 1, result.output
+    assert "Traceback" not in result.output
+    problems = []
+    for line in result.err.splitlines():
+        match = _BUILD_LINE.match(line)
+        if match:
+            path = Path(match["path"])
+            path = (path.relative_to(root) if path.is_absolute() else path).as_posix()
+            number = int(match["line"]) if match["line"] else None
+            problems.append((path, number, match["text"]))
+    assert problems, result.err
+    return problems
+
+
+# Each project is broken in ways that only some stages see: references in the text are
+# resolved when pages are written, a page in no toctree and a duplicate id depend on
+# other pages, an unknown link on all items.
+BROKEN: dict[str, dict[str, str]] = {
+    "references in the text": {
+        "gut.md": "# Gut\n\n" + REQ,
+        "text.md": "# Text\n\nSiehe {need}`LH-KON-999`, {need}`Ziel <LH-KON-998>`,\n"
+        "{need}`LH-KON-900.teil`, {ref}`kein-label`, {doc}`kein-dokument`,\n"
+        "[Link](nirgends.md) und {need_incoming}`LH-KON-997`.\n",
+    },
+    "reference on the start page": {
+        "gut.md": "# Gut\n\n" + REQ,
+        "index.md": "# Mini\n\nSiehe {need}`LH-KON-901`.\n\n```{toctree}\ngut\nphasen\n```\n",
+    },
+    "page in no toctree": {
+        "gut.md": "# Gut\n\n" + REQ,
+        "unten/zz-verwaist.md": "# Verwaist\n\nText.\n",
+        "unten/index.md": "# Unten\n\n```{toctree}\n```\n",
+    },
+    "duplicate id and unknown link": {
+        "zweite.md": "# Zweite\n\n" + REQ,
+        "erste.md": "# Erste\n\n" + REQ.replace("Ziel", "Kopie"),
+        "spec.md": "# S\n\n" + item("spec", "S", id="PH-KON-001", satisfies="LH-KON-999"),
+    },
+    "bad field value": {
+        "gut.md": "# Gut\n\n" + REQ.replace(":priority: can", ":priority: vielleicht"),
+    },
+}
+_INDEX = {
+    "page in no toctree": "# Mini\n\n```{toctree}\ngut\nunten/index\nphasen\n```\n",
+    # toctree order differs from the order of the names
+    "duplicate id and unknown link": "# Mini\n\n```{toctree}\nzweite\nerste\nspec\nphasen\n```\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_every_problem_of_the_strict_build_is_a_finding_of_check(name, make_project, run_cli):
+    pages = dict(BROKEN[name])
+    index = pages.pop("index.md", None) or _INDEX.get(name)
+    project = make_project(pages, index=index)
+    fresh = findings(run_cli, project.root, "--fresh")
+    cached = findings(run_cli, project.root)
+    again = findings(run_cli, project.root)
+    assert fresh == cached == again
+    problems = build_problems(run_cli, project.root)
+    # a warning of the strict build is at least a warning of check (fails check --strict)
+    located = {(f["path"], f["line"]) for f in fresh if f["level"] != "info"}
+    texts = [f["message"] for f in fresh if f["level"] != "info"]
+    for path, line, text in problems:
+        assert (path, line) in located, f"{path}:{line}: {text} not in check:\n{texts}"
+        core = text.rsplit(" [", 1)[0].split(": ", 1)[-1][:40]
+        assert any(core in t for t in texts), f"{text!r} not in check:\n{texts}"
+    for finding in fresh:  # every location names a file that exists
+        assert finding["path"] is None or (project.root / finding["path"]).is_file(), finding
+
+
+def test_page_in_no_toctree_names_its_file_and_the_toctree_every_time(make_project, run_cli):
+    pages = dict(BROKEN["page in no toctree"])
+    project = make_project(pages, index=_INDEX["page in no toctree"])
+    for extra in (("--fresh",), (), ()):
+        found = errors(findings(run_cli, project.root, *extra))
+        assert len(found) == 1, found
+        path, line, _, message = found[0]
+        assert path == "spec/unten/zz-verwaist.md"
+        assert "isn't included in any toctree" in message
+        assert "add 'zz-verwaist' to the toctree in spec/unten/index.md" in message
+    sarif = run_cli("check", project.root, "--format", "sarif")
+    assert ".md.rst" not in sarif.out and "zz-verwaist.md" in sarif.out
+    (project.spec / "unten/index.md").write_text(
+        "# Unten\n\n```{toctree}\nzz-verwaist\n```\n", encoding="utf-8"
+    )
+    assert errors(findings(run_cli, project.root)) == []
+
+
+def _duplicate_project(make_project: Any) -> Any:
+    return make_project(
+        {
+            "zweite.md": "# Zweite\n\n" + REQ,
+            "erste.md": "# Erste\n\n" + REQ.replace("Ziel", "Kopie"),
+        },
+        index="# Mini\n\n```{toctree}\nzweite\nerste\nphasen\n```\n",
+    )
+
+
+def test_duplicate_id_is_kept_by_the_first_definition_in_toctree_order(make_project, run_cli):
+    project = _duplicate_project(make_project)
+    expected = [
+        (
+            "spec/erste.md",
+            3,
+            "LH-KON-900",
+            "duplicate id: 'LH-KON-900' already exists at spec/zweite.md:3, which keeps it "
+            "(it comes first in reading order); this definition is dropped (hint: give one "
+            "of them a new id) [specheft.duplicate-id]",
+        )
+    ]
+    # parallel reading merges the pages in the order the workers finish
+    for extra in (("--fresh", "-j", "2"), ("--fresh", "-j", "2"), ("--fresh", "-j", "1"), ()):
+        assert errors(findings(run_cli, project.root, *extra)) == expected
+    result = run_cli("build", project.root, "-q")
+    assert result.code == 1  # the strict build fails
+    assert "spec/erste.md:3" in result.err and "spec/zweite.md:3" in result.err
+    result = run_cli("build", project.root, "-q", "--no-strict")
+    assert result.code == 0, result.output
+    assert project.needs()["LH-KON-900"]["title"] == "Ziel"  # the original, not the copy
+
+
+def test_duplicate_id_is_not_sticky(make_project, run_cli):
+    project = _duplicate_project(make_project)
+    assert len(errors(findings(run_cli, project.root))) == 1
+    original = project.spec / "zweite.md"
+    text = original.read_text(encoding="utf-8")
+    # the original gets a new id: the copy is the only LH-KON-900 now, on a cached page
+    original.write_text(text.replace("LH-KON-900", "LH-KON-901"), encoding="utf-8")
+    cached = findings(run_cli, project.root)
+    assert errors(cached) == []
+    run_cli("build", project.root, "-q")
+    assert project.needs()["LH-KON-900"]["title"] == "Kopie"
+    assert project.needs()["LH-KON-901"]["title"] == "Ziel"
+    original.write_text(text, encoding="utf-8")  # undone: the original keeps it again
+    assert [e[:3] for e in errors(findings(run_cli, project.root))] == [
+        ("spec/erste.md", 3, "LH-KON-900")
+    ]
+    assert findings(run_cli, project.root) == findings(run_cli, project.root, "--fresh")
+    (project.spec / "erste.md").write_text("# Erste\n\nNur Text.\n", encoding="utf-8")
+    assert errors(findings(run_cli, project.root)) == []
+    run_cli("build", project.root, "-q")
+    assert project.needs()["LH-KON-900"]["title"] == "Ziel"
+
+
+def _move(root: Path, item_id: str, source: str, target: str) -> None:
+    """Cut the item's block out of ``source`` and append it to ``target``."""
+    src, dst = root / source, root / target
+    text = src.read_text(encoding="utf-8")
+    at = text.index(f":id: {item_id}\n")
+    start = text.rindex(":::{", 0, at)
+    end = text.index("\n:::\n", at) + len("\n:::\n")
+    src.write_text(text[:start] + text[end:], encoding="utf-8")
+    dst.write_text(dst.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + text[start:end])
+
+
+def test_moving_an_item_to_an_earlier_page_in_the_example(run_cli, tmp_path):
+    root = tmp_path / "crm"
+    for part in ("conf", "spec"):
+        shutil.copytree(REPO / part, root / part)
+    before = errors(findings(run_cli, root))
+    counts = _summary(run_cli, root)
+    _move(
+        root,
+        "LH-HYP-001",
+        "spec/lastenheft/08-projektabwicklung.md",
+        "spec/lastenheft/05-anforderungen/aktivitaeten.md",
+    )
+    cached = findings(run_cli, root)
+    assert errors(cached) == before == []
+    assert cached == findings(run_cli, root, "--fresh")
+    assert _summary(run_cli, root) == counts  # no item lost ("322 items, must 68")
+
+
+def _summary(run_cli: Any, root: Path) -> str:
+    """The summary line without its time."""
+    last = run_cli("check", root).out.strip().splitlines()[-1]
+    return re.sub(r" \([0-9.]+ s\)$", "", last)
+
+
+def test_moving_an_item_to_an_earlier_page_in_an_incremental_build(make_project, run_cli):
+    project = make_project(
+        {
+            "b-spaeter.md": "# Später\n\n" + REQ,
+            "a-frueher.md": "# Früher\n\nText.\n",
+            "s.md": "# S\n\n"
+            + item("spec", "S", id="PH-KON-001", satisfies="LH-KON-900", phase="PHASE-IMPL"),
+        }
+    )
+    result = run_cli("build", project.root, "-q")
+    assert result.code == 0, result.output
+    _move(project.root, "LH-KON-900", "spec/b-spaeter.md", "spec/a-frueher.md")
+    result = run_cli("build", project.root, "-q")
+    assert result.code == 0, result.output
+    assert project.needs()["LH-KON-900"]["docname"] == "a-frueher"
+    assert project.needs()["PH-KON-001"]["satisfies"] == ["LH-KON-900"]
