@@ -124,7 +124,7 @@ def test_page_in_no_toctree_names_its_file_and_the_toctree_every_time(make_proje
     for extra in (("--fresh",), (), ()):
         found = errors(findings(run_cli, project.root, *extra))
         assert len(found) == 1, found
-        path, line, _, message = found[0]
+        path, _, _, message = found[0]
         assert path == "spec/unten/zz-verwaist.md"
         assert "isn't included in any toctree" in message
         assert "add 'zz-verwaist' to the toctree in spec/unten/index.md" in message
