@@ -264,7 +264,7 @@ def test_english_csv_utf8_bom_commas(tmp_path):
         ("ID;Klasse;Status\nM-1;4;offen\n", ":2", "unknown defect class '4'"),
         ("ID;Klasse;Status\nM-1;1;erledigt?\n", ":2", "unknown defect status 'erledigt?'"),
         ("ID;Klasse;Status;Termin\nM-1;1;offen;bald\n", ":2", "fix date 'bald' is not a date"),
-        ("ID;Klasse;Status\nM-1;1;offen\nM-1;2;offen\n", ":3", "listed twice (first at line 2)"),
+        ("ID;Klasse;Status\nM-1;1;offen\nM-1;2;offen\n", ":3", "listed twice (first at m.csv:2)"),
         ("ID;Klasse;Status\n;1;offen\n", ":2", "the defect has no id"),
         ("", "", "is empty"),
     ],

@@ -248,9 +248,9 @@ def import_defects(
     """Read a defect list (CSV) and store it as a snapshot; unknown test ids are errors."""
     display = str(path)
     date = _check_date(date)
-    defects = read_defects(path, name=display)
-    store = open_store(project)
     stored = _stored_name(path, project.root)
+    defects = read_defects(path, name=display, stored=stored)
+    store = open_store(project)
     entry = DefectList(
         name=name or "",
         date=date or dt.datetime.now(dt.UTC).date().isoformat(),
@@ -268,14 +268,12 @@ def import_defects(
             if hit is None:
                 raise InputError(
                     f"unknown test id {test!r}",
-                    location=Location(display, defect.line),
+                    location=Location(display, defect.line, sheet=defect.sheet or None),
                     item=defect.id,
                     hint=did_you_mean(test.upper().replace("_", "-"), known.tests)
                     or "list test item ids (TC-…) in the tests column, separated by ',' or ';'",
                 )
             defect.tests[index] = hit
-    for defect in defects:
-        defect.file = stored
     if not entry.name:
         entry.name = f"{path.stem} {entry.date}"
         n = 2

@@ -33,8 +33,9 @@ class Reason:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}: " if self.path and self.line else ""
-        return f"{where}{self.message}"
+        if self.path and self.line:
+            return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}: {self.message}" if self.path else self.message
 
 
 @dataclass
@@ -84,7 +85,7 @@ _PHRASES = {
 def _outcome_text(result: TestResult) -> str:
     text = _PHRASES[result.outcome]
     if result.flaky:
-        text += " only on a rerun (flaky; [acceptance] flaky = \"failed\")"
+        text += ' only on a rerun (flaky; [acceptance] flaky = "failed")'
     return f"{text} in run {result.run!r} ({result.date})"
 
 
@@ -232,6 +233,5 @@ def _defect_reason(defect: Defect, criterion: str, text: str) -> Reason:
         f"defect {defect.id}{title}: {text}{tests}",
         defect=defect.id,
         test=defect.tests[0] if defect.tests else None,
-        path=defect.file or None,
-        line=defect.line,
+        path=defect.where or None,
     )

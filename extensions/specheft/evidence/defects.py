@@ -1,4 +1,4 @@
-"""A defect list (Mängelliste) as a tracker or Excel exports it: CSV.
+"""A defect list (Mängelliste) as a tracker or Excel exports it: CSV or XLSX.
 
 German Excel writes ``;`` and cp1252 or UTF-8 with BOM; other tools ``,`` and UTF-8.
 Headers may be German or English (``Fehler-Nr.``/``ID``, ``Fehlerklasse``/``Class``,
@@ -8,16 +8,12 @@ Headers may be German or English (``Fehler-Nr.``/``ID``, ``Fehlerklasse``/``Clas
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 import re
 from pathlib import Path
 
-from ..errors import InputError, Location, UnsafeInputError
+from ..errors import InputError
 from .model import Defect, DefectStatus
-
-MAX_BYTES = 20 * 1024 * 1024
+from .table import Row, cell, columns_of, normalise, parse_date, read_table
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "id": (
@@ -115,159 +111,72 @@ STATUS_WORDS: dict[str, DefectStatus] = {
 _SPLIT = re.compile(r"[\s,;]+")
 
 
-def normalise(header: str) -> str:
-    """``Fehler-Nr.`` → ``fehlernr``: case, spaces and punctuation do not matter."""
-    return "".join(ch for ch in header.casefold() if ch.isalnum())
+def read_defects(path: Path, *, name: str | None = None, stored: str | None = None) -> list[Defect]:
+    """The defects of a CSV/XLSX defect list; an :class:`InputError` at the row for bad rows."""
+    display = name or str(path)
+    rows = read_table(path, display, stored)
+    columns = columns_of(rows[0], COLUMNS, REQUIRED, _DISPLAY)
+    return [defect_from_row(row, columns) for row in _unique(rows[1:], columns)]
 
 
-def decode(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM), else cp1252 as German Excel saves "CSV"."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data[3:].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start + 3].count(b"\n") + 1
+def _unique(rows: list[Row], columns: dict[str, int]) -> list[Row]:
+    seen: dict[str, Row] = {}
+    for row in rows:
+        defect_id = cell(row, columns, "id")
+        if defect_id in seen:
             raise InputError(
-                "starts with a UTF-8 byte order mark but is not UTF-8",
-                location=Location(name, line),
-                hint="save it again as 'CSV UTF-8'",
-            ) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def sniff_delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (";", ",", "\t")}
-    return max(counts, key=lambda d: (counts[d], d == ";"))
-
-
-def read_csv(path: Path, name: str, *, max_bytes: int = MAX_BYTES) -> list[tuple[int, list[str]]]:
-    """``(line, cells)`` of every non-empty row, the header first."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise UnsafeInputError(
-                f"is too large: {size:,} bytes (the limit is {max_bytes:,} bytes)",
-                location=Location(name),
+                f"defect {defect_id!r} is listed twice (first at {seen[defect_id].location})",
+                location=row.location,
+                item=defect_id,
             )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", location=Location(name)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", location=Location(name)) from None
-    except OSError as exc:
-        raise InputError(f"cannot be read: {exc.strerror}", location=Location(name)) from None
-    text = decode(data, name)
-    if not text.strip():
-        raise InputError("is empty: no header row and no defects", location=Location(name))
-    first = text.lstrip("\r\n").splitlines()[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first))
-    rows = []
-    try:
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                rows.append((reader.line_num, [c.strip() for c in cells]))
-    except csv.Error as exc:
-        raise InputError(
-            f"not valid CSV: {exc}", location=Location(name, reader.line_num)
-        ) from None
+        if defect_id:
+            seen[defect_id] = row
     return rows
 
 
-def _date(value: str) -> str | None:
-    value = value.strip()
-    if not value:
-        return ""
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date().isoformat()
-        except ValueError:
-            continue
-    if re.match(r"^\d{4}-\d{2}-\d{2}[T ]", value):  # a timestamp: its date
-        return _date(value[:10])
-    return None
-
-
-def read_defects(path: Path, *, name: str | None = None) -> list[Defect]:
-    """The defects of a CSV defect list; an :class:`InputError` at ``file:line`` for bad rows."""
-    display = name or str(path)
-    rows = read_csv(path, display)
-    header_line, header = rows[0]
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        key = normalise(cell)
-        for column, aliases in COLUMNS.items():
-            if key in aliases and column not in columns:
-                columns[column] = index
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        accepted = "; ".join(
-            f"{column}: {', '.join(aliases[:6])}" for column, aliases in COLUMNS.items()
-        )
+def defect_class(raw: str, where: Row, item: str) -> int:
+    number = CLASS_WORDS.get(normalise(raw))
+    if number is None:
         raise InputError(
-            f"missing column(s) {', '.join(_DISPLAY[c] for c in missing)} in the header row "
-            f"({', '.join(repr(h) for h in header) or 'empty'})",
-            location=Location(display, header_line),
-            hint=f"accepted headers (case, spaces and punctuation do not matter) — {accepted}",
+            f"unknown defect class {raw!r}; allowed: 1 (betriebsverhindernd), "
+            "2 (betriebsbehindernd), 3 (leichter Mangel)",
+            location=where.location,
+            item=item,
         )
-    defects: list[Defect] = []
-    seen: dict[str, int] = {}
+    return number
 
-    def value(cells: list[str], column: str) -> str:
-        index = columns.get(column)
-        return cells[index] if index is not None and index < len(cells) else ""
 
-    for line, cells in rows[1:]:
-        where = Location(display, line)
-        defect_id = value(cells, "id")
-        if not defect_id:
-            raise InputError("the defect has no id", location=where)
-        if defect_id in seen:
-            raise InputError(
-                f"defect {defect_id!r} is listed twice (first at line {seen[defect_id]})",
-                location=where,
-                item=defect_id,
-            )
-        seen[defect_id] = line
-        raw_class = value(cells, "class")
-        number = CLASS_WORDS.get(normalise(raw_class))
-        if number is None:
-            raise InputError(
-                f"unknown defect class {raw_class!r}; allowed: 1 (betriebsverhindernd), "
-                "2 (betriebsbehindernd), 3 (leichter Mangel)",
-                location=where,
-                item=defect_id,
-            )
-        raw_status = value(cells, "status")
-        status = STATUS_WORDS.get(normalise(raw_status))
-        if status is None:
-            raise InputError(
-                f"unknown defect status {raw_status!r}; allowed: open/offen, "
-                "fixed/behoben, verified/verifiziert (closed/geschlossen)",
-                location=where,
-                item=defect_id,
-            )
-        fix_date = _date(value(cells, "fix_date"))
-        if fix_date is None:
-            raise InputError(
-                f"fix date {value(cells, 'fix_date')!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)",
-                location=where,
-                item=defect_id,
-            )
-        defects.append(
-            Defect(
-                id=defect_id,
-                defect_class=number,
-                status=status,
-                tests=[t for t in _SPLIT.split(value(cells, "tests")) if t],
-                title=value(cells, "title"),
-                workaround=value(cells, "workaround"),
-                fix_date=fix_date,
-                owner=value(cells, "owner"),
-                file=display,
-                line=line,
-            )
+def defect_from_row(row: Row, columns: dict[str, int]) -> Defect:
+    defect_id = cell(row, columns, "id")
+    if not defect_id:
+        raise InputError("the defect has no id", location=row.location)
+    number = defect_class(cell(row, columns, "class"), row, defect_id)
+    raw_status = cell(row, columns, "status")
+    status = STATUS_WORDS.get(normalise(raw_status))
+    if status is None:
+        raise InputError(
+            f"unknown defect status {raw_status!r}; allowed: open/offen, "
+            "fixed/behoben, verified/verifiziert (closed/geschlossen)",
+            location=row.location,
+            item=defect_id,
         )
-    return defects
+    fix_date = parse_date(cell(row, columns, "fix_date"))
+    if fix_date is None:
+        raise InputError(
+            f"fix date {cell(row, columns, 'fix_date')!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)",
+            location=row.location,
+            item=defect_id,
+        )
+    return Defect(
+        id=defect_id,
+        defect_class=number,
+        status=status,
+        tests=[t for t in _SPLIT.split(cell(row, columns, "tests")) if t],
+        title=cell(row, columns, "title"),
+        workaround=cell(row, columns, "workaround"),
+        fix_date=fix_date,
+        owner=cell(row, columns, "owner"),
+        file=row.file,
+        line=row.row,
+        sheet=row.sheet or "",
+    )

@@ -197,10 +197,18 @@ class Defect:
     owner: str = ""
     file: str = ""
     line: int | None = None
+    sheet: str = ""
 
     @property
     def open(self) -> bool:
         return self.status == DefectStatus.OPEN
+
+    @property
+    def where(self) -> str:
+        """``list.csv:3`` or ``list.xlsx:Mängel!3``: the row it was read from."""
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.sheet}!{self.line}" if self.sheet else f"{self.file}:{self.line}"
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -216,6 +224,7 @@ class Defect:
             "owner": self.owner,
             "file": self.file,  # the defect list it came from, with its line
             "line": self.line,
+            "sheet": self.sheet,
         }
         data.update({k: v for k, v in optional.items() if v not in (None, "", [])})
         return data
@@ -235,6 +244,7 @@ class Defect:
             owner=str(data.get("owner", "")),
             file=str(data.get("file") or file),
             line=line if isinstance(line, int) else None,
+            sheet=str(data.get("sheet", "")),
         )
 
 
