@@ -13,6 +13,31 @@ from .helpers import CONF_PY, PHASES, SETTINGS, MiniProject
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 
+# The README's test command runs the suite on every core (pyproject.toml: -n auto
+# --dist loadgroup): tests go to whichever worker is free, except these groups, each kept
+# on one worker so that its tests never run at the same time as each other.
+#: node-id prefix → group. Servers on a free port: the port is found by binding port 0
+#: and released before the server binds it, so two servers starting at once may collide.
+_GROUPS = {
+    "tests/test_browser.py": "ports",
+    "tests/test_serve_and_parallel.py::test_serve": "ports",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's hook, which reads the markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for prefix, group in _GROUPS.items():
+            if item.nodeid.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
+        # A module whose tests share a module-scoped fixture (a copied example, a built
+        # project that each test resets) stays on one worker: made once, used in file
+        # order as in a serial run, never by two tests at once.
+        info = getattr(item, "_fixtureinfo", None)
+        definitions = info.name2fixturedefs.values() if info is not None else ()
+        if any(d.scope == "module" for defs in definitions for d in defs):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
 
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[..., MiniProject]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from .errors import InputError, Location, UsageError
 from .settings import SETTINGS_FILE, Settings, default_settings, load_settings
@@ -52,6 +55,14 @@ class Project:
             return load_settings(self.settings_file)
         return default_settings(self.root.name)
 
+    def shown(self, path: Path | str) -> str:
+        """``path`` as messages show it: relative to the project, as ``check`` names files
+        and compilers do; a path outside the project stays absolute."""
+        resolved = Path(path).resolve()
+        if resolved.is_relative_to(self.root):
+            return resolved.relative_to(self.root).as_posix() or "."
+        return str(resolved)
+
     def doctree_dir(self, purpose: str) -> Path:
         return self.build_dir / ".doctrees" / purpose
 
@@ -84,3 +95,25 @@ def claim_output_dir(outdir: Path) -> None:
     except OSError as exc:
         exc.filename = exc.filename or str(marker)  # a full disk fails on close, unnamed
         raise
+
+
+class RelativePaths(io.TextIOBase):
+    """A text stream that shows paths inside the project relative to it.
+
+    Sphinx names every source by its absolute path; ``build`` passes its warnings through
+    this, so they read ``spec/…/page.md:12: WARNING: …`` like the findings of ``check``.
+    """
+
+    def __init__(self, stream: IO[str], root: Path) -> None:
+        self._stream = stream
+        self._prefix = str(root) + os.sep
+
+    def write(self, text: str) -> int:
+        self._stream.write(text.replace(self._prefix, ""))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()

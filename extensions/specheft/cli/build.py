@@ -6,11 +6,12 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import IO, cast
 
 import click
 
 from ..errors import UsageError
-from ..project import Project, claim_output_dir
+from ..project import Project, RelativePaths, claim_output_dir
 from .app import cli, project_argument
 
 
@@ -91,6 +92,8 @@ def build(
         )
     selected = [settings.document(name) for name in documents] or list(settings.deliverables())
     status = None if quiet else sys.stdout
+    # one convention with check: paths relative to the project (Sphinx's are absolute)
+    warnings = cast(IO[str], RelativePaths(sys.stderr, project.root))
 
     def sphinx(name: str, outdir: Path, **overrides: object) -> None:
         require_success(
@@ -102,6 +105,7 @@ def build(
                 fresh=fresh,
                 parallel=jobs,
                 status=status,
+                warning=warnings,
                 confoverrides=overrides,
             )
         )
@@ -109,7 +113,7 @@ def build(
     if builder is not None:
         outdir = (out or project.build_dir / builder).resolve()
         sphinx(builder, outdir)
-        click.echo(f"Output written to {outdir}")
+        click.echo(f"Output written to {project.shown(outdir)}")
         return 0
 
     pdfs: list[Path] = []
@@ -128,7 +132,8 @@ def build(
             target = pdf_dir / f"{document.name}.pdf"
             shutil.copyfile(compile_pdf(latex_dir, document.name), target)
             pdfs.append(target)
-            click.echo(f"PDF written to {target} ({time.perf_counter() - started:.1f} s)")
+            seconds = time.perf_counter() - started
+            click.echo(f"PDF written to {project.shown(target)} ({seconds:.1f} s)")
 
     if fmt in ("html", "all"):
         outdir = (out or project.build_dir / "html").resolve()
@@ -137,7 +142,7 @@ def build(
             (outdir / "pdf").mkdir(exist_ok=True)
             for pdf in pdfs:
                 shutil.copyfile(pdf, outdir / "pdf" / pdf.name)
-        click.echo(f"Site written to {outdir / 'index.html'}")
+        click.echo(f"Site written to {project.shown(outdir / 'index.html')}")
         if (outdir / "needs.json").exists():
-            click.echo(f"Items written to {outdir / 'needs.json'}")
+            click.echo(f"Items written to {project.shown(outdir / 'needs.json')}")
     return 0

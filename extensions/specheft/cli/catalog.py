@@ -80,13 +80,13 @@ def add(ids: tuple[str, ...], into: Path, project_dir: str, catalog_name: str, f
             raise UsageError(
                 f"--into {into} does not exist",
                 hint="name a new page after an area of [areas] (e.g. "
-                f"{_shown(target.with_name('int.md'), project.root)}) to have it made, "
+                f"{project.shown(target.with_name('int.md'))}) to have it made, "
                 "or create the page first and add it to a toctree",
             )
         index_text = with_toctree_entry(read_text(index), target.stem) if index.is_file() else None
         if index_text is None:
             raise UsageError(
-                f"--into {into} does not exist, and {_shown(index, project.root)} has no "
+                f"--into {into} does not exist, and {project.shown(index)} has no "
                 "toctree to list a new page in",
                 hint="create the page first and add it to a toctree",
             )
@@ -126,13 +126,8 @@ def add(ids: tuple[str, ...], into: Path, project_dir: str, catalog_name: str, f
         transaction.write_text(target, page.replace("\n", newline))
         transaction.write_text(index, index_text)
         transaction.commit()
-        made = f" (a new page, listed in {_shown(index, project.root)})"
+        made = f" (a new page, listed in {project.shown(index)})"
     for item, new_id in numbered:
         click.echo(f"{item.id} → {new_id}  {item.text(settings.language)[0]}")
-    click.echo(f"Added {len(numbered)} requirement(s) to {_shown(target, project.root)}{made}")
+    click.echo(f"Added {len(numbered)} requirement(s) to {project.shown(target)}{made}")
     return 0
-
-
-def _shown(path: Path, root: Path) -> str:
-    """A path as messages show it: relative to the project (as ``check`` does)."""
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)

@@ -1,0 +1,68 @@
+"""The first hour: the README's set-up commands, CI running the same, paths in messages."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+from .helpers import REPO, item
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+VENV = "python3 -m venv .venv && . .venv/bin/activate && "
+
+
+def _setup_commands() -> list[str]:
+    """The commands of the README's first code block (comments left out)."""
+    block = re.search(r"```sh\n(.*?)```", README, re.S)
+    assert block, "the README starts with a sh block of set-up commands"
+    return [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
+
+
+def test_readme_setup_commands_work_in_their_own_virtual_environment():
+    # A system Python under PEP 668 (Debian 12, Ubuntu 23.04+) refuses `pip install`
+    # outside a virtual environment; each command makes and activates one first.
+    build, tests = _setup_commands()
+    assert build == VENV + "pip install -e . && specheft build"
+    assert tests == VENV + 'pip install -e ".[test]" && python3 -m pytest'
+    assert "Python 3.11 to 3.13" in README
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [line.strip() for line in script.splitlines() if not line.lstrip().startswith("#")]
+    assert _setup_commands()[1] in commands
+
+
+def test_the_readme_test_command_runs_on_every_core_in_groups():
+    options = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    addopts = options["tool"]["pytest"]["ini_options"]["addopts"].split()
+    assert "-n" in addopts and addopts[addopts.index("-n") + 1] == "auto"
+    assert "--dist" in addopts and addopts[addopts.index("--dist") + 1] == "loadgroup"
+
+
+def test_build_names_files_relative_to_the_project_like_check(make_project, run_cli):
+    page = (
+        "# B\n\n"
+        + item(
+            "req",
+            "Firmen",
+            "Das CRM-System kann zählen.",
+            id="LH-KON-001",
+            priority="can",
+            phase="PHASE-IMPL",
+        )
+        + "\nSiehe {need}`LH-KON-999`.\n"
+    )
+    project = make_project({"bad.md": page})
+    root = str(project.root)
+    build = run_cli("build", project.root, "--no-strict")
+    assert build.code == 0, build.output
+    [warning] = [line for line in build.err.splitlines() if "LH-KON-999" in line]
+    assert warning.startswith("spec/bad.md:"), warning
+    assert root not in build.output
+    assert "Site written to _build/html/index.html" in build.out
+    assert "Items written to _build/html/needs.json" in build.out
+    strict = run_cli("build", project.root, "--fresh")
+    assert strict.code == 1 and "spec/bad.md:" in strict.err and root not in strict.output
+    check = run_cli("check", project.root)
+    assert root not in check.output
