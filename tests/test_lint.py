@@ -640,9 +640,9 @@ def _page(body: str, acceptance: bool = True) -> str:
             "test",
             "Firma anlegen",
             "Schritte.",
-            id="TC-SIT-KON-001",
+            id="TC-UAT-KON-001",
             verifies="PH-KON-001",
-            level="sit",
+            level="uat",  # the customer's acceptance test: no req-uat warning
             phase="PHASE-TEST",
         )
     )
