@@ -449,3 +449,120 @@ def test_control_characters_from_a_report_do_not_reach_the_terminal(clean, run_c
     text = run.read_text("utf-8")
     assert "\x9b" not in text
     assert json.loads(text)["cases"][0]["case"] == "evil \x9b2J x\nfake line"
+
+
+# --- manual results (UAT sheets) ------------------------------------------------------------
+
+MANUAL_DE = (
+    "Testfall-ID;Titel;Ergebnis;Tester;Datum;Fehler-Nr.;Fehlerklasse;Kommentar\n"
+    "TC-UAT-KON-001;Firma anlegen;nicht bestanden;J. Brockmeyer;12.08.2027;M-010;2;"
+    "Historie fehlt\n"
+    "TC-SIT-KON-001;Firma;bestanden;J. Brockmeyer;12.08.2027;;;\n"
+    "TC-SIT-KON-002;Dubletten;blockiert;K. Hansen;13.08.2027;M-011;1;Testdaten fehlen\n"
+    "TC-SIT-KON-003;Suche;;;;;;\n"
+    "TC-UAT-KON-001;Firma anlegen (Nachtest);Bestanden;J. Brockmeyer;20.08.2027;;;\n"
+)
+
+
+def test_manual_sheet_german_csv(tmp_path):
+    from specheft.evidence.manual import read_manual
+
+    path = tmp_path / "uat.csv"
+    path.write_bytes(MANUAL_DE.encode("cp1252"))
+    sheet = read_manual(path, KNOWN, name="uat.csv", stored="uat.csv")
+    assert [(c.name, str(c.outcome), c.attempts, c.line) for c in sheet.cases] == [
+        ("TC-SIT-KON-001", "passed", 1, 3),
+        ("TC-SIT-KON-002", "blocked", 1, 4),
+        ("TC-SIT-KON-003", "not-run", 1, 5),  # an empty result: not run
+        ("TC-UAT-KON-001", "passed", 2, 6),  # the retest of 20.08. wins
+    ]
+    assert sheet.cases[3].tester == "J. Brockmeyer" and sheet.cases[3].executed == "2027-08-20"
+    assert [(d.id, d.defect_class, d.tests, d.title) for d in sheet.defects] == [
+        ("M-010", 2, ["TC-UAT-KON-001"], "Historie fehlt"),
+        ("M-011", 1, ["TC-SIT-KON-002"], "Testdaten fehlen"),
+    ]
+    assert max(sheet.dates) == "2027-08-20"
+
+
+def test_manual_sheet_english_xlsx(tmp_path):
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    from specheft.evidence.manual import read_manual
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "UAT"
+    sheet.append(["Test ID", "Result", "Tester", "Date", "Defect", "Defect class", "Comment"])
+    sheet.append(["TC-SIT-KON-004", "not run", "A. Key", dt.datetime(2027, 8, 14), None, None, ""])
+    sheet.append(["tc-sit-kon-001", "passed", "A. Key", dt.date(2027, 8, 14), None, None, "ok"])
+    sheet.append(["TC-SIT-KON-002", "failed", "A. Key", "14.08.2027", "D-7", 3, "typo"])
+    path = tmp_path / "uat.xlsx"
+    workbook.save(path)
+    result = read_manual(path, KNOWN, name="uat.xlsx", stored="uat.xlsx")
+    assert [(c.name, str(c.outcome)) for c in result.cases] == [
+        ("TC-SIT-KON-004", "not-run"),
+        ("TC-SIT-KON-001", "passed"),  # the id's case and - / _ do not matter
+        ("TC-SIT-KON-002", "failed"),
+    ]
+    [defect] = result.defects
+    assert (defect.id, defect.defect_class, defect.where) == ("D-7", 3, "uat.xlsx:UAT!4")
+    # a formula is refused at its cell
+    sheet["B3"] = '=IF(1,"passed","failed")'
+    workbook.save(path)
+    with pytest.raises(InputError, match=r"uat.xlsx:UAT!3 \(column B\): a formula"):
+        read_manual(path, KNOWN, name="uat.xlsx", stored="uat.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("text", "location", "message"),
+    [
+        ("Test ID;Tester\nTC-SIT-KON-001;x\n", ":1", "missing column(s) Ergebnis / Result"),
+        (
+            "Test ID;Result\nTC-SIT-KON-001;grün\n",
+            ":2",
+            "unknown result 'grün'; allowed: bestanden",
+        ),
+        ("Test ID;Result\nTC-SIT-KOM-001;ok\n", ":2", "unknown test id 'TC-SIT-KOM-001'"),
+        ("Test ID;Result;Defect\nTC-SIT-KON-001;failed;D-1\n", ":2", "has no defect class"),
+        ("Test ID;Result;Klasse\nTC-SIT-KON-001;failed;2\n", ":2", "without a defect number"),
+        ("Test ID;Result;Datum\nTC-SIT-KON-001;ok;morgen\n", ":2", "date 'morgen' is not a date"),
+        (
+            "Test ID;Result;Defect;Class\n"
+            "TC-SIT-KON-001;failed;D-1;1\nTC-SIT-KON-002;failed;D-1;2\n",
+            ":3",
+            "defect 'D-1' has class 2 here but 1 at m.csv:2",
+        ),
+    ],
+)
+def test_bad_manual_sheets(tmp_path, text, location, message):
+    from specheft.evidence.manual import read_manual
+
+    path = tmp_path / "m.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_manual(path, KNOWN, name="m.csv", stored="m.csv")
+    assert str(info.value).startswith(f"m.csv{location}:"), str(info.value)
+    assert message in str(info.value)
+    if "unknown test id" in message:
+        assert info.value.hint == "did you mean 'TC-SIT-KON-001'?"
+
+
+def test_import_manual_writes_run_and_defects_together(clean, run_cli, tmp_path):
+    path = tmp_path / "uat-1.csv"
+    path.write_bytes(MANUAL_DE.encode("cp1252"))
+    result = run_cli("results", "import", "manual", path, "--project", clean.root)
+    assert result.code == 0, result.output
+    assert "Run 'uat-1' (2027-08-20, manual): 4 cases" in result.out
+    assert "2 defect(s) from the sheet stored as 'uat-1 (defects)'" in result.out
+    runs = _runs(clean)
+    assert len(runs) == 2
+    kinds = sorted(json.loads(p.read_text("utf-8"))["specheft"] for p in runs)
+    assert kinds == ["specheft-defects/1", "specheft-run/1"]
+    again = run_cli("results", "import", "manual", path, "--project", clean.root)
+    assert again.code == 0 and "Already imported" in again.out
+    assert _runs(clean) == runs
+    accept = run_cli("accept", clean.root)
+    assert accept.code == 1
+    assert "uat-1.csv:4: defect M-011 'Testdaten fehlen': open class-1 defect" in accept.out

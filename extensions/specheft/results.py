@@ -21,9 +21,11 @@ from .evidence.acceptance import Decision, decide
 from .evidence.config import acceptance_config, results_config
 from .evidence.defects import read_defects
 from .evidence.junit import read_report
+from .evidence.manual import read_manual
 from .evidence.mapping import Known, map_cases, unknown_table_ids
 from .evidence.model import CaseResult, DefectList, Run, Source
-from .evidence.store import Store, load_store, now_utc, write_entry
+from .evidence.store import Store, load_store, now_utc, write_entries, write_entry
+from .evidence.table import read_table
 from .fsutil import inside
 from .model import Kind
 from .project import Project
@@ -105,6 +107,7 @@ class ImportResult:
     already: Run | DefectList | None = None  # the earlier import of the same content
     unmapped: list[CaseResult] = field(default_factory=list)
     refused: bool = False  # --strict and unmapped cases: nothing written
+    defects: int = 0  # defects written with a manual sheet
 
     @property
     def exit_code(self) -> int:
@@ -286,6 +289,68 @@ def import_defects(
     result.written = write_entry(store, entry)
     entry.path = _stored_name(result.written, project.root)
     return result
+
+
+def import_manual(
+    project: Project,
+    path: Path,
+    graph: GraphSource,
+    *,
+    run_name: str | None = None,
+    environment: str = "",
+    sut_version: str = "",
+    date: str | None = None,
+) -> ImportResult:
+    """A manual results sheet (CSV/XLSX) as one run, and its defects as a defect list."""
+    display = str(path)
+    date = _check_date(date)
+    stored = _stored_name(path, project.root)
+    read_table(path, display, stored)  # a broken file is reported before the build
+    sha = _sha256(path, display)
+    store = open_store(project)
+    run = Run(
+        name=run_name or "",
+        date="",
+        importer="manual",
+        sources=[Source(stored, sha)],
+        imported=now_utc(),
+        environment=environment,
+        sut_version=sut_version,
+    )
+    earlier = store.find_digest(run.digest)
+    if earlier is not None:
+        return ImportResult(earlier, already=earlier)
+    sheet = read_manual(path, known_ids(_resolve(graph)), name=display, stored=stored)
+    run.cases = sheet.cases
+    run.date = date or (max(sheet.dates) if sheet.dates else _today())
+    if not run.name:
+        run.name = _free_name(store, path.stem, run.date)
+    _unique_name(store, run.name)
+    entries: list[Run | DefectList] = [run]
+    if sheet.defects:
+        defects = DefectList(f"{run.name} (defects)", run.date, run.sources, run.imported)
+        defects.defects = sheet.defects
+        _unique_name(store, defects.name)
+        entries.append(defects)
+    written = write_entries(store, entries)
+    run.path = _stored_name(written[0], project.root)
+    result = ImportResult(run, written=written[0])
+    if len(written) > 1:
+        result.defects = len(sheet.defects)
+    return result
+
+
+def _today() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def _free_name(store: Store, stem: str, date: str) -> str:
+    name = stem if stem not in store.names() else f"{stem} {date}"
+    base, number = name, 2
+    while name in store.names():
+        name = f"{base} ({number})"
+        number += 1
+    return name
 
 
 def accept(project: Project, graph: GraphSource, *, phase: str | None = None) -> Decision:

@@ -100,6 +100,52 @@ def junit(
     return result.exit_code
 
 
+@import_group.command("manual")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--run", "run_name", help="Name of the run [default: the file's name].")
+@_project_option
+@click.option("--environment", default="", help="Test environment (e.g. 'Testsystem T2').")
+@click.option("--sut-version", default="", help="Version of the system under test.")
+@click.option("--date", help="The run's date (YYYY-MM-DD) [default: the latest in the sheet].")
+@_needs_option
+def manual(
+    file: Path,
+    run_name: str | None,
+    project_dir: str,
+    environment: str,
+    sut_version: str,
+    date: str | None,
+    needs_json: Path | None,
+) -> int:
+    """Import manual test results (UAT) from a sheet: CSV or XLSX.
+
+    Columns Testfall-ID/Test ID and Ergebnis/Result, optionally Tester, Datum/Date,
+    Fehler-Nr./Defect, Fehlerklasse/Defect class, Kommentar/Comment. Results:
+    bestanden/passed, nicht bestanden/failed, blockiert/blocked, nicht durchgeführt/not run.
+    Defects named in the sheet are stored as open defects of their class.
+    """
+    from ..io.evidence_text import import_summary
+    from ..results import import_manual, load_graph
+
+    project = Project.at(project_dir)
+    click.get_current_context().with_resource(project_lock(project.build_dir, "results import"))
+
+    def graph() -> TraceGraph:
+        return load_graph(project, needs_json=needs_json, progress=_progress())
+
+    result = import_manual(
+        project,
+        file,
+        graph,
+        run_name=run_name,
+        environment=environment,
+        sut_version=sut_version,
+        date=date,
+    )
+    click.echo(import_summary(result))
+    return result.exit_code
+
+
 @import_group.command("defects")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", help="Name of this defect list [default: file name and date].")

@@ -75,6 +75,8 @@ class CaseResult:
     tests: list[str] = field(default_factory=list)
     verifies: list[str] = field(default_factory=list)
     mapped_by: str = ""
+    tester: str = ""  # manual results: who ran it, on which day
+    executed: str = ""
 
     @property
     def label(self) -> str:
@@ -105,6 +107,8 @@ class CaseResult:
             "tests": self.tests,
             "verifies": self.verifies,
             "mapped_by": self.mapped_by,
+            "tester": self.tester,
+            "executed": self.executed,
         }
         data.update({k: v for k, v in optional.items() if v not in (None, "", [], False)})
         return data
@@ -129,6 +133,8 @@ class CaseResult:
             tests=[str(t) for t in _list(data.get("tests"))],
             verifies=[str(t) for t in _list(data.get("verifies"))],
             mapped_by=str(data.get("mapped_by", "")),
+            tester=str(data.get("tester", "")),
+            executed=str(data.get("executed", "")),
         )
 
 

@@ -237,6 +237,27 @@ def file_name(date: str, name: str, digest: str) -> str:
     return f"{date}_{slug(name)}_{digest[:12]}.json"
 
 
+def write_entries(store: Store, entries: list[Run | DefectList]) -> list[Path]:
+    """Write several new files all or none (a manual sheet's run and its defects)."""
+    from ..fsutil import Transaction
+
+    writable_dir(store.directory, "the runs directory ([results] runs_dir)")
+    transaction = Transaction()
+    paths = []
+    for entry in entries:
+        path = store.directory / file_name(entry.date, entry.name, entry.digest)
+        if path.exists() or path.is_symlink():
+            raise UsageError(
+                f"{path} exists already; an import never rewrites an earlier one",
+                hint="name it differently (--run)",
+            )
+        text = run_json(entry) if isinstance(entry, Run) else defects_json(entry)
+        transaction.write_text(path, text)
+        paths.append(path)
+    transaction.commit()
+    return paths
+
+
 def write_entry(store: Store, entry: Run | DefectList) -> Path:
     """Write a new run/defect list atomically; never replace a file that exists."""
     text = run_json(entry) if isinstance(entry, Run) else defects_json(entry)

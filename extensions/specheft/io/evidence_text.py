@@ -60,6 +60,10 @@ def import_summary(result: ImportResult) -> str:
             "  hint: put the test id into the case name ([TC-SIT-001]) or a property "
             "(specheft_id), or map it in [results.map] of specheft.toml"
         )
+    if result.defects:
+        lines.append(
+            f"  {result.defects} defect(s) from the sheet stored as {run.name + ' (defects)'!r}"
+        )
     if result.refused:
         lines.append("--strict: unmapped cases; nothing written.")
     elif result.written is not None:
