@@ -290,3 +290,37 @@ def test_site_does_not_publish_sources_or_internal_files(make_project, run_cli):
     conf.write_text(conf.read_text() + "\nhtml_copy_source = True\n")
     assert run_cli("build", project.root).code == 0
     assert (site / "_sources/anf.md.txt").exists()
+
+
+def test_readers_see_the_project_language_in_frame_and_needtables(make_project, run_cli):
+    tables = (
+        "# Tabelle\n\n"
+        + CHAIN
+        + "\n```{needtable}\n:columns: id, title, priority, status, satisfies_back, type\n```\n"
+        + '\n```{needtable}\n:columns: id, title as "Bezeichnung"\n```\n'
+    )
+    project = make_project({"tabelle.md": tables})
+    result = run_cli("build", project.root)
+    assert result.code == 0, result.output
+    page = project.html("tabelle")
+    headers = re.findall(r"needs_col_(\w+)\"[^>]*><p>([^<]*)</p>", page)
+    assert headers[:6] == [
+        ("id", "ID"),
+        ("title", "Titel"),
+        ("priority", "Priorität"),
+        ("status", "Status"),
+        ("satisfies_back", "Erfüllt durch"),
+        ("type", "Art"),
+    ]
+    assert ("title", "Bezeichnung") in headers  # the author's own title is kept
+    values = re.findall(r"needs_(priority|type)\"><p>([^<]+)</p>", page)
+    assert ("priority", "Muss") in values and ("type", "Anforderung") in values
+    assert not {"must", "should", "req", "spec"} & {value for _, value in values}
+    # the table widget's labels (rows per page, search …) and furo's frame
+    assert "Zeilen pro Seite" in page.replace("&quot;", '"')
+    for german in ("Weiter", "Zurück", "Nach oben"):
+        assert german in page, german
+    assert not re.search(r">\s*(Next|Previous|Back to top|Rows per page)\s*<", page)
+    english = make_project({"tabelle.md": tables}, language="en")
+    assert run_cli("build", english.root).code == 0
+    assert ">Next<" in english.html("tabelle").replace("\n", "").replace(" ", "")

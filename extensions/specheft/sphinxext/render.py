@@ -331,6 +331,9 @@ def _add_static(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    from . import uilang
+
+    uilang.setup(app)
     app.connect("config-inited", _add_static)
     app.add_css_file("specheft.css")
     app.add_js_file("specheft.js", loading_method="defer")
