@@ -95,6 +95,10 @@ def test_error_messages_escape_controls(run_cli, tmp_path):
     assert result.code == 2
     _no_raw_controls(result.output)
     assert "no\\x1b]0;HACK\\x07" in result.err
+    result = run_cli("check", "--format", f"x{CONTROLS}")  # click's own usage errors
+    assert result.code == 2
+    _no_raw_controls(result.output)
+    assert "'x\\x1b]0;HACK\\x07" in result.err
 
 
 # --- faults of the machine: a file in the way, read-only, disk full --------------------

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import sys
@@ -34,11 +35,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = cli.main(args=args, prog_name="specheft", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.UsageError as exc:
-        exc.show()
-        return 2
-    except click.ClickException as exc:
-        exc.show()
+    except click.ClickException as exc:  # UsageError too
+        # click quotes the arguments (a path with ESC in it): shown escaped as well
+        shown = io.StringIO()
+        exc.show(file=shown)
+        sys.stderr.write(printable(shown.getvalue()))
         return 2
     except click.Abort as exc:  # click's form of Ctrl-C (and of SIGTERM, see run())
         if isinstance(exc.__cause__, Terminated):
