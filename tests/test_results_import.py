@@ -566,3 +566,64 @@ def test_import_manual_writes_run_and_defects_together(clean, run_cli, tmp_path)
     accept = run_cli("accept", clean.root)
     assert accept.code == 1
     assert "uat-1.csv:4: defect M-011 'Testdaten fehlen': open class-1 defect" in accept.out
+
+
+def test_template_round_trip_xlsx(clean, run_cli, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "sit.xlsx"
+    args = ("results", "template", "--level", "sit", "--out", out, "--project", clean.root)
+    result = run_cli(*args)
+    assert result.code == 0, result.output
+    assert f"4 SIT test items written to {out}" in result.out
+    workbook = load_workbook(out)
+    sheet = workbook.active
+    assert [c.value for c in sheet[1]][:8] == [
+        "Testfall-ID", "Titel", "Bereich", "Phase", "Vorbedingungen", "Schritte",
+        "Erwartetes Ergebnis", "Ergebnis",
+    ]  # fmt: skip
+    assert [sheet.cell(r, 1).value for r in range(2, 6)] == [
+        "TC-SIT-KON-001", "TC-SIT-KON-002", "TC-SIT-KON-003", "TC-SIT-KON-004",
+    ]  # fmt: skip
+    assert sheet.protection.sheet
+    assert sheet["A2"].protection.locked and not sheet["H2"].protection.locked
+    validations = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    assert validations == {
+        "H2:H5": '"bestanden,nicht bestanden,blockiert,nicht durchgeführt"',
+        "L2:L5": '"1,2,3"',
+    }
+    # a second run does not overwrite the filled-in sheet
+    again = run_cli(*args)
+    assert again.code == 2 and "exists already" in again.err
+    # the testers fill it in; it reads back as a run
+    sheet["H2"], sheet["I2"], sheet["J2"] = "bestanden", "K. Key", "21.08.2027"
+    sheet["H3"], sheet["K3"], sheet["L3"] = "nicht bestanden", "M-20", "2"
+    workbook.save(out)
+    result = run_cli("results", "import", "manual", out, "--project", clean.root)
+    assert result.code == 0, result.output
+    assert "Run 'sit' (2027-08-21, manual): 4 cases (failed 1, not-run 2, passed 1)" in result.out
+    assert "1 defect(s) from the sheet" in result.out
+
+
+def test_template_text_never_becomes_a_formula(tmp_path):
+    from openpyxl import load_workbook
+
+    from specheft.evidence.template import TemplateRow, sections
+    from specheft.io.results_sheet import csv_text, xlsx_bytes
+
+    row = TemplateRow("TC-UAT-KON-001", '=HYPERLINK("http://x","y")', "KON", "", "", "-1+1", "")
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(xlsx_bytes([row], "de", "uat"))
+    sheet = load_workbook(path).active
+    assert sheet["B2"].data_type == "s" and sheet["B2"].value.startswith("=HYPERLINK")
+    text = csv_text([row], "de")
+    assert ";\"'=HYPERLINK(" in text and ";'-1+1;" in text
+    body = (
+        "**Vorbedingungen**\n\nAngemeldet.\n\n**Schritte**\n\n1. Tun.\n\n"
+        "**Erwartetes Ergebnis**\n\nGut."
+    )
+    assert sections(body) == {
+        "preconditions": "Angemeldet.",
+        "steps": "1. Tun.",
+        "expected": "Gut.",
+    }

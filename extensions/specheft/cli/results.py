@@ -174,6 +174,74 @@ def defects(
     return result.exit_code
 
 
+@results.command("template")
+@click.option(
+    "--level",
+    type=click.Choice(("uat", "sit")),
+    default="uat",
+    show_default=True,
+    help="The test level whose test items the sheet lists.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(("xlsx", "csv")), default="xlsx", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the sheet to FILE [default: _build/LEVEL-ergebnisse.xlsx, -results in English].",
+)
+@click.option("--phase", help="Only the test items of this phase.")
+@click.option("--force", is_flag=True, help="Replace an existing FILE (a filled-in sheet is lost).")
+@_project_option
+@_needs_option
+def template(
+    level: str,
+    fmt: str,
+    out: Path | None,
+    phase: str | None,
+    force: bool,
+    project_dir: str,
+    needs_json: Path | None,
+) -> int:
+    """Write a sheet for manual test results: the test items with their steps and empty
+    columns for result, tester, date, defect number, defect class and comment.
+
+    XLSX has drop-downs for result and defect class and protects the specification's
+    columns; CSV is ';'-separated UTF-8 with BOM for German Excel. Read the filled-in
+    sheet back with 'specheft results import manual'.
+    """
+    from ..errors import UsageError, did_you_mean
+    from ..evidence.template import template_rows
+    from ..fsutil import atomic_write_bytes
+    from ..io.results_sheet import csv_text, xlsx_bytes
+    from ..model import Kind
+    from ..results import load_graph
+
+    project = Project.at(project_dir)
+    language = "en" if project.settings().language == "en" else "de"
+    stem = f"{level}-{'results' if language == 'en' else 'ergebnisse'}.{fmt}"
+    target = out if out is not None else project.build_dir / stem
+    project.refuse_sources(target, "--out")
+    if (target.exists() or target.is_symlink()) and not force:
+        raise UsageError(
+            f"{target} exists already; not overwriting it (it may hold results)",
+            hint="use --force to replace it, or --out for another file",
+        )
+    graph = load_graph(project, needs_json=needs_json, progress=_progress())
+    if phase is not None:
+        phases = [p.id for p in graph.of_kind(Kind.PHASE, active_only=False)]
+        if phase not in phases:
+            raise UsageError(f"--phase {phase}: no such phase", hint=did_you_mean(phase, phases))
+    rows = template_rows(graph, level, phase)
+    if fmt == "xlsx":
+        data = xlsx_bytes(rows, language, level)
+    else:
+        data = b"\xef\xbb\xbf" + csv_text(rows, language).encode("utf-8")
+    atomic_write_bytes(target, data)
+    click.echo(f"{len(rows)} {level.upper()} test items written to {target}")
+    return 0
+
+
 @results.command("list")
 @_project_option
 def list_runs(project_dir: str) -> int:
