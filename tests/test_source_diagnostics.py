@@ -248,7 +248,11 @@ def test_suggested_ids():
 
 # --- rule lint-fenced-item -----------------------------------------------------------------
 
-FENCED = "# F\n\nBeispiel:\n\n```markdown\n:::{req} Beispiel\n:id: LH-KON-777\n:::\n```\n"
+FENCED = (
+    "# F\n\nBeispiel:\n\n```markdown\n:::{req} Beispiel\n:id: LH-KON-777\n:::\n```\n\n"
+    # an example of an item that exists is no mistake
+    "```text\n:::{req} Ziel\n:id: LH-KON-900\n:::\n```\n"
+)
 
 
 def test_an_item_in_a_code_block_is_an_info_of_check(make_project, run_cli):

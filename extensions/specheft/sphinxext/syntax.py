@@ -437,16 +437,6 @@ def _read_source(app: Sphinx, docname: str, source: list[str]) -> None:
             )
         if scan.fenced:
             _fenced_store(app.env)[docname] = scan.fenced
-            # a build reports rule errors only (specheft check reports every level)
-            if app.config.specheft_check_on_build and _fenced_level(app) == "error":
-                for line, kind, item_id in scan.fenced:
-                    logger.warning(
-                        f"{item_id + ': ' if item_id else ''}this {kind} directive is inside "
-                        "a code block, so it is shown as code and is no item",
-                        type="specheft",
-                        subtype="lint-fenced-item",
-                        location=(docname, line),
-                    )
 
 
 def _read_include(app: Sphinx, path: Path, docname: str, source: list[str]) -> None:
@@ -498,6 +488,27 @@ def _fenced_level(app: Sphinx) -> str:
     default = all_rules()["lint-fenced-item"].default
     configured = settings_of(app).rules.get("lint-fenced-item")
     return (configured.over(default) if configured else default).for_priority(None)
+
+
+def _report_fenced(app: Sphinx, builder: Any) -> None:
+    """A build reports rule errors only (``specheft check`` reports every level): the
+    fenced items, when ``lint-fenced-item`` is configured as an error."""
+    if not app.config.specheft_check_on_build or _fenced_level(app) != "error":
+        return
+    from sphinx_needs.data import SphinxNeedsData
+
+    needs = SphinxNeedsData(app.env).get_needs_view()
+    for docname, entries in sorted(_fenced_store(app.env).items()):
+        for line, kind, item_id in entries:
+            if item_id is not None and item_id in needs:
+                continue  # an example of an item that exists
+            logger.warning(
+                f"{item_id + ': ' if item_id else ''}this {kind} directive is inside "
+                "a code block, so it is shown as code and is no item",
+                type="specheft",
+                subtype="lint-fenced-item",
+                location=(docname, line),
+            )
 
 
 def _purge_fenced(app: Sphinx, env: Any, docname: str) -> None:
@@ -597,6 +608,8 @@ def setup(app: Sphinx) -> None:
     app.connect("include-read", _read_include)
     app.connect("env-purge-doc", _purge_fenced)
     app.connect("env-merge-info", _merge_fenced)
+    # after sphinx-needs has post-processed the needs at write-started (priority 500)
+    app.connect("write-started", _report_fenced, priority=600)
     unknown = _UnknownOptionFilter()
     need_logger = logging.getLogger("sphinx.sphinx_needs.directives.need")
 

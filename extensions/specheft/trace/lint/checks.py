@@ -349,12 +349,15 @@ does not know them; the Sphinx layer finds them while reading (``syntax.scan_sou
 
 @rule(
     "lint-fenced-item",
-    "an item directive inside a code block (``` or ~~~) is shown as code, not an item",
+    "an item directive inside a code block (``` or ~~~) is shown as code, not an item "
+    "(unless its id is an item: an example)",
     "info",
     group="lint",
 )
 def _lint_fenced_item(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     for path, line, kind, item_id in options.get(FENCED_ITEMS) or ():
+        if item_id is not None and graph.get(item_id) is not None:
+            continue  # an example of an item that exists (a catalogue's format page)
         yield Hit(
             Item(id=item_id or f"({kind})", kind=kind, title="", path=path, line=line),
             f"this {kind} directive is inside a code block, so it is shown as code and is no item",
