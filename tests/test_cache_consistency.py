@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +246,91 @@ def test_moving_an_item_to_an_earlier_page_in_an_incremental_build(make_project,
     assert result.code == 0, result.output
     assert project.needs()["LH-KON-900"]["docname"] == "a-frueher"
     assert project.needs()["PH-KON-001"]["satisfies"] == ["LH-KON-900"]
+
+
+# --- stale pages in incremental builds -------------------------------------------------
+
+_FILLERS = {f"m{n:02d}.md": f"# Seite {n}\n\nText {n}.\n" for n in range(12)}
+
+
+def _titles_in_site(root: Path) -> set[str]:
+    """The titles of LH-KON-900 that any written page shows."""
+    found: set[str] = set()
+    for page in (root / "_build" / "html").rglob("*.html"):
+        found.update(re.findall(r"Ziel Nummer \d+", page.read_text(encoding="utf-8")))
+    return found
+
+
+def _retitle(project: Any, number: int) -> None:
+    page = project.spec / "kon.md"
+    text = re.sub(r"Ziel(?: Nummer \d+)?\n", f"Ziel Nummer {number}\n", page.read_text("utf-8"))
+    page.write_text(text, encoding="utf-8")
+
+
+def test_an_interrupted_build_leaves_no_stale_page(make_project, run_cli):
+    # The phase page shows the title among its back-links, the start page in a {need}:
+    # neither is read again when the title changes, both are rewritten for it.
+    project = make_project(
+        {"kon.md": "# Kontakte\n\n" + REQ, **_FILLERS},
+        index="# Mini\n\nSiehe {need}`LH-KON-900`.\n\n```{toctree}\nkon\n"
+        + "\n".join(Path(name).stem for name in _FILLERS)
+        + "\nphasen\n```\n",
+    )
+    _retitle(project, 0)
+    result = run_cli("build", project.root, "-q")
+    assert result.code == 0, result.output
+    assert _titles_in_site(project.root) == {"Ziel Nummer 0"}
+    command = [str(Path(sys.executable).parent / "specheft"), "build", str(project.root)]
+    for number, sig in enumerate((signal.SIGINT, signal.SIGTERM, signal.SIGKILL), start=1):
+        _retitle(project, number)
+        child = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.startswith("writing output... ["):  # the first page is being written
+                child.send_signal(sig)
+                break
+        rest = child.stdout.read()
+        code = child.wait(timeout=120)
+        assert code != 0 and "Site written" not in rest, (sig, code, rest)
+        # the interruption left pages with the old title (else this test shows nothing)
+        assert f"Ziel Nummer {number - 1}" in _titles_in_site(project.root), sig
+        result = run_cli("build", project.root, "-q")
+        assert result.code == 0, result.output
+        assert _titles_in_site(project.root) == {f"Ziel Nummer {number}"}, sig
+
+
+def test_a_need_reference_on_a_page_without_items_follows_the_title(make_project, run_cli):
+    project = make_project({"kon.md": "# Kontakte\n\n" + REQ, "verweise.md": "# Verweise\n\n"})
+    project.write("spec/verweise.md", "# Verweise\n\nSiehe {need}`LH-KON-900`.\n")
+    for number in range(2):
+        _retitle(project, number)
+        result = run_cli("build", project.root, "-q")
+        assert result.code == 0, result.output
+        shown = re.findall(r"Ziel Nummer \d+", project.html("verweise"))
+        assert shown == [f"Ziel Nummer {number}"]
+
+
+def test_document_information_shows_the_current_git_revision(make_project, run_cli):
+    project = make_project({"kon.md": "# Kontakte\n\n" + REQ})
+    (project.root / ".gitignore").write_text("_build/\n", encoding="utf-8")
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-c", "user.name=Test", "-c", "user.email=t@example.com", *args],
+            cwd=project.root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    git("init", "-q")
+    for message in ("eins", "zwei"):
+        (project.root / "NOTIZ.txt").write_text(message, encoding="utf-8")  # not a source
+        git("add", "-A")
+        git("commit", "-q", "-m", message)
+        result = run_cli("build", project.root, "-q")
+        assert result.code == 0, result.output
+        assert git("rev-parse", "--short=12", "HEAD") in project.html("index"), message

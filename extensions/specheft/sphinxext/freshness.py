@@ -23,14 +23,17 @@ The items of an incremental build must be those of a fresh one, whatever was edi
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import json
 import logging as logging_std
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
@@ -40,7 +43,10 @@ from ..trace.graph import LINK_NAMES, NeedLike
 
 _SHOWN = (*FIELD_DEFS, "status", "tags", "type")
 TRACE_DOCS = "specheft_trace_docs"
-SIGNATURES = "specheft_signatures"
+#: what the written pages show, next to the environment (saved after writing)
+SIGNATURE_FILE = "specheft-signatures.json"
+#: docname → ids of the items its text references ({need}, {need_incoming}, …)
+REFERENCED = "specheft_referenced"
 #: docname → [(id, line)] of the definitions on that page that lost their id to another
 DUPLICATES = "specheft_duplicates"
 #: the pages holding a definition of a duplicated id in the last build (read again next time)
@@ -49,25 +55,42 @@ DUPLICATE_DOCS = "specheft_duplicate_docs"
 logger = logging.getLogger(__name__)
 
 
-def signatures(needs: Mapping[str, NeedLike]) -> dict[str, str]:
-    """docname → digest of what the items on that page show."""
+def signatures(
+    needs: Mapping[str, NeedLike],
+    referenced: Mapping[str, Iterable[str]] | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """docname → digest of what the items on that page show, what the items referenced
+    in its text show (``{need}`` on a page without items, too), and ``extra``."""
     back: dict[str, list[str]] = {}
     for need_id, need in needs.items():
         for link in LINK_NAMES:
             for target in need.get(link) or ():
                 back.setdefault(str(target), []).append(f"{link}:{need_id}")
+    shown: dict[str, str] = {}
+
+    def show(need_id: str) -> str:
+        if need_id not in shown:
+            need = needs[need_id]
+            related = [str(t) for link in LINK_NAMES for t in need.get(link) or ()]
+            related += [entry.split(":", 1)[1] for entry in back.get(need_id, ())]
+            parts = [need_id, str(need.get("title")), *(f"{k}={need.get(k)!r}" for k in _SHOWN)]
+            parts += sorted(back.get(need_id, ()))
+            parts += [f"{r}={needs[r].get('title')!r}" if r in needs else f"{r}=?" for r in related]
+            shown[need_id] = "\x1f".join(parts)
+        return shown[need_id]
+
     digests: dict[str, Any] = {}
     for need_id in sorted(needs):
-        need = needs[need_id]
-        docname = need.get("docname")
-        if not docname:
-            continue
-        related = [str(t) for link in LINK_NAMES for t in need.get(link) or ()]
-        related += [entry.split(":", 1)[1] for entry in back.get(need_id, ())]
-        parts = [need_id, str(need.get("title")), *(f"{k}={need.get(k)!r}" for k in _SHOWN)]
-        parts += sorted(back.get(need_id, ()))
-        parts += [f"{r}={needs[r].get('title')!r}" if r in needs else f"{r}=?" for r in related]
-        digests.setdefault(docname, hashlib.sha256()).update("\x1f".join(parts).encode())
+        docname = needs[need_id].get("docname")
+        if docname:
+            digests.setdefault(docname, hashlib.sha256()).update(show(need_id).encode())
+    for docname, ids in sorted((referenced or {}).items()):
+        digest = digests.setdefault(docname, hashlib.sha256())
+        for need_id in sorted(ids):
+            digest.update(("\x1e" + (show(need_id) if need_id in needs else need_id)).encode())
+    for docname, text in sorted((extra or {}).items()):
+        digests.setdefault(docname, hashlib.sha256()).update(("\x1d" + text).encode())
     return {doc: digest.hexdigest() for doc, digest in digests.items()}
 
 
@@ -79,11 +102,16 @@ def note_trace_doc(env: BuildEnvironment) -> None:
 
 def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     env.__dict__.get(TRACE_DOCS, set()).discard(docname)
+    env.__dict__.get(REFERENCED, {}).pop(docname, None)
     env.__dict__.get(DUPLICATES, {}).pop(docname, None)
 
 
 def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
     env.__dict__.setdefault(TRACE_DOCS, set()).update(other.__dict__.get(TRACE_DOCS, set()))
+    referenced = other.__dict__.get(REFERENCED, {})
+    env.__dict__.setdefault(REFERENCED, {}).update(
+        {doc: referenced[doc] for doc in docnames if doc in referenced}
+    )
     theirs: dict[str, list[tuple[str, int]]] = other.__dict__.get(DUPLICATES, {})
     mine = env.__dict__.setdefault(DUPLICATES, {})
     for docname in docnames:
@@ -270,21 +298,93 @@ def _resolve_duplicates(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return pages
 
 
+def _note_references(app: Sphinx, doctree: nodes.document) -> None:
+    """Note the items a page shows outside its own items: ``{need}`` and the back-link
+    roles by id; a page with a table, list, chart or extract of items shows them all."""
+    from sphinx_needs.directives.needextract import Needextract
+    from sphinx_needs.needs import NODE_TYPES
+    from sphinx_needs.roles.need_incoming import NeedIncoming
+    from sphinx_needs.roles.need_outgoing import NeedOutgoing
+    from sphinx_needs.roles.need_part import NeedPart
+    from sphinx_needs.roles.need_ref import NeedRef
+
+    by_id = (NeedRef, NeedIncoming, NeedOutgoing)
+    showing_all = (*(t for t in NODE_TYPES if t not in (*by_id, NeedPart)), Needextract)
+    env = app.env
+    ids: set[str] = set()
+    for node in doctree.findall(nodes.Element):
+        if isinstance(node, by_id):
+            ids.add(str(node.get("reftarget", "")).split(".", 1)[0])
+        elif isinstance(node, showing_all):
+            note_trace_doc(env)
+    store: dict[str, list[str]] = env.__dict__.setdefault(REFERENCED, {})
+    if ids:
+        store[env.docname] = sorted(ids)
+    else:
+        store.pop(env.docname, None)
+
+
+def _document_facts(app: Sphinx) -> dict[str, str]:
+    """The start page of each document shows the git revision and the date of the build:
+    rewritten when they change (a commit changes no source)."""
+    from ..gitinfo import git_state
+    from . import settings_of
+    from .deliverables import build_date
+
+    try:
+        settings = settings_of(app)
+    except RuntimeError:
+        return {}
+    facts = f"{git_state(Path(app.srcdir))}|{build_date(settings)}"
+    return {document.start: facts for document in settings.deliverables()}
+
+
+#: the signatures of the pages this build is writing, saved once all are written
+_PENDING: dict[int, tuple[Path, dict[str, str]]] = {}
+
+
+def _signature_file(app: Sphinx) -> Path:
+    return Path(app.doctreedir) / SIGNATURE_FILE
+
+
+def _written_signatures(app: Sphinx) -> dict[str, str]:
+    try:
+        data = json.loads(_signature_file(app).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no record: every page with items is written
+    return data if isinstance(data, dict) else {}
+
+
 def _updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     from sphinx_needs.data import SphinxNeedsData
 
     data = SphinxNeedsData(env)
     if data.needs_is_post_processed or app.builder.format == "needs":
         return []  # nothing is written by the needs-only builders
-    current = signatures(data.get_needs_mutable())
-    previous: dict[str, str] = env.__dict__.get(SIGNATURES, {})
-    env.__dict__[SIGNATURES] = current
+    facts = _document_facts(app)
+    current = signatures(data.get_needs_mutable(), env.__dict__.get(REFERENCED, {}), facts)
+    # Compared with what the pages written last show, not with the last reading: a build
+    # interrupted while writing (Ctrl-C, SIGTERM, SIGKILL) saved nothing, so the next
+    # one writes the same pages again.
+    previous = _written_signatures(app)
+    _PENDING[id(app)] = (_signature_file(app), current)
     changed = {
         doc for doc in current.keys() | previous.keys() if current.get(doc) != previous.get(doc)
     }
     if changed:
-        changed |= env.__dict__.get(TRACE_DOCS, set())
+        changed |= env.__dict__.get(TRACE_DOCS, set()) | facts.keys()
     return sorted(doc for doc in changed if doc in env.found_docs)
+
+
+def _save_signatures(app: Sphinx, exception: BaseException | None) -> None:
+    pending = _PENDING.pop(id(app), None)
+    if pending is None or exception is not None:
+        return  # a failed build may have left pages unwritten: compare with the old record
+    from ..fsutil import atomic_write_text
+
+    path, current = pending
+    with contextlib.suppress(OSError):  # no record: the next build writes these pages again
+        atomic_write_text(path, json.dumps(current, sort_keys=True))
 
 
 def setup(app: Sphinx) -> None:
@@ -311,3 +411,5 @@ def setup(app: Sphinx) -> None:
     # before anything looks at the items read
     app.connect("env-updated", _resolve_duplicates, priority=100)
     app.connect("env-get-updated", _updated)
+    app.connect("doctree-read", _note_references)
+    app.connect("build-finished", _save_signatures)
