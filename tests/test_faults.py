@@ -176,6 +176,11 @@ def test_out_below_a_file(simple, run_cli, tmp_path):
     assert result.code == 2, result.output
     _no_internal_error(result)
     assert f"{blocker}: is a file, but a directory is needed here" in result.err
+    for report in (blocker / "r.json", blocker / "sub" / "r.json"):
+        result = run_cli("check", simple.root, "--format", "json", "-o", report)
+        assert result.code == 2, result.output
+        _no_internal_error(result)  # was FileExistsError
+        assert f"{blocker}: is a file, but " in result.err
 
 
 def test_read_only_out_build_dir_and_new(simple, run_cli, mount):

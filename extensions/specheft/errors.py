@@ -134,26 +134,41 @@ def os_fault(exc: BaseException, doing: str | None = None) -> FaultError | None:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, OSError) and current.errno in _FAULTS:
-            what, hint = _FAULTS[current.errno]
-            path = current.filename2 or current.filename
-            prefix = f"{doing}: " if doing else ""
-            if current.errno == errno.ENOTDIR and path is not None:
-                blocker = _file_in_the_way(os.fsdecode(path))
-                if blocker is not None:
-                    return FaultError(
-                        f"{prefix}is a file, but a directory is needed here "
-                        f"(for {os.fsdecode(path)})",
-                        location=Location(blocker),
-                        hint="rename or remove the file, then run the command again",
-                    )
-            if isinstance(path, (str, bytes, os.PathLike)):
-                return FaultError(
-                    f"{prefix}{what}", location=Location(os.fsdecode(path)), hint=hint
-                )
-            return FaultError(f"{prefix or 'cannot write: '}{what}", hint=hint)
+        if isinstance(current, OSError):
+            fault = _fault(current, f"{doing}: " if doing else "")
+            if fault is not None:
+                return fault
         current = current.__cause__ or current.__context__ or getattr(current, "orig_exc", None)
     return None
+
+
+def _fault(exc: OSError, prefix: str) -> FaultError | None:
+    path = exc.filename2 or exc.filename
+    name = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else None
+    in_the_way = "rename or remove the file, then run the command again"
+    if exc.errno == errno.EEXIST and name is not None:
+        # mkdir(exist_ok=True) where a file stands: the file is in the way
+        if os.path.lexists(name) and not os.path.isdir(name):
+            return FaultError(
+                f"{prefix}is a file, but a directory is needed here",
+                location=Location(name),
+                hint=in_the_way,
+            )
+        return None
+    if exc.errno not in _FAULTS:
+        return None
+    if exc.errno == errno.ENOTDIR and name is not None:
+        blocker = _file_in_the_way(name)
+        if blocker is not None:
+            return FaultError(
+                f"{prefix}is a file, but a directory is needed here (for {name})",
+                location=Location(blocker),
+                hint=in_the_way,
+            )
+    what, hint = _FAULTS[exc.errno]
+    if name is not None:
+        return FaultError(f"{prefix}{what}", location=Location(name), hint=hint)
+    return FaultError(f"{prefix or 'cannot write: '}{what}", hint=hint)
 
 
 def _file_in_the_way(path: str) -> str | None:

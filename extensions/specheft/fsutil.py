@@ -110,7 +110,7 @@ def _sync_directory(directory: Path) -> None:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path = _target(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    writable_dir(path.parent, f"the directory of {path.name}")
     tmp = _write_temp(path, data)
     try:
         os.replace(tmp, path)
