@@ -7,10 +7,12 @@ one stops at once with exit 2 and the first one's pid. A killed holder leaves no
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,11 @@ def _hold_lock(build_dir: Path) -> subprocess.Popen[str]:
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
     return holder
+
+
+def _age(path: Path, seconds: float = 120) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
 
 
 @pytest.fixture
@@ -111,11 +118,14 @@ def test_two_builds_at_once_never_end_in_internal_error(project):
 def test_a_killed_writers_temporary_files_are_removed_by_the_next_run(project, run_cli):
     stale = project.spec / f".kon.md.{TEMP_TAG}ab12cd34.tmp"
     stale.write_text("half", encoding="utf-8")
+    fresh = project.spec / f".kon.md.{TEMP_TAG}ef56ab78.tmp"  # maybe being written now
+    fresh.write_text("half", encoding="utf-8")
+    _age(stale)
     other = project.spec / ".notes.tmp"  # not ours: kept
     other.write_text("mine", encoding="utf-8")
     assert run_cli("check", project.root).code in (0, 1)
     assert not stale.exists()
-    assert other.exists()
+    assert other.exists() and fresh.exists()
 
 
 def test_catalog_add_killed_mid_write_leaves_the_page_whole(project, tmp_path):
@@ -141,6 +151,8 @@ def test_catalog_add_killed_mid_write_leaves_the_page_whole(project, tmp_path):
     assert page.read_bytes() == before
     leftovers = [p for p in project.spec.iterdir() if p.name.endswith(".tmp")]
     assert leftovers  # what the killed process left …
+    for leftover in leftovers:
+        _age(leftover)  # (a minute later: a fresh one may be a writer's at work)
     run = subprocess.run([*SPECHEFT, "check", str(project.root)], capture_output=True, text=True)
     assert run.returncode in (0, 1), run.stderr
     assert not [p for p in project.spec.iterdir() if p.name.endswith(".tmp")]  # … is gone

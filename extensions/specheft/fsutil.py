@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -24,22 +25,25 @@ TEMP_TAG = "specheft-"
 TEMP_NAME = re.compile(r"^\..*\.specheft-[a-z0-9_]{8}\.tmp$")
 
 
-def remove_stale_temps(root: Path) -> list[Path]:
+def remove_stale_temps(root: Path, min_age: float = 60.0) -> list[Path]:
     """Remove temporary files that a killed writer left in ``root``'s spec/ and conf/.
 
-    Called with the project lock held: no other specheft command is writing then, so
-    every such file is a leftover. Sphinx does not read them (they end in ``.tmp``), but
-    they would stay in the user's tree for good. Symlinked directories are not followed.
+    Called with the project lock held. Sphinx does not read them (they end in ``.tmp``),
+    but they would stay in the user's tree for good. Only files untouched for ``min_age``
+    seconds go: a command that writes without the lock may be writing one right now.
+    Symlinked directories are not followed.
     """
     removed = []
+    deadline = time.time() - min_age
     for part in ("spec", "conf"):
         for directory, _, files in os.walk(root / part):
             for name in files:
                 if TEMP_NAME.match(name):
                     path = Path(directory) / name
                     with contextlib.suppress(OSError):
-                        path.unlink()
-                        removed.append(path)
+                        if path.lstat().st_mtime < deadline:
+                            path.unlink()
+                            removed.append(path)
     return removed
 
 
