@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -334,3 +335,43 @@ def test_document_information_shows_the_current_git_revision(make_project, run_c
         result = run_cli("build", project.root, "-q")
         assert result.code == 0, result.output
         assert git("rev-parse", "--short=12", "HEAD") in project.html("index"), message
+
+
+# --- folder links under spec/ ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("link", "target", "shown"),
+    [
+        ("unten/schleife", ".", "spec/unten"),  # ln -s . spec/unten/schleife
+        ("unten/nochmal", "..", "spec"),
+        ("zweitname", "unten", "spec/unten"),
+    ],
+)
+def test_a_folder_link_into_the_sources_is_named_at_once(
+    link, target, shown, make_project, run_cli
+):
+    project = make_project(
+        {"unten/kon.md": "# Kontakte\n\n" + REQ},
+        index="# Mini\n\n```{toctree}\nunten/kon\nphasen\n```\n",
+    )
+    (project.spec / link).symlink_to(target, target_is_directory=True)
+    for command in (("check",), ("check", "--format", "json"), ("build", "-q")):
+        started = time.perf_counter()
+        result = run_cli(*command[:1], project.root, *command[1:])
+        assert result.code == 2, result.output
+        assert time.perf_counter() - started < 10
+        assert result.output.count(f"spec/{link}: folder link to {shown}:") == 1, result.output
+        assert "remove the link" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_a_folder_link_outside_the_sources_is_read(make_project, run_cli, tmp_path):
+    project = make_project(index="# Mini\n\n```{toctree}\ngeteilt/kon\nphasen\n```\n")
+    shared = tmp_path / "geteilt"
+    shared.mkdir()
+    (shared / "kon.md").write_text("# Kontakte\n\n" + REQ, encoding="utf-8")
+    (project.spec / "geteilt").symlink_to(shared, target_is_directory=True)
+    result = run_cli("check", project.root)
+    assert result.code == 0, result.output
+    assert result.out.splitlines()[-1].startswith("4 items;"), result.out  # 3 phases, 1 req

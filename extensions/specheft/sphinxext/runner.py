@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
-from ..errors import BuildFailed, ConfigError, SpecheftError, os_fault
+from ..errors import BuildFailed, ConfigError, InputError, Location, SpecheftError, os_fault
 from ..project import Project, claim_output_dir
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -207,6 +207,7 @@ def run_sphinx(
     if status is not None:
         stream = ProgressStream(status, _READING if progress_only_reading else _PROGRESS)
     claim_output_dir(outdir)
+    refuse_folder_links_into_sources(project.spec_dir, project.root)
     doctrees = project.doctree_dir(purpose or builder)
     try:
         # one writer per project: a second build or check stops with the first one's pid
@@ -274,6 +275,37 @@ def run_sphinx(
         if isinstance(exc, OSError):
             raise
         raise BuildFailed(f"{exc.category}: {exc}") from exc
+
+
+def refuse_folder_links_into_sources(spec_dir: Path, root: Path) -> None:
+    """A folder link under spec/ to spec/ itself or a folder in it makes Sphinx read the
+    same pages again through the link: every item a duplicate, and for a link to its own
+    folder (``ln -s . loop``) endlessly deep, thousands of errors after half a minute.
+    Named at once instead. Links to folders outside spec/ are fine."""
+    sources = spec_dir.resolve()
+    for folder, subfolders, _files in os.walk(spec_dir):  # does not follow links
+        for name in subfolders:
+            link = Path(folder, name)
+            if not link.is_symlink():
+                continue
+            shown = os.path.relpath(link, root)
+            try:
+                target = link.resolve(strict=True)
+            except (OSError, RuntimeError):  # a loop of links, or a dangling one
+                target = None
+            if target is not None and target != sources and sources not in target.parents:
+                continue
+            where = (
+                "a loop of links"
+                if target is None
+                else os.path.relpath(target, root.resolve()).replace(os.sep, "/")
+            )
+            raise InputError(
+                f"folder link to {where}: spec/ would read its pages again through the link "
+                "(every item a duplicate; endlessly for a link to its own folder)",
+                location=Location(Path(shown).as_posix()),
+                hint="remove the link (a link to a folder outside spec/ is fine)",
+            )
 
 
 _CONF_FRAME = re.compile(r'File "(?P<path>[^"]*conf\.py)", line (?P<line>\d+)')
