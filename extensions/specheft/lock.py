@@ -96,7 +96,8 @@ def project_lock(build_dir: Path, command: str) -> Iterator[None]:
             )
         with contextlib.suppress(OSError):  # a full disk: the lock holds without the text
             os.ftruncate(fd, 0)
-            os.pwrite(fd, f" {os.getpid()} {command}\n".encode(), 0)
+            os.lseek(fd, 0, os.SEEK_SET)  # (no pwrite on Windows)
+            os.write(fd, f" {os.getpid()} {command}\n".encode())
         _HELD[key] = 1
         try:
             remove_stale_temps(build_dir.parent)
