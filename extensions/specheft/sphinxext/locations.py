@@ -167,6 +167,8 @@ class _NeedMessageFilter(logging.Filter):
         super().__init__()
         self.app = app
         self._lines: dict[str, list[str]] = {}
+        self._targets: dict[tuple[str, int], list[str]] = {}
+        self._hints: dict[tuple[str, str, int], str | None] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
         with contextlib.suppress(Exception):  # a message is never lost for a failed rewrite
@@ -212,13 +214,20 @@ class _NeedMessageFilter(logging.Filter):
             return f"{text}: separate ids with commas (:{field}: {', '.join(parts)})"
         from sphinx_needs.data import SphinxNeedsData
 
-        link = LINK_DEFS.get(field)
-        targets = {str(t) for t in link.targets} if link else None
         data = SphinxNeedsData(self.app.env)
         # the view would start the post-processing that reports this very link again
         needs = data.get_needs_view() if data.needs_is_post_processed else data.get_needs_mutable()
-        ids = [k for k, n in needs.items() if targets is None or n.get("type") in targets]
-        hint = did_you_mean(target, ids)
+        # a renamed item leaves many dead links to it: look each distinct one up once
+        key = (field, target, len(needs))
+        if key not in self._hints:
+            if (field, len(needs)) not in self._targets:
+                link = LINK_DEFS.get(field)
+                kinds = {str(t) for t in link.targets} if link else None
+                self._targets[field, len(needs)] = [
+                    k for k, n in needs.items() if kinds is None or n.get("type") in kinds
+                ]
+            self._hints[key] = did_you_mean(target, self._targets[field, len(needs)])
+        hint = self._hints[key]
         return f"{text} ({hint})" if hint else text
 
     def _source(self, record: logging.LogRecord) -> tuple[list[str], int] | None:

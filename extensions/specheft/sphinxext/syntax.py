@@ -115,11 +115,15 @@ def scan_source(text: str, *, german: bool = False) -> SourceScan:
     options_of_item: str | None = None  # the kind whose option block we are in
     item_id: str | None = None
     changed = False
+    # per line only what the page can hold at all (a page is read on every change)
+    controls = _CONTROLS.search(text) is not None
+    line_breaks = _LINE_BREAKS.search(text) is not None
     for index in range(0, len(parts), 2):
         number = index // 2 + 1
         line = parts[index]
+        fence_like = line.lstrip()[:1] in (":", "`", "~")
         in_code = bool(stack and stack[-1][2])
-        opening = None if in_code else _FENCE_OPEN.match(line)
+        opening = None if in_code or not fence_like else _FENCE_OPEN.match(line)
         if opening and opening.group("kind") in ITEM_KINDS:
             options_of_item, item_id = None, None
             for later in range(index + 2, min(len(parts), index + 122), 2):
@@ -130,7 +134,7 @@ def scan_source(text: str, *, german: bool = False) -> SourceScan:
         option = _OPTION.match(line) if options_of_item else None
         if options_of_item and option is None:
             options_of_item = None
-        if control := _CONTROLS.search(line):
+        if controls and (control := _CONTROLS.search(line)):
             who = f"{item_id}: " if item_id and (option or opening) else ""
             scan.problems.append(
                 (
@@ -139,7 +143,7 @@ def scan_source(text: str, *, german: bool = False) -> SourceScan:
                     "text (a damaged file, or pasted binary data); remove it",
                 )
             )
-        if breaks := _LINE_BREAKS.search(line):
+        if line_breaks and (breaks := _LINE_BREAKS.search(line)):
             if option is not None:
                 who = f"{item_id}: " if item_id else ""
                 scan.problems.append(
@@ -160,13 +164,17 @@ def scan_source(text: str, *, german: bool = False) -> SourceScan:
                 line = line[:start] + canonical + line[end:]
                 changed = True
         parts[index] = line
-        fence = _ANY_FENCE.match(line)
+        fence = _ANY_FENCE.match(line) if fence_like else None
         if stack and stack[-1][2]:  # inside a code block
             top_char, top_length, _ = stack[-1]
             if fence and fence.group("fence")[0] == top_char and not fence.group("info"):
                 if len(fence.group("fence")) >= top_length:
                     stack.pop()
-            elif (opening := _FENCE_OPEN.match(line)) and opening.group("kind") in ITEM_KINDS:
+            elif (
+                fence_like
+                and (opening := _FENCE_OPEN.match(line))
+                and opening.group("kind") in ITEM_KINDS
+            ):
                 found = None
                 for later in range(index + 2, min(len(parts), index + 122), 2):
                     if m := _ID_OPTION.match(parts[later]):
