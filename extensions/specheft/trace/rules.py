@@ -370,32 +370,44 @@ def _spec_phase(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     "a Pflichtenheft item is not scheduled in a later phase than the requirements it satisfies",
 )
 def _spec_phase_order(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
-    # delivering later than the Lastenheft asks is a contract deviation, not a detail
+    # delivering later than the Lastenheft asks is a contract deviation, not a detail;
+    # one finding per item and priority (the level depends on the requirement's priority)
     for spec in graph.of_kind(Kind.SPEC):
         phase = graph.phase_of(spec)
-        if phase is None:
-            continue  # spec-phase's finding
+        if phase is None or phase.order is None:
+            continue  # spec-phase's or required-field's finding
+        late: dict[str | None, list[tuple[Item, Item]]] = {}
         for req in graph.targets(spec, "satisfies"):
             req_phase = graph.phase_of(req)
             if (
                 req.kind == Kind.REQ
                 and req_phase is not None
-                and phase.order is not None
                 and req_phase.order is not None
                 and phase.order > req_phase.order
             ):
-                yield Hit(
-                    spec,
-                    f"is scheduled in {phase.id} (order {phase.order}), later than {req.id} "
-                    f"requires ({req_phase.id}, order {req_phase.order})",
-                    f"deliver it in {req_phase.id} or earlier, or agree a later phase for "
-                    f"{req.id} in the Lastenheft",
-                    priority=req.priority,
-                    field="phase",
-                )
+                late.setdefault(req.priority, []).append((req, req_phase))
+        for priority, pairs in _by_rank(late):
+            pairs.sort(key=lambda pair: (pair[1].order or 0, pair[0].id))
+            earliest = pairs[0][1]
+            named = ", ".join(f"{r.id} ({p.id}, order {p.order})" for r, p in pairs[:3])
+            more = f" and {len(pairs) - 3} more" if len(pairs) > 3 else ""
+            yield Hit(
+                spec,
+                f"is scheduled in {phase.id} (order {phase.order}), later than "
+                f"{_priority_word(pairs[0][0])} requirement{'s' if len(pairs) > 1 else ''} "
+                f"{named}{more} require{'' if len(pairs) > 1 else 's'}",
+                f"deliver it in {earliest.id} or earlier, or agree a later phase in the Lastenheft",
+                priority=priority,
+                field="phase",
+            )
 
 
 _PRIORITY_RANK = {str(p): rank for rank, p in enumerate(Priority)}
+
+
+def _by_rank(groups: dict[str | None, list[Any]]) -> list[tuple[str | None, list[Any]]]:
+    """Groups keyed by priority, must first (then should, can, anything else)."""
+    return sorted(groups.items(), key=lambda kv: (_PRIORITY_RANK.get(kv[0] or "", 9), kv[0] or ""))
 
 
 @rule(
@@ -406,29 +418,39 @@ _PRIORITY_RANK = {str(p): rank for rank, p in enumerate(Priority)}
     can="off",
 )
 def _req_test_phase(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
-    # reported at the tests (that is where :phase: goes), once per test, at the level of
-    # the most important requirement it leaves unscheduled
-    unscheduled: dict[str, list[Item]] = {}
+    # reported at the tests (that is where :phase: goes), once per test and priority of
+    # the requirements it leaves unscheduled (the level depends on that priority)
+    unscheduled: dict[str, dict[str | None, list[Item]]] = {}
+    only: dict[str, bool] = {}
     for req in graph.of_kind(Kind.REQ):
         tests = requirement_coverage(graph, req).tests
         if tests and not any(graph.phase_of(graph.items[t]) for t in tests):
             for test_id in tests:
                 if not graph.items[test_id].links.get("phase"):
-                    unscheduled.setdefault(test_id, []).append(req)
+                    unscheduled.setdefault(test_id, {}).setdefault(req.priority, []).append(req)
+                    only[test_id] = only.get(test_id, True) and len(tests) == 1
     for test_id in sorted(unscheduled):
-        reqs = sorted(
-            unscheduled[test_id], key=lambda r: (_PRIORITY_RANK.get(r.priority or "", 9), r.id)
-        )
-        first = reqs[0]
-        only = "the only test" if len(requirement_coverage(graph, first).tests) == 1 else "a test"
-        named = ", ".join(f"{_priority_word(r)} requirement {r.id}" for r in reqs[:3])
-        more = f" and {len(reqs) - 3} more" if len(reqs) > 3 else ""
-        yield Hit(
-            graph.items[test_id],
-            f"has no :phase:, and no test of {named}{more} is scheduled ({only} of {first.id})",
-            "add ':phase: PHASE-…' naming the phase in which the test runs",
-            priority=first.priority,
-        )
+        for priority, reqs in _by_rank(unscheduled[test_id]):
+            word = _priority_word(reqs[0])
+            plural = "s" if len(reqs) > 1 else ""
+            named = ", ".join(r.id for r in reqs[:3])
+            more = f" and {len(reqs) - 3} more" if len(reqs) > 3 else ""
+            if only[test_id]:
+                message = (
+                    f"is the only test of {word} requirement{plural} {named}{more} and has no "
+                    ":phase:, so its verification is not scheduled"
+                )
+            else:
+                message = (
+                    f"has no :phase:, and no other test of {word} requirement{plural} "
+                    f"{named}{more} has one, so its verification is not scheduled"
+                )
+            yield Hit(
+                graph.items[test_id],
+                message,
+                "add ':phase: PHASE-…' naming the phase in which the test runs",
+                priority=priority,
+            )
 
 
 @rule(
