@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -405,3 +406,23 @@ def test_accept_with_stricter_settings(tmp_path, run_cli):
     result = run_cli("accept", project.root)
     assert result.code == 0, result.output
     assert result.out.startswith("Go\n")
+
+
+def test_defect_list_as_xlsx_with_sheet_locations(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Mängel"
+    sheet.append(["Fehler-Nr.", "Fehlerklasse", "Status", "Behebungstermin"])
+    sheet.append(["M-1", 2, "offen", dt.datetime(2027, 9, 15)])
+    sheet.append(["M-2", "Klasse 4", "offen", None])
+    path = tmp_path / "maengel.xlsx"
+    workbook.save(path)
+    with pytest.raises(InputError) as info:
+        read_defects(path, name="maengel.xlsx")
+    assert str(info.value).startswith("maengel.xlsx:Mängel!3: M-2: unknown defect class")
+    sheet.delete_rows(3)
+    workbook.save(path)
+    [defect] = read_defects(path, name="maengel.xlsx", stored="maengel.xlsx")
+    assert (defect.fix_date, defect.where) == ("2027-09-15", "maengel.xlsx:Mängel!2")

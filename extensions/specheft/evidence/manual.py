@@ -86,18 +86,20 @@ def read_manual(path: Path, known: Known, *, name: str, stored: str) -> ManualSh
         raw_test = cell(row, columns, "test")
         if not raw_test:
             raise InputError("the row names no test case", location=row.location)
+        word = cell(row, columns, "result")
+        outcome = RESULT_WORDS.get(normalise(word))
+        if outcome is None:
+            raise InputError(
+                f"unknown result {word!r}; allowed: {_ALLOWED}",
+                location=row.location,
+                item=raw_test,
+            )
         test = known.test(raw_test)
         if test is None:
             raise InputError(
                 f"unknown test id {raw_test!r}",
                 location=row.location,
                 hint=known.suggest(raw_test) or "use the test item ids of the specification",
-            )
-        word = cell(row, columns, "result")
-        outcome = RESULT_WORDS.get(normalise(word))
-        if outcome is None:
-            raise InputError(
-                f"unknown result {word!r}; allowed: {_ALLOWED}", location=row.location, item=test
             )
         date = parse_date(cell(row, columns, "date"))
         if date is None:
