@@ -82,13 +82,14 @@ def test_missing_test_exits_1_and_names_the_requirement(make_project, run_cli):
 
 
 def test_input_errors_are_findings_with_locations(make_project, run_cli):
-    page = COMPLETE.replace(":priority: should", ":priority: soll")
+    # (German words such as 'soll' are read as the value in a German project)
+    page = COMPLETE.replace(":priority: should", ":priority: shuold")
     project = make_project({"anf.md": page})
     result = run_cli("check", project.root)
     assert result.code == 1
     assert "build — " in result.out
     assert (
-        "spec/anf.md:13: error: LH-KON-002: :priority: 'soll' is not allowed; allowed: "
+        "spec/anf.md:13: error: LH-KON-002: :priority: 'shuold' is not allowed; allowed: "
         "must, should, can (did you mean 'should'?) [sn_schema_violation.field_fail]" in result.out
     )
 
