@@ -4,10 +4,18 @@ An option value wrapped onto a second line ends the option block: the rest of th
 value, and every option after it, silently become body text — the requirement's
 statement. Here each item's source is read back from its line on, and
 
-* a body that starts indented (a wrapped option value) and
-* a body line that looks like an option (``:tags: …``, now plain text)
+* a body that starts right after the options (a wrapped option value, indented or
+  not, or a statement without the blank line before it),
+* a body line that looks like an option (``:tags: …``, now plain text),
+* an item directive inside the body (a nested item, or a missing ``:::``), and
+* an item not closed before the end of the file (its body swallowed what followed)
 
 are warnings at the exact line, as is an unknown option with the closest known one.
+Before MyST reads a page, :func:`scan_source` reports control characters, turns the
+line breaks only Python knows (vertical tab, U+2028) into spaces, reads German words
+of enumerated values as the value, and notes item directives inside code blocks (rule
+``lint-fenced-item``). Lists and quotes nested deeper than markdown-it reads are
+reported where it stopped (:func:`_report_too_deep`).
 """
 
 from __future__ import annotations
