@@ -30,12 +30,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for prefix, group in _GROUPS.items():
             if item.nodeid.startswith(prefix):
                 item.add_marker(pytest.mark.xdist_group(group))
-        # A module whose tests share a module-scoped fixture (a copied example, a built
-        # project that each test resets) stays on one worker: made once, used in file
-        # order as in a serial run, never by two tests at once.
+        # A module whose tests share a module-scoped fixture of ours (a copied example, a
+        # built project that each test resets) stays on one worker: made once, used in
+        # file order as in a serial run, never by two tests at once. (Plugins' fixtures,
+        # baseid "", such as sphinx.testing's autouse cache reset, do not count.)
         info = getattr(item, "_fixtureinfo", None)
         definitions = info.name2fixturedefs.values() if info is not None else ()
-        if any(d.scope == "module" for defs in definitions for d in defs):
+        if any(d.scope == "module" and d.baseid for defs in definitions for d in defs):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 

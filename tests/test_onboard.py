@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import tomllib
 
+import pytest
+
 from .helpers import REPO, item
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -38,6 +40,21 @@ def test_the_readme_test_command_runs_on_every_core_in_groups():
     addopts = options["tool"]["pytest"]["ini_options"]["addopts"].split()
     assert "-n" in addopts and addopts[addopts.index("-n") + 1] == "auto"
     assert "--dist" in addopts and addopts[addopts.index("--dist") + 1] == "loadgroup"
+
+
+@pytest.fixture(scope="module")
+def shared_by_this_module() -> list[str]:
+    return []
+
+
+def test_tests_sharing_a_module_fixture_stay_on_one_worker(request, shared_by_this_module):
+    groups = [mark.args for mark in request.node.iter_markers("xdist_group")]
+    assert groups == [("tests/test_onboard.py",)]
+
+
+def test_other_tests_go_to_any_free_worker(request):
+    # sphinx.testing's autouse module fixture must not group every test by its file
+    assert not list(request.node.iter_markers("xdist_group"))
 
 
 def test_build_names_files_relative_to_the_project_like_check(make_project, run_cli):
