@@ -351,3 +351,15 @@ def test_catalog_add_to_a_missing_page_that_is_no_area_page(tmp_path, run_cli):
     assert sorted(p for p in root.rglob("*") if "_build" not in p.parts) == [
         p for p in before if "_build" not in p.parts
     ]
+
+
+def test_new_refuses_a_non_empty_directory_before_asking(tmp_path, run_cli, monkeypatch):
+    monkeypatch.setattr(new_command, "_interactive", lambda: True)
+    monkeypatch.setattr("sys.stdin", io.StringIO("CRM Nord\nBeispiel AG\n"))
+    root = tmp_path / "crm"
+    root.mkdir()
+    (root / "notes.txt").write_text("mine")
+    result = run_cli("new", root, "--areas", "KON")
+    assert result.code == 2 and "is not empty" in result.err
+    assert "Project name" not in result.out
+    assert sys.stdin.read() == "CRM Nord\nBeispiel AG\n"

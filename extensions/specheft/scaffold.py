@@ -530,6 +530,15 @@ def readme(new: NewProject) -> str:
 def create(new: NewProject, *, force: bool = False) -> list[Path]:
     """Write the project; refuses a non-empty directory unless ``force``."""
     root = new.root
+    refuse_unless_empty(root, force=force)
+    transaction = Transaction()
+    for relative, text in files(new).items():
+        transaction.write_text(inside(root, Path(relative)), text)
+    return transaction.commit()
+
+
+def refuse_unless_empty(root: Path, *, force: bool = False) -> None:
+    """A usage error if ``root`` is a file, or a non-empty directory without ``force``."""
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} exists and is not a directory")
     if root.exists() and any(p.name != OUTPUT_MARKER for p in root.iterdir()) and not force:
@@ -538,7 +547,3 @@ def create(new: NewProject, *, force: bool = False) -> list[Path]:
             hint="choose a new directory, or use --force to add the project files "
             "(existing files with the same names are replaced)",
         )
-    transaction = Transaction()
-    for relative, text in files(new).items():
-        transaction.write_text(inside(root, Path(relative)), text)
-    return transaction.commit()

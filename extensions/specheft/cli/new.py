@@ -66,7 +66,14 @@ def new(
     Pflichtenheft and test catalogue start empty.
     """
     from ..catalog import load_catalog
-    from ..scaffold import DOC_ABBREV, NewProject, create, document_id, project_name
+    from ..scaffold import (
+        DOC_ABBREV,
+        NewProject,
+        create,
+        document_id,
+        project_name,
+        refuse_unless_empty,
+    )
 
     catalog = load_catalog(catalog_name)
     codes = [code.strip().upper() for code in areas.split(",") if code.strip()]
@@ -74,6 +81,7 @@ def new(
     if not items:
         raise UsageError(f"catalogue {catalog_name!r} has no requirements for these areas")
     root = directory.expanduser().resolve()
+    refuse_unless_empty(root, force=force)  # before asking anything
     # The name and customer go onto every title page: a folder name is no title. On a
     # terminal ask (the derived name is the default); in scripts derive it.
     derived = project_name(root.name, language)
