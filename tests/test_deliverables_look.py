@@ -324,3 +324,18 @@ def test_readers_see_the_project_language_in_frame_and_needtables(make_project, 
     english = make_project({"tabelle.md": tables}, language="en")
     assert run_cli("build", english.root).code == 0
     assert ">Next<" in english.html("tabelle").replace("\n", "").replace(" ", "")
+
+
+@pytest.mark.pdf
+def test_format_all_reads_the_sources_once_per_format(make_project, run_cli):
+    # the site after the PDFs used to say "The configuration has changed (2 options …)"
+    require_pdf_tools()
+    project = make_project({"anf.md": "# Anforderungen\n\n" + CHAIN})
+    assert run_cli("build", project.root).code == 0
+    result = run_cli("build", project.root, "--format", "all")
+    assert result.code == 0, result.output
+    assert "configuration has changed" not in result.output
+    html_step = result.out.split("PDF written to")[-1]
+    assert "updating environment: 0 added, 0 changed, 0 removed" in html_step, html_step
+    assert "reading sources... [" not in html_step  # no page read again
+    assert list((project.root / "_build/html/pdf").glob("*.pdf"))  # the site links them

@@ -23,6 +23,7 @@ _PROGRESS = re.compile(
 )
 
 
+_CONFIG_NOTE = re.compile(r"The configuration has changed \([^)]*\)")
 _READING = re.compile(r"^(updating environment|reading sources|loading pickled environment)")
 
 
@@ -46,6 +47,10 @@ class ProgressStream(io.TextIOBase):
                 break
             segment = self.buffer_text[: match.end()]
             self.buffer_text = self.buffer_text[match.end() :]
+            # Sphinx's "The configuration has changed (…)" lists options that only
+            # changed how pages are written (furo registers one late in every HTML
+            # build); a change that rereads pages shows on the "updating environment" line
+            segment = _CONFIG_NOTE.sub("", segment)
             plain = _ANSI.sub("", segment).strip()
             if plain and self.keep.match(plain):
                 self.target.write(segment)
