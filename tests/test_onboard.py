@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import tomllib
 
 import pytest
@@ -83,3 +84,32 @@ def test_build_names_files_relative_to_the_project_like_check(make_project, run_
     assert strict.code == 1 and "spec/bad.md:" in strict.err and root not in strict.output
     check = run_cli("check", project.root)
     assert root not in check.output
+
+
+def test_readme_starting_a_project_block_runs_as_written(tmp_path, run_cli, monkeypatch):
+    section = README.split("## Starting a project", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block
+    work = tmp_path / "work"  # the README's ../crm-… lands beside it, in tmp_path
+    work.mkdir()
+    monkeypatch.chdir(work)
+    ran = []
+    for line in block.group(1).splitlines():
+        words = shlex.split(line, comments=True)
+        commands = [[]]  # the line's commands, split at "&&"
+        for word in words:
+            if word == "&&":
+                commands.append([])
+            else:
+                commands[-1].append(word)
+        for args in filter(None, commands):
+            if args[0] == "cd":
+                monkeypatch.chdir(args[1])
+                continue
+            assert args[0] == "specheft", line
+            result = run_cli(*args[1:])
+            assert result.code == 0, f"{line}:\n{result.output}"
+            ran.append(args[1])
+    assert ran == ["new", "build", "check", "catalog", "catalog"]
+    page = tmp_path / "crm-einfuehrung/spec/lastenheft/05-anforderungen/int.md"
+    assert ":origin: CAT-INT-020" in page.read_text(encoding="utf-8")
