@@ -426,3 +426,18 @@ def test_defect_list_as_xlsx_with_sheet_locations(tmp_path):
     workbook.save(path)
     [defect] = read_defects(path, name="maengel.xlsx", stored="maengel.xlsx")
     assert (defect.fix_date, defect.where) == ("2027-09-15", "maengel.xlsx:Mängel!2")
+
+
+def test_the_evidence_core_imports_no_sphinx():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import specheft.evidence.acceptance, specheft.evidence.junit, specheft.evidence.manual\n"
+        "import specheft.evidence.store, specheft.evidence.template, specheft.evidence.defects\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sphinx', 'sphinx_needs')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
