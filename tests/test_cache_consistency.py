@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .helpers import REPO, item
 
@@ -375,3 +377,168 @@ def test_a_folder_link_outside_the_sources_is_read(make_project, run_cli, tmp_pa
     result = run_cli("check", project.root)
     assert result.code == 0, result.output
     assert result.out.splitlines()[-1].startswith("4 items;"), result.out  # 3 phases, 1 req
+
+
+# --- the guard: random edit sequences, cached == fresh -----------------------------------
+
+_PAGE_NAMES = ("m-mitte", "a-anfang", "z-ende", "f-frueh", "s-spaet")
+_OPS = (
+    "add req",
+    "add spec",
+    "edit",
+    "move",
+    "delete",
+    "rename",
+    "duplicate",
+    "add page",
+    "delete page",
+    "rename page",
+    "unlist page",
+)
+
+
+class _Model:
+    """Pages (in toctree order) holding items; the sources are written from it."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, list[dict[str, str]]] = {
+            "m-mitte": [self._req(1, "Eins"), self._req(2, "Zwei")],
+            "z-ende": [self._spec(1, "LH-KON-001")],
+        }
+        self.unlisted: set[str] = set()
+        self.counter = 10
+
+    @staticmethod
+    def _req(number: int, title: str) -> dict[str, str]:
+        return {"kind": "req", "id": f"LH-KON-{number:03d}", "title": title}
+
+    @staticmethod
+    def _spec(number: int, target: str) -> dict[str, str]:
+        return {"kind": "spec", "id": f"PH-KON-{number:03d}", "title": "Lösung", "to": target}
+
+    def items(self) -> list[tuple[str, int]]:
+        return [(page, i) for page, items in self.pages.items() for i in range(len(items))]
+
+    def apply(self, op: str, a: int, b: int) -> None:
+        self.counter += 1
+        pages = list(self.pages)
+        located = self.items()
+        free = [name for name in _PAGE_NAMES if name not in self.pages]
+        if op in ("add req", "add spec") and pages:
+            ids = [item["id"] for _, item in self._all() if item["kind"] == "req"] or ["LH-KON-001"]
+            new = (
+                self._req(self.counter, f"Neu {self.counter}")
+                if op == "add req"
+                else self._spec(self.counter, ids[b % len(ids)])
+            )
+            self.pages[pages[a % len(pages)]].append(new)
+        elif op in ("edit", "move", "delete", "rename", "duplicate") and located:
+            page, index = located[a % len(located)]
+            item = self.pages[page][index]
+            if op == "edit":
+                item["title"] = f"{item['title']} geändert"
+            elif op == "rename":
+                item["id"] = f"{item['id'][:7]}{self.counter:03d}"
+            elif op == "delete":
+                del self.pages[page][index]
+            else:
+                target = pages[b % len(pages)]
+                if op == "move":
+                    del self.pages[page][index]
+                    self.pages[target].append(item)
+                else:
+                    self.pages[target].append({**item, "title": f"Kopie {self.counter}"})
+        elif op == "add page" and free:
+            self.pages[free[a % len(free)]] = [self._req(self.counter, f"Seite {self.counter}")]
+        elif op == "delete page" and pages:
+            del self.pages[pages[a % len(pages)]]
+        elif op == "rename page" and pages and free:
+            old, new = pages[a % len(pages)], free[b % len(free)]
+            self.pages = {new if name == old else name: v for name, v in self.pages.items()}
+            if old in self.unlisted:
+                self.unlisted = (self.unlisted - {old}) | {new}
+        elif op == "unlist page" and pages:
+            self.unlisted ^= {pages[a % len(pages)]}
+
+    def _all(self) -> list[tuple[str, dict[str, str]]]:
+        return [(page, item) for page, items in self.pages.items() for item in items]
+
+    def write(self, spec: Path) -> None:
+        wanted = {f"{name}.md": self._page(name, items) for name, items in self.pages.items()}
+        listed = [name for name in self.pages if name not in self.unlisted]
+        wanted["index.md"] = "# Mini\n\n```{toctree}\n" + "\n".join([*listed, "phasen"]) + "\n```\n"
+        for path in spec.glob("*.md"):
+            if path.name not in wanted and path.name != "phasen.md":
+                path.unlink()
+        for name, text in wanted.items():
+            path = spec / name
+            # only what changed is written: unchanged pages stay cached
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+
+    @staticmethod
+    def _page(name: str, items: list[dict[str, str]]) -> str:
+        parts = [f"# Seite {name}\n"]
+        for entry in items:
+            if entry["kind"] == "req":
+                options = {"id": entry["id"], "priority": "can", "phase": "PHASE-IMPL"}
+                text = "Das CRM-System kann zählen."
+            else:
+                options = {"id": entry["id"], "satisfies": entry["to"], "phase": "PHASE-IMPL"}
+                text = "Das System zählt."
+            parts.append(item(entry["kind"], entry["title"], text, **options))
+        return "\n".join(parts)
+
+
+def _check_json(root: Path, *, fresh: bool) -> dict[str, Any]:
+    from specheft.check import run_check
+    from specheft.io import report_json
+    from specheft.project import Project
+
+    data = report_json.as_dict(run_check(Project.at(root), fresh=fresh))
+    data.pop("tool")
+    return json.loads(json.dumps(data))  # tuples and lists alike
+
+
+def _needs_json(root: Path, *, fresh: bool) -> dict[str, Any]:
+    from specheft.project import Project
+    from specheft.sphinxext.runner import run_sphinx
+
+    outdir = root / "_build" / "needs"
+    run_sphinx(
+        Project.at(root), "needs", outdir, strict=False, status=None, warning=None, fresh=fresh
+    )
+    data = json.loads((outdir / "needs.json").read_text(encoding="utf-8"))
+    return dict(data["versions"][data["current_version"]]["needs"])
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=8,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(_OPS), st.integers(0, 20), st.integers(0, 20)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_cached_check_and_incremental_build_equal_fresh_ones(steps, make_project, tmp_path_factory):
+    root = tmp_path_factory.mktemp("guard") / "proj"
+    twin = root.parent / "twin"
+    project = make_project()
+    shutil.copytree(project.root, root)  # one fresh copy per example
+    model = _Model()
+    model.write(root / "spec")
+    _check_json(root, fresh=False)
+    _needs_json(root, fresh=False)
+    for op, a, b in steps:
+        model.apply(op, a, b)
+        model.write(root / "spec")
+        shutil.rmtree(twin, ignore_errors=True)
+        shutil.copytree(root, twin, ignore=shutil.ignore_patterns("_build"))
+        assert _check_json(root, fresh=False) == _check_json(twin, fresh=True), (op, a, b)
+    assert _needs_json(root, fresh=False) == _needs_json(twin, fresh=True), steps
