@@ -277,14 +277,23 @@ def test_an_error_box_in_a_page_fails_the_strict_build(make_project, run_cli):
 
 def test_site_does_not_publish_sources_or_internal_files(make_project, run_cli):
     page = "# Anforderungen\n\n% interne Notiz: Preisverhandlung offen\n\n" + CHAIN
+    # a comment in an item's text (not shown on the page) stays out of needs.json too;
+    # a line starting with % in a code block is content
+    page = page.replace(
+        "Text.\n:::",
+        "Text.\n% intern: Rabattgrenze 12 Prozent\n\n```text\n% Anteil Neukunden\n```\n:::",
+        1,
+    )
     project = make_project({"anf.md": page})
     assert run_cli("build", project.root).code == 0
     site = project.root / "_build/html"
     assert (site / "anf.html").exists()
     assert not (site / "_sources").exists()
     assert not (site / "schema_violations.json").exists()
-    leaked = [p for p in site.rglob("*") if p.is_file() and b"Preisverhandlung" in p.read_bytes()]
-    assert leaked == []
+    for note in (b"Preisverhandlung", b"Rabattgrenze"):
+        leaked = [p for p in site.rglob("*") if p.is_file() and note in p.read_bytes()]
+        assert leaked == [], note
+    assert "% Anteil Neukunden" in project.needs()["LH-KON-001"]["content"]
     # on request (conf.py), the sources are published
     conf = project.root / "conf/conf.py"
     conf.write_text(conf.read_text() + "\nhtml_copy_source = True\n")
