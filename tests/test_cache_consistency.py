@@ -126,19 +126,24 @@ def test_every_problem_of_the_strict_build_is_a_finding_of_check(name, make_proj
 
 def test_page_in_no_toctree_names_its_file_and_the_toctree_every_time(make_project, run_cli):
     pages = dict(BROKEN["page in no toctree"])
+    pages["03-ziele.rst"] = "Ziele\n=====\n\nText.\n"  # reStructuredText is read too
     project = make_project(pages, index=_INDEX["page in no toctree"])
-    for extra in (("--fresh",), (), ()):
+    for extra in (("--fresh",), (), ()):  # the cached checks report them again
         found = errors(findings(run_cli, project.root, *extra))
-        assert len(found) == 1, found
-        path, _, _, message = found[0]
-        assert path == "spec/unten/zz-verwaist.md"
-        assert "isn't included in any toctree" in message
-        assert "add 'zz-verwaist' to the toctree in spec/unten/index.md" in message
-    sarif = run_cli("check", project.root, "--format", "sarif")
-    assert ".md.rst" not in sarif.out and "zz-verwaist.md" in sarif.out
+        assert [(path, line) for path, line, _, _ in found] == [
+            ("spec/03-ziele.rst", None),
+            ("spec/unten/zz-verwaist.md", None),
+        ], found
+        assert all("isn't included in any toctree" in f[3] for f in found)
+        assert "add '03-ziele' to the toctree in spec/index.md" in found[0][3]
+        assert "add 'zz-verwaist' to the toctree in spec/unten/index.md" in found[1][3]
+    for report in ("sarif", "json", "text"):
+        out = run_cli("check", project.root, "--format", report).out
+        assert ".md.rst" not in out and ".rst.rst" not in out and "zz-verwaist.md" in out
     (project.spec / "unten/index.md").write_text(
         "# Unten\n\n```{toctree}\nzz-verwaist\n```\n", encoding="utf-8"
     )
+    (project.spec / "03-ziele.rst").unlink()
     assert errors(findings(run_cli, project.root)) == []
 
 
