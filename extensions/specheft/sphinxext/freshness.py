@@ -344,7 +344,9 @@ _PENDING: dict[int, tuple[Path, dict[str, str]]] = {}
 
 
 def _signature_file(app: Sphinx) -> Path:
-    return Path(app.doctreedir) / SIGNATURE_FILE
+    # one record per output folder: builds into another --out share the environment
+    out = hashlib.sha256(str(Path(app.outdir).resolve()).encode()).hexdigest()[:12]
+    return Path(app.doctreedir) / SIGNATURE_FILE.replace(".json", f"-{out}.json")
 
 
 def _written_signatures(app: Sphinx) -> dict[str, str]:
