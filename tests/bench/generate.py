@@ -335,13 +335,15 @@ def build_items(n: int) -> dict[str, list[Item]]:
 
     specs: list[Item] = []
     spec_phase: dict[str, str] = {}
+    req_phase = {req.id: meta[1] for req, meta in zip(reqs, req_meta, strict=True)}
     for req, (area, phase, obj) in zip(reqs, req_meta, strict=True):
         sid = "PH-" + req.id.removeprefix("LH-")
         satisfies = [req.id]
         siblings = by_area[area]
         if len(siblings) > 1 and rng.random() < 0.5:
             other = rng.choice(siblings)
-            if other != req.id:
+            # not for a requirement due earlier: the spec would be late (spec-phase-order)
+            if other != req.id and PHASE_ORDER[req_phase[other]] >= PHASE_ORDER[phase]:
                 satisfies.append(other)
         sentences = text.sentences(SPEC_TEXT, rng.randint(2, 3), module=rng.choice(MODULES))
         if rng.random() < 0.1:
