@@ -246,6 +246,37 @@ class _WhichToctree(logging_std.Filter):
         return True
 
 
+class _TwoSources(logging_std.Filter):
+    """Sphinx's "multiple files found for the document" has no location and ends in a
+    Python repr; name the file that is ignored instead, and which one is read."""
+
+    def __init__(self, app: Sphinx) -> None:
+        super().__init__()
+        self.app = app
+
+    def filter(self, record: logging_std.LogRecord) -> bool:
+        args = record.args
+        if "multiple files found" not in str(record.msg) or not (
+            isinstance(args, tuple) and len(args) == 3
+        ):
+            return True
+        srcdir = Path(self.app.srcdir)
+        used = Path(str(args[2]))
+        ignored = [srcdir / f for f in str(args[1]).split(", ") if srcdir / f != used]
+        if not ignored:
+            return True
+        root = srcdir.parent
+        record.msg = (
+            f"two sources for the page {args[0]!r}: this file is ignored, "
+            f"{Path(os.path.relpath(used, root)).as_posix()} is read "
+            "(hint: rename or delete one of them)"
+        )
+        record.args = ()
+        # with a line: a location without one would be taken for a docname
+        record.location = f"{ignored[0]}:1"
+        return True
+
+
 def _read_again(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
@@ -391,15 +422,18 @@ def _save_signatures(app: Sphinx, exception: BaseException | None) -> None:
 
 def setup(app: Sphinx) -> None:
     install_duplicate_notes()
-    installed: list[_WhichToctree] = []
+    installed: list[tuple[str, logging_std.Filter]] = []
 
     def install(app: Sphinx) -> None:
-        installed.append(_WhichToctree(app))
-        logging_std.getLogger("sphinx.sphinx.environment").addFilter(installed[-1])
+        installed.append(("sphinx.sphinx.environment", _WhichToctree(app)))
+        installed.append(("sphinx.sphinx.project", _TwoSources(app)))
+        for name, flt in installed:
+            logging_std.getLogger(name).addFilter(flt)
 
     def uninstall(app: Sphinx, exception: BaseException | None) -> None:
         while installed:
-            logging_std.getLogger("sphinx.sphinx.environment").removeFilter(installed.pop())
+            name, flt = installed.pop()
+            logging_std.getLogger(name).removeFilter(flt)
 
     app.connect("builder-inited", install)
     app.connect("build-finished", uninstall, priority=999)
