@@ -323,3 +323,33 @@ def test_report_fingerprint_covers_coverage_and_empty_documents_have_none(make_p
     code, second, _ = _fingerprints(run_cli, project.root)
     assert second["bericht"][0] != first["bericht"][0]
     assert second["anforderungen"][0] == first["anforderungen"][0]
+
+
+def test_info_pages_show_the_report_checksum_and_none_for_an_empty_document(make_project, run_cli):
+    pages = {
+        "anf.md": _can_requirements(0, 2),
+        "ums.md": _can_requirements(1, 0),
+        "bericht.md": REPORT,
+        "leer.md": "# Leer\n",
+    }
+    project = make_project(pages, settings=TRACE_SETTINGS)
+    _, listed, _ = _fingerprints(run_cli, project.root)
+    assert run_cli("build", project.root, "--format", "html").code == 0
+    assert listed["bericht"][0] in project.html("bericht")
+    empty = project.html("leer")
+    assert "4f53cda1" not in empty
+    assert re.search(r"keine.*\(das.*Dokument.*enthält.*und.*zeigt.*keine.*Elemente\)", empty)
+
+
+def test_signoff_of_an_empty_document_promises_no_checksum():
+    from specheft.labels import label
+    from specheft.sphinxext.deliverables import DocumentFacts, latex_signoff
+
+    facts = DocumentFacts.__new__(DocumentFacts)  # only what the sign-off page reads
+    facts.lang, facts.signoff = "de", []
+    facts.count, facts.fingerprint = 0, label("de", "doc.fingerprint.none")
+    empty = latex_signoff(facts)
+    assert "angegebenen Prüfsumme" not in empty and "keine (das Dokument" in empty
+    facts.count, facts.fingerprint = 313, "2cc08205" + "0" * 56
+    signed = latex_signoff(facts)
+    assert "angegebenen Prüfsumme" in signed and facts.fingerprint in signed

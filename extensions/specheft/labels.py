@@ -120,6 +120,8 @@ _DE: dict[str, str] = {
     "doc.signoff": "Freigabe",
     "doc.signoff.text": "Mit ihrer Unterschrift bestätigen die Beteiligten, dass dieses Dokument "
     "in der oben genannten Version mit der angegebenen Prüfsumme gilt.",
+    "doc.signoff.text.none": "Mit ihrer Unterschrift bestätigen die Beteiligten, dass dieses "
+    "Dokument in der oben genannten Version gilt.",
     "doc.role": "Rolle",
     "doc.name": "Name",
     "doc.organisation": "Organisation",
@@ -241,6 +243,8 @@ _EN: dict[str, str] = {
     "doc.signoff": "Sign-off",
     "doc.signoff.text": "By signing, the parties confirm that this document applies in the "
     "version and with the fingerprint stated above.",
+    "doc.signoff.text.none": "By signing, the parties confirm that this document applies in the "
+    "version stated above.",
     "doc.role": "Role",
     "doc.name": "Name",
     "doc.organisation": "Organisation",

@@ -352,7 +352,7 @@ def latex_document_info(facts: DocumentFacts) -> str:
         )
     parts += [
         rf"\section*{{{_tex(label(lang, 'doc.fingerprint'))}}}",
-        rf"\noindent\texttt{{\small {facts.fingerprint}}}\par\smallskip",
+        rf"\noindent\texttt{{\small {_tex(facts.fingerprint)}}}\par\smallskip",
         rf"\noindent{{\small {_tex(facts.fingerprint_note())}}}",
         r"\sphinxtableofcontents",
         r"\pagestyle{normal}",
@@ -362,13 +362,15 @@ def latex_document_info(facts: DocumentFacts) -> str:
 
 def latex_signoff(facts: DocumentFacts) -> str:
     lang = facts.lang
+    signoff_text = "doc.signoff.text" if facts.count else "doc.signoff.text.none"
     parts = [
         r"\clearpage",
         rf"\chapter*{{{_tex(label(lang, 'doc.signoff'))}}}",
         rf"\addcontentsline{{toc}}{{chapter}}{{{_tex(label(lang, 'doc.signoff'))}}}",
-        rf"\noindent {_tex(label(lang, 'doc.signoff.text'))}\par\bigskip",
+        # without items there is no checksum, and the text does not promise one
+        rf"\noindent {_tex(label(lang, signoff_text))}\par\bigskip",
         rf"\noindent {_tex(label(lang, 'doc.fingerprint'))}: "
-        rf"\texttt{{\small {facts.fingerprint}}}\par\bigskip",
+        rf"\texttt{{\small {_tex(facts.fingerprint)}}}\par\bigskip",
         r"\renewcommand{\arraystretch}{1.3}",
         rf"\begin{{longtable}}{{{_columns(0.34, 0.2, 0.36)}}}\hline",
         rf"\textbf{{{_tex(label(lang, 'doc.role'))}, {_tex(label(lang, 'doc.name'))}}} & "
