@@ -274,3 +274,24 @@ def test_an_item_in_a_code_block_fails_the_build_when_configured_as_error(make_p
     build = run_cli("build", project.root)
     assert build.code == 1
     assert any("fenced.md:6:" in line and "LH-KON-777" in line for line in build.err.splitlines())
+
+
+def test_a_filter_left_by_an_interrupted_build_does_not_misplace_messages(
+    make_project, run_cli, tmp_path
+):
+    """A build interrupted before build-finished leaves its message filters on the
+    loggers; the next build in the same process must not use them."""
+    import logging
+    from types import SimpleNamespace
+
+    from specheft.sphinxext import locations
+
+    gone = SimpleNamespace(env=SimpleNamespace(doc2path=lambda docname: tmp_path / "gone.md"))
+    stale = locations._NeedMessageFilter(gone)  # type: ignore[arg-type]
+    for name in locations._NEED_LOGGERS:
+        logging.getLogger(name).addFilter(stale)
+    try:
+        test_satisfies_on_a_test_names_the_item_at_the_option_line(make_project, run_cli)
+    finally:
+        for name in locations._NEED_LOGGERS:
+            logging.getLogger(name).removeFilter(stale)

@@ -275,25 +275,30 @@ class _NeedMessageFilter(logging.Filter):
                 return  # options end at the first line that is not an option
 
 
-def setup(app: Sphinx) -> None:
-    installed: list[_SchemaLocationFilter] = []
-    messages: list[_NeedMessageFilter] = []
+def _replace_filter(logger_name: str, new: logging.Filter | None) -> None:
+    """Install ``new`` as the one filter of its class on the logger. A build that ended
+    without ``build-finished`` (an interrupt) left its filter, bound to its own
+    application: it would rewrite the next build's messages with the old sources."""
+    logger = logging.getLogger(logger_name)
+    for old in list(logger.filters):
+        if type(old) in (_SchemaLocationFilter, _NeedMessageFilter) and (
+            new is None or type(old) is type(new)
+        ):
+            logger.removeFilter(old)
+    if new is not None:
+        logger.addFilter(new)
 
+
+def setup(app: Sphinx) -> None:
     def install(app: Sphinx) -> None:
-        flt = _SchemaLocationFilter(app)
-        logging.getLogger(_SCHEMA_LOGGER).addFilter(flt)
-        installed.append(flt)
-        messages.append(_NeedMessageFilter(app))
+        _replace_filter(_SCHEMA_LOGGER, _SchemaLocationFilter(app))
+        messages = _NeedMessageFilter(app)
         for name in _NEED_LOGGERS:
-            logging.getLogger(name).addFilter(messages[-1])
+            _replace_filter(name, messages)
 
     def uninstall(app: Sphinx, exception: BaseException | None) -> None:
-        while installed:
-            logging.getLogger(_SCHEMA_LOGGER).removeFilter(installed.pop())
-        while messages:
-            flt = messages.pop()
-            for name in _NEED_LOGGERS:
-                logging.getLogger(name).removeFilter(flt)
+        for name in (_SCHEMA_LOGGER, *_NEED_LOGGERS):
+            _replace_filter(name, None)
 
     app.connect("builder-inited", install)
     app.connect("build-finished", uninstall, priority=999)
