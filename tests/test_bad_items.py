@@ -92,7 +92,7 @@ CASES = {
     ),
     "link to the wrong kind": (
         item("spec", "S", id="PH-KON-001", satisfies="PHASE-IMPL"),
-        1,
+        3,
         ["PH-KON-001", "'PHASE-IMPL'", "target need type 'phase' is not one of 'req' or 'excl'"],
     ),
     "link option not allowed on the kind": (

@@ -132,6 +132,9 @@ _NO_ID = re.compile(r"^Need could not be created: No ID defined")
 _DEAD_LINK = re.compile(
     r"^Need '(?P<id>[^']+)' has unknown outgoing link '(?P<target>.*)' in field '(?P<field>[\w-]+)'"
 )
+_WRONG_KIND = re.compile(
+    r"^Need '[^']+' link '[^']*' in field '(?P<field>[\w-]+)': target need type"
+)
 _UNDECLARED = re.compile(
     r"^(?:Link type|Field) '(?P<name>[\w-]+)' is not declared on need type '(?P<kind>[\w-]+)' "
     r"and cannot be set in need '(?P<id>[^']+)'"
@@ -193,6 +196,8 @@ class _NeedMessageFilter(logging.Filter):
             )
         elif dead := _DEAD_LINK.match(message):
             self._set(record, self._dead_link(dead), dead.group("field"))
+        elif wrong := _WRONG_KIND.match(message):
+            self._set(record, message, wrong.group("field"))  # the text says it well
         elif undeclared := _UNDECLARED.match(message):
             name, kind, need_id = undeclared.group("name", "kind", "id")
             instead = _LINK_INSTEAD.get((kind, name))
