@@ -108,7 +108,17 @@ def fingerprints_at(
     relative = project.root.resolve().relative_to(top.resolve())
     with tempfile.TemporaryDirectory(prefix="specheft-rev-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
-            archive.extractall(tmp, filter="data")  # no links or paths outside tmp
+            if hasattr(tarfile, "data_filter"):
+                archive.extractall(tmp, filter="data")  # no links or paths outside tmp
+            else:  # Python < 3.11.4 (Debian 12's 3.11.2) has no filters: plain files only
+                safe = [
+                    member
+                    for member in archive.getmembers()
+                    if (member.isfile() or member.isdir())
+                    and not Path(member.name).is_absolute()
+                    and ".." not in Path(member.name).parts
+                ]
+                archive.extractall(tmp, members=safe)  # members checked above
         root = Path(tmp) / relative
         if not (root / "spec").is_dir():
             raise InputError(f"revision {revision!r} has no specheft project at {relative}/")
