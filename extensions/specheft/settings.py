@@ -414,9 +414,7 @@ def _parse_limits(reader: _Reader, data: Mapping[str, Any]) -> int:
     values = reader.keys("limits", data, _LIMIT_KEYS)
     megabytes = values["max_source_mb"]
     if not 0 < megabytes <= 10**6:  # also nan and inf, which TOML allows
-        reader.error(
-            "limits", "max_source_mb", f"expected a size in MB above 0, got {megabytes}"
-        )
+        reader.error("limits", "max_source_mb", f"expected a size in MB above 0, got {megabytes}")
     return int(megabytes * 1024 * 1024)
 
 
@@ -585,6 +583,7 @@ def _validate_extra_tables(reader: _Reader, tables: Mapping[str, Any]) -> None:
 
     rules.all_rules()  # imports the modules that register validators for their tables
     from .evidence import config as _evidence  # noqa: F401  (registers [results], [acceptance])
+
     for name, value in tables.items():
         validator = TABLE_VALIDATORS.get(name)
         if validator is not None:
