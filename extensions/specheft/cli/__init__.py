@@ -19,7 +19,7 @@ from ..errors import SpecheftError, os_fault
 from ..textsafe import printable
 
 # importing the command modules registers their commands
-from . import accept, build, catalog, check, fingerprint, new, results, serve  # noqa: F401
+from . import accept, build, catalog, check, diff, fingerprint, new, results, serve  # noqa: F401
 from .app import cli
 
 
