@@ -395,7 +395,14 @@ def _updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     if data.needs_is_post_processed or app.builder.format == "needs":
         return []  # nothing is written by the needs-only builders
     facts = _document_facts(app)
-    current = signatures(data.get_needs_mutable(), env.__dict__.get(REFERENCED, {}), facts)
+    needs = data.get_needs_mutable()
+    extra = dict(facts)
+    # pages showing test results depend on the run files, which are no Sphinx sources
+    from .evidence_view import result_pages
+
+    for docname, digest in result_pages(app, needs, env.__dict__.get(TRACE_DOCS, set())).items():
+        extra[docname] = f"{extra.get(docname, '')}|runs:{digest}"
+    current = signatures(needs, env.__dict__.get(REFERENCED, {}), extra)
     # Compared with what the pages written last show, not with the last reading: a build
     # interrupted while writing (Ctrl-C, SIGTERM, SIGKILL) saved nothing, so the next
     # one writes the same pages again.

@@ -188,6 +188,30 @@ class ItemRenderer:
             if (incoming := need.get(f"{link.name}_back") or [])
         ]
 
+    def result(self, need: NeedLike) -> list[nodes.Node] | None:
+        """The latest test result of a test item, or of a requirement's tests (runs in
+        ``spec/testkatalog/runs``); None without runs or tests."""
+        kind = need["type"]
+        if kind not in (Kind.REQ, Kind.TEST):
+            return None
+        from .evidence_view import results_of, verdict_text
+
+        results = results_of(self.app)
+        if not results.any:
+            return None
+        if kind == Kind.TEST:
+            found = results.of_tests([need["id"]])
+        else:
+            from .tracing import trace_graph
+
+            graph = trace_graph(self.app)
+            item = graph.get(need["id"])
+            found = None if item is None else results.of_requirement(graph, item)
+        if found is None:
+            return None
+        text = verdict_text(self.lang, found, single=kind == Kind.TEST)
+        return [nodes.inline("", text, classes=["specheft-result", found.css()])]
+
     def render(self, need: NeedLike, body: list[nodes.Node]) -> nodes.container:
         kind = need["type"]
         classes = ["specheft-item", f"specheft-{kind}"]
@@ -199,6 +223,8 @@ class ItemRenderer:
             box += nodes.raw("", rf"\hypertarget{{{need['id']}}}{{}}", format="latex")
         box += self.head(need)
         meta = [(name, v) for name in _META.get(kind, ()) if (v := self.value(need, name))]
+        if result := self.result(need):
+            meta.append(("result", result))
         texts = [(name, v) for name in _TEXT.get(kind, ()) if (v := self.value(need, name))]
         back = self.back_links(need)
         if self.latex:  # on paper, fields run on as compact labelled lines

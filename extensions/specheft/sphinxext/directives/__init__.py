@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from . import base, matrix, summary, trace
+from . import base, matrix, results, summary, trace
 
 
 def setup(app: Sphinx) -> None:
     base.setup(app)
     matrix.setup(app)
+    results.setup(app)
     summary.setup(app)
     trace.setup(app)

@@ -30,8 +30,18 @@ from ...trace.coverage import CoverageStatus, MatrixRow, matrix_rows, select_row
 from ..tables import Cell, table
 from .base import RENDERERS, TraceDirective, choices, trace_placeholder
 
-REQ_COLUMNS = ("id", "title", "priority", "area", "phase", "specs", "tests", "status")
-SPEC_COLUMNS = ("id", "title", "area", "solution", "phase", "satisfies", "tests", "status")
+REQ_COLUMNS = ("id", "title", "priority", "area", "phase", "specs", "tests", "status", "result")
+SPEC_COLUMNS = (
+    "id",
+    "title",
+    "area",
+    "solution",
+    "phase",
+    "satisfies",
+    "tests",
+    "status",
+    "result",
+)
 WIDTHS = {
     "id": 13,
     "title": 30,
@@ -43,6 +53,7 @@ WIDTHS = {
     "status": 9,
     "satisfies": 14,
     "solution": 10,
+    "result": 14,
 }
 FILTERABLE = frozenset({"priority", "area", "phase", "status", "solution"})
 STATUSES = tuple(str(s) for s in CoverageStatus)
@@ -75,11 +86,15 @@ class CoverageMatrix(TraceDirective):
             raise self.error(
                 ":priority: filters requirements; it is not available with :kind: spec"
             )
-        return [self.placeholder(options={**self.options, "kind": kind, "columns": columns})]
+        # the default columns show test results only where runs were imported
+        shown = {**self.options, "kind": kind, "columns": columns}
+        shown["default_columns"] = "columns" not in self.options
+        return [self.placeholder(options=shown)]
 
 
 def render_matrix(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
     from .. import settings_of
+    from ..evidence_view import results_of, run_text
     from ..render import renderer_for
     from ..tracing import trace_graph
 
@@ -90,6 +105,9 @@ def render_matrix(app: Sphinx, node: trace_placeholder, fromdocname: str) -> lis
     links = renderer_for(app, fromdocname)
     chosen = select_rows(matrix_rows(graph, options["kind"]), options)
     columns: list[str] = options["columns"]
+    results = results_of(app)
+    if options.get("default_columns") and not results.any:
+        columns = [c for c in columns if c != "result"]
     if not chosen:
         return [nodes.paragraph("", label(lang, "matrix.empty"), classes=["specheft-matrix-empty"])]
 
@@ -111,6 +129,24 @@ def render_matrix(app: Sphinx, node: trace_placeholder, fromdocname: str) -> lis
             return "" if row.phase is None else links.reference(row.phase.id, by_title=True)
         if column in ("specs", "tests", "satisfies"):
             return links.references(getattr(row, column))
+        if column == "result":
+            # the tests' latest results: worst outcome, how many passed, its run and date
+            direct = (item.id, *row.specs) if options["kind"] == "req" else (item.id,)
+            found = results.of_tests(row.tests, direct)
+            if found is None:
+                return ""
+            word = label(lang, f"result.{found.outcome or 'none'}")
+            if found.flaky:
+                word = label(lang, "result.flaky")
+            parts: list[nodes.Node] = [nodes.inline("", word, classes=[found.css()])]
+            if found.total > 1:
+                parts.append(nodes.Text(f" ({found.passed}/{found.total})"))
+            if found.latest is not None:
+                parts.append(nodes.Text(" · "))
+                parts.append(
+                    nodes.inline("", run_text(lang, found.latest), classes=["specheft-result-run"])
+                )
+            return parts
         return label(lang, f"coverage.{row.status}")
 
     body = [

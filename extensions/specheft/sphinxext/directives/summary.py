@@ -25,7 +25,9 @@ from ...trace.coverage import (
     by_area,
     by_priority,
     coverage,
+    group,
     percent_text,
+    priority_key,
 )
 from ..tables import Cell, table
 from .base import RENDERERS, TraceDirective, choices, trace_placeholder
@@ -131,11 +133,23 @@ def _latex(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
 
 def render_summary(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
     from .. import settings_of
+    from ..evidence_view import results_of
     from ..tracing import trace_graph
 
     settings = settings_of(app)
     lang = settings.language
-    rows = coverage(trace_graph(app))
+    graph = trace_graph(app)
+    rows = coverage(graph)
+    results = results_of(app)
+    # with imported runs: the share whose tests all passed in their latest run
+    verified: dict[str, dict[str, int]] = {}
+    if results.any:
+        passed = {row.item.id for row in rows if results.verified(graph, row.item)}
+        for grouping, key in (("priority", priority_key), ("area", lambda r: r.item.area or "")):
+            verified[grouping] = {
+                k: sum(r.item.id in passed for r in members)
+                for k, members in group(rows, key).items()
+            }
     result: list[nodes.Node] = []
     headers = [
         label(lang, "col.priority"),
@@ -148,8 +162,9 @@ def render_summary(app: Sphinx, node: trace_placeholder, fromdocname: str) -> li
     ]
     for grouping in node["by"]:
         if grouping == "priority":
-            groups = [
+            keyed = [
                 (
+                    key,
                     label(lang, "summary.no_priority", "–")
                     if key == NO_PRIORITY
                     else value_label(lang, "priority", key),
@@ -160,11 +175,17 @@ def render_summary(app: Sphinx, node: trace_placeholder, fromdocname: str) -> li
             ]
             first = label(lang, "col.priority")
         else:
-            groups = [
-                (f"{key} – {settings.areas[key]}" if key in settings.areas else key or "–", counts)
+            keyed = [
+                (
+                    key,
+                    f"{key} – {settings.areas[key]}" if key in settings.areas else key or "–",
+                    counts,
+                )
                 for key, counts in by_area(rows).items()
             ]
             first = label(lang, "col.area")
+        groups = [(name, counts) for _, name, counts in keyed]
+        passed_in = verified.get(grouping)
         body: list[tuple[list[Cell], list[str]]] = [
             (
                 [
@@ -176,17 +197,23 @@ def render_summary(app: Sphinx, node: trace_placeholder, fromdocname: str) -> li
                     str(counts.covered),
                     str(counts.partial),
                     str(counts.uncovered),
+                    *(
+                        [percent_text(passed_in.get(key, 0), counts.total)]
+                        if passed_in is not None
+                        else []
+                    ),
                 ],
                 [],
             )
-            for name, counts in groups
+            for key, name, counts in keyed
         ]
         section_title = label(lang, f"summary.by_{grouping}")
+        extra = [label(lang, "summary.verified")] if passed_in is not None else []
         result.append(
             table(
-                [first, *headers[1:]],
+                [first, *headers[1:], *extra],
                 body,
-                widths=[30, 10, 12, 12, 12, 12, 12],
+                widths=[30, 10, 12, 12, 12, 12, 12] + ([14] if extra else []),
                 classes=["specheft-summary"],
                 title=section_title,
             )
