@@ -10,6 +10,7 @@ untouched.
 from __future__ import annotations
 
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from .revision import Repository, sync_tree, working_sources
 from .trace.diff import ItemDiff, ItemState, diff_snapshots, snapshot
 
 WORKING_TREE = "working tree"
+_PAST = 946_684_800 * 10**9  # 2000-01-01
+_AHEAD = 3600 * 10**9  # an hour: later than the first build read, on any clock resolution
 
 
 @dataclass(frozen=True)
@@ -27,11 +30,13 @@ class Side:
     files: dict[str, bytes]
 
 
-def _items(root: Path, side: Side, documents: tuple[str, ...]) -> dict[str, ItemState]:
+def _items(
+    root: Path, side: Side, documents: tuple[str, ...], *, stamp_ns: int
+) -> dict[str, ItemState]:
     from .sphinxext.deliverables import document_docnames
     from .sphinxext.runner import items_build
 
-    sync_tree(root, side.files)
+    sync_tree(root, side.files, stamp_ns=stamp_ns)
     project = Project.at(root)
     settings = project.settings()
     wanted = []
@@ -63,6 +68,8 @@ def diff_revisions(
             sides.append(Side(revision, repo.sources(repo.resolve(revision), revision)))
     with tempfile.TemporaryDirectory(prefix="specheft-diff-") as tmp:
         root = Path(tmp)
-        before = _items(root, sides[0], documents)
-        after = _items(root, sides[1], documents)
+        # the first revision's files dated in the past, the second's in the future: the
+        # second build re-reads what differs even where file times are coarse (FAT: 2 s)
+        before = _items(root, sides[0], documents, stamp_ns=_PAST)
+        after = _items(root, sides[1], documents, stamp_ns=time.time_ns() + _AHEAD)
     return diff_snapshots(before, after, sides[0].name, sides[1].name)

@@ -114,11 +114,14 @@ def working_sources(project: Project) -> dict[str, bytes]:
     return files
 
 
-def sync_tree(root: Path, files: dict[str, bytes]) -> None:
+def sync_tree(root: Path, files: dict[str, bytes], *, stamp_ns: int) -> None:
     """Make the source dirs under ``root`` hold exactly ``files``, writing only what differs.
 
-    Files left alone keep their modification time, so an incremental Sphinx build in
-    ``root`` re-reads only the pages that changed between two revisions."""
+    Files left alone keep their modification time; the written ones get ``stamp_ns``. So
+    an incremental Sphinx build in ``root`` re-reads exactly the pages that changed
+    between two revisions, if the caller stamps the second revision's files later than
+    the first build read its pages (and the first's earlier), whatever the resolution of
+    the file system's clock."""
     for name in SOURCE_DIRS:
         base = root / name
         if not base.is_dir():
@@ -136,3 +139,4 @@ def sync_tree(root: Path, files: dict[str, bytes]) -> None:
         except OSError:
             path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+        os.utime(path, ns=(stamp_ns, stamp_ns))

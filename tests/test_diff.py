@@ -1,0 +1,252 @@
+"""`specheft diff`: the items of two git revisions, on a scripted history of a project.
+
+History: v1.0 (as scaffolded) → a reformatting-only commit (tag ``reformat``) → v1.1 with
+LH-KON-001 changed (text and phase link), LH-KON-099 added, LH-KON-004 removed and
+LH-KON-005 moved from kon.md to vtr.md.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from specheft.cli import main
+from specheft.trace.diff import ItemState, compare_items, word_diff
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+KON = "spec/lastenheft/05-anforderungen/kon.md"
+VTR = "spec/lastenheft/05-anforderungen/vtr.md"
+OLD_TEXT = (
+    "Das CRM-System muss dem Vertriebsinnendienst die Möglichkeit bieten, Firmen mit Name, "
+    "Anschrift, Branche und Größenklasse anzulegen."
+)
+NEW_TEXT = OLD_TEXT.replace("Branche und Größenklasse", "Branche, Größenklasse und Steuernummer")
+ADDED = """
+:::{req} Dubletten erkennen
+:id: LH-KON-099
+:priority: should
+:area: KON
+:verification: test
+:phase: PHASE-IMPL
+:acceptance: Ein Key-User legt eine Firma doppelt an, und das CRM-System warnt.
+
+Das CRM-System soll beim Anlegen einer Firma auf mögliche Dubletten hinweisen.
+:::
+"""
+
+
+def _git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=t@example.com", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def _block(text: str, item_id: str) -> str:
+    """The whole ``:::{req}`` block of an item, closing fence and newline included."""
+    start = text.rindex(":::{", 0, text.index(f":id: {item_id}\n"))
+    end = text.index("\n:::\n", start) + len("\n:::\n")
+    return text[start:end]
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("diff") / "crm"
+    assert main(["new", str(root), "--areas", "KON,VTR"]) == 0
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "Lastenheft 1.0")
+    _git(root, "tag", "v1.0")
+    kon, vtr = root / KON, root / VTR
+    text = kon.read_text(encoding="utf-8")
+    assert OLD_TEXT in text
+    # re-wrapped paragraph and an option's value with other spacing: no change of content
+    rewrapped = OLD_TEXT.replace(" Firmen mit", "\nFirmen  mit")
+    text = text.replace(OLD_TEXT, rewrapped).replace(":priority: must", ":priority:   must", 1)
+    kon.write_text(text, encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "re-wrapped")
+    _git(root, "tag", "reformat")
+    text = text.replace(rewrapped, NEW_TEXT)
+    first = _block(text, "LH-KON-001")
+    text = text.replace(first, first.replace(":phase: PHASE-IMPL", ":phase: PHASE-KONZEPT"))
+    text = text.replace(_block(text, "LH-KON-004"), "")
+    moved = _block(text, "LH-KON-005")
+    kon.write_text(text.replace(moved, "") + ADDED, encoding="utf-8")
+    vtr.write_text(vtr.read_text(encoding="utf-8") + "\n" + moved, encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "Lastenheft 1.1")
+    _git(root, "tag", "v1.1")
+    return root
+
+
+def _json(run_cli, *args: str | Path) -> tuple[int, dict]:  # type: ignore[type-arg]
+    result = run_cli("diff", *args, "--format", "json")
+    assert result.code in (0, 1), result.output
+    return result.code, json.loads(result.out)
+
+
+def _by_status(report: dict) -> dict[str, list[str]]:  # type: ignore[type-arg]
+    found: dict[str, list[str]] = {}
+    for change in report["changes"]:
+        found.setdefault(change["status"], []).append(change["id"])
+    return found
+
+
+def test_json_lists_exactly_the_changed_added_removed_and_moved_items(run_cli, repo):
+    code, report = _json(run_cli, "v1.0", "v1.1", repo)
+    assert code == 1
+    assert _by_status(report) == {
+        "added": ["LH-KON-099"],
+        "changed": ["LH-KON-001"],
+        "removed": ["LH-KON-004"],
+        "moved": ["LH-KON-005"],
+    }
+    assert report["counts"] == {"added": 1, "removed": 1, "changed": 1, "moved": 1}
+    changed = next(c for c in report["changes"] if c["id"] == "LH-KON-001")
+    assert [f["name"] for f in changed["fields"]] == ["text"]  # not the re-wrap, not priority
+    words = changed["fields"][0]["words"]
+    assert ["+", "Steuernummer"] in words and ["-", "Branche"] in words
+    assert changed["links"] == [
+        {"name": "phase", "added": ["PHASE-KONZEPT"], "removed": ["PHASE-IMPL"]}
+    ]
+    moved = next(c for c in report["changes"] if c["id"] == "LH-KON-005")
+    assert (moved["old_path"], moved["new_path"]) == (KON, VTR) and not moved["fields"]
+
+
+def test_reformatting_only_is_no_difference(run_cli, repo):
+    result = run_cli("diff", "v1.0", "reformat", repo)
+    assert result.code == 0, result.output
+    assert result.out == "v1.0 → reformat: no differences\n"
+
+
+def test_text_report_names_file_line_and_marks_words(run_cli, repo):
+    result = run_cli("diff", "v1.0", "v1.1", "--project", repo)
+    assert result.code == 1, result.output
+    lines = result.out.splitlines()
+    assert lines[0] == "v1.0 → v1.1: 1 added, 1 removed, 1 changed, 1 moved"
+    assert f"{KON}:3: LH-KON-001: changed (req)" in lines
+    assert any(line.startswith(f"{KON}:") and "LH-KON-004: removed" in line for line in lines)
+    assert any(line.startswith(f"{VTR}:") and "LH-KON-005: moved" in line for line in lines)
+    assert "{+Steuernummer+}" in result.out and "[-Branche-]" in result.out
+    assert "    phase: +PHASE-KONZEPT -PHASE-IMPL" in lines
+    assert f"    moved from {KON} to {VTR}" in lines
+
+
+def test_markdown_report_has_a_section_per_kind_of_change(run_cli, repo, tmp_path):
+    target = tmp_path / "changes.md"
+    result = run_cli("diff", "v1.0", "v1.1", repo, "--format", "markdown", "--output", target)
+    assert result.code == 1 and result.out == "", result.output
+    text = target.read_text(encoding="utf-8")
+    for heading in ("## Added (1)", "## Removed (1)", "## Changed (1)", "## Moved (1)"):
+        assert heading in text
+    assert "- **LH-KON-099** (req)" in text
+    assert "**Steuernummer**" in text and "~~Branche~~" in text
+    assert "  - phase: **+PHASE-KONZEPT** ~~PHASE-IMPL~~" in text
+
+
+def test_working_tree_is_compared_and_left_untouched(run_cli, repo):
+    kon = repo / KON
+    before = kon.read_bytes()
+    kon.write_bytes(before.replace(b":priority: should", b":priority: can", 1))
+    try:
+        status = _git(repo, "status", "--porcelain")
+        stamp = kon.stat().st_mtime_ns
+        index = (repo / ".git/index").read_bytes()
+        code, report = _json(run_cli, "v1.1", repo)
+        assert code == 1 and report["new"] == "working tree"
+        (change,) = report["changes"]
+        assert change["id"] == "LH-KON-003"
+        assert change["fields"][0] == {
+            "name": "priority",
+            "old": "should",
+            "new": "can",
+            "words": [["-", "should"], ["+", "can"]],
+        }
+        # nothing of the user's changed: files, index, status; no build directory made
+        assert _git(repo, "status", "--porcelain") == status
+        assert kon.stat().st_mtime_ns == stamp
+        assert (repo / ".git/index").read_bytes() == index
+        assert not (repo / "_build").exists()
+    finally:
+        kon.write_bytes(before)
+
+
+def test_document_filter(run_cli, repo):
+    assert run_cli("diff", "v1.0", "v1.1", repo, "--document", "testkatalog").code == 0
+    code, report = _json(run_cli, "v1.0", "v1.1", repo, "--document", "lastenheft")
+    assert code == 1 and len(report["changes"]) == 4
+    unknown = run_cli("diff", "v1.0", "v1.1", repo, "--document", "lastenheftt")
+    assert unknown.code == 2 and "no document 'lastenheftt'" in unknown.err
+
+
+def test_unknown_and_ambiguous_revisions(run_cli, repo):
+    unknown = run_cli("diff", "v9.9", repo)
+    assert unknown.code == 2
+    assert "unknown git revision 'v9.9'" in unknown.err
+    assert "git said: fatal: bad revision 'v9.9'" in unknown.err
+    assert "Traceback" not in unknown.output
+    option = run_cli("diff", "--", "--output=x", repo)  # a name, never an option of git
+    assert option.code == 2 and "unknown git revision '--output=x'" in option.err
+    _git(repo, "branch", "v1.0")
+    try:
+        ambiguous = run_cli("diff", "v1.0", "v1.1", repo)
+        assert ambiguous.code == 2 and "ambiguous git revision 'v1.0'" in ambiguous.err
+    finally:
+        _git(repo, "branch", "-D", "v1.0")
+
+
+def test_shallow_clone_missing_the_revision(run_cli, repo, tmp_path):
+    old = _git(repo, "rev-parse", "v1.0")
+    clone = tmp_path / "shallow"
+    _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    result = run_cli("diff", old, clone)
+    assert result.code == 2
+    assert f"unknown git revision '{old}'" in result.err and "shallow clone" in result.err
+
+
+def test_not_a_git_repository(run_cli, repo, tmp_path):
+    plain = tmp_path / "plain"
+    shutil.copytree(repo / "spec", plain / "spec")
+    shutil.copytree(repo / "conf", plain / "conf")
+    result = run_cli("diff", "v1.0", plain)
+    assert result.code == 2 and "is not inside a git work tree" in result.err
+
+
+def test_usage_errors(run_cli, repo):
+    assert run_cli("diff").code == 2
+    assert run_cli("diff", "a", "b", repo, "extra").code == 2
+    both = run_cli("diff", "v1.0", "v1.1", repo, "--project", repo)
+    assert both.code == 2 and "once" in both.err
+
+
+# --- the pure core ----------------------------------------------------------------------
+
+
+def _state(path: str, **values: str) -> ItemState:
+    return ItemState("LH-A-001", "req", path, 3, dict(values), {})
+
+
+def test_word_diff_marks_runs_of_words():
+    assert word_diff("a b c d", "a  x\nc d e") == [
+        ("=", "a"),
+        ("-", "b"),
+        ("+", "x"),
+        ("=", "c d"),
+        ("+", "e"),
+    ]
+
+
+def test_moved_and_changed_is_changed_and_says_moved():
+    change = compare_items(_state("a.md", title="T"), _state("b.md", title="U"))
+    assert change is not None and change.status == "changed" and change.moved
+    assert compare_items(_state("a.md", title="T"), _state("a.md", title="T")) is None
+    moved = compare_items(_state("a.md", title="T"), _state("b.md", title="T"))
+    assert moved is not None and moved.status == "moved" and not moved.fields
