@@ -43,6 +43,8 @@ _PROJECT_KEYS: dict[str, _Key] = {
     "language": _Key((str,), "de", choices=LANGUAGES),
     "document_id": _Key((str,), ""),
     "date": _Key((str, dt.date), None),
+    # where the HTML build is published; exports link item ids to it
+    "url": _Key((str,), ""),
 }
 
 
@@ -56,6 +58,7 @@ class ProjectInfo:
     language: str = "de"
     document_id: str = ""
     date: str | None = None
+    url: str = ""
 
 
 @dataclass(frozen=True)

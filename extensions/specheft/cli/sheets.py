@@ -1,0 +1,129 @@
+"""``specheft export xlsx|csv`` and ``specheft import xlsx|csv``: spreadsheet exchange."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import IO
+
+import click
+
+from ..errors import UsageError
+from ..project import Project
+from .app import cli, project_argument
+
+
+def _group(name: str, help_text: str) -> click.Group:
+    """The ``export``/``import`` group, shared with other formats' modules (ReqIF …)."""
+    existing = cli.commands.get(name)
+    if isinstance(existing, click.Group):
+        return existing
+    group = click.Group(name, help=help_text)
+    cli.add_command(group)
+    return group
+
+
+export_group = _group("export", "Export the items to another format.")
+import_group = _group("import", "Import items from another format into MyST pages.")
+
+
+def _progress() -> IO[str] | None:
+    return sys.stderr if sys.stderr.isatty() else None
+
+
+def _export(fmt: str, project_dir: str, document: str | None, out: Path | None, kind: str) -> int:
+    from ..fsutil import atomic_write_bytes
+    from ..io.sheets.export import collect, csv_bytes, default_name, table_named, xlsx_bytes
+    from ..lock import project_lock
+
+    project = Project.at(project_dir)
+    target = out or default_name(project, fmt, kind)
+    if target.suffix.lower() != f".{fmt}":
+        raise UsageError(f"{target}: the output of 'export {fmt}' must end in .{fmt}")
+    project.refuse_sources(target, "--out")
+    with project_lock(project.build_dir, f"export {fmt}"):
+        export = collect(project, document, progress=_progress())
+    data = xlsx_bytes(export) if fmt == "xlsx" else csv_bytes(table_named(export.tables, kind))
+    atomic_write_bytes(target, data)
+    counts = ", ".join(f"{len(t.rows)} {t.key}" for t in export.tables)
+    click.echo(f"wrote {target} ({counts})" if fmt == "xlsx" else f"wrote {target}")
+    return 0
+
+
+_document_option = click.option(
+    "--document", help="Only the items of this deliverable (a name from [documents])."
+)
+
+
+@export_group.command("xlsx")
+@project_argument
+@_document_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The workbook.")
+def export_xlsx(project_dir: str, document: str | None, out: Path | None) -> int:
+    """A workbook: cover, requirements, exclusions, Pflichtenheft, tests, coverage.
+
+    Every cell is text (never a formula); ids link into the HTML build when [project]
+    url is set; the date is the last commit's. Exit 2 on bad input (nothing written).
+    """
+    return _export("xlsx", project_dir, document, out, "requirements")
+
+
+@export_group.command("csv")
+@project_argument
+@_document_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The CSV file.")
+@click.option(
+    "--kind",
+    type=click.Choice(["requirements", "exclusions", "specs", "tests", "coverage"]),
+    default="requirements",
+    show_default=True,
+    help="Which table: a CSV file holds one.",
+)
+def export_csv(project_dir: str, document: str | None, out: Path | None, kind: str) -> int:
+    """One table as CSV for German Excel: ';', UTF-8 with BOM.
+
+    A cell starting with = + - @ gets a leading ' so that Excel shows it as text.
+    """
+    return _export("csv", project_dir, document, out, kind)
+
+
+def _import(
+    fmt: str, file: Path, into: Path | None, sheet: str | None, force: bool, project_dir: str
+) -> int:
+    from ..io.sheets.importer import import_sheet
+
+    project = Project.at(project_dir)
+    target = into if into is not None else project.spec_dir / "import"
+    written = import_sheet(file, target, fmt=fmt, sheet=sheet, force=force)
+    click.echo(f"wrote {len(written.files)} page(s) with {written.items} item(s) to {target}")
+    for note in written.notes:
+        click.echo(f"note: {note}", err=True)
+    return 0
+
+
+def _import_command(fmt: str) -> click.Command:
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option(
+        "--into",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="The directory for the pages [default: spec/import of the project].",
+    )
+    @click.option("--sheet", help="The sheet to read [default: the first with a header row].")
+    @click.option("--force", is_flag=True, help="Write into a directory that is not empty.")
+    @click.option("--project", "project_dir", default=".", show_default=True)
+    def command(
+        file: Path, into: Path | None, sheet: str | None, force: bool, project_dir: str
+    ) -> int:
+        return _import(fmt, file, into, sheet, force, project_dir)
+
+    command.__doc__ = (
+        f"Turn a requirements list ({fmt}) into MyST pages.\n\n"
+        "Finds the header row, German and English column names and priority words; rows "
+        "without id become sections; other columns are kept in the item text. Writes all "
+        "pages or none; exit 2 on bad input (file:Sheet!row named)."
+    )
+    return click.command(fmt)(command)
+
+
+import_group.add_command(_import_command("xlsx"))
+import_group.add_command(_import_command("csv"))

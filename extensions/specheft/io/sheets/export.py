@@ -1,0 +1,214 @@
+"""``specheft export xlsx|csv``: the items as a workbook a reviewer can filter, or as CSV.
+
+The items come from the same items-only build as ``specheft check`` (one cache), the
+coverage from :mod:`specheft.trace.coverage`; nothing re-reads the Markdown. The
+cover sheet's date is the last commit's date, never the clock, so that two exports of
+the same commit hold the same cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ...gitinfo import _git, git_state
+from ...project import Project
+from ...settings import Document
+from ...trace.coverage import coverage
+from ...trace.graph import TraceGraph
+from .tables import ID, KEYS, KIND_TABLES, Table, coverage_table, item_table
+
+#: Colours (fill) by cell value; the names are the palette names of Table.colour_columns.
+PALETTES: dict[str, dict[str, str]] = {
+    "priority": {"must": "#F4C7C3", "should": "#FCE8B2", "can": "#D9EAD3"},
+    "coverage": {"covered": "#B7E1CD", "partial": "#FCE8B2", "uncovered": "#F4C7C3"},
+}
+_WIDTHS = {ID: 16, "Title": 40, "Text": 70, "Chapter": 28, "Page": 28}
+_WRAPPED = {"Title", "Text", "rationale", "acceptance", "Chapter"}
+
+
+@dataclass
+class Export:
+    """What both writers need: the tables, the cover lines and the HTML base URL."""
+
+    tables: list[Table]
+    cover: list[tuple[str, str]]
+    url: str = ""
+    date: dt.datetime | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def collect(
+    project: Project, document: str | None = None, progress: IO[str] | None = None
+) -> Export:
+    """Build the items (``specheft check``'s cache) and turn them into tables."""
+    from ...fingerprints import document_fingerprint
+    from ...sphinxext.deliverables import document_docnames
+    from ...sphinxext.runner import items_build
+
+    settings = project.settings()
+    chosen: Document | None = settings.document(document) if document else None
+    result, needs = items_build(project, progress=progress)
+    env = result.app.env
+    own = [n for n in needs if not n.get("is_external")]
+    if chosen is not None:
+        pages = document_docnames(env, chosen.start)
+        own = [n for n in own if n.get("docname") in pages]
+    srcdir = project.spec_dir.relative_to(project.root).as_posix()
+    graph = TraceGraph.from_needs(own, srcdir=srcdir)
+    chapters = {name: title.astext() for name, title in env.titles.items()}
+    tables = [item_table(kind, key, title, own, chapters) for kind, key, title in KIND_TABLES]
+    tables.append(coverage_table(coverage(graph)))
+
+    info = settings.project
+    state = git_state(project.root)
+    committed = commit_date(project.root) if state else None
+    cover = [
+        ("Project", info.name),
+        ("Customer", info.customer),
+        ("Version", info.version),
+        ("Status", info.status),
+        ("Document", f"{chosen.title} ({chosen.name})" if chosen else "all items"),
+        ("Revision", str(state) if state else "not in a git repository"),
+        ("Date", committed.date().isoformat() if committed else (info.date or "")),
+    ]
+    for doc in (chosen,) if chosen else settings.deliverables():
+        digest, count = document_fingerprint(env, needs, doc)
+        cover.append((f"Fingerprint {doc.name}", f"{digest} ({count} items)" if digest else "–"))
+    cover += [(f"{t.title}", str(len(t.rows))) for t in tables]
+    return Export(tables, cover, url=info.url, date=committed)
+
+
+def commit_date(root: Path) -> dt.datetime | None:
+    """The committer date of HEAD: exports are dated by it, never by the clock."""
+    stamp = _git(root, "log", "-1", "--format=%cI", "HEAD")
+    try:
+        return dt.datetime.fromisoformat(stamp) if stamp else None
+    except ValueError:
+        return None
+
+
+def item_url(base: str, docname: str, item_id: str) -> str:
+    return f"{base.rstrip('/')}/{docname}.html#{item_id}" if base and docname else ""
+
+
+# -- xlsx ---------------------------------------------------------------------------------
+
+
+def write_xlsx(export: Export, target: IO[bytes] | str) -> None:
+    import xlsxwriter  # type: ignore[import-untyped]  # no stubs, no py.typed
+
+    options: dict[str, Any] = {
+        # never let XlsxWriter turn text into a formula, number or link
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+        "in_memory": True,
+    }
+    workbook = xlsxwriter.Workbook(target, options)
+    # a fixed creation time: the same commit gives the same file
+    created = export.date or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    workbook.set_properties({"created": created.replace(tzinfo=None), "title": "specheft export"})
+    header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    plain = workbook.add_format({"valign": "top"})
+    wrapped = workbook.add_format({"valign": "top", "text_wrap": True})
+    link = workbook.add_format({"valign": "top", "font_color": "#1155CC", "underline": 1})
+    fills = {
+        (palette, value): workbook.add_format({"valign": "top", "bg_color": colour})
+        for palette, colours in PALETTES.items()
+        for value, colour in colours.items()
+    }
+
+    cover = workbook.add_worksheet("Cover")
+    cover.set_column(0, 0, 28)
+    cover.set_column(1, 1, 80)
+    for number, (key, value) in enumerate(export.cover):
+        cover.write_string(number, 0, key, header)
+        cover.write_string(number, 1, value, wrapped)
+
+    for table in export.tables:
+        sheet = workbook.add_worksheet(table.title)
+        columns = len(table.header)
+        for col, name in enumerate(table.header):
+            fmt = wrapped if name in _WRAPPED else plain
+            sheet.set_column(col, col, _WIDTHS.get(name, 14 if name not in _WRAPPED else 40), fmt)
+        palettes = {table.header.index(h): p for h, p in table.colour_columns.items()}
+        for r, row in enumerate(table.rows, start=1):
+            for col, text in enumerate(row):
+                if col == 0 and export.url:
+                    url = item_url(export.url, table.docnames[r - 1], text)
+                    if url:
+                        sheet.write_url(r, 0, url, link, string=text)
+                        continue
+                palette = palettes.get(col)
+                fmt = fills.get((palette, text)) if palette else None
+                sheet.write_string(
+                    r, col, text, fmt or (wrapped if table.header[col] in _WRAPPED else plain)
+                )
+        # the table writes the header row itself; data cells were written above as strings
+        sheet.add_table(
+            0,
+            0,
+            max(len(table.rows), 1),
+            columns - 1,
+            {
+                "name": f"T_{table.key}",
+                "style": "Table Style Light 9",
+                "columns": [{"header": name, "header_format": header} for name in table.header],
+                "autofilter": True,
+            },
+        )
+        sheet.freeze_panes(1, 1)
+    workbook.close()
+
+
+def xlsx_bytes(export: Export) -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx(export, buffer)
+    return buffer.getvalue()
+
+
+# -- csv ----------------------------------------------------------------------------------
+
+#: A cell starting with one of these is a formula to Excel when it opens a CSV.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """Text Excel shows as text: a leading ``'`` before a formula-like start (the
+    importer removes it again)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_text(table: Table) -> str:
+    """``;``-separated, every field quoted as needed; the caller adds the BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(table.header)
+    for row in table.rows:
+        writer.writerow([csv_cell(text) for text in row])
+    return buffer.getvalue()
+
+
+def csv_bytes(table: Table) -> bytes:
+    return ("\ufeff" + csv_text(table)).encode("utf-8")
+
+
+def table_named(tables: Iterable[Table], key: str) -> Table:
+    for table in tables:
+        if table.key == key:
+            return table
+    raise KeyError(key)  # the CLI offers only KEYS
+
+
+__all__ = ["KEYS", "Export", "collect", "csv_bytes", "table_named", "write_xlsx", "xlsx_bytes"]
+
+
+def default_name(project: Project, fmt: str, kind: str) -> Path:
+    name = project.root.resolve().name or "specheft"
+    return Path(f"{name}-{kind}.csv" if fmt == "csv" else f"{name}.xlsx")

@@ -1,0 +1,386 @@
+"""``specheft import xlsx|csv``: a customer's requirements list → MyST pages.
+
+The header row is the first of the top 30 rows in which an id column and a title or
+text column are recognised (German and English names, see ``SYNONYMS``). A row with
+an id is an item; a row without id holding only a chapter or title is a section
+heading; a Chapter column opens a section when its value changes. Columns that are
+no specheft field are kept in the item's text as ``**Header:** value`` lines: never
+dropped. Every row is checked before anything is written; then all pages are written
+or none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...errors import InputError, Location, UsageError
+from ...model import FIELD_DEFS, GLOBAL_ID_PATTERN, LINK_DEFS, Kind
+from .reading import Grid, read_csv, read_xlsx, xlsx_sheet_names
+
+# column role → header names (compared case-folded, without trailing ".:" and spaces)
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "id": (
+        "id",
+        "nr",
+        "nr.",
+        "nummer",
+        "no",
+        "no.",
+        "number",
+        "req id",
+        "req-id",
+        "anforderungs-id",
+        "anforderungsnummer",
+        "anf.-nr",
+        "lfd. nr",
+        "lfd nr",
+        "kennung",
+        "key",
+    ),
+    "title": (
+        "title",
+        "titel",
+        "überschrift",
+        "ueberschrift",
+        "kurztext",
+        "bezeichnung",
+        "summary",
+        "name",
+    ),
+    "text": (
+        "text",
+        "anforderung",
+        "anforderungstext",
+        "beschreibung",
+        "description",
+        "requirement",
+        "statement",
+        "langtext",
+        "inhalt",
+    ),
+    "status": ("status",),
+    "priority": (
+        "priority",
+        "priorität",
+        "prioritaet",
+        "prio",
+        "verbindlichkeit",
+        "muss/soll/kann",
+        "kategorie",
+        "kriterium",
+    ),
+    "area": ("area", "bereich", "modul", "fachbereich"),
+    "source": ("source", "quelle", "herkunft"),
+    "origin": ("origin",),
+    "rationale": ("rationale", "begründung", "begruendung", "hintergrund"),
+    "acceptance": (
+        "acceptance",
+        "acceptance criteria",
+        "abnahmekriterium",
+        "abnahmekriterien",
+        "akzeptanzkriterium",
+        "akzeptanzkriterien",
+    ),
+    "verification": ("verification", "nachweis", "nachweisart", "prüfart", "verifikation"),
+    "level": ("level", "teststufe"),
+    "solution": ("solution", "lösung", "loesung", "lösungsart"),
+    "chapter": ("chapter", "kapitel", "abschnitt", "gliederung", "section"),
+    "page": ("page",),  # the export's own column (the source page): not carried back
+    **{name: (name,) for name in LINK_DEFS},
+}
+_BY_NAME = {word: role for role, words in SYNONYMS.items() for word in words}
+
+PRIORITY_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        ("must", "muss", "m", "k.o.", "k.o", "ko", "k. o.", "1", "shall", "mandatory", "pflicht"),
+        "must",
+    ),
+    **dict.fromkeys(("should", "soll", "s", "a", "2", "wichtig"), "should"),
+    **dict.fromkeys(("can", "kann", "k", "b", "3", "could", "may", "optional", "wunsch"), "can"),
+}
+_STATUS_WORDS = {
+    "entwurf": "draft",
+    "abgestimmt": "agreed",
+    "zurückgestellt": "deferred",
+    "abgelehnt": "rejected",
+    "obsolet": "obsolete",
+}
+_KIND_BY_PREFIX = (("AB-", Kind.EXCL), ("PH-", Kind.SPEC), ("TC-", Kind.TEST))
+_ID = re.compile(GLOBAL_ID_PATTERN)
+_NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")
+_HEADER_SEARCH = 30
+_MAX_ERRORS = 20
+
+
+def _norm(header: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(header.split())).casefold().rstrip(".: ")
+
+
+def role_of(header: str) -> str | None:
+    name = _norm(header)
+    return _BY_NAME.get(name) or _BY_NAME.get(name + ".")
+
+
+@dataclass
+class Header:
+    row: int  # index into Grid.rows
+    roles: dict[int, str]  # column index (0-based) → role
+    extra: dict[int, str]  # column index → header text of an unmapped column
+
+
+def find_header(grid: Grid) -> Header | None:
+    for index, cells in enumerate(grid.rows[:_HEADER_SEARCH]):
+        roles: dict[int, str] = {}
+        for column, text in enumerate(cells):
+            role = role_of(text) if text.strip() else None
+            if role and role not in roles.values():
+                roles[column] = role
+        found = set(roles.values())
+        if "id" in found and found & {"title", "text"}:
+            extra = {
+                c: " ".join(t.split()) for c, t in enumerate(cells) if c not in roles and t.strip()
+            }
+            return Header(index, roles, extra)
+    return None
+
+
+@dataclass
+class Entry:
+    """An item or a section heading, in sheet order."""
+
+    line: int
+    heading: str = ""
+    level: int = 2
+    id: str = ""
+    kind: Kind = Kind.REQ
+    title: str = ""
+    text: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Imported:
+    files: list[Path]
+    items: int
+    notes: list[str] = field(default_factory=list)
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.found: list[tuple[Location, str]] = []
+
+    def add(self, where: Location, message: str) -> None:
+        self.found.append((where, message))
+
+    def raise_if_any(self) -> None:
+        if not self.found:
+            return
+        where, first = self.found[0]
+        more = [f"  {w}: {m}" for w, m in self.found[1:_MAX_ERRORS]]
+        if len(self.found) > _MAX_ERRORS:
+            more.append(f"  … and {len(self.found) - _MAX_ERRORS} more")
+        message = first + (
+            f"\n  ({len(self.found)} errors; nothing written)\n" + "\n".join(more) if more else ""
+        )
+        raise InputError(
+            message, location=where, hint="nothing was written; fix the rows and import again"
+        )
+
+
+def entries(grid: Grid, header: Header) -> list[Entry]:
+    errors = _Errors()
+    found: list[Entry] = []
+    seen: dict[str, int] = {}
+    chapter = ""
+    column_of = {role: c for c, role in header.roles.items()}
+    for cells, line in zip(
+        grid.rows[header.row + 1 :], grid.numbers[header.row + 1 :], strict=True
+    ):
+
+        def cell(role: str, cells: list[str] = cells) -> str:
+            c = column_of.get(role)
+            return cells[c].strip() if c is not None and c < len(cells) else ""
+
+        item_id = cell("id")
+        filled = [c for c, t in enumerate(cells) if t.strip()]
+        if not filled:
+            continue
+        new_chapter = cell("chapter")
+        if new_chapter and new_chapter != chapter:
+            chapter = new_chapter
+            found.append(Entry(line, heading=" ".join(chapter.split()), level=_level(chapter)))
+        if not item_id:
+            words = {column_of.get("chapter"), column_of.get("title")}
+            if len(filled) == 1 or set(filled) <= words:
+                text = cells[filled[0]] if len(filled) == 1 else cell("title") or cell("chapter")
+                heading = " ".join(text.split())
+                if heading != chapter:
+                    found.append(Entry(line, heading=heading, level=_level(heading)))
+                continue
+            errors.add(
+                grid.where(line, column_of.get("id", 0) + 1),
+                "the row has content but no id (only a heading row may lack one)",
+            )
+            continue
+        if not _ID.match(item_id):
+            errors.add(
+                grid.where(line, column_of["id"] + 1),
+                f"{item_id!r} is not an item id (like LH-KON-001)",
+            )
+            continue
+        if item_id in seen:
+            errors.add(
+                grid.where(line, column_of["id"] + 1),
+                f"{item_id}: duplicate id (first in row {seen[item_id]})",
+            )
+            continue
+        seen[item_id] = line
+        kind = next((k for prefix, k in _KIND_BY_PREFIX if item_id.startswith(prefix)), Kind.REQ)
+        entry = Entry(line, id=item_id, kind=kind)
+        text = cell("text")
+        entry.title = " ".join((cell("title") or _first_words(text)).split())
+        entry.text = text.replace("\r\n", "\n")
+        for column, role in header.roles.items():
+            value = cells[column].strip() if column < len(cells) else ""
+            if not value or role in ("id", "title", "text", "chapter", "page"):
+                continue
+            where = grid.where(line, column + 1)
+            if role == "priority":
+                mapped = PRIORITY_WORDS.get(_norm(value)) or PRIORITY_WORDS.get(_norm(value) + ".")
+                if mapped is None:
+                    errors.add(
+                        where,
+                        f"{item_id}: unknown priority {value!r} (use Muss/Soll/Kann, "
+                        "must/should/can, K.o./A/B, M/S/K or 1/2/3)",
+                    )
+                    continue
+                value = mapped
+            elif role == "status":
+                value = _STATUS_WORDS.get(value.casefold(), value.casefold())
+            definition = FIELD_DEFS.get(role)
+            if definition is not None:
+                if kind not in definition.kinds:
+                    errors.add(where, f"{item_id}: a {kind} item has no field {role!r}")
+                    continue
+                if definition.values and value not in definition.values:
+                    errors.add(
+                        where,
+                        f"{item_id}: {role} {value!r} is not one of {', '.join(definition.values)}",
+                    )
+                    continue
+            entry.options[role] = " ".join(value.split())
+        kept = [
+            f"**{name}:** {cells[c].strip()}"
+            for c, name in header.extra.items()
+            if c < len(cells) and cells[c].strip()
+        ]
+        if kept:
+            entry.text = (entry.text.rstrip("\n") + "\n\n" if entry.text else "") + "\n\n".join(
+                kept
+            )
+        found.append(entry)
+    errors.raise_if_any()
+    return found
+
+
+def _level(heading: str) -> int:
+    match = _NUMBERED.match(heading)
+    return 2 + min(match[1].count(".") if match else 0, 3)
+
+
+def _first_words(text: str, limit: int = 80) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+def render(title: str, found: list[Entry]) -> str:
+    out = [f"# {title}", ""]
+    for entry in found:
+        if entry.heading:
+            out += ["#" * entry.level + " " + entry.heading, ""]
+            continue
+        body = entry.text.strip("\n")
+        # the fence must be longer than any colon run opening a line of the body
+        runs = [len(m) for m in re.findall(r"^\s*(:{3,})", body, flags=re.M)]
+        fence = ":" * max(3, max(runs, default=0) + 1)
+        out.append(f"{fence}{{{entry.kind}}} {entry.title}")
+        out.append(f":id: {entry.id}")
+        out += [f":{name}: {value}" for name, value in entry.options.items()]
+        out += ["", body, fence, ""] if body else [fence, ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _slug(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "import"
+
+
+def import_sheet(
+    file: Path, into: Path, *, fmt: str, sheet: str | None = None, force: bool = False
+) -> Imported:
+    display = str(file)
+    if fmt == "csv":
+        grids = [read_csv(file, display)]
+        if sheet is not None:
+            raise UsageError("--sheet is for workbooks; a CSV file has one table")
+    else:
+        names = [sheet] if sheet is not None else xlsx_sheet_names(file, display)
+        if not names:
+            raise InputError("has no worksheet", location=Location(display))
+        grids = [read_xlsx(file, display, name) for name in names]
+    chosen = [(g, h) for g in grids for h in [find_header(g)] if h is not None]
+    if not chosen:
+        where = Location(display) if fmt == "csv" else Location(display, sheet=grids[0].sheet)
+        if all(not g.rows for g in grids):
+            raise InputError("is empty: no row has a value", location=where)
+        raise InputError(
+            "no header row found in the first 30 rows (needs an id column, e.g. 'ID' or 'Nr.', "
+            "and 'Titel' or 'Anforderung')",
+            location=where,
+        )
+    grid, header = chosen[0]  # the first sheet with a header row (or the one named)
+    found = entries(grid, header)
+    items = sum(1 for e in found if e.id)
+    if not items:
+        raise InputError(
+            "has a header row but no item rows", location=grid.where(grid.numbers[header.row])
+        )
+    title = grid.sheet if grid.sheet and fmt == "xlsx" else file.stem
+    page = into / f"{_slug(file.stem)}.md"
+    _refuse_non_empty(into, force)
+    _write_all({page: render(title, found)}, into)
+    notes = [f"add {page.stem} (in {into}) to a toctree to include the imported items"]
+    if len(chosen) > 1:
+        notes.append(f"read sheet {grid.sheet!r} only; use --sheet for another")
+    return Imported([page], items, notes)
+
+
+def _refuse_non_empty(into: Path, force: bool) -> None:
+    if into.exists() and not into.is_dir():
+        raise UsageError(f"--into {into} is not a directory")
+    if into.is_dir() and any(into.iterdir()) and not force:
+        raise UsageError(f"--into {into} is not empty; not writing into it", hint="use --force")
+
+
+def _write_all(pages: dict[Path, str], into: Path) -> None:
+    """All pages or none: written into a fresh directory beside ``into``, then moved."""
+    into.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".specheft-import-", dir=into.parent))
+    try:
+        for path, text in pages.items():
+            (staging / path.name).write_text(text, encoding="utf-8")
+        if not into.exists():
+            os.rename(staging, into)
+            return
+        for path in pages:  # --force into an existing directory: each file replaced whole
+            os.replace(staging / path.name, path)
+    finally:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(staging)
