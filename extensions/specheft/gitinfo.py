@@ -47,6 +47,12 @@ def git_state(root: Path) -> GitState | None:
     return GitState(describe, commit, bool(status))
 
 
+def commit_time(root: Path) -> str | None:
+    """The committer time of HEAD, ISO 8601 with offset (exports date themselves by it,
+    not by the clock, so that the same sources give the same bytes)."""
+    return _git(root, "log", "-1", "--format=%cI", "HEAD")
+
+
 def toplevel(root: Path) -> Path | None:
     top = _git(root, "rev-parse", "--show-toplevel")
     return Path(top) if top else None

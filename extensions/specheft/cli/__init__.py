@@ -21,6 +21,7 @@ from ..textsafe import printable
 # importing the command modules registers their commands
 from . import accept, build, catalog, check, diff, fingerprint, new, results, serve  # noqa: F401
 from . import sheets  # noqa: F401  (export/import xlsx|csv; may share groups)
+from . import reqif  # noqa: F401  (export/import reqif; shares the groups)
 from .app import cli
 
 

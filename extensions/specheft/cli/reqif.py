@@ -1,0 +1,106 @@
+"""``specheft export reqif`` and ``specheft import reqif``: ReqIF 1.2 exchange (#15)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from ..project import Project
+from .app import cli, project_argument
+
+
+def _group(name: str, help_text: str) -> click.Group:
+    """The ``export``/``import`` group, shared with the other formats' modules."""
+    existing = cli.commands.get(name)
+    if isinstance(existing, click.Group):
+        return existing
+    group = click.Group(name, help=help_text)
+    cli.add_command(group)
+    return group
+
+
+export_group = _group("export", "Export the items to another format.")
+import_group = _group("import", "Import items from another format into MyST pages.")
+
+
+@export_group.command("reqif")
+@project_argument
+@click.option("--document", help="Only the items of this deliverable (a name from [documents]).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: _build/reqif/<project>.reqif or .reqifz).",
+)
+@click.option("--zip", "as_zip", is_flag=True, help="Write a .reqifz (zip with the .reqif).")
+def export_reqif(project_dir: str, document: str | None, out: Path | None, as_zip: bool) -> int:
+    """Write PROJECT_DIR's items as ReqIF 1.2 (OMG namespace 20110401, REQ-IF-VERSION 1.0).
+
+    Item kinds become SPEC-OBJECT-TYPEs, fields attribute definitions (enumerations,
+    dates, integers), title and text XHTML (ReqIF.Name, ReqIF.Text, ReqIF.ForeignID),
+    links SPEC-RELATIONs (one type per link kind), each top folder under spec/ a
+    SPECIFICATION with the headings as hierarchy. Same sources, same bytes.
+    """
+    from ..fsutil import atomic_write_bytes
+    from ..io.reqif.export import documents_from_needs, export_time, render, zipped
+    from ..lock import project_lock
+    from ..sphinxext.runner import items_build
+
+    project = Project.at(project_dir)
+    settings = project.settings()
+    suffix = ".reqifz" if as_zip else ".reqif"
+    target = out or project.build_dir / "reqif" / f"{project.root.name or 'specheft'}{suffix}"
+    if target.suffix.lower() != suffix:
+        raise UsageError(
+            f"{target}: the output must end in {suffix}",
+            hint="--zip writes .reqifz, without it .reqif",
+        )
+    project.refuse_sources(target, "--out")
+    chosen = settings.document(document) if document else None
+    progress = sys.stderr if sys.stderr.isatty() else None
+    with project_lock(project.build_dir, "export reqif"):
+        result, needs = items_build(project, progress=progress)
+        if chosen is not None:
+            from ..sphinxext.deliverables import document_docnames
+
+            pages = document_docnames(result.app.env, chosen.start)
+            needs = [n for n in needs if n.get("docname") in pages]
+    documents = documents_from_needs(needs)
+    when = export_time(project.root)
+    data = render(documents, title=settings.project.name, when=when)
+    if as_zip:
+        data = zipped(target.with_suffix(".reqif").name, data, when)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(target, data)
+    count = sum(len(d.items()) for d in documents)
+    click.echo(f"wrote {target} ({count} items, {len(documents)} specifications)")
+    return 0
+
+
+@import_group.command("reqif")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--into",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The project to write the pages into (its spec/ folder).",
+)
+@click.option("--force", is_flag=True, help="Overwrite pages that exist already.")
+def import_reqif(file: Path, into: Path, force: bool) -> int:
+    """Turn FILE (.reqif or .reqifz) into MyST pages under spec/, one per SPECIFICATION.
+
+    Writes every page or none; refuses to overwrite a page without --force.
+    """
+    from ..io.reqif.myst import pages, write_all
+    from ..io.reqif.read import read_file
+
+    project = Project.at(into)
+    parsed = read_file(file)
+    written = write_all(project.spec_dir, pages(parsed.documents), force=force)
+    for warning in parsed.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for path in written:
+        click.echo(f"wrote {path}")
+    return 0

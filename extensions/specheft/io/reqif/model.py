@@ -1,0 +1,40 @@
+"""The neutral form of a ReqIF exchange: what the writer takes and the reader gives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Entry:
+    """One item (``heading is None``) or one heading of a document's hierarchy."""
+
+    id: str
+    kind: str
+    title: str
+    text: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    #: link kind → target ids, in source order
+    links: dict[str, list[str]] = field(default_factory=dict)
+    #: the ReqIF attributes specheft has no field for (LONG-NAME → text), kept
+    extra: dict[str, str] = field(default_factory=dict)
+    children: list[Entry] = field(default_factory=list)
+    heading: bool = False
+    identifier: str = ""  # the ReqIF IDENTIFIER it came from (import) or got (export)
+
+
+@dataclass
+class Document:
+    name: str
+    children: list[Entry] = field(default_factory=list)
+
+    def items(self) -> list[Entry]:
+        """Every non-heading entry, in document order."""
+        found: list[Entry] = []
+        stack = list(reversed(self.children))
+        while stack:
+            entry = stack.pop()
+            if not entry.heading:
+                found.append(entry)
+            stack.extend(reversed(entry.children))
+        return found
