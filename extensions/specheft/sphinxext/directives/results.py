@@ -348,7 +348,7 @@ def _defect_table(defects: list[Defect], lang: str, links: Any, title: str) -> n
     return table(
         headers,
         body,
-        widths=[10, 14, 24, 14, 18, 10, 10],
+        widths=[9, 14, 22, 13, 18, 13, 11],
         classes=["specheft-summary", "specheft-defects"],
         title=title,
     )
@@ -378,7 +378,7 @@ def render_results(app: Sphinx, node: trace_placeholder, fromdocname: str) -> li
             table(
                 headers,
                 [(_run_row(run, lang, flaky_as), []) for run in store.runs],
-                widths=[16, 11, 9, 16, 10, 10, 10, 9, 10],
+                widths=[12, 14, 11, 21, 9, 9, 9, 8, 9],
                 classes=["specheft-summary", "specheft-runs"],
                 title=label(lang, "results.runs"),
             )
@@ -475,7 +475,8 @@ def _reason_cells(
             text = label(lang, "reason.untested")
     elif reason.defect and reason.defect in defects:
         defect = defects[reason.defect]
-        subject = [nodes.Text(defect.id + (f" – {defect.title}" if defect.title else ""))]
+        subject = [nodes.Text(defect.id)]
+        title = f"„{defect.title}“: " if lang == "de" else f"“{defect.title}”: "
         if reason.criterion == "class-1":
             text = label(lang, "reason.class1").format(max=config.max_open_class1)
         else:
@@ -487,6 +488,8 @@ def _reason_cells(
             text = label(lang, "reason.class2_missing").format(
                 missing=label(lang, "reason.and").join(missing)
             )
+        if defect.title:
+            text = title + text
         if defect.tests:
             text += " – " + ", ".join(defect.tests)
     elif reason.criterion == "class-2-limit":
@@ -495,6 +498,18 @@ def _reason_cells(
             count=len(open2), ids=", ".join(open2), max=config.max_open_class2
         )
     return [criterion, subject, text]
+
+
+def _digest_cell(digest: str, latex: bool) -> list[nodes.Node]:
+    if not latex:
+        return [nodes.literal(digest, digest)]
+    # 64 monospaced digits do not fit a table column in a PDF: two lines of 32
+    half = len(digest) // 2
+    return [
+        nodes.literal(digest[:half], digest[:half]),
+        nodes.raw("", r"\newline{}", format="latex"),
+        nodes.literal(digest[half:], digest[half:]),
+    ]
 
 
 def _document_rows(app: Sphinx, names: list[str], lang: str) -> list[tuple[list[Cell], list[str]]]:
@@ -516,7 +531,7 @@ def _document_rows(app: Sphinx, names: list[str], lang: str) -> list[tuple[list[
                     document.doc_id,
                     document.version or settings.project.version,
                     format_date(document.date, lang) if document.date else "",
-                    [nodes.literal(digest, digest)]
+                    _digest_cell(digest, app.builder.format == "latex")
                     if count
                     else label(lang, "doc.fingerprint.none"),
                 ],
@@ -620,8 +635,9 @@ def render_decision(app: Sphinx, node: trace_placeholder, fromdocname: str) -> l
 
 
 def _signoff(app: Sphinx, fromdocname: str, lang: str) -> list[nodes.Node]:
-    """The declaration; in HTML also the signature table (a PDF gets the document's
-    sign-off page, with the roles of ``signoff_roles``)."""
+    """The declaration and the signature table, for the roles of the document's
+    ``signoff_roles`` (set ``signoff = false`` for the document: its PDF then has no
+    second, generic sign-off page)."""
     from .. import settings_of
     from ..deliverables import document_of_docnames
 
@@ -633,8 +649,6 @@ def _signoff(app: Sphinx, fromdocname: str, lang: str) -> list[nodes.Node]:
             classes=["specheft-decision-signoff"],
         )
     ]
-    if app.builder.format != "html":
-        return out
     document = document_of_docnames(app.env, settings).get(fromdocname)
     roles = set(document.signoff_roles) if document is not None else set()
     people = [p for p in settings.signoff if not roles or p.role in roles]
@@ -649,7 +663,13 @@ def _signoff(app: Sphinx, fromdocname: str, lang: str) -> list[nodes.Node]:
                 [
                     (
                         [
-                            " · ".join(t for t in (p.role, p.name, p.organisation) if t),
+                            [
+                                nodes.Text(
+                                    " · ".join(t for t in (p.role, p.name, p.organisation) if t)
+                                ),
+                                # room to sign on paper
+                                nodes.raw("", r"\rule{0pt}{1.6cm}", format="latex"),
+                            ],
                             "",
                             "",
                         ],
