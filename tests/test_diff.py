@@ -250,3 +250,20 @@ def test_moved_and_changed_is_changed_and_says_moved():
     assert compare_items(_state("a.md", title="T"), _state("a.md", title="T")) is None
     moved = compare_items(_state("a.md", title="T"), _state("b.md", title="T"))
     assert moved is not None and moved.status == "moved" and not moved.fields
+
+
+def test_broken_settings_at_a_revision_are_located_in_that_revision(run_cli, repo):
+    settings = repo / "conf/specheft.toml"
+    before = settings.read_bytes()
+    settings.write_bytes(before + b"\n[rules]\n")  # a table declared twice: not valid TOML
+    try:
+        _git(repo, "commit", "-q", "-am", "broken settings")
+        _git(repo, "tag", "broken")
+        at_tag = run_cli("diff", "broken", "v1.1", repo)
+        assert at_tag.code == 2 and "error: broken:conf/specheft.toml:" in at_tag.err
+        now = run_cli("diff", "v1.1", repo)  # the working tree: the user's own file
+        assert now.code == 2 and "error: conf/specheft.toml:" in now.err
+        assert "specheft-diff-" not in at_tag.err + now.err  # no temporary path
+    finally:
+        _git(repo, "tag", "-d", "broken")
+        _git(repo, "reset", "-q", "--hard", "v1.1")  # the test's own repository

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import ConfigError, UsageError
+from .errors import ConfigError, SpecheftError, UsageError
 from .project import Project
 from .revision import Repository, sync_tree, working_sources
 from .trace.diff import ItemDiff, ItemState, diff_snapshots, snapshot
@@ -54,6 +54,21 @@ def _items(
     return snapshot(needs, srcdir)
 
 
+def _located(error: SpecheftError, root: Path, name: str) -> SpecheftError:
+    """``error`` as found in revision ``name``, the temporary directory's paths shown as
+    the project's own (``v1.0:conf/specheft.toml:80``, not ``/tmp/…/conf/…``)."""
+    error.message = error.message.replace(f"{root}/", "").replace(str(root), ".")
+    where = error.location
+    if where is not None and where.path and Path(where.path).is_relative_to(root):
+        relative = Path(where.path).relative_to(root).as_posix()
+        # the working tree's file is the user's own: named as check names it
+        shown = relative if name == WORKING_TREE else f"{name}:{relative}"
+        error.location = replace(where, path=shown)
+    else:
+        error.message = f"in {name}: {error.message}"
+    return error
+
+
 def diff_revisions(
     project: Project, old: str, new: str | None = None, documents: tuple[str, ...] = ()
 ) -> ItemDiff:
@@ -70,6 +85,11 @@ def diff_revisions(
         root = Path(tmp)
         # the first revision's files dated in the past, the second's in the future: the
         # second build re-reads what differs even where file times are coarse (FAT: 2 s)
-        before = _items(root, sides[0], documents, stamp_ns=_PAST)
-        after = _items(root, sides[1], documents, stamp_ns=time.time_ns() + _AHEAD)
+        items = []
+        for side, stamp in zip(sides, (_PAST, time.time_ns() + _AHEAD), strict=True):
+            try:
+                items.append(_items(root, side, documents, stamp_ns=stamp))
+            except SpecheftError as exc:
+                raise _located(exc, root, side.name) from None
+        before, after = items
     return diff_snapshots(before, after, sides[0].name, sides[1].name)
