@@ -100,6 +100,15 @@ def test_export_document_option_and_wrong_name(example, tmp_path, run_cli):
     assert suffix.code == 2 and ".reqifz" in suffix.err
 
 
+def test_export_of_a_project_without_items_is_valid(make_project, run_cli, schema, tmp_path):
+    project = make_project()
+    (project.spec / "phasen.md").write_text("# Phasen\n", encoding="utf-8")
+    out = tmp_path / "empty.reqif"
+    done = run_cli("export", "reqif", project.root, "--out", out)
+    assert done.code == 0 and "0 items" in done.out
+    assert _errors(schema, out.read_bytes()) == []
+
+
 def test_creation_time_comes_from_git_not_the_clock(make_project, run_cli, tmp_path):
     project = make_project()
     env = {

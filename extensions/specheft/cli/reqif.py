@@ -95,10 +95,12 @@ def import_reqif(file: Path, into: Path, force: bool) -> int:
     """
     from ..io.reqif.myst import pages, write_all
     from ..io.reqif.read import read_file
+    from ..lock import project_lock
 
     project = Project.at(into)
     parsed = read_file(file)
-    written = write_all(project.spec_dir, pages(parsed.documents), force=force)
+    with project_lock(project.build_dir, "import reqif"):  # no build reads half a set
+        written = write_all(project.spec_dir, pages(parsed.documents), force=force)
     for warning in parsed.warnings:
         click.echo(f"warning: {warning}", err=True)
     for path in written:

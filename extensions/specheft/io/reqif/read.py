@@ -363,7 +363,9 @@ class _Reader:
                 extra[attr] = self._text(obj, attr, markdown=True)
         foreign = obj.values.get(FOREIGN_ID, "").strip()
         item_id = foreign
-        if not _ID.match(foreign) or foreign in taken:
+        # the kind's default pattern too: sphinx-needs refuses an id that breaks it
+        pattern = KIND_DEFS[Kind(kind)].id_pattern
+        if not (_ID.match(foreign) and re.match(pattern, foreign)) or foreign in taken:
             prefix = KIND_DEFS[Kind(kind)].prefix
             number = counters[kind] = counters.get(kind, 0) + 1
             middle = "SIT-IMP" if kind == Kind.TEST else "IMP"
