@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ...errors import InputError, Location, UsageError
 from ...model import FIELD_DEFS, GLOBAL_ID_PATTERN, LINK_DEFS, Kind
-from .reading import Grid, read_csv, read_xlsx, xlsx_sheet_names
+from .reading import Grid, read_csv, read_xlsx
 
 # column role → header names (compared case-folded, without trailing ".:" and spaces)
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -326,26 +326,23 @@ def import_sheet(
     file: Path, into: Path, *, fmt: str, sheet: str | None = None, force: bool = False
 ) -> Imported:
     display = str(file)
+    sheets = 1
     if fmt == "csv":
-        grids = [read_csv(file, display)]
         if sheet is not None:
             raise UsageError("--sheet is for workbooks; a CSV file has one table")
+        grid = read_csv(file, display)
     else:
-        names = [sheet] if sheet is not None else xlsx_sheet_names(file, display)
-        if not names:
-            raise InputError("has no worksheet", location=Location(display))
-        grids = [read_xlsx(file, display, name) for name in names]
-    chosen = [(g, h) for g in grids for h in [find_header(g)] if h is not None]
-    if not chosen:
-        where = Location(display) if fmt == "csv" else Location(display, sheet=grids[0].sheet)
-        if all(not g.rows for g in grids):
+        grid, sheets = read_xlsx(file, display, sheet, lambda g: find_header(g) is not None)
+    header = find_header(grid)
+    if header is None:
+        where = Location(display) if fmt == "csv" else Location(display, sheet=grid.sheet)
+        if not grid.rows:
             raise InputError("is empty: no row has a value", location=where)
         raise InputError(
-            "no header row found in the first 30 rows (needs an id column, e.g. 'ID' or 'Nr.', "
-            "and 'Titel' or 'Anforderung')",
+            "no header row found in the first 30 rows (needs an id column, e.g. 'ID' or "
+            "'Nr.', and 'Titel' or 'Anforderung')",
             location=where,
         )
-    grid, header = chosen[0]  # the first sheet with a header row (or the one named)
     found = entries(grid, header)
     items = sum(1 for e in found if e.id)
     if not items:
@@ -357,7 +354,7 @@ def import_sheet(
     _refuse_non_empty(into, force)
     _write_all({page: render(title, found)}, into)
     notes = [f"add {page.stem} (in {into}) to a toctree to include the imported items"]
-    if len(chosen) > 1:
+    if sheets > 1:
         notes.append(f"read sheet {grid.sheet!r} only; use --sheet for another")
     return Imported([page], items, notes)
 

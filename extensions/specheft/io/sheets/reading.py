@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,36 +72,48 @@ def text_of(value: Any) -> str:
 # -- xlsx -----------------------------------------------------------------------------
 
 
-def xlsx_sheet_names(path: Path, display: str) -> list[str]:
-    with _Package(path, display, MAX_UNCOMPRESSED, MAX_RATIO) as package:
-        return [s.name for s in package.sheets if s.kind == "worksheet"]
-
-
-def read_xlsx(path: Path, display: str, sheet: str) -> Grid:
+def read_xlsx(
+    path: Path, display: str, sheet: str | None, pick: Callable[[Grid], bool]
+) -> tuple[Grid, int]:
+    """The sheet named ``sheet``, or else the first worksheet ``pick`` accepts (else the
+    first one), and the number of worksheets. The package is checked and scanned once."""
     import python_calamine
 
     with _Package(path, display, MAX_UNCOMPRESSED, MAX_RATIO) as package:
-        target = package.worksheet(sheet)
-        package.scan(target, MAX_ROWS, MAX_COLUMNS)  # bombs, DTDs, limits: before calamine
-        uncached = _uncached_formulas(package, target.part)
+        first = package.worksheet(sheet)  # "has no worksheet" / "has no sheet X" here
+        package.scan(first, MAX_ROWS, MAX_COLUMNS)  # bombs, DTDs, limits: before calamine
+        names = [sheet] if sheet else [s.name for s in package.sheets if s.kind == "worksheet"]
         package.handle.seek(0)
         data = package.handle.read()
-    try:
-        workbook = python_calamine.load_workbook(io.BytesIO(data))
-        values = workbook.get_sheet_by_name(target.name).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine's errors are its own classes; all mean "damaged"
-        raise InputError(
-            f"cannot be read as a workbook: {type(exc).__name__}: {exc}",
-            location=Location(display),
-        ) from None
+        try:
+            workbook = python_calamine.load_workbook(io.BytesIO(data))
+        except Exception as exc:  # calamine's errors are its own classes: "damaged"
+            raise _damaged(display, exc) from None
+        grids = (_grid(workbook, display, name) for name in names)
+        chosen = next((g for g in grids if pick(g)), None) or _grid(workbook, display, first.name)
+        uncached = _uncached_formulas(package, package.worksheet(chosen.sheet).part)
     if uncached:
         row, column = min(uncached)
         raise InputError(
             f"a formula without a stored value ({len(uncached)} such cell(s)); the value "
             "the author saw is unknown",
-            location=CellLocation(display, row, column, target.name),
+            location=CellLocation(display, row, column, chosen.sheet),
             hint="open the file in Excel or LibreOffice, let it calculate, and save it",
         )
+    return chosen, len(names)
+
+
+def _damaged(display: str, exc: Exception) -> InputError:
+    return InputError(
+        f"cannot be read as a workbook: {type(exc).__name__}: {exc}", location=Location(display)
+    )
+
+
+def _grid(workbook: Any, display: str, name: str) -> Grid:
+    try:
+        values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise _damaged(display, exc) from None
     numbers: list[int] = []
     rows: list[list[str]] = []
     for index, cells in enumerate(values, start=1):
@@ -110,7 +123,7 @@ def read_xlsx(path: Path, display: str, sheet: str) -> Grid:
         if texts:
             numbers.append(index)
             rows.append(texts)
-    return Grid(display, target.name, numbers, rows)
+    return Grid(display, name, numbers, rows)
 
 
 def _uncached_formulas(package: _Package, part: str) -> set[tuple[int, int]]:
