@@ -247,3 +247,24 @@ def test_bad_directive_options_are_located(tmp_path, run_cli):
     result = run_cli("build", project.root, "--no-strict")
     assert "bericht.md:4:" in result.err and "'tabelle' is not a section" in result.err
     assert "bericht.md:7:" in result.err and "no document 'vertrag'" in result.err
+
+
+def test_the_protocol_as_an_english_pdf(tmp_path, run_cli):
+    from .pdftext import pdf_text, require_pdf_tools
+
+    require_pdf_tools()
+    project = _project(tmp_path / "p", language="en")
+    _store(project, _run("SIT 1", "2027-08-16", **FIRST))
+    result = run_cli(
+        "build", project.root, "--format", "pdf", "--document", "bericht", "--no-strict"
+    )
+    assert result.code == 0, result.err
+    text = " ".join(pdf_text(project.root / "_build/pdf/bericht.pdf").split())
+    assert "No-Go – the acceptance criteria are not met." in text
+    assert "test case TC-SIT-KON-001: failed – SIT 1, 2027-08-16: boom" in text
+    assert "Residual defects (open)" not in text  # none imported: the sentence instead
+    assert "No defect is open." in text
+    assert "Projektauftraggeber · Dr. Olde" in text  # the signature line
+    # the Lastenheft's fingerprint, split over two lines in its table cell
+    [lh] = [f for f in fingerprints(Project.at(project.root)) if f.document.doc_id == "LH"]
+    assert lh.digest[:32] in text and lh.digest[32:] in text

@@ -348,7 +348,7 @@ def _defect_table(defects: list[Defect], lang: str, links: Any, title: str) -> n
     return table(
         headers,
         body,
-        widths=[9, 14, 22, 13, 18, 13, 11],
+        widths=[10, 14, 22, 13, 17, 13, 11],
         classes=["specheft-summary", "specheft-defects"],
         title=title,
     )
@@ -663,15 +663,10 @@ def _signoff(app: Sphinx, fromdocname: str, lang: str) -> list[nodes.Node]:
                 [
                     (
                         [
-                            [
-                                nodes.Text(
-                                    " · ".join(t for t in (p.role, p.name, p.organisation) if t)
-                                ),
-                                # room to sign on paper
-                                nodes.raw("", r"\rule{0pt}{1.6cm}", format="latex"),
-                            ],
+                            " · ".join(t for t in (p.role, p.name, p.organisation) if t),
                             "",
-                            "",
+                            # room to sign on paper
+                            nodes.raw("", r"\rule{0pt}{1.6cm}", format="latex"),
                         ],
                         [],
                     )
