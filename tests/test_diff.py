@@ -113,7 +113,10 @@ def test_json_lists_exactly_the_changed_added_removed_and_moved_items(run_cli, r
     changed = next(c for c in report["changes"] if c["id"] == "LH-KON-001")
     assert [f["name"] for f in changed["fields"]] == ["text"]  # not the re-wrap, not priority
     words = changed["fields"][0]["words"]
-    assert ["+", "Steuernummer"] in words and ["-", "Branche"] in words
+    assert ["+", ", Größenklasse"] in words and ["+", " Steuernummer"] in words
+    # equal and removed runs give the old text, equal and added ones the new text
+    assert "".join(t for op, t in words if op != "+") == OLD_TEXT
+    assert "".join(t for op, t in words if op != "-") == NEW_TEXT
     assert changed["links"] == [
         {"name": "phase", "added": ["PHASE-KONZEPT"], "removed": ["PHASE-IMPL"]}
     ]
@@ -135,7 +138,7 @@ def test_text_report_names_file_line_and_marks_words(run_cli, repo):
     assert f"{KON}:3: LH-KON-001: changed (req)" in lines
     assert any(line.startswith(f"{KON}:") and "LH-KON-004: removed" in line for line in lines)
     assert any(line.startswith(f"{VTR}:") and "LH-KON-005: moved" in line for line in lines)
-    assert "{+Steuernummer+}" in result.out and "[-Branche-]" in result.out
+    assert "Branche{+, Größenklasse+} und [-Größenklasse-] {+Steuernummer+}" in result.out
     assert "    phase: +PHASE-KONZEPT -PHASE-IMPL" in lines
     assert f"    moved from {KON} to {VTR}" in lines
 
@@ -148,7 +151,7 @@ def test_markdown_report_has_a_section_per_kind_of_change(run_cli, repo, tmp_pat
     for heading in ("## Added (1)", "## Removed (1)", "## Changed (1)", "## Moved (1)"):
         assert heading in text
     assert "- **LH-KON-099** (req)" in text
-    assert "**Steuernummer**" in text and "~~Branche~~" in text
+    assert "Branche<ins>, Größenklasse</ins> und <del>Größenklasse</del>" in text
     assert "  - phase: **+PHASE-KONZEPT** ~~PHASE-IMPL~~" in text
 
 
@@ -168,7 +171,7 @@ def test_working_tree_is_compared_and_left_untouched(run_cli, repo):
             "name": "priority",
             "old": "should",
             "new": "can",
-            "words": [["-", "should"], ["+", "can"]],
+            "words": [["-", "should"], ["+", "can"]],  # no space before the first word
         }
         # nothing of the user's changed: files, index, status; no build directory made
         assert _git(repo, "status", "--porcelain") == status
@@ -237,10 +240,16 @@ def _state(path: str, **values: str) -> ItemState:
 def test_word_diff_marks_runs_of_words():
     assert word_diff("a b c d", "a  x\nc d e") == [
         ("=", "a"),
-        ("-", "b"),
-        ("+", "x"),
-        ("=", "c d"),
-        ("+", "e"),
+        ("-", " b"),
+        ("+", " x"),
+        ("=", " c d"),
+        ("+", " e"),
+    ]
+    # punctuation is a token of its own: "Branche" stays equal when a comma follows it
+    assert word_diff("Branche und", "Branche, Größe und") == [
+        ("=", "Branche"),
+        ("+", ", Größe"),
+        ("=", " und"),
     ]
 
 

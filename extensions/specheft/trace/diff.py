@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -118,20 +119,42 @@ class ItemDiff:
         return {s: len(self.of(s)) for s in ("added", "removed", "changed", "moved")}
 
 
+#: a word or a single punctuation mark, with the whitespace before it
+_TOKEN = re.compile(r"\s*(?:\w+|[^\w\s])")
+
+
+def _tokens(text: str) -> list[str]:
+    # whitespace folded to one space, kept as part of the token: "Branche" and "Branche,"
+    # share the word, and a comma added after it is shown without a space before it
+    return [(" " if t[0].isspace() else "") + t.strip() for t in _TOKEN.findall(text.strip())]
+
+
 def word_diff(old: str, new: str) -> list[Segment]:
-    """A word-level diff: runs of equal, removed and added words (whitespace folded)."""
-    a, b = old.split(), new.split()
+    """A word-level diff: runs of equal, removed and added words and punctuation marks.
+
+    Each run keeps the space before it, so the equal and removed runs joined give the old
+    text and the equal and added ones the new text (whitespace folded)."""
+    a, b = _tokens(old), _tokens(new)
     segments: list[Segment] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            segments.append(("=", " ".join(a[i1:i2])))
+            segments.append(("=", "".join(a[i1:i2])))
             continue
         if i2 > i1:
-            segments.append(("-", " ".join(a[i1:i2])))
+            segments.append(("-", "".join(a[i1:i2])))
         if j2 > j1:
-            segments.append(("+", " ".join(b[j1:j2])))
+            segments.append(("+", "".join(b[j1:j2])))
     return segments
+
+
+def _marked(segments: list[Segment], marks: dict[str, str], escape: Callable[[str], str]) -> str:
+    """The segments joined, each changed run wrapped in its marks after its leading space."""
+    parts = []
+    for op, text in segments:
+        body = text.lstrip()
+        parts.append(text[: len(text) - len(body)] + marks[op].format(escape(body)))
+    return "".join(parts)
 
 
 def _field_order(name: str) -> tuple[int, str]:
@@ -203,7 +226,7 @@ def _summary(diff: ItemDiff) -> str:
 
 def _plain_words(segments: list[Segment]) -> str:
     marks = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}  # git diff --word-diff's marks
-    return " ".join(marks[op].format(text) for op, text in segments)
+    return _marked(segments, marks, str)
 
 
 def render_text(diff: ItemDiff) -> str:
@@ -232,8 +255,10 @@ def _md(text: str) -> str:
 
 
 def _md_words(segments: list[Segment]) -> str:
-    marks = {"=": "{}", "-": "~~{}~~", "+": "**{}**"}
-    return " ".join(marks[op].format(_md(text)) for op, text in segments)
+    # HTML marks, not ~~/**: emphasis next to punctuation ("Branche**, Größe**") is no
+    # emphasis in CommonMark; GitHub and GitLab render <del>/<ins> in Markdown
+    marks = {"=": "{}", "-": "<del>{}</del>", "+": "<ins>{}</ins>"}
+    return _marked(segments, marks, _md)
 
 
 def render_markdown(diff: ItemDiff) -> str:
