@@ -316,3 +316,14 @@ def test_refuses_non_empty_target_without_force(
     assert sorted(p.name for p in into.iterdir()) == ["old.md"]
     assert run_cli("import", "csv", path, "--into", into, "--force").code == 0
     assert sorted(p.name for p in into.iterdir()) == ["l.md", "old.md"]
+
+
+def test_bad_dtd_in_sheet(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
+    sheet = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&a;</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    err = _refused(run_cli, tmp_path, "xlsx", write_xlsx(tmp_path / "dtd.xlsx", {"T": sheet}))
+    assert "dtd.xlsx" in err and ("DTD" in err or "entit" in err)
