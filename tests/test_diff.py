@@ -276,3 +276,12 @@ def test_broken_settings_at_a_revision_are_located_in_that_revision(run_cli, rep
     finally:
         _git(repo, "tag", "-d", "broken")
         _git(repo, "reset", "-q", "--hard", "v1.1")  # the test's own repository
+
+
+@pytest.mark.parametrize("command", ["diff", "fingerprint"])
+def test_a_revision_is_never_an_option_of_git(run_cli, repo, tmp_path, command):
+    # `git archive --output=FILE` would write FILE: fingerprint REV passed REV unchecked
+    target = tmp_path / "written"
+    result = run_cli(command, "--project", repo, "--", f"--output={target}")
+    assert result.code == 2 and f"unknown git revision '--output={target}'" in result.err
+    assert not target.exists()

@@ -6,18 +6,15 @@ sources, so anyone can check that a signed PDF matches a tagged revision.
 
 from __future__ import annotations
 
-import io
-import subprocess
-import tarfile
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, ToolMissingError, UsageError
-from .gitinfo import SAFE_CONFIG, toplevel
 from .project import Project
+from .revision import Repository, sync_tree
 from .settings import Document
 
 
@@ -87,39 +84,12 @@ def fingerprints(project: Project, names: tuple[str, ...] = ()) -> list[Document
 def fingerprints_at(
     project: Project, revision: str, names: tuple[str, ...] = ()
 ) -> list[DocumentFingerprint]:
-    """The fingerprints of the project's sources as committed in ``revision``."""
-    top = toplevel(project.root)
-    if top is None:
-        raise ToolMissingError(
-            "a revision needs git and a git repository",
-            hint=f"{project.root} is not inside a git work tree",
-        )
-    done = subprocess.run(
-        ["git", *SAFE_CONFIG, "-C", str(top), "archive", "--format=tar", revision],
-        capture_output=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        said = done.stderr.decode(errors="replace").strip().splitlines()
-        raise UsageError(
-            f"unknown git revision {revision!r}", hint=f"git said: {said[-1]}" if said else None
-        )
-    relative = project.root.resolve().relative_to(top.resolve())
+    """The fingerprints of the project's sources as committed in ``revision``.
+
+    Read as ``specheft diff`` reads a revision (``revision.Repository``): resolved first,
+    so a "revision" such as ``--output=FILE`` is never taken for an option of git."""
+    repo = Repository.of(project)
+    files = repo.sources(repo.resolve(revision), revision)
     with tempfile.TemporaryDirectory(prefix="specheft-rev-") as tmp:
-        with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
-            if hasattr(tarfile, "data_filter"):
-                archive.extractall(tmp, filter="data")  # no links or paths outside tmp
-            else:  # Python < 3.11.4 (Debian 12's 3.11.2) has no filters: plain files only
-                safe = [
-                    member
-                    for member in archive.getmembers()
-                    if (member.isfile() or member.isdir())
-                    and not Path(member.name).is_absolute()
-                    and ".." not in Path(member.name).parts
-                ]
-                archive.extractall(tmp, members=safe)  # members checked above
-        root = Path(tmp) / relative
-        if not (root / "spec").is_dir():
-            raise InputError(f"revision {revision!r} has no specheft project at {relative}/")
-        return fingerprints(Project.at(root), names)
+        sync_tree(Path(tmp), files, stamp_ns=time.time_ns())
+        return fingerprints(Project.at(tmp), names)
