@@ -285,3 +285,16 @@ def test_a_revision_is_never_an_option_of_git(run_cli, repo, tmp_path, command):
     result = run_cli(command, "--project", repo, "--", f"--output={target}")
     assert result.code == 2 and f"unknown git revision '--output={target}'" in result.err
     assert not target.exists()
+
+
+def test_the_diff_core_imports_no_sphinx():
+    import sys
+
+    code = (
+        "import sys\n"
+        "import specheft.trace.diff, specheft.revision, specheft.diff\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sphinx', 'sphinx_needs')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
