@@ -298,3 +298,17 @@ def test_the_diff_core_imports_no_sphinx():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_revision_before_the_project_existed(run_cli, repo, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    _git(other, "init", "-q")
+    (other / "README.md").write_text("no project yet\n", encoding="utf-8")
+    _git(other, "add", "README.md")
+    _git(other, "commit", "-q", "-m", "start")
+    _git(other, "tag", "empty")
+    shutil.copytree(repo / "spec", other / "spec")
+    shutil.copytree(repo / "conf", other / "conf")
+    result = run_cli("diff", "empty", other)
+    assert result.code == 2 and "revision 'empty' has no specheft project at ./" in result.err

@@ -79,9 +79,17 @@ class Repository:
     def sources(self, commit: str, name: str) -> dict[str, bytes]:
         """The project's source files (spec/, conf/) at ``commit``, by project-relative path."""
         tree = f"{commit}:{self.relative}" if str(self.relative) != "." else commit
-        done = self._git("archive", "--format=tar", tree)
-        if done.returncode != 0:
+        listed = self._git("ls-tree", "--name-only", tree)
+        present = set(listed.stdout.decode(errors="replace").splitlines())
+        if listed.returncode != 0 or not present.issuperset(SOURCE_DIRS):
             raise InputError(f"revision {name!r} has no specheft project at {self.relative}/")
+        # only the source dirs: a repository's other files (binaries, data) stay unread
+        done = self._git("archive", "--format=tar", tree, "--", *SOURCE_DIRS)
+        if done.returncode != 0:
+            said = done.stderr.decode(errors="replace").strip().splitlines()
+            raise InputError(
+                f"cannot read revision {name!r}", hint=f"git said: {said[-1]}" if said else None
+            )
         files: dict[str, bytes] = {}
         with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
             for member in archive:
