@@ -140,6 +140,8 @@ def write_xlsx(export: Export, target: IO[bytes] | str) -> None:
         palettes = {table.header.index(h): p for h, p in table.colour_columns.items()}
         for r, row in enumerate(table.rows, start=1):
             for col, text in enumerate(row):
+                if not text:
+                    continue  # the column's format covers it; a blank cell costs time
                 if col == 0 and export.url:
                     url = item_url(export.url, table.docnames[r - 1], text)
                     if url:
