@@ -83,11 +83,21 @@ def test_check_outputs_escape_controls_and_parse(hostile, run_cli, fmt, tmp_path
     _no_raw_controls(out.read_text("utf-8"))
 
 
-def test_build_warnings_escape_controls(hostile, run_cli):
+@pytest.mark.parametrize("ci", [None, "true"])
+def test_build_warnings_escape_controls(hostile, run_cli, monkeypatch, ci):
+    # Sphinx colours whenever CI=true: a CI log or a piped build must still get plain
+    # text (it did not: every warning wrapped in escape codes, the progress bar redrawn)
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    for name in ("FORCE_COLOR", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
     result = run_cli("build", hostile.root, "-q")
     assert result.code == 1
     _no_raw_controls(result.output)
     assert f"{printable(HOSTILE_NAME)}.md" in result.err
+    assert "NO_COLOR" not in os.environ  # restored after the build
 
 
 def test_error_messages_escape_controls(run_cli, tmp_path):

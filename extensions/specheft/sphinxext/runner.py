@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import gc
 import io
@@ -9,6 +10,7 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
@@ -25,6 +27,35 @@ _PROGRESS = re.compile(
 
 _CONFIG_NOTE = re.compile(r"The configuration has changed \([^)]*\)")
 _READING = re.compile(r"^(updating environment|reading sources|loading pickled environment)")
+
+
+@contextlib.contextmanager
+def _no_colour_env(active: bool) -> Iterator[None]:
+    """NO_COLOR while Sphinx runs: its progress bar asks the environment, not ``nocolor()``,
+    and would draw with escape codes and carriage returns into a pipe when ``CI=true``."""
+    saved = os.environ.get("NO_COLOR")
+    if active:
+        os.environ["NO_COLOR"] = "1"
+    try:
+        yield
+    finally:
+        if active:
+            if saved is None:
+                os.environ.pop("NO_COLOR", None)
+            else:
+                os.environ["NO_COLOR"] = saved
+
+
+def _colour_wanted(sphinx_would: bool) -> bool:
+    """Colour only on a terminal, or when FORCE_COLOR asks for it.
+
+    Sphinx also colours whenever ``CI=true``: escape codes would then land in every log
+    file, ``-o`` report and grep of a CI job (and hide our own escaping of control
+    characters from the reader).
+    """
+    if "FORCE_COLOR" in os.environ or "FORCE_COLOUR" in os.environ:
+        return sphinx_would
+    return sphinx_would and sys.stdout.isatty()
 
 
 class ProgressStream(io.TextIOBase):
@@ -203,7 +234,8 @@ def run_sphinx(
     from ..lock import project_lock
     from ..textsafe import escape_logger
 
-    if not color_terminal():
+    colour = _colour_wanted(color_terminal())
+    if not colour:
         nocolor()
     # resolved per call: the streams may have been replaced since import (tests, IDEs)
     status = sys.stdout if isinstance(status, Default) else status
@@ -217,7 +249,12 @@ def run_sphinx(
     try:
         # one writer per project: a second build or check stops with the first one's pid
         lock = project_lock(project.build_dir, purpose or builder)
-        with lock, patch_docutils(project.conf_dir), docutils_namespace():
+        with (
+            lock,
+            _no_colour_env(not colour),
+            patch_docutils(project.conf_dir),
+            docutils_namespace(),
+        ):
             gc.disable()
             try:
                 app = Sphinx(
