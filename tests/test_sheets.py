@@ -327,3 +327,24 @@ def test_bad_dtd_in_sheet(tmp_path: Path, run_cli: Callable[..., CliResult]) -> 
     )
     err = _refused(run_cli, tmp_path, "xlsx", write_xlsx(tmp_path / "dtd.xlsx", {"T": sheet}))
     assert "dtd.xlsx" in err and ("DTD" in err or "entit" in err)
+
+
+def test_export_document_keeps_project_wide_coverage(
+    make_project: Callable[..., MiniProject], run_cli: Callable[..., CliResult]
+) -> None:
+    from .helpers import SETTINGS
+
+    settings = SETTINGS.format(language="de") + (
+        '\n[documents.lh]\ntitle = "Lastenheft"\nstart = "kon"\nid = "LH"\n'
+    )
+    mini = make_project(PAGES, settings=settings)
+    out = mini.root / "lh.xlsx"
+    result = run_cli("export", "xlsx", mini.root, "--document", "lh", "--out", out)
+    assert result.code == 0, result.output
+    assert [r[0] for r in _sheet(out, "Pflichtenheft")] == ["ID"]  # not in the document
+    coverage = {r[0]: r[3] for r in _sheet(out, "Coverage")[1:]}
+    # specified and tested by items outside the Lastenheft: still covered
+    assert coverage == {"LH-KON-001": "covered", "LH-KON-002": "uncovered",
+                        "LH-VTR-001": "uncovered"}  # fmt: skip
+    cover = dict((r[0], r[1]) for r in _sheet(out, "Cover"))
+    assert cover["Document"] == "Lastenheft (lh)" and "Fingerprint lh" in cover

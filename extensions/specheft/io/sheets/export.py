@@ -55,15 +55,19 @@ def collect(
     chosen: Document | None = settings.document(document) if document else None
     result, needs = items_build(project, progress=progress)
     env = result.app.env
-    own = [n for n in needs if not n.get("is_external")]
+    every = [n for n in needs if not n.get("is_external")]
+    own = every
     if chosen is not None:
         pages = document_docnames(env, chosen.start)
-        own = [n for n in own if n.get("docname") in pages]
+        own = [n for n in every if n.get("docname") in pages]
+    shown = {str(n["id"]) for n in own}
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
-    graph = TraceGraph.from_needs(own, srcdir=srcdir)
+    # coverage from the whole project: a Lastenheft's requirements are specified and
+    # tested by items in other documents
+    graph = TraceGraph.from_needs(every, srcdir=srcdir)
     chapters = {name: title.astext() for name, title in env.titles.items()}
     tables = [item_table(kind, key, title, own, chapters) for kind, key, title in KIND_TABLES]
-    tables.append(coverage_table(coverage(graph)))
+    tables.append(coverage_table(r for r in coverage(graph) if r.item.id in shown))
 
     info = settings.project
     state = git_state(project.root)
