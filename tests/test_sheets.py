@@ -41,7 +41,8 @@ PAGES = {
         refines="LH-KON-001",
         rationale="Doppelte Firmen kosten Zeit.",
     )
-    + item("req", "+Export", "@Kann exportieren.", id="LH-VTR-001", priority="can", area="VTR"),
+    + item("req", "+Export", "@Kann exportieren.", id="LH-VTR-001", priority="can", area="VTR")
+    + item("req", "'=quoted", "Text.", id="LH-VTR-002", priority="can", area="VTR"),
     "ph.md": "# PH\n\n"
     + item("spec", "Umsetzung", "Standard.", id="PH-KON-001", satisfies="LH-KON-001")
     + item("test", "Test", "Prüfen.", id="TC-SIT-001", verifies="PH-KON-001", level="sit"),
@@ -91,7 +92,7 @@ def test_export_xlsx_sheets_layout_and_no_formula(
     assert _sheet(out, "Tests")[1][0] == "TC-SIT-001"
     cover = dict((r[0], r[1]) for r in _sheet(out, "Cover"))
     assert cover["Project"] == "Mini" and cover["Revision"] == "not in a git repository"
-    assert cover["Requirements"] == "3"
+    assert cover["Requirements"] == "4"
 
 
 def test_export_links_ids_when_url_set_and_dates_by_commit(
@@ -131,6 +132,7 @@ def test_export_csv_semicolon_bom_and_formula_guard(
     text = data.decode("utf-8-sig")
     assert '\'=HYPERLINK(""http://evil"")' in text  # shown as text by Excel
     assert ";'+Export;'@Kann exportieren.;" in text
+    assert "LH-VTR-002;''=quoted;" in text
     cov = mini.root / "cov.csv"
     assert run_cli("export", "csv", mini.root, "--kind", "coverage", "--out", cov).code == 0
     assert "LH-VTR-001;'+Export;can;uncovered" in cov.read_text(encoding="utf-8-sig")
@@ -236,7 +238,8 @@ def test_round_trip_keeps_ids_titles_text_priorities_links_fields(
     result = run_cli("export", "xlsx", mini.root, "--out", second)
     assert result.code == 0, result.output
     assert _round_trip_rows(second) == _round_trip_rows(first)
-    assert len(_round_trip_rows(first)) == 4
+    assert len(_round_trip_rows(first)) == 5
+    assert _round_trip_rows(second)[4][1] == "'=quoted"  # the CSV guard undone exactly once
 
 
 # -- bad input: exit 2, located, nothing written ----------------------------------------------
@@ -345,6 +348,6 @@ def test_export_document_keeps_project_wide_coverage(
     coverage = {r[0]: r[3] for r in _sheet(out, "Coverage")[1:]}
     # specified and tested by items outside the Lastenheft: still covered
     assert coverage == {"LH-KON-001": "covered", "LH-KON-002": "uncovered",
-                        "LH-VTR-001": "uncovered"}  # fmt: skip
+                        "LH-VTR-001": "uncovered", "LH-VTR-002": "uncovered"}  # fmt: skip
     cover = dict((r[0], r[1]) for r in _sheet(out, "Cover"))
     assert cover["Document"] == "Lastenheft (lh)" and "Fingerprint lh" in cover

@@ -188,7 +188,10 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def csv_cell(text: str) -> str:
     """Text Excel shows as text: a leading ``'`` before a formula-like start (the
     importer removes it again)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    guarded = text.startswith(FORMULA_START)
+    # a text that itself starts with the guard keeps it through the importer's removal
+    guarded = guarded or (text[:1] == "'" and text[1:].startswith(FORMULA_START))
+    return "'" + text if guarded else text
 
 
 def csv_text(table: Table) -> str:

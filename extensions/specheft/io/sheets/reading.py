@@ -235,10 +235,14 @@ def _start_line(reader: Any, cells: list[str], end: int) -> int:
     return end - sum(c.count("\n") for c in cells)
 
 
+_GUARDED = tuple("=+-@\t\r")  # export.FORMULA_START
+
+
 def _unguard(text: str) -> str:
-    """Undo the export's guard: ``'=x`` → ``=x`` (only before a formula-like start)."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
-        return text[1:]
+    """Undo the export's guard: ``'=x`` → ``=x``, ``''=x`` → ``'=x`` (only there)."""
+    rest = text[1:]
+    if text[:1] == "'" and (rest[:1] in _GUARDED or (rest[:1] == "'" and rest[1:2] in _GUARDED)):
+        return rest
     return text
 
 
