@@ -66,7 +66,9 @@ def collect(
     # tested by items in other documents
     graph = TraceGraph.from_needs(every, srcdir=srcdir)
     chapters = {name: title.astext() for name, title in env.titles.items()}
-    tables = [item_table(kind, key, title, own, chapters) for kind, key, title in KIND_TABLES]
+    tables = [
+        item_table(kind, key, title, own, chapters, srcdir) for kind, key, title in KIND_TABLES
+    ]
     tables.append(coverage_table(r for r in coverage(graph) if r.item.id in shown))
 
     info = settings.project

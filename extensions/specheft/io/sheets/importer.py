@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import InputError, Location, UsageError
-from ...model import FIELD_DEFS, GLOBAL_ID_PATTERN, LINK_DEFS, Kind
+from ...model import FIELD_DEFS, GLOBAL_ID_PATTERN, LINK_DEFS, Kind, Status
 from .reading import Grid, read_csv, read_xlsx
 
 # column role → header names (compared case-folded, without trailing ".:" and spaces)
@@ -264,6 +264,13 @@ def entries(grid: Grid, header: Header) -> list[Entry]:
                 value = mapped
             elif role == "status":
                 value = _STATUS_WORDS.get(value.casefold(), value.casefold())
+                if value not in set(Status):
+                    errors.add(
+                        where,
+                        f"{item_id}: unknown status {cells[column].strip()!r} "
+                        f"(allowed: {', '.join(Status)})",
+                    )
+                    continue
             definition = FIELD_DEFS.get(role)
             if definition is not None:
                 if kind not in definition.kinds:

@@ -73,6 +73,7 @@ def item_table(
     title: str,
     needs: Iterable[Mapping[str, Any]],
     chapters: Mapping[str, str],
+    srcdir: str = "",
 ) -> Table:
     """Every item of ``kind``: id, title, text, status, every field and link of the kind."""
     fields = _fields_of(kind)
@@ -93,7 +94,7 @@ def item_table(
             chapters.get(docname, ""),
             docname,
         ]
-        _check_cells(table, str(need["id"]), row, need)
+        _check_cells(table, str(need["id"]), row, need, srcdir)
         table.rows.append(row)
         table.ids.append(str(need["id"]))
         table.docnames.append(docname)
@@ -125,12 +126,13 @@ def coverage_table(rows: Iterable[RequirementCoverage]) -> Table:
     return table
 
 
-def _check_cells(table: Table, item_id: str, row: list[str], need: Mapping[str, Any]) -> None:
+def _check_cells(
+    table: Table, item_id: str, row: list[str], need: Mapping[str, Any], srcdir: str
+) -> None:
     """Refuse what no spreadsheet can hold, naming the item (never cut or dropped)."""
-    where = Location(
-        f"{need.get('docname')}{need.get('doctype') or '.md'}" if need.get("docname") else None,
-        need.get("lineno"),
-    )
+    docname = need.get("docname")
+    path = f"{srcdir}/{docname}{need.get('doctype') or '.md'}" if docname else None
+    where = Location(path.lstrip("/") if path else None, need.get("lineno"))
     for column, text in zip(table.header, row, strict=True):
         if len(text) > MAX_CELL:
             raise InputError(
