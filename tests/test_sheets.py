@@ -351,3 +351,21 @@ def test_export_document_keeps_project_wide_coverage(
                         "LH-VTR-001": "uncovered", "LH-VTR-002": "uncovered"}  # fmt: skip
     cover = dict((r[0], r[1]) for r in _sheet(out, "Cover"))
     assert cover["Document"] == "Lastenheft (lh)" and "Fingerprint lh" in cover
+
+
+def test_import_merged_cells_hold_for_every_row(
+    tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    path = tmp_path / "m.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("L")
+    sheet.merge_range(0, 0, 0, 2, "3 Kontakte")  # a heading over the sheet's width
+    sheet.write_row(1, 0, ["ID", "Titel", "Priorität"])
+    sheet.write_row(2, 0, ["LH-A-001", "a"])
+    sheet.write_row(3, 0, ["LH-A-002", "b"])
+    sheet.merge_range(2, 2, 3, 2, "Muss")  # one priority for both rows
+    workbook.close()
+    result = run_cli("import", "xlsx", path, "--into", tmp_path / "out")
+    assert result.code == 0, result.output
+    page = (tmp_path / "out" / "m.md").read_text(encoding="utf-8")
+    assert page.count(":priority: must") == 2

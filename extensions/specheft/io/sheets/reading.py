@@ -111,9 +111,19 @@ def _damaged(display: str, exc: Exception) -> InputError:
 
 def _grid(workbook: Any, display: str, name: str) -> Grid:
     try:
-        values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_name(name)
+        values = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or ()
     except Exception as exc:
         raise _damaged(display, exc) from None
+    # A cell merged over several rows (a priority or chapter for a block of rows) holds
+    # for each of them; across columns it stays in its first column only, so that a
+    # heading merged over the width of the sheet stays a one-cell heading row.
+    for (top, left), (bottom, _right) in merged:
+        if top < len(values) and left < len(values[top]):
+            for row in range(top + 1, min(bottom, len(values) - 1) + 1):
+                if left < len(values[row]):
+                    values[row][left] = values[top][left]
     numbers: list[int] = []
     rows: list[list[str]] = []
     for index, cells in enumerate(values, start=1):
