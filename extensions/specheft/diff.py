@@ -44,7 +44,8 @@ def _items(
         try:
             wanted.append(settings.document(name))
         except ConfigError as exc:  # the document's name is unknown in this revision
-            raise UsageError(f"{side.name}: {exc.message}", hint=exc.hint) from None
+            # not located in a file: the caller names the revision
+            raise UsageError(exc.message, hint=exc.hint) from None
     result, needs = items_build(project)
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
     if wanted:
