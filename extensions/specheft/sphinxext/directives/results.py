@@ -666,7 +666,7 @@ def _signoff(app: Sphinx, fromdocname: str, lang: str) -> list[nodes.Node]:
                             " · ".join(t for t in (p.role, p.name, p.organisation) if t),
                             "",
                             # room to sign on paper
-                            nodes.raw("", r"\rule{0pt}{1.6cm}", format="latex"),
+                            nodes.raw("", r"\rule[-1.4cm]{0pt}{1.6cm}", format="latex"),
                         ],
                         [],
                     )
