@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ...gitinfo import _git, git_state
+from ...gitinfo import commit_time, git_state
 from ...project import Project
 from ...settings import Document
 from ...trace.coverage import coverage
@@ -92,7 +92,7 @@ def collect(
 
 def commit_date(root: Path) -> dt.datetime | None:
     """The committer date of HEAD: exports are dated by it, never by the clock."""
-    stamp = _git(root, "log", "-1", "--format=%cI", "HEAD")
+    stamp = commit_time(root)
     try:
         return dt.datetime.fromisoformat(stamp) if stamp else None
     except ValueError:
