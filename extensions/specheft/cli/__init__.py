@@ -19,9 +19,19 @@ from ..errors import SpecheftError, os_fault
 from ..textsafe import printable
 
 # importing the command modules registers their commands
-from . import accept, build, catalog, check, diff, fingerprint, new, results, serve  # noqa: F401
-from . import sheets  # noqa: F401  (export/import xlsx|csv; may share groups)
-from . import reqif  # noqa: F401  (export/import reqif; shares the groups)
+from . import (  # noqa: F401
+    accept,
+    build,
+    catalog,
+    check,
+    diff,
+    fingerprint,
+    new,
+    reqif,
+    results,
+    serve,
+    sheets,
+)
 from .app import cli
 
 
