@@ -223,7 +223,10 @@ class ItemRenderer:
             box += nodes.raw("", rf"\hypertarget{{{need['id']}}}{{}}", format="latex")
         box += self.head(need)
         meta = [(name, v) for name in _META.get(kind, ()) if (v := self.value(need, name))]
-        if result := self.result(need):
+        # evidence is shown on the site only: a contract PDF (Lastenheft, Pflichtenheft,
+        # test catalogue) must read the same before and after a test run; on paper the
+        # results are in the traceability report and the Abnahmeprotokoll
+        if not self.latex and (result := self.result(need)):
             meta.append(("result", result))
         texts = [(name, v) for name in _TEXT.get(kind, ()) if (v := self.value(need, name))]
         back = self.back_links(need)
