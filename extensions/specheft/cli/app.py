@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from typing import IO
+
 import click
 
 from .. import __version__
@@ -20,3 +23,19 @@ def cli(debug: bool) -> None:
 project_argument = click.argument(
     "project_dir", required=False, default=".", type=click.Path(file_okay=False, path_type=str)
 )
+
+
+def subcommand_group(name: str, help_text: str) -> click.Group:
+    """The group ``name`` under ``specheft`` (``export``, ``import``), made by whichever
+    format module registers first and shared by the others."""
+    existing = cli.commands.get(name)
+    if isinstance(existing, click.Group):
+        return existing
+    group = click.Group(name, help=help_text)
+    cli.add_command(group)
+    return group
+
+
+def stderr_progress() -> IO[str] | None:
+    """Progress goes to stderr only when a person watches it (a terminal)."""
+    return sys.stderr if sys.stderr.isatty() else None

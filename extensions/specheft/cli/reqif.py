@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from ..errors import UsageError
 from ..project import Project
-from .app import cli, project_argument
+from .app import project_argument, stderr_progress, subcommand_group
 
-
-def _group(name: str, help_text: str) -> click.Group:
-    """The ``export``/``import`` group, shared with the other formats' modules."""
-    existing = cli.commands.get(name)
-    if isinstance(existing, click.Group):
-        return existing
-    group = click.Group(name, help=help_text)
-    cli.add_command(group)
-    return group
-
-
-export_group = _group("export", "Export the items to another format.")
-import_group = _group("import", "Import items from another format into MyST pages.")
+export_group = subcommand_group("export", "Export the items to another format.")
+import_group = subcommand_group("import", "Import items from another format into MyST pages.")
 
 
 @export_group.command("reqif")
@@ -59,9 +47,8 @@ def export_reqif(project_dir: str, document: str | None, out: Path | None, as_zi
         )
     project.refuse_sources(target, "--out")
     chosen = settings.document(document) if document else None
-    progress = sys.stderr if sys.stderr.isatty() else None
     with project_lock(project.build_dir, "export reqif"):
-        result, needs = items_build(project, progress=progress)
+        result, needs = items_build(project, progress=stderr_progress())
         if chosen is not None:
             from ..sphinxext.deliverables import document_docnames
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import IO
 
 import click
 
 from ..lock import project_lock
 from ..project import Project
 from ..trace.graph import TraceGraph
-from .app import cli
+from .app import cli, stderr_progress
 
 _project_option = click.option(
     "--project",
@@ -38,10 +36,6 @@ def results() -> None:
 @results.group("import")
 def import_group() -> None:
     """Import a report into the project's runs directory (spec/testkatalog/runs/)."""
-
-
-def _progress() -> IO[str] | None:
-    return sys.stderr if sys.stderr.isatty() else None
 
 
 @import_group.command("junit")
@@ -84,7 +78,7 @@ def junit(
     click.get_current_context().with_resource(project_lock(project.build_dir, "results import"))
 
     def graph() -> TraceGraph:
-        return load_graph(project, needs_json=needs_json, progress=_progress())
+        return load_graph(project, needs_json=needs_json, progress=stderr_progress())
 
     result = import_junit(
         project,
@@ -131,7 +125,7 @@ def manual(
     click.get_current_context().with_resource(project_lock(project.build_dir, "results import"))
 
     def graph() -> TraceGraph:
-        return load_graph(project, needs_json=needs_json, progress=_progress())
+        return load_graph(project, needs_json=needs_json, progress=stderr_progress())
 
     result = import_manual(
         project,
@@ -167,7 +161,7 @@ def defects(
     click.get_current_context().with_resource(project_lock(project.build_dir, "results import"))
 
     def graph() -> TraceGraph:
-        return load_graph(project, needs_json=needs_json, progress=_progress())
+        return load_graph(project, needs_json=needs_json, progress=stderr_progress())
 
     result = import_defects(project, file, graph, name=name, date=date)
     click.echo(import_summary(result))
@@ -227,7 +221,7 @@ def template(
             f"{target} exists already; not overwriting it (it may hold results)",
             hint="use --force to replace it, or --out for another file",
         )
-    graph = load_graph(project, needs_json=needs_json, progress=_progress())
+    graph = load_graph(project, needs_json=needs_json, progress=stderr_progress())
     if phase is not None:
         phases = [p.id for p in graph.of_kind(Kind.PHASE, active_only=False)]
         if phase not in phases:

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import IO
 
 import click
 
 from ..errors import UsageError
 from ..project import Project
-from .app import cli, project_argument
+from .app import project_argument, stderr_progress, subcommand_group
 
-
-def _group(name: str, help_text: str) -> click.Group:
-    """The ``export``/``import`` group, shared with other formats' modules (ReqIF …)."""
-    existing = cli.commands.get(name)
-    if isinstance(existing, click.Group):
-        return existing
-    group = click.Group(name, help=help_text)
-    cli.add_command(group)
-    return group
-
-
-export_group = _group("export", "Export the items to another format.")
-import_group = _group("import", "Import items from another format into MyST pages.")
-
-
-def _progress() -> IO[str] | None:
-    return sys.stderr if sys.stderr.isatty() else None
+export_group = subcommand_group("export", "Export the items to another format.")
+import_group = subcommand_group("import", "Import items from another format into MyST pages.")
 
 
 def _export(fmt: str, project_dir: str, document: str | None, out: Path | None, kind: str) -> int:
@@ -42,7 +25,7 @@ def _export(fmt: str, project_dir: str, document: str | None, out: Path | None, 
         raise UsageError(f"{target}: the output of 'export {fmt}' must end in .{fmt}")
     project.refuse_sources(target, "--out")
     with project_lock(project.build_dir, f"export {fmt}"):
-        export = collect(project, document, progress=_progress())
+        export = collect(project, document, progress=stderr_progress())
     data = xlsx_bytes(export) if fmt == "xlsx" else csv_bytes(table_named(export.tables, kind))
     atomic_write_bytes(target, data)
     counts = ", ".join(f"{len(t.rows)} {t.key}" for t in export.tables)
