@@ -188,7 +188,7 @@ def import_junit(
     importer = "+".join(sorted(importers))
     run = Run(
         name=run_name or "",
-        date=date or (min(dates) if dates else dt.datetime.now(dt.UTC).date().isoformat()),
+        date=date or (min(dates) if dates else _today()),
         importer=importer,
         sources=sources,
         imported=now_utc(),
@@ -214,14 +214,8 @@ def import_junit(
         )
     if not run.name:
         stem = files[0].stem
-        run.name = stem if len(files) == 1 else f"{stem} +{len(files) - 1}"
-        if run.name in store.names():
-            run.name = f"{run.name} {run.date}"
-        n = 2
-        base = run.name
-        while run.name in store.names():
-            run.name = f"{base} ({n})"
-            n += 1
+        stem = stem if len(files) == 1 else f"{stem} +{len(files) - 1}"
+        run.name = _free_name(store, stem, run.date)
     _unique_name(store, run.name)
     result = ImportResult(run, unmapped=run.unmapped)
     if strict and result.unmapped:
@@ -256,7 +250,7 @@ def import_defects(
     store = open_store(project)
     entry = DefectList(
         name=name or "",
-        date=date or dt.datetime.now(dt.UTC).date().isoformat(),
+        date=date or _today(),
         sources=[Source(stored, _sha256(path, display))],
         imported=now_utc(),
         defects=defects,
@@ -278,12 +272,7 @@ def import_defects(
                 )
             defect.tests[index] = hit
     if not entry.name:
-        entry.name = f"{path.stem} {entry.date}"
-        n = 2
-        base = entry.name
-        while entry.name in store.names():
-            entry.name = f"{base} ({n})"
-            n += 1
+        entry.name = _numbered(store, f"{path.stem} {entry.date}")
     _unique_name(store, entry.name)
     result = ImportResult(entry)
     result.written = write_entry(store, entry)
@@ -345,7 +334,12 @@ def _today() -> str:
 
 
 def _free_name(store: Store, stem: str, date: str) -> str:
-    name = stem if stem not in store.names() else f"{stem} {date}"
+    """``stem``, else ``stem date``, else that with the first free `` (n)``, n from 2."""
+    return _numbered(store, stem if stem not in store.names() else f"{stem} {date}")
+
+
+def _numbered(store: Store, name: str) -> str:
+    """``name`` if no stored entry has it, else ``name (n)`` with the first free n from 2."""
     base, number = name, 2
     while name in store.names():
         name = f"{base} ({number})"
