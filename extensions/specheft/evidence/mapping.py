@@ -124,16 +124,8 @@ def map_cases(
                             if hit := known.test(token):
                                 tests.append(hit)
                             else:
-                                unknown.append(
-                                    UnknownId(
-                                        token,
-                                        case.file,
-                                        case.line,
-                                        case.label,
-                                        f"property {name!r}",
-                                        known.suggest(token),
-                                    )
-                                )
+                                hint = known.suggest(token)
+                                unknown.append(_unknown_in_property(case, name, token, hint))
                     elif key in verifies_props:
                         for token in _values(value):
                             if hit := known.target(token):
@@ -141,16 +133,8 @@ def map_cases(
                             elif hit := known.test(token):
                                 tests.append(hit)
                             else:
-                                unknown.append(
-                                    UnknownId(
-                                        token,
-                                        case.file,
-                                        case.line,
-                                        case.label,
-                                        f"property {name!r}",
-                                        known.suggest(token, tests=False),
-                                    )
-                                )
+                                hint = known.suggest(token, tests=False)
+                                unknown.append(_unknown_in_property(case, name, token, hint))
             elif step == "name":
                 tests = known.tokens(case.name) or known.tokens(case.classname)
             elif step == "tags":
@@ -170,6 +154,10 @@ def map_cases(
                 case.mapped_by = step
                 break
     return unknown
+
+
+def _unknown_in_property(case: CaseResult, name: str, token: str, hint: str | None) -> UnknownId:
+    return UnknownId(token, case.file, case.line, case.label, f"property {name!r}", hint)
 
 
 def _table_keys(case: CaseResult) -> list[str]:
