@@ -389,13 +389,12 @@ def _spec_phase_order(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator
         for priority, pairs in _by_rank(late):
             pairs.sort(key=lambda pair: (pair[1].order or 0, pair[0].id))
             earliest = pairs[0][1]
-            named = ", ".join(f"{r.id} ({p.id}, order {p.order})" for r, p in pairs[:3])
-            more = f" and {len(pairs) - 3} more" if len(pairs) > 3 else ""
+            named = _first_three([f"{r.id} ({p.id}, order {p.order})" for r, p in pairs])
             yield Hit(
                 spec,
                 f"is scheduled in {phase.id} (order {phase.order}), later than "
                 f"{_priority_word(pairs[0][0])} requirement{'s' if len(pairs) > 1 else ''} "
-                f"{named}{more} require{'' if len(pairs) > 1 else 's'}",
+                f"{named} require{'' if len(pairs) > 1 else 's'}",
                 f"deliver it in {earliest.id} or earlier, or agree a later phase in the Lastenheft",
                 priority=priority,
                 field="phase",
@@ -403,6 +402,12 @@ def _spec_phase_order(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator
 
 
 _PRIORITY_RANK = {str(p): rank for rank, p in enumerate(Priority)}
+
+
+def _first_three(labels: list[str]) -> str:
+    """The first three labels, then how many more: a finding stays one line."""
+    more = f" and {len(labels) - 3} more" if len(labels) > 3 else ""
+    return ", ".join(labels[:3]) + more
 
 
 def _by_rank(groups: dict[str | None, list[Any]]) -> list[tuple[str | None, list[Any]]]:
@@ -433,17 +438,16 @@ def _req_test_phase(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[H
         for priority, reqs in _by_rank(unscheduled[test_id]):
             word = _priority_word(reqs[0])
             plural = "s" if len(reqs) > 1 else ""
-            named = ", ".join(r.id for r in reqs[:3])
-            more = f" and {len(reqs) - 3} more" if len(reqs) > 3 else ""
+            named = _first_three([r.id for r in reqs])
             if only[test_id]:
                 message = (
-                    f"is the only test of {word} requirement{plural} {named}{more} and has no "
+                    f"is the only test of {word} requirement{plural} {named} and has no "
                     ":phase:, so its verification is not scheduled"
                 )
             else:
                 message = (
                     f"has no :phase:, and no other test of {word} requirement{plural} "
-                    f"{named}{more} has one, so its verification is not scheduled"
+                    f"{named} has one, so its verification is not scheduled"
                 )
             yield Hit(
                 graph.items[test_id],
