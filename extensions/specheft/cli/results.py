@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -38,6 +39,25 @@ def import_group() -> None:
     """Import a report into the project's runs directory (spec/testkatalog/runs/)."""
 
 
+def _locked_import(
+    project_dir: str, needs_json: Path | None
+) -> tuple[Project, Callable[[], TraceGraph]]:
+    """The project and its graph (built only when the import needs it) for an import.
+
+    The project lock is held until the command ends: from reading the earlier runs to
+    writing the new one, else two imports at once would both pass the checks for a new name.
+    """
+    from ..results import load_graph
+
+    project = Project.at(project_dir)
+    click.get_current_context().with_resource(project_lock(project.build_dir, "results import"))
+
+    def graph() -> TraceGraph:
+        return load_graph(project, needs_json=needs_json, progress=stderr_progress())
+
+    return project, graph
+
+
 @import_group.command("junit")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--run", "run_name", help="Name of the run [default: the file's name].")
@@ -70,16 +90,9 @@ def junit(
     cases; 2: bad input (nothing written).
     """
     from ..io.evidence_text import import_summary
-    from ..results import import_junit, load_graph
+    from ..results import import_junit
 
-    project = Project.at(project_dir)
-    # held from reading the earlier runs to writing the new one: two imports at once
-    # would both pass the checks for a new name
-    click.get_current_context().with_resource(project_lock(project.build_dir, "results import"))
-
-    def graph() -> TraceGraph:
-        return load_graph(project, needs_json=needs_json, progress=stderr_progress())
-
+    project, graph = _locked_import(project_dir, needs_json)
     result = import_junit(
         project,
         list(files),
@@ -119,14 +132,9 @@ def manual(
     Defects named in the sheet are stored as open defects of their class.
     """
     from ..io.evidence_text import import_summary
-    from ..results import import_manual, load_graph
+    from ..results import import_manual
 
-    project = Project.at(project_dir)
-    click.get_current_context().with_resource(project_lock(project.build_dir, "results import"))
-
-    def graph() -> TraceGraph:
-        return load_graph(project, needs_json=needs_json, progress=stderr_progress())
-
+    project, graph = _locked_import(project_dir, needs_json)
     result = import_manual(
         project,
         file,
@@ -155,14 +163,9 @@ def defects(
     cp1252 as German Excel saves it. The latest list that names a defect counts.
     """
     from ..io.evidence_text import import_summary
-    from ..results import import_defects, load_graph
+    from ..results import import_defects
 
-    project = Project.at(project_dir)
-    click.get_current_context().with_resource(project_lock(project.build_dir, "results import"))
-
-    def graph() -> TraceGraph:
-        return load_graph(project, needs_json=needs_json, progress=stderr_progress())
-
+    project, graph = _locked_import(project_dir, needs_json)
     result = import_defects(project, file, graph, name=name, date=date)
     click.echo(import_summary(result))
     return result.exit_code
