@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .model import Defect, DefectStatus
-from .table import Row, cell, columns_of, normalise, parse_date, read_table
+from .table import Row, cell, columns_of, date_cell, normalise, read_table
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "id": (
@@ -160,13 +160,7 @@ def defect_from_row(row: Row, columns: dict[str, int]) -> Defect:
             location=row.location,
             item=defect_id,
         )
-    fix_date = parse_date(cell(row, columns, "fix_date"))
-    if fix_date is None:
-        raise InputError(
-            f"fix date {cell(row, columns, 'fix_date')!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)",
-            location=row.location,
-            item=defect_id,
-        )
+    fix_date = date_cell(row, columns, "fix_date", "fix date", defect_id)
     return Defect(
         id=defect_id,
         defect_class=number,

@@ -17,7 +17,7 @@ from ..errors import InputError
 from .defects import defect_class
 from .mapping import Known
 from .model import CaseResult, Defect, DefectStatus, Outcome
-from .table import Row, cell, columns_of, normalise, parse_date, read_table
+from .table import Row, cell, columns_of, date_cell, normalise, read_table
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "test": ("testfallid", "testfall", "testfallnr", "testid", "testcaseid", "testcase", "test"),
@@ -101,13 +101,7 @@ def read_manual(path: Path, known: Known, *, name: str, stored: str) -> ManualSh
                 location=row.location,
                 hint=known.suggest(raw_test) or "use the test item ids of the specification",
             )
-        date = parse_date(cell(row, columns, "date"))
-        if date is None:
-            raise InputError(
-                f"date {cell(row, columns, 'date')!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)",
-                location=row.location,
-                item=test,
-            )
+        date = date_cell(row, columns, "date", "date", test)
         if date:
             sheet.dates.append(date)
         comment = " ".join(cell(row, columns, "comment").split())

@@ -183,6 +183,19 @@ def cell(row: Row, columns: Mapping[str, int], column: str) -> str:
     return row.cells[index] if index is not None and index < len(row.cells) else ""
 
 
+def date_cell(row: Row, columns: Mapping[str, int], column: str, label: str, item: str) -> str:
+    """The ISO date in ``column`` ("" when empty); an :class:`InputError` at the row if it
+    holds something else."""
+    date = parse_date(cell(row, columns, column))
+    if date is None:
+        raise InputError(
+            f"{label} {cell(row, columns, column)!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)",
+            location=row.location,
+            item=item,
+        )
+    return date
+
+
 def parse_date(value: str) -> str | None:
     """``YYYY-MM-DD``, ``DD.MM.YYYY``, ``DD.MM.YY`` or a timestamp → ISO date; "" for
     empty, None for anything else."""
