@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ import click
 from ..project import Project
 from ..textsafe import json_text
 from ..trace.graph import TraceGraph
-from .app import cli, project_argument
+from .app import cli, project_argument, stderr_progress
 
 
 @cli.command()
@@ -43,7 +42,7 @@ def accept(project_dir: str, phase: str | None, fmt: str, needs_json: Path | Non
     from ..results import load_graph
 
     project = Project.at(project_dir)
-    progress = sys.stderr if sys.stderr.isatty() else None
+    progress = stderr_progress()
 
     def graph() -> TraceGraph:
         return load_graph(project, needs_json=needs_json, progress=progress)
