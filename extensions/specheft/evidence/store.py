@@ -174,6 +174,11 @@ def _sources(data: dict[str, Any]) -> list[Source]:
     return [Source(str(s["file"]), str(s["sha256"])) for s in data.get("sources", [])]
 
 
+def _sources_json(sources: list[Source]) -> list[dict[str, str]]:
+    """The inverse of :func:`_sources`."""
+    return [{"file": s.file, "sha256": s.sha256} for s in sources]
+
+
 def _run_from_json(data: dict[str, Any], name: str) -> Run:
     return Run(
         name=str(data["name"]),
@@ -214,7 +219,7 @@ def run_json(run: Run) -> str:
             "imported": run.imported,
             "environment": run.environment,
             "sut_version": run.sut_version,
-            "sources": [{"file": s.file, "sha256": s.sha256} for s in run.sources],
+            "sources": _sources_json(run.sources),
             "cases": [c.to_json() for c in run.cases],
         }
     )
@@ -227,7 +232,7 @@ def defects_json(defects: DefectList) -> str:
             "name": defects.name,
             "date": defects.date,
             "imported": defects.imported,
-            "sources": [{"file": s.file, "sha256": s.sha256} for s in defects.sources],
+            "sources": _sources_json(defects.sources),
             "defects": [d.to_json() for d in defects.defects],
         }
     )
