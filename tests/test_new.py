@@ -61,6 +61,8 @@ def test_new_with_selected_areas(tmp_path, run_cli):
     assert run_cli("build", root, "-q").code == 0
     areas = {n["area"] for n in _needs(root).values() if n["type"] == "req"}
     assert areas == {"KON", "DSG"}
+    one = run_cli("new", tmp_path / "q", "--areas", "KON")
+    assert "requirements from 1 area of catalogue" in one.out
 
 
 def test_new_refuses_a_non_empty_directory(tmp_path, run_cli):
