@@ -294,3 +294,22 @@ def test_size_limit_is_configurable(make_project, run_cli):
     assert "limit of 0.01 MB" in result.err
     project.write("spec/a.md", "# A\n\nText.\n")
     assert run_cli("check", project.root).code in (0, 1)
+
+
+def test_a_refused_build_leaves_no_message_rewriter_behind(make_project, run_cli, tmp_path):
+    # A build refused after Sphinx started (a page over the size limit) never reaches
+    # build-finished: the message filters it installed, bound to its sources, rewrote the
+    # next build's "two sources" message with the refused project's paths
+    settings = '[project]\nname = "Mini"\n\n[limits]\nmax_source_mb = 0.01\n'
+    refused = make_project({"a.md": "# A\n\n" + "Text. " * 3000}, settings=settings)
+    assert run_cli("build", refused.root).code == 2
+    other = tmp_path / "other"  # another project, at another place
+    shutil.copytree(refused.root / "conf", other / "conf")
+    (other / "conf" / "specheft.toml").write_text('[project]\nname = "Mini"\n', "utf-8")
+    (other / "spec").mkdir()
+    (other / "spec" / "index.md").write_text("# I\n\n```{toctree}\nb\n```\n", "utf-8")
+    (other / "spec" / "b.md").write_text("# B\n\nText.\n", "utf-8")
+    (other / "spec" / "b.rst").write_text("B\n=\n\nText.\n", "utf-8")
+    result = run_cli("check", other)
+    assert "two sources for the page 'b'" in result.out, result.output
+    assert "this file is ignored, spec/b.md is read" in result.out, result.output

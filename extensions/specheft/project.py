@@ -113,7 +113,9 @@ class RelativePaths(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
-        self._stream.flush()
+        # io.IOBase.__del__ flushes too, possibly after the target (a test's capture) closed
+        if not getattr(self._stream, "closed", False):
+            self._stream.flush()
 
     def isatty(self) -> bool:
         return self._stream.isatty()

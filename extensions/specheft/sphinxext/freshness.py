@@ -435,7 +435,12 @@ def setup(app: Sphinx) -> None:
         installed.append(("sphinx.sphinx.environment", _WhichToctree(app)))
         installed.append(("sphinx.sphinx.project", _TwoSources(app)))
         for name, flt in installed:
-            logging_std.getLogger(name).addFilter(flt)
+            logger = logging_std.getLogger(name)
+            # a build that stopped before build-finished (an interrupt, a refused page)
+            # left its filter, bound to its own application and sources: drop it
+            for old in [f for f in logger.filters if type(f) is type(flt)]:
+                logger.removeFilter(old)
+            logger.addFilter(flt)
 
     def uninstall(app: Sphinx, exception: BaseException | None) -> None:
         while installed:
