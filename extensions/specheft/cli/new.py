@@ -101,10 +101,10 @@ def new(
         NewProject(root, name, customer, language, catalog, tuple(items), doc_id),
         force=force,
     )
-    areas = len({i.area for i in items})
+    area_count = len({i.area for i in items})
     click.echo(
         f"Created {root} ({len(written)} files, {len(items)} requirements from "
-        f"{areas} area{'' if areas == 1 else 's'} of catalogue {catalog_name!r})."
+        f"{area_count} area{'' if area_count == 1 else 's'} of catalogue {catalog_name!r})."
     )
     click.echo(
         f"Project {name!r}, document ids "
