@@ -40,6 +40,7 @@ from sphinx.util import logging
 
 from ..model import FIELD_DEFS
 from ..trace.graph import LINK_NAMES, NeedLike
+from .logfilters import install_build_filters
 
 _SHOWN = (*FIELD_DEFS, "status", "tags", "type")
 TRACE_DOCS = "specheft_trace_docs"
@@ -429,26 +430,13 @@ def _save_signatures(app: Sphinx, exception: BaseException | None) -> None:
 
 def setup(app: Sphinx) -> None:
     install_duplicate_notes()
-    installed: list[tuple[str, logging_std.Filter]] = []
-
-    def install(app: Sphinx) -> None:
-        installed.append(("sphinx.sphinx.environment", _WhichToctree(app)))
-        installed.append(("sphinx.sphinx.project", _TwoSources(app)))
-        for name, flt in installed:
-            logger = logging_std.getLogger(name)
-            # a build that stopped before build-finished (an interrupt, a refused page)
-            # left its filter, bound to its own application and sources: drop it
-            for old in [f for f in logger.filters if type(f) is type(flt)]:
-                logger.removeFilter(old)
-            logger.addFilter(flt)
-
-    def uninstall(app: Sphinx, exception: BaseException | None) -> None:
-        while installed:
-            name, flt = installed.pop()
-            logging_std.getLogger(name).removeFilter(flt)
-
-    app.connect("builder-inited", install)
-    app.connect("build-finished", uninstall, priority=999)
+    install_build_filters(
+        app,
+        lambda app: [
+            ("sphinx.sphinx.environment", _WhichToctree(app)),
+            ("sphinx.sphinx.project", _TwoSources(app)),
+        ],
+    )
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     # before sphinx-needs merges the worker's items (priority 500)

@@ -20,6 +20,7 @@ from ..errors import did_you_mean
 from ..fsutil import source_lines
 from ..model import GERMAN_VALUES, GLOBAL_ID_PATTERN, KINDS, LINK_DEFS
 from ..settings import Settings
+from .logfilters import install_build_filters
 from .syntax import options_of
 from .vocabulary import allowed_values
 
@@ -280,30 +281,12 @@ class _NeedMessageFilter(logging.Filter):
                 return  # options end at the first line that is not an option
 
 
-def _replace_filter(logger_name: str, new: logging.Filter | None) -> None:
-    """Install ``new`` as the one filter of its class on the logger. A build that ended
-    without ``build-finished`` (an interrupt) left its filter, bound to its own
-    application: it would rewrite the next build's messages with the old sources."""
-    logger = logging.getLogger(logger_name)
-    for old in list(logger.filters):
-        if type(old) in (_SchemaLocationFilter, _NeedMessageFilter) and (
-            new is None or type(old) is type(new)
-        ):
-            logger.removeFilter(old)
-    if new is not None:
-        logger.addFilter(new)
-
-
 def setup(app: Sphinx) -> None:
-    def install(app: Sphinx) -> None:
-        _replace_filter(_SCHEMA_LOGGER, _SchemaLocationFilter(app))
+    def filters(app: Sphinx) -> list[tuple[str, logging.Filter]]:
         messages = _NeedMessageFilter(app)
-        for name in _NEED_LOGGERS:
-            _replace_filter(name, messages)
+        return [
+            (_SCHEMA_LOGGER, _SchemaLocationFilter(app)),
+            *((name, messages) for name in _NEED_LOGGERS),
+        ]
 
-    def uninstall(app: Sphinx, exception: BaseException | None) -> None:
-        for name in (_SCHEMA_LOGGER, *_NEED_LOGGERS):
-            _replace_filter(name, None)
-
-    app.connect("builder-inited", install)
-    app.connect("build-finished", uninstall, priority=999)
+    install_build_filters(app, filters)

@@ -34,6 +34,7 @@ from sphinx.util import logging as sphinx_logging
 from ..errors import InputError, Location, did_you_mean
 from ..fsutil import source_lines
 from ..model import FIELDS, GERMAN_VALUES, KINDS, LINKS
+from .logfilters import install_build_filters
 
 logger = sphinx_logging.getLogger(__name__)
 
@@ -626,14 +627,6 @@ def setup(app: Sphinx) -> None:
     app.connect("env-merge-info", _merge_fenced)
     # after sphinx-needs has post-processed the needs at write-started (priority 500)
     app.connect("write-started", _report_fenced, priority=600)
-    unknown = _UnknownOptionFilter()
-    need_logger = logging.getLogger("sphinx.sphinx_needs.directives.need")
-
-    def install(app: Sphinx) -> None:
-        need_logger.addFilter(unknown)
-
-    def uninstall(app: Sphinx, exception: BaseException | None) -> None:
-        need_logger.removeFilter(unknown)
-
-    app.connect("builder-inited", install)
-    app.connect("build-finished", uninstall, priority=999)
+    install_build_filters(
+        app, lambda app: [("sphinx.sphinx_needs.directives.need", _UnknownOptionFilter())]
+    )
