@@ -2,7 +2,7 @@
 
 The catalogue stays where it is in the repository (a specheft project of its own, built
 and tested there); wheels carry a copy as ``specheft/requirements_catalog/``, where
-``specheft.catalog`` looks first. All other metadata is in pyproject.toml.
+``specheft.project.catalog`` looks first. All other metadata is in pyproject.toml.
 """
 
 from __future__ import annotations

@@ -200,7 +200,7 @@ def test_defect_criteria():
 
 
 def test_junit_format_fails_one_case_per_reason_and_the_decision():
-    from specheft.io.evidence_junit import render
+    from specheft.io.evidence.junit import render
 
     runs = [_run("SIT", "2027-08-10", **{**ALL_PASSED, "TC_SIT_001": "failed"})]
     root = ET.fromstring(render(_decide(runs, [_defects(_defect("M-1", 1))])))

@@ -496,9 +496,9 @@ class _Model:
 
 
 def _check_json(root: Path, *, fresh: bool) -> dict[str, Any]:
-    from specheft.check import run_check
-    from specheft.io import report_json
-    from specheft.project import Project
+    from specheft.io.report import json as report_json
+    from specheft.project.check import run_check
+    from specheft.project.layout import Project
 
     data = report_json.as_dict(run_check(Project.at(root), fresh=fresh))
     data.pop("tool")
@@ -506,8 +506,8 @@ def _check_json(root: Path, *, fresh: bool) -> dict[str, Any]:
 
 
 def _needs_json(root: Path, *, fresh: bool) -> dict[str, Any]:
-    from specheft.project import Project
-    from specheft.sphinxext.runner import run_sphinx
+    from specheft.project.layout import Project
+    from specheft.project.sphinx_run import run_sphinx
 
     outdir = root / "_build" / "needs"
     run_sphinx(

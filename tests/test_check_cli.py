@@ -190,8 +190,8 @@ def test_not_a_project(run_cli, tmp_path):
 def test_progress_goes_to_a_terminal_only(make_project, run_cli):
     import io
 
-    from specheft.check import run_check
-    from specheft.project import Project
+    from specheft.project.check import run_check
+    from specheft.project.layout import Project
 
     project = make_project({"anf.md": COMPLETE})
     progress = io.StringIO()

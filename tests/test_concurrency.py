@@ -42,7 +42,8 @@ def _start(*args: str | Path) -> subprocess.Popen[str]:
 def _hold_lock(build_dir: Path) -> subprocess.Popen[str]:
     """A process that holds the project's lock until it is killed."""
     code = (
-        "import sys, time; from pathlib import Path; from specheft.lock import project_lock\n"
+        "import sys, time; from pathlib import Path\n"
+        "from specheft.project.lock import project_lock\n"
         f"with project_lock(Path({str(build_dir)!r}), 'build'):\n"
         "    print('locked', flush=True); time.sleep(600)\n"
     )

@@ -293,7 +293,7 @@ def test_the_diff_core_imports_no_sphinx():
 
     code = (
         "import sys\n"
-        "import specheft.trace.diff, specheft.revision, specheft.diff\n"
+        "import specheft.trace.diff, specheft.project.revision, specheft.project.diff\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sphinx', 'sphinx_needs')))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

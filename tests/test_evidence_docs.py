@@ -9,8 +9,8 @@ from pathlib import Path
 
 from specheft.evidence.model import CaseResult, Defect, DefectList, DefectStatus, Outcome, Run
 from specheft.evidence.store import load_store, write_entry
-from specheft.fingerprints import fingerprints
-from specheft.project import Project
+from specheft.project.fingerprint import fingerprints
+from specheft.project.layout import Project
 
 from .evidence_project import make_evidence_project, runs_dir
 from .helpers import MiniProject

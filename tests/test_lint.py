@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from specheft.config.settings import RuleLevel, parse_settings
 from specheft.errors import ConfigError
-from specheft.settings import RuleLevel, parse_settings
 from specheft.trace.graph import TraceGraph
 from specheft.trace.rules import RULES, Finding, all_rules, evaluate
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from specheft import fsutil
-from specheft.catalog import load_catalog
 from specheft.cli import new as new_command
 from specheft.cli.app import cli
-from specheft.scaffold import document_id, project_name
-from specheft.settings import load_settings
+from specheft.config.settings import load_settings
+from specheft.project.catalog import load_catalog
+from specheft.project.new import document_id, project_name
 
 
 def _needs(root):

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specheft.errors import InputError
-from specheft.io.safe_xlsx import Formula, read_rows
+from specheft.io.safe.xlsx import Formula, read_rows
 
 CELLS = st.one_of(
     st.none(),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from specheft.sphinxext import speedups
+from specheft.sphinxext.needs import patches as speedups
 
 from .bench import generate as gen
 from .helpers import REPO

@@ -609,7 +609,7 @@ def test_template_text_never_becomes_a_formula(tmp_path):
     from openpyxl import load_workbook
 
     from specheft.evidence.template import TemplateRow, sections
-    from specheft.io.results_sheet import csv_text, xlsx_bytes
+    from specheft.io.evidence.sheet import csv_text, xlsx_bytes
 
     row = TemplateRow("TC-UAT-KON-001", '=HYPERLINK("http://x","y")', "KON", "", "", "-1+1", "")
     path = tmp_path / "t.xlsx"

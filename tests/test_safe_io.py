@@ -25,7 +25,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.formula import ArrayFormula
 
 from specheft.errors import InputError, Location, UnsafeInputError
-from specheft.io.safe_xlsx import (
+from specheft.io.safe.xlsx import (
     CellError,
     Formula,
     SheetRow,
@@ -34,7 +34,7 @@ from specheft.io.safe_xlsx import (
     read_rows,
     sheet_names,
 )
-from specheft.io.safe_xml import ElementPositions, iter_xml, parse_xml
+from specheft.io.safe.xml import ElementPositions, iter_xml, parse_xml
 
 HOSTILE = Path(__file__).parent / "hostile"
 MiB = 1024 * 1024

@@ -37,7 +37,7 @@ def test_script_links_are_removed_at_their_line(make_project, run_cli):
 
 
 def test_schemes_are_recognised_as_browsers_read_them():
-    from specheft.sphinxext.safelinks import unsafe
+    from specheft.sphinxext.guards.links import unsafe
 
     for uri in ("javascript:x", " JavaScript:x", "java\tscript:x", "java\nscript:x", "data:,x"):
         assert unsafe(uri), uri

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from specheft.sphinxext.locations import suggested_id
-from specheft.sphinxext.syntax import check_item_source, scan_source
+from specheft.sphinxext.diagnostics.locations import suggested_id
+from specheft.sphinxext.diagnostics.syntax import check_item_source, scan_source
 
 from .helpers import item
 
@@ -284,7 +284,7 @@ def test_a_filter_left_by_an_interrupted_build_does_not_misplace_messages(
     import logging
     from types import SimpleNamespace
 
-    from specheft.sphinxext import locations
+    from specheft.sphinxext.diagnostics import locations
 
     gone = SimpleNamespace(env=SimpleNamespace(doc2path=lambda docname: tmp_path / "gone.md"))
     stale = locations._NeedMessageFilter(gone)  # type: ignore[arg-type]

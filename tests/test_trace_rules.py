@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from specheft.settings import RuleLevel
+from specheft.config.settings import RuleLevel
 from specheft.trace.coverage import CoverageStatus, by_priority, coverage
 from specheft.trace.graph import TraceGraph
 from specheft.trace.rules import RULES, evaluate

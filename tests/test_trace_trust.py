@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from specheft.settings import RuleLevel
+from specheft.config.settings import RuleLevel
 from specheft.trace.coverage import by_priority, coverage, percent, percent_text
 from specheft.trace.fingerprint import document_needs, fingerprint, shown_ids
 from specheft.trace.graph import TraceGraph
@@ -343,7 +343,7 @@ def test_info_pages_show_the_report_checksum_and_none_for_an_empty_document(make
 
 def test_signoff_of_an_empty_document_promises_no_checksum():
     from specheft.labels import label
-    from specheft.sphinxext.deliverables import DocumentFacts, latex_signoff
+    from specheft.sphinxext.rendering.deliverables import DocumentFacts, latex_signoff
 
     facts = DocumentFacts.__new__(DocumentFacts)  # only what the sign-off page reads
     facts.lang, facts.signoff = "de", []

@@ -16,6 +16,6 @@ __version__ = "0.1.0"
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Sphinx entry point: ``extensions = ["specheft"]``."""
-    from .sphinxext import setup as _setup
+    from specheft.sphinxext import setup as _setup
 
     return _setup(app)

@@ -18,7 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
-from .errors import InputError, Location, UnsafeInputError, UsageError, os_fault
+from specheft.errors import InputError, Location, UnsafeInputError, UsageError, os_fault
 
 #: Temporary files of atomic writes: ``.NAME.specheft-XXXXXXXX.tmp`` beside the target.
 TEMP_TAG = "specheft-"

@@ -15,11 +15,8 @@ from collections.abc import Sequence
 
 import click
 
-from ..errors import SpecheftError, os_fault
-from ..textsafe import printable
-
 # importing the command modules registers their commands
-from . import (  # noqa: F401
+from specheft.cli import (  # noqa: F401
     accept,
     build,
     catalog,
@@ -32,7 +29,9 @@ from . import (  # noqa: F401
     serve,
     sheets,
 )
-from .app import cli
+from specheft.cli.app import cli
+from specheft.errors import SpecheftError, os_fault
+from specheft.textsafe import printable
 
 
 def _error(message: str) -> None:

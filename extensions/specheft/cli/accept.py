@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..project import Project
-from ..textsafe import json_text
-from ..trace.graph import TraceGraph
-from .app import cli, project_argument, stderr_progress
+from specheft.cli.app import cli, project_argument, stderr_progress
+from specheft.project.layout import Project
+from specheft.textsafe import json_text
+from specheft.trace.graph import TraceGraph
 
 
 @cli.command()
@@ -37,9 +37,9 @@ def accept(project_dir: str, phase: str | None, fmt: str, needs_json: Path | Non
 
     Exit code 0: Go; 1: No-Go; 2: usage or input error.
     """
-    from ..io.evidence_text import decision_text
-    from ..results import accept as decide
-    from ..results import load_graph
+    from specheft.io.evidence.text import decision_text
+    from specheft.project.results import accept as decide
+    from specheft.project.results import load_graph
 
     project = Project.at(project_dir)
     progress = stderr_progress()
@@ -52,7 +52,7 @@ def accept(project_dir: str, phase: str | None, fmt: str, needs_json: Path | Non
         dumped = json.dumps(decision.to_json(), ensure_ascii=False, indent=2, sort_keys=True)
         click.echo(json_text(dumped))
     elif fmt == "junit":
-        from ..io import evidence_junit
+        from specheft.io.evidence import junit as evidence_junit
 
         click.echo(evidence_junit.render(decision), nl=False)
     else:

@@ -10,9 +10,9 @@ from typing import IO, cast
 
 import click
 
-from ..errors import UsageError
-from ..project import Project, RelativePaths, claim_output_dir
-from .app import cli, project_argument
+from specheft.cli.app import cli, project_argument
+from specheft.errors import UsageError
+from specheft.project.layout import Project, RelativePaths, claim_output_dir
 
 
 @cli.command()
@@ -76,8 +76,8 @@ def build(
     the site with needs.json (the data interface for every other tool) to _build/html and
     the PDFs (Lastenheft, Pflichtenheft, … as configured) to _build/pdf.
     """
-    from ..lock import project_lock
-    from ..sphinxext.runner import require_success, run_sphinx
+    from specheft.project.lock import project_lock
+    from specheft.project.sphinx_run import require_success, run_sphinx
 
     project = Project.at(project_dir)
     settings = project.settings()  # a broken specheft.toml is reported before Sphinx starts
@@ -118,7 +118,7 @@ def build(
 
     pdfs: list[Path] = []
     if fmt in ("pdf", "all"):
-        from ..pdf import compile_pdf, require_tex
+        from specheft.project.pdf import compile_pdf, require_tex
 
         require_tex()  # before the build: a missing TeX is known at once
         latex_dir = project.build_dir / "latex"

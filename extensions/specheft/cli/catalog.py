@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError, Location, UsageError
-from .app import cli
+from specheft.cli.app import cli
+from specheft.errors import InputError, Location, UsageError
 
 
 @cli.group()
@@ -23,7 +23,7 @@ def catalog() -> None:
 )
 def list_items(catalog_name: str, areas: tuple[str, ...], language: str) -> int:
     """List catalogue items: id, default priority, area and title."""
-    from ..catalog import load_catalog
+    from specheft.project.catalog import load_catalog
 
     loaded = load_catalog(catalog_name)
     items = loaded.select(a.upper() for a in areas)
@@ -55,13 +55,13 @@ def list_items(catalog_name: str, areas: tuple[str, ...], language: str) -> int:
 )
 def add(ids: tuple[str, ...], into: Path, project_dir: str, catalog_name: str, force: bool) -> int:
     """Append catalogue items IDS to a Lastenheft page, with fresh project ids."""
-    from ..catalog import load_catalog
-    from ..errors import did_you_mean
-    from ..fingerprints import project_needs
-    from ..fsutil import Transaction, append_block, inside, read_text
-    from ..lock import project_lock
-    from ..project import Project
-    from ..scaffold import number_items, requirement_source, with_toctree_entry
+    from specheft.errors import did_you_mean
+    from specheft.fsutil import Transaction, append_block, inside, read_text
+    from specheft.project.catalog import load_catalog
+    from specheft.project.fingerprint import project_needs
+    from specheft.project.layout import Project
+    from specheft.project.lock import project_lock
+    from specheft.project.new import number_items, requirement_source, with_toctree_entry
 
     project = Project.at(project_dir)
     # held from reading the project's ids to writing the page: two adds at once would

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..fsutil import atomic_write_text
-from ..project import Project
-from .app import cli, project_argument
+from specheft.cli.app import cli, project_argument
+from specheft.fsutil import atomic_write_text
+from specheft.project.layout import Project
 
 FORMATS = ("text", "json", "sarif", "junit")
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -57,7 +57,7 @@ def check(
     Exit code 0: no errors (warnings allowed unless --strict); 1: errors; 2: usage or
     input error. Rules and their levels are configured in conf/specheft.toml [rules].
     """
-    from ..check import run_check
+    from specheft.project.check import run_check
 
     project = Project.at(project_dir)
     if output is not None:
@@ -66,7 +66,7 @@ def check(
     progress = sys.stderr if sys.stderr.isatty() else None
     report = run_check(project, jobs=jobs, fresh=fresh, progress=progress)
     if fmt == "text":
-        from ..io import report_text
+        from specheft.io.report import text as report_text
 
         def paint(word: str, level: str) -> str:
             return click.style(word, fg=_COLOURS.get(level), bold=True)
@@ -74,22 +74,22 @@ def check(
         coloured = output is None and sys.stdout.isatty()
         text = report_text.render(report, show_info=verbose, style=paint if coloured else None)
     elif fmt == "json":
-        from ..io import report_json
+        from specheft.io.report import json as report_json
 
         text = report_json.render(report)
     elif fmt == "sarif":
-        from ..io import sarif
+        from specheft.io.report import sarif
 
         text = sarif.render(report)
     else:
-        from ..io import junit
+        from specheft.io.report import junit
 
         text = junit.render(report, strict=strict)
     if output is None:
         click.echo(text, nl=False)
     else:
         atomic_write_text(output, text)
-        from ..io.report_text import summary_line
+        from specheft.io.report.text import summary_line
 
         click.echo(summary_line(report))
         click.echo(f"Report written to {output}")

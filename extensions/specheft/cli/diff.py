@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from ..fsutil import atomic_write_text
-from ..project import Project
-from .app import cli
+from specheft.cli.app import cli
+from specheft.fsutil import atomic_write_text
+from specheft.project.layout import Project
 
 FORMATS = ("text", "markdown", "json")
 
@@ -80,8 +80,8 @@ def diff(
 
     Exit code 0: no differences; 1: differences; 2: usage or input error.
     """
-    from ..diff import diff_revisions
-    from ..trace.diff import RENDERERS
+    from specheft.project.diff import diff_revisions
+    from specheft.trace.diff import RENDERERS
 
     old, new, directory = _split(arguments, project_dir)
     project = Project.at(directory)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..project import Project
-from .app import cli
+from specheft.cli.app import cli
+from specheft.project.layout import Project
 
 
 @cli.command()
@@ -36,7 +36,7 @@ def fingerprint(revision: str | None, project_dir: str, documents: tuple[str, ..
     Without REVISION, of the sources as they are; with REVISION (a tag, branch or
     commit), of the sources as committed there — compare it with a signed PDF.
     """
-    from ..fingerprints import fingerprints, fingerprints_at
+    from specheft.project.fingerprint import fingerprints, fingerprints_at
 
     project = Project.at(project_dir)
     results = (

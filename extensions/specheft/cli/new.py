@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
-from .app import cli
+from specheft.cli.app import cli
+from specheft.errors import UsageError
 
 
 @cli.command()
@@ -65,8 +65,8 @@ def new(
     :origin: naming the catalogue item), the seven project phases and empty chapters;
     Pflichtenheft and test catalogue start empty.
     """
-    from ..catalog import load_catalog
-    from ..scaffold import (
+    from specheft.project.catalog import load_catalog
+    from specheft.project.new import (
         DOC_ABBREV,
         NewProject,
         create,

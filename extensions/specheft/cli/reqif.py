@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
-from ..project import Project
-from .app import project_argument, stderr_progress, subcommand_group
+from specheft.cli.app import project_argument, stderr_progress, subcommand_group
+from specheft.errors import UsageError
+from specheft.project.layout import Project
 
 export_group = subcommand_group("export", "Export the items to another format.")
 import_group = subcommand_group("import", "Import items from another format into MyST pages.")
@@ -31,10 +31,10 @@ def export_reqif(project_dir: str, document: str | None, out: Path | None, as_zi
     links SPEC-RELATIONs (one type per link kind), each top folder under spec/ a
     SPECIFICATION with the headings as hierarchy. Same sources, same bytes.
     """
-    from ..fsutil import atomic_write_bytes
-    from ..io.reqif.export import documents_from_needs, export_time, render, zipped
-    from ..lock import project_lock
-    from ..sphinxext.runner import items_build
+    from specheft.fsutil import atomic_write_bytes
+    from specheft.io.reqif.export import documents_from_needs, export_time, render, zipped
+    from specheft.project.lock import project_lock
+    from specheft.project.sphinx_run import items_build
 
     project = Project.at(project_dir)
     settings = project.settings()
@@ -50,7 +50,7 @@ def export_reqif(project_dir: str, document: str | None, out: Path | None, as_zi
     with project_lock(project.build_dir, "export reqif"):
         result, needs = items_build(project, progress=stderr_progress())
         if chosen is not None:
-            from ..sphinxext.deliverables import document_docnames
+            from specheft.sphinxext.rendering.deliverables import document_docnames
 
             pages = document_docnames(result.app.env, chosen.start)
             needs = [n for n in needs if n.get("docname") in pages]
@@ -80,9 +80,9 @@ def import_reqif(file: Path, into: Path, force: bool) -> int:
 
     Writes every page or none; refuses to overwrite a page without --force.
     """
-    from ..io.reqif.myst import pages, write_all
-    from ..io.reqif.read import read_file
-    from ..lock import project_lock
+    from specheft.io.reqif.myst import pages, write_all
+    from specheft.io.reqif.read import read_file
+    from specheft.project.lock import project_lock
 
     project = Project.at(into)
     parsed = read_file(file)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..lock import project_lock
-from ..project import Project
-from ..trace.graph import TraceGraph
-from .app import cli, stderr_progress
+from specheft.cli.app import cli, stderr_progress
+from specheft.project.layout import Project
+from specheft.project.lock import project_lock
+from specheft.trace.graph import TraceGraph
 
 _project_option = click.option(
     "--project",
@@ -47,7 +47,7 @@ def _locked_import(
     The project lock is held until the command ends: from reading the earlier runs to
     writing the new one, else two imports at once would both pass the checks for a new name.
     """
-    from ..results import load_graph
+    from specheft.project.results import load_graph
 
     project = Project.at(project_dir)
     click.get_current_context().with_resource(project_lock(project.build_dir, "results import"))
@@ -89,8 +89,8 @@ def junit(
     Exit code 0: imported (or imported before: nothing written); 1: --strict and unmapped
     cases; 2: bad input (nothing written).
     """
-    from ..io.evidence_text import import_summary
-    from ..results import import_junit
+    from specheft.io.evidence.text import import_summary
+    from specheft.project.results import import_junit
 
     project, graph = _locked_import(project_dir, needs_json)
     result = import_junit(
@@ -131,8 +131,8 @@ def manual(
     bestanden/passed, nicht bestanden/failed, blockiert/blocked, nicht durchgeführt/not run.
     Defects named in the sheet are stored as open defects of their class.
     """
-    from ..io.evidence_text import import_summary
-    from ..results import import_manual
+    from specheft.io.evidence.text import import_summary
+    from specheft.project.results import import_manual
 
     project, graph = _locked_import(project_dir, needs_json)
     result = import_manual(
@@ -162,8 +162,8 @@ def defects(
     German or English headers, ';' or ',' separated, UTF-8 (with or without BOM) or
     cp1252 as German Excel saves it. The latest list that names a defect counts.
     """
-    from ..io.evidence_text import import_summary
-    from ..results import import_defects
+    from specheft.io.evidence.text import import_summary
+    from specheft.project.results import import_defects
 
     project, graph = _locked_import(project_dir, needs_json)
     result = import_defects(project, file, graph, name=name, date=date)
@@ -207,12 +207,12 @@ def template(
     columns; CSV is ';'-separated UTF-8 with BOM for German Excel. Read the filled-in
     sheet back with 'specheft results import manual'.
     """
-    from ..errors import UsageError, did_you_mean
-    from ..evidence.template import template_rows
-    from ..fsutil import atomic_write_bytes
-    from ..io.results_sheet import csv_text, xlsx_bytes
-    from ..model import Kind
-    from ..results import load_graph
+    from specheft.errors import UsageError, did_you_mean
+    from specheft.evidence.template import template_rows
+    from specheft.fsutil import atomic_write_bytes
+    from specheft.io.evidence.sheet import csv_text, xlsx_bytes
+    from specheft.model import Kind
+    from specheft.project.results import load_graph
 
     project = Project.at(project_dir)
     language = "en" if project.settings().language == "en" else "de"
@@ -243,8 +243,8 @@ def template(
 @_project_option
 def list_runs(project_dir: str) -> int:
     """List the imported runs and defect lists, oldest first."""
-    from ..io.evidence_text import store_listing
-    from ..results import open_store
+    from specheft.io.evidence.text import store_listing
+    from specheft.project.results import open_store
 
     click.echo(store_listing(open_store(Project.at(project_dir))))
     return 0

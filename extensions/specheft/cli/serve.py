@@ -6,9 +6,9 @@ import socket
 
 import click
 
-from ..errors import ToolMissingError, UsageError
-from ..project import Project, claim_output_dir
-from .app import cli, project_argument
+from specheft.cli.app import cli, project_argument
+from specheft.errors import ToolMissingError, UsageError
+from specheft.project.layout import Project, claim_output_dir
 
 
 @cli.command()

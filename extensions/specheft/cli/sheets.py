@@ -6,18 +6,18 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
-from ..project import Project
-from .app import project_argument, stderr_progress, subcommand_group
+from specheft.cli.app import project_argument, stderr_progress, subcommand_group
+from specheft.errors import UsageError
+from specheft.project.layout import Project
 
 export_group = subcommand_group("export", "Export the items to another format.")
 import_group = subcommand_group("import", "Import items from another format into MyST pages.")
 
 
 def _export(fmt: str, project_dir: str, document: str | None, out: Path | None, kind: str) -> int:
-    from ..fsutil import atomic_write_bytes
-    from ..io.sheets.export import collect, csv_bytes, default_name, table_named, xlsx_bytes
-    from ..lock import project_lock
+    from specheft.fsutil import atomic_write_bytes
+    from specheft.io.sheets.export import collect, csv_bytes, default_name, table_named, xlsx_bytes
+    from specheft.project.lock import project_lock
 
     project = Project.at(project_dir)
     target = out or default_name(project, fmt, kind)
@@ -73,7 +73,7 @@ def export_csv(project_dir: str, document: str | None, out: Path | None, kind: s
 def _import(
     fmt: str, file: Path, into: Path | None, sheet: str | None, force: bool, project_dir: str
 ) -> int:
-    from ..io.sheets.importer import import_sheet
+    from specheft.io.sheets.importer import import_sheet
 
     project = Project.at(project_dir)
     target = into if into is not None else project.spec_dir / "import"

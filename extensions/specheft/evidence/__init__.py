@@ -5,5 +5,5 @@ Pure code (no Sphinx import): ``model`` (runs, case results, defects), ``junit``
 ``store`` (runs as JSON files in the project), ``defects`` (defect list CSV),
 ``config`` (``[results]`` and ``[acceptance]`` in specheft.toml) and ``acceptance``
 (the decision). The use cases that need the project's items live in
-``specheft.results``.
+``specheft.project.results``.
 """

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from ..errors import UsageError, did_you_mean
-from ..model import Kind, Priority
-from ..trace.coverage import requirement_coverage
-from ..trace.graph import Item, TraceGraph
-from .config import AcceptanceConfig
-from .model import CLASS_NAMES_DE, Defect, Outcome
-from .store import Store, TestResult
+from specheft.errors import UsageError, did_you_mean
+from specheft.evidence.config import AcceptanceConfig
+from specheft.evidence.model import CLASS_NAMES_DE, Defect, Outcome
+from specheft.evidence.store import Store, TestResult
+from specheft.model import Kind, Priority
+from specheft.trace.coverage import requirement_coverage
+from specheft.trace.graph import Item, TraceGraph
 
 
 @dataclass(frozen=True)

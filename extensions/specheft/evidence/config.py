@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..settings import TABLE_VALIDATORS, Settings, _Key, _Reader
-from .mapping import STEPS, TEST_PROPERTIES, VERIFIES_PROPERTIES, MapConfig
+from specheft.config.settings import TABLE_VALIDATORS, Settings, _Key, _Reader
+from specheft.evidence.mapping import STEPS, TEST_PROPERTIES, VERIFIES_PROPERTIES, MapConfig
 
 DEFAULT_RUNS_DIR = "spec/testkatalog/runs"
 

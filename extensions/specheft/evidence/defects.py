@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import InputError
-from .model import Defect, DefectStatus
-from .table import Row, cell, columns_of, date_cell, normalise, read_table
+from specheft.errors import InputError
+from specheft.evidence.model import Defect, DefectStatus
+from specheft.evidence.table import Row, cell, columns_of, date_cell, normalise, read_table
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "id": (

@@ -1,6 +1,6 @@
 """Reading JUnit/xUnit XML and Robot Framework ``output.xml`` as real tools write them.
 
-One streaming pass over the hardened parser of :mod:`specheft.io.safe_xml` (no DTD, no
+One streaming pass over the hardened parser of :mod:`specheft.io.safe.xml` (no DTD, no
 entities, no network, size and depth limits). What the producers do differently:
 
 * root ``<testsuites>`` or ``<testsuite>``, suites nested (Robot ``--xunit``);
@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from ..errors import InputError, Location
-from ..io.safe_xml import MiB, XmlEvent, iter_xml, local_name
-from .model import CaseResult, Outcome, worst
+from specheft.errors import InputError, Location
+from specheft.evidence.model import CaseResult, Outcome, worst
+from specheft.io.safe.xml import MiB, XmlEvent, iter_xml, local_name
 
 MAX_BYTES = 200 * MiB
 """Default size cap of one report (a 10,000-case pytest report is about 3 MiB)."""

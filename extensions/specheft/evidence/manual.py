@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
-from .defects import defect_class
-from .mapping import Known
-from .model import CaseResult, Defect, DefectStatus, Outcome
-from .table import Row, cell, columns_of, date_cell, normalise, read_table
+from specheft.errors import InputError
+from specheft.evidence.defects import defect_class
+from specheft.evidence.mapping import Known
+from specheft.evidence.model import CaseResult, Defect, DefectStatus, Outcome
+from specheft.evidence.table import Row, cell, columns_of, date_cell, normalise, read_table
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "test": ("testfallid", "testfall", "testfallnr", "testid", "testcaseid", "testcase", "test"),

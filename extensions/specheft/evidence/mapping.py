@@ -20,8 +20,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ..errors import did_you_mean
-from .model import CaseResult
+from specheft.errors import did_you_mean
+from specheft.evidence.model import CaseResult
 
 STEPS = ("property", "name", "tags", "table")
 TEST_PROPERTIES = ("specheft_id", "test_id", "test_key")

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Location, UsageError
-from ..fsutil import atomic_write_text, writable_dir
-from ..textsafe import json_text
-from .model import (
+from specheft.errors import InputError, Location, UsageError
+from specheft.evidence.model import (
     CaseResult,
     Defect,
     DefectList,
@@ -28,6 +26,8 @@ from .model import (
     Source,
     worst,
 )
+from specheft.fsutil import atomic_write_text, writable_dir
+from specheft.textsafe import json_text
 
 RUN_FORMAT = "specheft-run/1"
 DEFECTS_FORMAT = "specheft-defects/1"
@@ -244,7 +244,7 @@ def file_name(date: str, name: str, digest: str) -> str:
 
 def write_entries(store: Store, entries: list[Run | DefectList]) -> list[Path]:
     """Write several new files all or none (a manual sheet's run and its defects)."""
-    from ..fsutil import Transaction
+    from specheft.fsutil import Transaction
 
     writable_dir(store.directory, "the runs directory ([results] runs_dir)")
     transaction = Transaction()

@@ -1,7 +1,7 @@
 """Sheets people fill in (defect lists, manual test results) as rows of text cells.
 
 CSV as German Excel or a tracker writes it (``;``/``,``/TAB, UTF-8 with or without BOM,
-else cp1252) and XLSX through the hardened :mod:`specheft.io.safe_xlsx` (first sheet;
+else cp1252) and XLSX through the hardened :mod:`specheft.io.safe.xlsx` (first sheet;
 formulas and error cells refused). Every row keeps its location (``file:line`` or
 ``file.xlsx:Sheet!row``); headers are matched by :func:`normalise` against aliases.
 """
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError, Location, UnsafeInputError
+from specheft.errors import InputError, Location, UnsafeInputError
 
 MAX_BYTES = 20 * 1024 * 1024
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -100,7 +100,7 @@ def read_csv(path: Path, name: str, stored: str, *, max_bytes: int = MAX_BYTES) 
 
 
 def _cell_text(value: object, where: Location) -> str:
-    from ..io.safe_xlsx import CellError, Formula
+    from specheft.io.safe.xlsx import CellError, Formula
 
     if value is None:
         return ""
@@ -125,7 +125,7 @@ def _cell_text(value: object, where: Location) -> str:
 
 def read_xlsx(path: Path, name: str, stored: str) -> list[Row]:
     """The first worksheet's non-empty rows, the header first."""
-    from ..io.safe_xlsx import read_rows
+    from specheft.io.safe.xlsx import read_rows
 
     rows = []
     for sheet_row in read_rows(path, name=name):

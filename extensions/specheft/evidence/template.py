@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import Kind
-from ..trace.graph import Item, TraceGraph
+from specheft.model import Kind
+from specheft.trace.graph import Item, TraceGraph
 
 _HEADING = re.compile(r"^\s*\*\*(?P<title>[^*]+?)\*\*:?\s*$")
 _SECTIONS = {

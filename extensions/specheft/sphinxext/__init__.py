@@ -6,7 +6,6 @@ registers itself in its own module; the trace logic lives in :mod:`specheft.trac
 
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
 from typing import Any
 
@@ -14,35 +13,21 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError as SphinxConfigError
 
-from .. import __version__
-from ..errors import SpecheftError
-from ..settings import SETTINGS_FILE, Settings, default_settings, load_settings
-from . import (
-    checkbuilder,
-    confine,
-    deliverables,
-    directives,
-    freshness,
-    limits,
-    locations,
-    render,
-    rewarn,
-    safelinks,
-    speedups,
-    syntax,
-    tracing,
-)
-from .vocabulary import needs_config
-
-_SETTINGS: weakref.WeakKeyDictionary[Sphinx, Settings] = weakref.WeakKeyDictionary()
-
-
-def settings_of(app: Sphinx) -> Settings:
-    """The validated specheft.toml of this build."""
-    try:
-        return _SETTINGS[app]
-    except KeyError:
-        raise RuntimeError("specheft settings are read at config-inited") from None
+from specheft import __version__
+from specheft.config.settings import SETTINGS_FILE, default_settings, load_settings
+from specheft.errors import SpecheftError
+from specheft.sphinxext import directives
+from specheft.sphinxext.context import set_settings, tracing
+from specheft.sphinxext.diagnostics import locations, rewarn, syntax
+from specheft.sphinxext.guards import links as safelinks
+from specheft.sphinxext.guards import paths as confine
+from specheft.sphinxext.guards import size as limits
+from specheft.sphinxext.incremental import freshness
+from specheft.sphinxext.needs import checkbuilder
+from specheft.sphinxext.needs import patches as speedups
+from specheft.sphinxext.needs.vocabulary import needs_config
+from specheft.sphinxext.rendering import deliverables
+from specheft.sphinxext.rendering import items as render
 
 
 def _merge_types(ours: list[dict[str, Any]], theirs: Any) -> list[dict[str, Any]]:
@@ -60,7 +45,7 @@ def _configure(app: Sphinx, config: Config) -> None:
         settings = load_settings(path) if path.exists() else default_settings(config.project)
     except SpecheftError as exc:
         raise SphinxConfigError(str(exc)) from None
-    _SETTINGS[app] = settings
+    set_settings(app, settings)
     user = config._raw_config  # only what conf.py itself set, not sphinx-needs' defaults
     for name, value in needs_config(settings).items():
         if name == "needs_types":

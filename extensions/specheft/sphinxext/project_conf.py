@@ -19,8 +19,8 @@ from typing import Any
 
 from sphinx.errors import ConfigError as SphinxConfigError
 
-from ..errors import SpecheftError
-from ..settings import SETTINGS_FILE, load_settings
+from specheft.config.settings import SETTINGS_FILE, load_settings
+from specheft.errors import SpecheftError
 
 
 def _year(date: str | None) -> int:

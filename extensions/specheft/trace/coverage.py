@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-from ..model import Kind, Priority
-from .graph import Item, TraceGraph
+from specheft.model import Kind, Priority
+from specheft.trace.graph import Item, TraceGraph
 
 
 class CoverageStatus(StrEnum):

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .fingerprint import normalize
-from .graph import LINK_NAMES, NeedLike
+from specheft.trace.fingerprint import normalize
+from specheft.trace.graph import LINK_NAMES, NeedLike
 
 Status = Literal["added", "removed", "changed", "moved"]
 #: (operation, words): "=" equal, "-" only in the old text, "+" only in the new one

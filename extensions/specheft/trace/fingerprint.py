@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import FIELD_DEFS, LINKS, Kind
-from .coverage import matrix_rows, requirement_coverage, select_rows
-from .graph import NeedLike, TraceGraph, walk
+from specheft.model import FIELD_DEFS, LINKS, Kind
+from specheft.trace.coverage import matrix_rows, requirement_coverage, select_rows
+from specheft.trace.graph import NeedLike, TraceGraph, walk
 
 _TEXT_FIELDS = ("title", "content", "status", *FIELD_DEFS)
 _LINKS = tuple(link.name for link in LINKS)

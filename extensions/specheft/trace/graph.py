@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..errors import InputError, Location
-from ..model import INACTIVE_STATUSES, LINKS, Kind
+from specheft.errors import InputError, Location
+from specheft.model import INACTIVE_STATUSES, LINKS, Kind
 
 LINK_NAMES: tuple[str, ...] = tuple(link.name for link in LINKS)
 

@@ -15,17 +15,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .graph import Item
+from specheft.trace.graph import Item
 
 #: (message, hint, priority, line, field) of one hit, without the item.
 StoredHit = tuple[str, str | None, str | None, int | None, str | None]
 
 
 def _code_version() -> str:
-    """A digest of the rule modules: a cache from other rule code is never used."""
+    """A digest of the rule modules (lint included): a cache from other rule code is never used."""
     digest = hashlib.sha256()
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.read_bytes())
+    here = Path(__file__).parent
+    for module in sorted(here.rglob("*.py")):
+        digest.update(module.relative_to(here).as_posix().encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()
 
 
@@ -76,6 +77,6 @@ class HitCache:
         """Write the entries used in this run (so the file never grows stale)."""
         if self.path is None:
             return
-        from ..fsutil import atomic_write_bytes
+        from specheft.fsutil import atomic_write_bytes
 
         atomic_write_bytes(self.path, pickle.dumps((self.version, self.new), protocol=5))

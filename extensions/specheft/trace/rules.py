@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..model import FIELDS, KIND_DEFS, LINK_DEFS, Kind, Priority
-from ..settings import RuleLevel, Settings
-from .coverage import requirement_coverage
-from .graph import Item, TraceGraph
-from .hitcache import HitCache
+from specheft.config.settings import RuleLevel, Settings
+from specheft.model import FIELDS, KIND_DEFS, LINK_DEFS, Kind, Priority
+from specheft.trace.coverage import requirement_coverage
+from specheft.trace.graph import Item, TraceGraph
+from specheft.trace.hitcache import HitCache
 
 SEVERITY = {"error": 3, "warning": 2, "info": 1, "off": 0}
 
@@ -583,7 +583,7 @@ def evaluate(
         level_of = configured.over(current.default) if configured else current.default
         if cache is not None and current.per_item:
             if item_keys is None:  # once per evaluation, shared by the per-item rules
-                from .hitcache import item_key, options_key
+                from specheft.trace.hitcache import item_key, options_key
 
                 item_keys = {}
                 opts = options_key(options)
@@ -684,7 +684,7 @@ def rule_options(settings: Settings) -> dict[str, Any]:
 
 def all_rules() -> dict[str, Rule]:
     """Every registered rule: the trace rules above and the requirement-quality rules."""
-    from . import lint  # noqa: F401  (registers the lint rules on first use)
+    from specheft.trace import lint  # noqa: F401  (registers the lint rules on first use)
 
     return RULES
 

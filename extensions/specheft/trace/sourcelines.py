@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..fsutil import source_lines
+from specheft.fsutil import source_lines
 
 _OPTION = re.compile(r"^\s*:[\w-]+:")
 

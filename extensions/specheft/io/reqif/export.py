@@ -22,11 +22,11 @@ from typing import Any
 
 from lxml import etree
 
-from ... import __version__
-from ...errors import UsageError
-from ...model import FIELDS, LINKS, Status
-from . import NS, XHTML_NS
-from .model import Document, Entry
+from specheft import __version__
+from specheft.errors import UsageError
+from specheft.io.reqif import NS, XHTML_NS
+from specheft.io.reqif.model import Document, Entry
+from specheft.model import FIELDS, LINKS, Status
 
 #: ProSTEP ReqIF Implementation Guide names that DOORS and Polarion map without setup
 FOREIGN_ID = "ReqIF.ForeignID"
@@ -170,7 +170,7 @@ def _date(value: str) -> str:
 
 
 def export_time(root: Path) -> str:
-    from ...gitinfo import commit_time
+    from specheft.gitinfo import commit_time
 
     stamp = commit_time(root)
     if stamp:

@@ -6,11 +6,11 @@ import contextlib
 import re
 from pathlib import Path, PurePosixPath
 
-from ...errors import UsageError
-from ...fsutil import atomic_write_text
-from ...model import FIELDS, LINKS
-from .export import STATUS
-from .model import Document, Entry
+from specheft.errors import UsageError
+from specheft.fsutil import atomic_write_text
+from specheft.io.reqif.export import STATUS
+from specheft.io.reqif.model import Document, Entry
+from specheft.model import FIELDS, LINKS
 
 _FIELD_ORDER = (STATUS, *(f.name for f in FIELDS))
 _COLONS = re.compile(r"^\s*(:{3,})", re.MULTILINE)

@@ -18,12 +18,12 @@ from typing import TypeAlias
 
 from lxml import etree
 
-from ...errors import InputError, Location, UnsafeInputError
-from ...model import FIELD_DEFS, GERMAN_VALUES, GLOBAL_ID_PATTERN, KIND_DEFS, LINK_DEFS, Kind
-from . import NS, OLD_NS
-from .export import CHAPTER, FOREIGN_ID, HEADING_TYPE, NAME, STATUS, TEXT
-from .model import Document, Entry
-from .xhtml import to_markdown
+from specheft.errors import InputError, Location, UnsafeInputError
+from specheft.io.reqif import NS, OLD_NS
+from specheft.io.reqif.export import CHAPTER, FOREIGN_ID, HEADING_TYPE, NAME, STATUS, TEXT
+from specheft.io.reqif.model import Document, Entry
+from specheft.io.reqif.xhtml import to_markdown
+from specheft.model import FIELD_DEFS, GERMAN_VALUES, GLOBAL_ID_PATTERN, KIND_DEFS, LINK_DEFS, Kind
 
 MiB = 1024 * 1024
 MAX_FILE = 200 * MiB

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ...gitinfo import commit_time, git_state
-from ...project import Project
-from ...settings import Document
-from ...trace.coverage import coverage
-from ...trace.graph import TraceGraph
-from .tables import ID, KEYS, KIND_TABLES, Table, coverage_table, item_table
+from specheft.config.settings import Document
+from specheft.gitinfo import commit_time, git_state
+from specheft.io.sheets.tables import ID, KEYS, KIND_TABLES, Table, coverage_table, item_table
+from specheft.project.layout import Project
+from specheft.trace.coverage import coverage
+from specheft.trace.graph import TraceGraph
 
 #: Colours (fill) by cell value; the names are the palette names of Table.colour_columns.
 PALETTES: dict[str, dict[str, str]] = {
@@ -47,9 +47,9 @@ def collect(
     project: Project, document: str | None = None, progress: IO[str] | None = None
 ) -> Export:
     """Build the items (``specheft check``'s cache) and turn them into tables."""
-    from ...fingerprints import document_fingerprint
-    from ...sphinxext.deliverables import document_docnames
-    from ...sphinxext.runner import items_build
+    from specheft.project.fingerprint import document_fingerprint
+    from specheft.project.sphinx_run import items_build
+    from specheft.sphinxext.rendering.deliverables import document_docnames
 
     settings = project.settings()
     chosen: Document | None = settings.document(document) if document else None

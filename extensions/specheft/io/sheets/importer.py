@@ -20,9 +20,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...errors import InputError, Location, UsageError
-from ...model import FIELD_DEFS, GLOBAL_ID_PATTERN, LINK_DEFS, Kind, Status
-from .reading import Grid, read_csv, read_xlsx
+from specheft.errors import InputError, Location, UsageError
+from specheft.io.sheets.reading import Grid, read_csv, read_xlsx
+from specheft.model import FIELD_DEFS, GLOBAL_ID_PATTERN, LINK_DEFS, Kind, Status
 
 # column role → header names (compared case-folded, without trailing ".:" and spaces)
 SYNONYMS: dict[str, tuple[str, ...]] = {

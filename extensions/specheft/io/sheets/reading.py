@@ -1,6 +1,6 @@
 """Reading a sheet (xlsx or csv) from another party as rows of text, every cell located.
 
-xlsx: the package is checked by :mod:`specheft.io.safe_xlsx` first (regular file, ZIP
+xlsx: the package is checked by :mod:`specheft.io.safe.xlsx` first (regular file, ZIP
 not OLE2/encrypted, no ZIP bomb, no DTD/entities, rows and columns within limits);
 only then does python-calamine read the values (about ten times faster than
 openpyxl). A formula counts as its cached value; a formula without one (a workbook
@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
-from ...errors import InputError, Location, UnsafeInputError
-from ..safe_xlsx import (
+from specheft.errors import InputError, Location, UnsafeInputError
+from specheft.io.safe.xlsx import (
     MAX_COLUMNS,
     MAX_RATIO,
     MAX_ROWS,
@@ -33,7 +33,7 @@ from ..safe_xlsx import (
     _Package,
     column_index,
 )
-from ..safe_xml import expat_error, secure_expat, unreadable
+from specheft.io.safe.xml import expat_error, secure_expat, unreadable
 
 _CELL_REF = re.compile(r"([A-Za-z]{1,3})([0-9]+)")
 MAX_CSV_BYTES = 100 * 1024 * 1024

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...errors import InputError, Location
-from ...model import FIELDS, LINKS, Kind
-from ...trace.coverage import RequirementCoverage
+from specheft.errors import InputError, Location
+from specheft.model import FIELDS, LINKS, Kind
+from specheft.trace.coverage import RequirementCoverage
 
 #: Excel refuses longer cells (XlsxWriter would cut them silently).
 MAX_CELL = 32_767

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from . import base, matrix, results, summary, trace
+from specheft.sphinxext.directives import base, matrix, results, summary, trace
 
 
 def setup(app: Sphinx) -> None:

@@ -14,8 +14,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from ...errors import did_you_mean
-from ..freshness import note_trace_doc
+from specheft.errors import did_you_mean
+from specheft.sphinxext.incremental.freshness import note_trace_doc
 
 
 class trace_placeholder(nodes.General, nodes.Element):

@@ -24,11 +24,12 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 
-from ...labels import label, value_label
-from ...model import Priority
-from ...trace.coverage import CoverageStatus, MatrixRow, matrix_rows, select_rows
-from ..tables import Cell, table
-from .base import RENDERERS, TraceDirective, choices, trace_placeholder
+from specheft.labels import label, value_label
+from specheft.model import Priority
+from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.directives.base import RENDERERS, TraceDirective, choices, trace_placeholder
+from specheft.sphinxext.rendering.tables import Cell, table
+from specheft.trace.coverage import CoverageStatus, MatrixRow, matrix_rows, select_rows
 
 REQ_COLUMNS = ("id", "title", "priority", "area", "phase", "specs", "tests", "status", "result")
 SPEC_COLUMNS = (
@@ -93,10 +94,9 @@ class CoverageMatrix(TraceDirective):
 
 
 def render_matrix(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
-    from .. import settings_of
-    from ..evidence_view import results_of, run_text
-    from ..render import renderer_for
-    from ..tracing import trace_graph
+    from specheft.sphinxext.context.evidence import results_of, run_text
+    from specheft.sphinxext.context.tracing import trace_graph
+    from specheft.sphinxext.rendering.items import renderer_for
 
     options: dict[str, Any] = node["options"]
     settings = settings_of(app)

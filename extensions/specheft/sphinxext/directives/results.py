@@ -29,16 +29,23 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 
-from ...errors import SpecheftError
-from ...evidence.acceptance import Decision, Reason, decide
-from ...evidence.model import Defect, Outcome, Run
-from ...evidence.store import TestResult, results_of
-from ...labels import label, register, value_label
-from ...model import Kind, Priority
-from ...trace.coverage import coverage
-from ...trace.graph import TraceGraph
-from ..tables import Cell, table
-from .base import RENDERERS, TraceDirective, choices, id_list, trace_placeholder
+from specheft.errors import SpecheftError
+from specheft.evidence.acceptance import Decision, Reason, decide
+from specheft.evidence.model import Defect, Outcome, Run
+from specheft.evidence.store import TestResult, results_of
+from specheft.labels import label, register, value_label
+from specheft.model import Kind, Priority
+from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.directives.base import (
+    RENDERERS,
+    TraceDirective,
+    choices,
+    id_list,
+    trace_placeholder,
+)
+from specheft.sphinxext.rendering.tables import Cell, table
+from specheft.trace.coverage import coverage
+from specheft.trace.graph import TraceGraph
 
 register(
     "de",
@@ -223,7 +230,6 @@ class AcceptanceDecision(TraceDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        from .. import settings_of
 
         names = [d.name for d in settings_of(self.env.app).deliverables()]
         wanted = self.options.get("documents")
@@ -296,7 +302,7 @@ def _count_table(
 
 
 def _date(value: str, lang: str) -> str:
-    from ..evidence_view import format_date
+    from specheft.sphinxext.context.evidence import format_date
 
     return format_date(value, lang) if value else ""
 
@@ -355,9 +361,8 @@ def _defect_table(defects: list[Defect], lang: str, links: Any, title: str) -> n
 
 
 def render_results(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
-    from .. import settings_of
-    from ..evidence_view import results_of as build_results
-    from ..tracing import trace_graph
+    from specheft.sphinxext.context.evidence import results_of as build_results
+    from specheft.sphinxext.context.tracing import trace_graph
 
     lang = settings_of(app).language
     results = build_results(app)
@@ -444,7 +449,7 @@ def _reason_cells(
     config: Any,
 ) -> list[Cell]:
     """A reason in the document's language, from its structured fields."""
-    from ..evidence_view import outcome_word, run_text
+    from specheft.sphinxext.context.evidence import outcome_word, run_text
 
     lang = decision_lang
     criterion = label(lang, f"criterion.{reason.criterion}", reason.criterion)
@@ -515,8 +520,7 @@ def _digest_cell(digest: str, latex: bool) -> list[nodes.Node]:
 def _document_rows(app: Sphinx, names: list[str], lang: str) -> list[tuple[list[Cell], list[str]]]:
     from sphinx_needs.data import SphinxNeedsData
 
-    from .. import settings_of
-    from ..deliverables import document_fingerprint, format_date
+    from specheft.sphinxext.rendering.deliverables import document_fingerprint, format_date
 
     settings = settings_of(app)
     needs = SphinxNeedsData(app.env).get_needs_view().values()
@@ -542,11 +546,10 @@ def _document_rows(app: Sphinx, names: list[str], lang: str) -> list[tuple[list[
 
 
 def render_decision(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
-    from .. import settings_of
-    from ..evidence_view import acceptance_of
-    from ..evidence_view import results_of as build_results
-    from ..render import renderer_for
-    from ..tracing import trace_graph
+    from specheft.sphinxext.context.evidence import acceptance_of
+    from specheft.sphinxext.context.evidence import results_of as build_results
+    from specheft.sphinxext.context.tracing import trace_graph
+    from specheft.sphinxext.rendering.items import renderer_for
 
     settings = settings_of(app)
     lang = settings.language
@@ -638,8 +641,7 @@ def _signoff(app: Sphinx, fromdocname: str, lang: str) -> list[nodes.Node]:
     """The declaration and the signature table, for the roles of the document's
     ``signoff_roles`` (set ``signoff = false`` for the document: its PDF then has no
     second, generic sign-off page)."""
-    from .. import settings_of
-    from ..deliverables import document_of_docnames
+    from specheft.sphinxext.rendering.deliverables import document_of_docnames
 
     settings = settings_of(app)
     out: list[nodes.Node] = [

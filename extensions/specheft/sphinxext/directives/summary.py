@@ -18,8 +18,11 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.texescape import escape as tex_escape
 
-from ...labels import label, value_label
-from ...trace.coverage import (
+from specheft.labels import label, value_label
+from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.directives.base import RENDERERS, TraceDirective, choices, trace_placeholder
+from specheft.sphinxext.rendering.tables import Cell, table
+from specheft.trace.coverage import (
     NO_PRIORITY,
     CoverageCounts,
     by_area,
@@ -29,8 +32,6 @@ from ...trace.coverage import (
     percent_text,
     priority_key,
 )
-from ..tables import Cell, table
-from .base import RENDERERS, TraceDirective, choices, trace_placeholder
 
 COLOURS = {"covered": "#2e7d32", "partial": "#f9a825", "uncovered": "#c62828"}
 _PARTS = ("covered", "partial", "uncovered")
@@ -132,9 +133,8 @@ def _latex(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
 
 
 def render_summary(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
-    from .. import settings_of
-    from ..evidence_view import results_of
-    from ..tracing import trace_graph
+    from specheft.sphinxext.context.evidence import results_of
+    from specheft.sphinxext.context.tracing import trace_graph
 
     settings = settings_of(app)
     lang = settings.language

@@ -18,11 +18,12 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from ...labels import label, value_label
-from ...model import Kind
-from ...trace.graph import Edge, Item, walk
-from ..tables import Cell, table
-from .base import RENDERERS, TraceDirective, trace_placeholder
+from specheft.labels import label, value_label
+from specheft.model import Kind
+from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.directives.base import RENDERERS, TraceDirective, trace_placeholder
+from specheft.sphinxext.rendering.tables import Cell, table
+from specheft.trace.graph import Edge, Item, walk
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +64,8 @@ def _dot(start: Item, items: list[Item], edges: list[Edge], lang: str) -> str:
 
 
 def render_trace(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
-    from .. import settings_of
-    from ..render import renderer_for
-    from ..tracing import trace_graph
+    from specheft.sphinxext.context.tracing import trace_graph
+    from specheft.sphinxext.rendering.items import renderer_for
 
     lang = settings_of(app).language
     graph = trace_graph(app)

@@ -46,4 +46,4 @@ about the item as a whole name the item's line.
 
 from __future__ import annotations
 
-from . import checks  # noqa: F401  (registers the rules and the [lint] validator)
+from specheft.trace.lint import checks  # noqa: F401  (registers the rules and the [lint] validator)

@@ -6,13 +6,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...model import Kind
-from ...settings import TABLE_VALIDATORS, _Key, _Reader
-from ..graph import Item, TraceGraph
-from ..rules import Hit, rule
-from .matching import _Matcher, _matcher
-from .modals import _LINTED, _PRIORITIES, KONJUNKTIV, Modal, _expected, modals
-from .statements import (
+from specheft.config.settings import TABLE_VALIDATORS, _Key, _Reader
+from specheft.model import Kind
+from specheft.trace.graph import Item, TraceGraph
+from specheft.trace.lint.matching import _Matcher, _matcher
+from specheft.trace.lint.modals import _LINTED, _PRIORITIES, KONJUNKTIV, Modal, _expected, modals
+from specheft.trace.lint.statements import (
     Sentence,
     _clause_end,
     _clause_start,
@@ -21,7 +20,8 @@ from .statements import (
     sentences,
     statements,
 )
-from .words import CLASSES, DEFAULT_MAX_WORDS
+from specheft.trace.lint.words import CLASSES, DEFAULT_MAX_WORDS
+from specheft.trace.rules import Hit, rule
 
 # --- the rules ----------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .words import _ADJ_ENDINGS, _E_ENDINGS, _MUST_ONLY, _SLASH, WEAK_WORDS
+from specheft.trace.lint.words import _ADJ_ENDINGS, _E_ENDINGS, _MUST_ONLY, _SLASH, WEAK_WORDS
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...model import Kind, Priority
-from .matching import _normal
-from .statements import Statement, _clause_end, _clause_start, sentences
+from specheft.model import Kind, Priority
+from specheft.trace.lint.matching import _normal
+from specheft.trace.lint.statements import Statement, _clause_end, _clause_start, sentences
 
 # --- modal verbs --------------------------------------------------------------------------
 

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...model import Kind
-from ..graph import Item, TraceGraph
-from .words import LANGUAGES
+from specheft.model import Kind
+from specheft.trace.graph import Item, TraceGraph
+from specheft.trace.lint.words import LANGUAGES
 
 # --- statements ---------------------------------------------------------------------------
 

@@ -1,0 +1,845 @@
+"""Reading Excel workbooks (.xlsx) from other parties without trusting them.
+
+:func:`read_rows` streams the rows of one sheet as :class:`SheetRow` s. Before
+openpyxl sees the file it is checked here:
+
+1. it is a regular file no larger than ``max_uncompressed``, and a ZIP archive —
+   an encrypted workbook or an old ``.xls`` (OLE2) and anything else get a clear
+   :class:`~specheft.errors.InputError`;
+2. the ZIP directory is small (at most 10,000 members), no member is encrypted or
+   listed twice, the declared uncompressed sizes add up to at most
+   ``max_uncompressed`` and no large member is compressed more than ``max_ratio``:1
+   (ZIP bomb → :class:`~specheft.errors.UnsafeInputError`). Python's ``zipfile``
+   never inflates a member beyond its declared size, so the declarations bound
+   what is read;
+3. it is an OOXML spreadsheet (not ``.ods``, ``.docx``, ``.xlsb``); the sheets are
+   found through the package relationships, parsed with :mod:`.safe_xml`;
+4. every worksheet openpyxl will look at is scanned once with a hardened expat
+   parser (no DTD, no entities) without building a tree: at most ``max_rows``
+   rows, row and cell numbers within Excel's limits, a bounded number of XML
+   elements per row — what openpyxl would otherwise hold in memory — and, for the
+   sheet being read, rows and cells in ascending order and no value beyond
+   ``max_rows`` / ``max_columns`` (a located ``UnsafeInputError`` before the first
+   row is returned). Other XML parts are bounded in their number of tags.
+
+Then openpyxl opens the workbook with ``read_only=True`` (rows stream) and
+``data_only=False``: a formula is returned as :class:`Formula`, never as the value
+Excel cached for it, and an error cell as :class:`CellError`, so an importer can
+refuse them with a located message. Numbers, strings, booleans and dates come
+back as Python values, strings exactly as stored (not stripped).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import posixpath
+import re
+import stat
+import struct
+import warnings
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO, Any, TypeAlias
+from xml.etree.ElementTree import Element
+from xml.parsers import expat
+
+from defusedxml import DefusedXmlException
+
+from specheft.errors import InputError, Location, SpecheftError, UnsafeInputError, did_you_mean
+from specheft.io.safe.xml import MiB, expat_error, local_name, parse_xml, secure_expat, unreadable
+
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+MAX_ROWS = 100_000
+MAX_COLUMNS = 200
+MAX_UNCOMPRESSED = 200 * MiB
+MAX_RATIO = 200
+
+_MAX_MEMBERS = 10_000
+_MAX_CENTRAL_DIRECTORY = 4 * MiB
+_RATIO_FROM = 1 * MiB  # smaller members may compress well without being bombs
+_MAX_PACKAGE_XML = 16 * MiB  # relationships and workbook.xml, parsed into trees here
+_MAX_TAGS = 500_000  # per XML part other than worksheets (styles.xml, workbook.xml …)
+_MAX_TAGS_SHARED_STRINGS = 4_000_000
+_MAX_ROW_ELEMENTS = 250_000  # XML elements in one row, or before the first row
+_CHUNK = 256 * 1024
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_SAVE_AS_XLSX = "open it in Excel or LibreOffice and save it as 'Excel Workbook (*.xlsx)'"
+_CELL_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A cell holding a formula, e.g. ``Formula("=SUM(A1:A3)")``; never evaluated."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class CellError:
+    """A cell holding an Excel error value, e.g. ``CellError("#N/A")``."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+CellValue: TypeAlias = (
+    str | int | float | bool | datetime | date | time | timedelta | Formula | CellError | None
+)
+
+
+class CellLocation(Location):
+    """A row or cell of a sheet; the 1-based column prints as letters.
+
+    ``file.xlsx:Anforderungen!12 (column C)``.
+    """
+
+    def __str__(self) -> str:
+        text = str(Location(self.path, self.line, sheet=self.sheet))
+        if self.column is not None:
+            text += f" (column {column_letter(self.column)})"
+        return text
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One row of a sheet: ``values[0]`` is column A; trailing empty cells are dropped."""
+
+    path: str
+    sheet: str
+    row: int
+    values: tuple[CellValue, ...]
+
+    def value(self, column: int | str) -> CellValue:
+        """The value in ``column`` (1-based number or letters); None when empty."""
+        index = column_index(column) if isinstance(column, str) else column
+        return self.values[index - 1] if 1 <= index <= len(self.values) else None
+
+    def location(self, column: int | str | None = None) -> Location:
+        """``file.xlsx:Sheet!12`` or, with a column, ``file.xlsx:Sheet!12 (column C)``."""
+        index = column_index(column) if isinstance(column, str) else column
+        return CellLocation(self.path, self.row, index, self.sheet)
+
+
+def column_letter(index: int) -> str:
+    """1 → ``A``, 27 → ``AA``."""
+    if index < 1:
+        raise ValueError(f"column {index} is not positive")
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """``A`` → 1, ``aa`` → 27."""
+    if not letters.isascii() or not letters.isalpha():
+        raise ValueError(f"{letters!r} is not a column name")
+    index = 0
+    for char in letters.upper():
+        index = index * 26 + ord(char) - ord("A") + 1
+    return index
+
+
+def read_rows(
+    path: Path,
+    sheet: str | None = None,
+    *,
+    max_rows: int = MAX_ROWS,
+    max_columns: int = MAX_COLUMNS,
+    max_uncompressed: int = MAX_UNCOMPRESSED,
+    max_ratio: int = MAX_RATIO,
+    name: str | None = None,
+    skip_empty: bool = True,
+) -> Iterator[SheetRow]:
+    """The rows of ``sheet`` (default: the first worksheet) as :class:`SheetRow` s.
+
+    Lazy: the file is checked and opened at the first ``next()``, so errors surface
+    there. ``name`` is how the file is called in messages (default: the path). Rows
+    without any value are skipped unless ``skip_empty`` is false. A value beyond
+    ``max_rows`` or ``max_columns`` is refused with a located
+    :class:`UnsafeInputError` before the first row is returned. See the module
+    documentation for everything else that is checked.
+    """
+    display = name or str(path)
+    with _Package(Path(path), display, max_uncompressed, max_ratio) as package:
+        target = package.worksheet(sheet)
+        package.scan(target, max_rows, max_columns)
+        workbook = package.load()
+        package.closing(workbook)
+        try:
+            worksheet = workbook[target.name]
+        except KeyError:
+            raise InputError(
+                f"sheet {target.name!r} cannot be opened", location=Location(display)
+            ) from None
+        if not hasattr(worksheet, "iter_rows"):
+            raise InputError(
+                f"sheet {target.name!r} is not a worksheet", location=Location(display)
+            )
+        opened = str(getattr(worksheet, "_worksheet_path", target.part)).lstrip("/")
+        if opened != target.part:  # openpyxl resolved the sheet differently: check its part
+            sheet_read = _Sheet(target.name, opened, "worksheet")
+            _SheetScan(package, sheet_read, max_rows, max_columns, full=True).run()
+        worksheet.reset_dimensions()  # a <dimension> from the file may lie
+        rows = worksheet.iter_rows()
+        number = 0
+        while True:
+            try:
+                cells = next(rows, None)
+            except (SpecheftError, MemoryError):
+                raise
+            except Exception as exc:  # openpyxl on a damaged file: anything, located
+                where = CellLocation(display, number + 1, sheet=target.name)
+                raise _openpyxl_error(exc, where) from None
+            if cells is None:
+                return
+            number += 1
+            values = [_value(cell) for cell in cells]
+            while values and values[-1] is None:
+                values.pop()
+            if len(values) > max_columns:
+                column = next(
+                    i for i, v in enumerate(values, 1) if i > max_columns and v is not None
+                )
+                raise _too_many_columns(display, target.name, number, column, max_columns)
+            if values and number > max_rows:
+                raise _too_many_rows(display, target.name, number, max_rows)
+            if values or not skip_empty:
+                yield SheetRow(display, target.name, number, tuple(values))
+
+
+def sheet_names(
+    path: Path,
+    *,
+    max_uncompressed: int = MAX_UNCOMPRESSED,
+    max_ratio: int = MAX_RATIO,
+    name: str | None = None,
+) -> list[str]:
+    """The names of the worksheets (not chart sheets) in workbook order, after the same
+    package checks as :func:`read_rows` (worksheets are not scanned)."""
+    with _Package(Path(path), name or str(path), max_uncompressed, max_ratio) as package:
+        return [sheet.name for sheet in package.sheets if sheet.kind == "worksheet"]
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    name: str
+    part: str  # member of the ZIP archive
+    kind: str  # "worksheet", "chartsheet", …
+
+
+class _Package:
+    """The checked .xlsx: file handle, ZIP directory and sheets; a context manager."""
+
+    def __init__(self, path: Path, display: str, max_uncompressed: int, max_ratio: int) -> None:
+        self.display = display
+        self._stack = contextlib.ExitStack()
+        try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError("is not a regular file", location=Location(display))
+            if info.st_size > max_uncompressed:
+                raise UnsafeInputError(
+                    f"is too large: {_size(info.st_size)} (the limit is {_size(max_uncompressed)})",
+                    location=Location(display),
+                )
+            self.handle: IO[bytes] = self._stack.enter_context(path.open("rb"))
+        except OSError as exc:
+            raise unreadable(display, exc) from None
+        try:
+            self._sniff()
+            self._check_directory(info.st_size)
+            try:
+                self.zip = self._stack.enter_context(zipfile.ZipFile(self.handle))
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+                raise self._damaged(exc) from None
+            self._check_members(max_uncompressed, max_ratio)
+            self._members = {info.filename: info for info in self.zip.infolist()}
+            self._folded = {name.casefold(): name for name in self._members}
+            self.sheets = self._find_sheets()
+        except OSError as exc:
+            self._stack.close()
+            raise unreadable(display, exc) from None
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def __enter__(self) -> _Package:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def closing(self, workbook: Any) -> None:
+        self._stack.callback(workbook.close)
+
+    # -- before any XML is read ---------------------------------------------------
+
+    def _sniff(self) -> None:
+        head = self.handle.read(8)
+        self.handle.seek(0)
+        if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+            return
+        if head == _OLE2:
+            if self._contains(_ENCRYPTED_PACKAGE):
+                raise InputError(
+                    "is an encrypted (password-protected) workbook",
+                    location=Location(self.display),
+                    hint="remove the password in Excel (File → Info → Protect Workbook) "
+                    "and save it again",
+                )
+            raise InputError(
+                "is an Excel 97-2003 workbook (.xls) or another OLE2 file, not .xlsx",
+                location=Location(self.display),
+                hint=_SAVE_AS_XLSX,
+            )
+        raise InputError(
+            "is not an Excel workbook (.xlsx): it is not a ZIP archive",
+            location=Location(self.display),
+            hint=_SAVE_AS_XLSX,
+        )
+
+    def _contains(self, needle: bytes) -> bool:
+        tail = b""
+        self.handle.seek(0)
+        while chunk := self.handle.read(_CHUNK):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle) :]
+        return False
+
+    def _check_directory(self, size: int) -> None:
+        """Refuse a huge ZIP central directory before ``zipfile`` loads it."""
+        tail_size = min(size, 22 + 65535)
+        self.handle.seek(size - tail_size)
+        tail = self.handle.read(tail_size)
+        self.handle.seek(0)
+        end = tail.rfind(b"PK\x05\x06")
+        if end < 0 or len(tail) - end < 22:
+            raise self._damaged("no end of central directory")
+        fields = struct.unpack("<4s4H2LH", tail[end : end + 22])
+        entries, directory_size = fields[4], fields[5]
+        if entries == 0xFFFF or directory_size == 0xFFFFFFFF or fields[6] == 0xFFFFFFFF:
+            locator = tail[end - 20 : end] if end >= 20 else b""
+            if not locator.startswith(b"PK\x06\x07"):
+                raise self._damaged("ZIP64 locator missing")
+            offset = struct.unpack("<4sLQL", locator)[2]
+            self.handle.seek(offset)
+            record = self.handle.read(56)
+            self.handle.seek(0)
+            if len(record) < 56 or not record.startswith(b"PK\x06\x06"):
+                raise self._damaged("ZIP64 end of central directory missing")
+            zip64 = struct.unpack("<4sQ2H2L4Q", record)
+            entries, directory_size = zip64[7], zip64[8]
+        if entries > _MAX_MEMBERS or directory_size > _MAX_CENTRAL_DIRECTORY:
+            raise UnsafeInputError(
+                f"has a ZIP directory of {entries:,} members and {_size(directory_size)} "
+                f"(the limits are {_MAX_MEMBERS:,} members and {_size(_MAX_CENTRAL_DIRECTORY)})",
+                location=Location(self.display),
+            )
+
+    def _check_members(self, max_uncompressed: int, max_ratio: int) -> None:
+        infos = self.zip.infolist()
+        if len(infos) > _MAX_MEMBERS:
+            raise UnsafeInputError(
+                f"has {len(infos):,} ZIP members (the limit is {_MAX_MEMBERS:,})",
+                location=Location(self.display),
+            )
+        seen: set[str] = set()
+        for info in infos:
+            if info.filename in seen:
+                raise UnsafeInputError(
+                    f"lists the ZIP member {info.filename!r} twice", location=Location(self.display)
+                )
+            seen.add(info.filename)
+            if info.flag_bits & 0x1:
+                raise InputError(
+                    f"is encrypted (ZIP member {info.filename!r})",
+                    location=Location(self.display),
+                    hint="save the workbook again without a password",
+                )
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise InputError(
+                    f"uses compression method {info.compress_type} for {info.filename!r}; "
+                    ".xlsx files use Deflate",
+                    location=Location(self.display),
+                    hint=_SAVE_AS_XLSX,
+                )
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size >= _RATIO_FROM and ratio > max_ratio:
+                raise UnsafeInputError(
+                    f"ZIP member {info.filename!r} would unpack {_size(info.compress_size)} to "
+                    f"{_size(info.file_size)}, {ratio:,.0f}:1 (the limit is {max_ratio}:1; "
+                    "a ZIP bomb?)",
+                    location=Location(self.display),
+                )
+        total = sum(info.file_size for info in infos)
+        if total > max_uncompressed:
+            raise UnsafeInputError(
+                f"would unpack to {_size(total)} (the limit is {_size(max_uncompressed)}; "
+                "a ZIP bomb?)",
+                location=Location(self.display),
+            )
+
+    # -- the package structure ------------------------------------------------------
+
+    def _member(self, part: str) -> str | None:
+        part = part.lstrip("/")
+        return part if part in self._members else self._folded.get(part.casefold())
+
+    def _xml(self, part: str) -> Element:
+        member = self._member(part)
+        if member is None:
+            raise InputError(
+                f"is not a valid .xlsx: the part {part!r} is missing",
+                location=Location(self.display),
+                hint=_SAVE_AS_XLSX,
+            )
+        if self._members[member].file_size > _MAX_PACKAGE_XML:
+            raise UnsafeInputError(
+                f"part {member!r} is larger than {_size(_MAX_PACKAGE_XML)}",
+                location=Location(self.display),
+            )
+        try:
+            data = self.zip.read(member)
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+            raise self._damaged(exc) from None
+        return parse_xml(data, name=f"{self.display}[{member}]", max_bytes=_MAX_PACKAGE_XML)
+
+    def _relationships(self, part: str) -> dict[str, tuple[str, str]]:
+        """``{Id: (Type, target part)}`` of ``part``'s internal relationships."""
+        folder, base = posixpath.split(part)
+        rels = posixpath.join(folder, "_rels", base + ".rels")
+        if self._member(rels) is None:
+            return {}
+        result: dict[str, tuple[str, str]] = {}
+        for element in self._xml(rels):
+            if local_name(element.tag) != "Relationship":
+                continue
+            if element.get("TargetMode") == "External":
+                continue
+            target = element.get("Target", "")
+            if target.startswith("/"):
+                resolved = target.lstrip("/")
+            else:
+                resolved = posixpath.normpath(posixpath.join(folder, target))
+            result[element.get("Id", "")] = (element.get("Type", ""), resolved)
+        return result
+
+    def _find_sheets(self) -> list[_Sheet]:
+        names = self._members
+        if self._member("[Content_Types].xml") is None:
+            raise InputError(
+                f"is a ZIP archive but not an Excel workbook (.xlsx){self._guess(names)}",
+                location=Location(self.display),
+                hint=_SAVE_AS_XLSX,
+            )
+        main = next(
+            (t for kind, t in self._relationships("").values() if kind.endswith("/officeDocument")),
+            None,
+        )
+        if main is None or self._member(main) is None:
+            raise InputError(
+                f"is not a valid .xlsx: it has no main document{self._guess(names)}",
+                location=Location(self.display),
+                hint=_SAVE_AS_XLSX,
+            )
+        if main.casefold().endswith(".bin"):
+            raise InputError(
+                "is a binary workbook (.xlsb), which cannot be read",
+                location=Location(self.display),
+                hint=_SAVE_AS_XLSX,
+            )
+        workbook = self._xml(main)
+        if local_name(workbook.tag) != "workbook":
+            raise InputError(
+                f"is not an Excel workbook: its main document is <{local_name(workbook.tag)}>"
+                f"{self._guess(names)}",
+                location=Location(self.display),
+                hint=_SAVE_AS_XLSX,
+            )
+        relationships = self._relationships(main)
+        sheets: list[_Sheet] = []
+        for group in workbook:
+            if local_name(group.tag) != "sheets":
+                continue
+            for element in group:
+                if local_name(element.tag) != "sheet":
+                    continue
+                rel_id = next((v for k, v in element.attrib.items() if local_name(k) == "id"), "")
+                kind, part = relationships.get(rel_id, ("", ""))
+                member = self._member(part) if part else None
+                sheets.append(_Sheet(element.get("name", ""), member or part, kind.rsplit("/")[-1]))
+        return sheets
+
+    @staticmethod
+    def _guess(names: dict[str, zipfile.ZipInfo]) -> str:
+        if "mimetype" in names or "content.xml" in names:
+            return " (an OpenDocument file, e.g. .ods?)"
+        if "word/document.xml" in names:
+            return " (a Word document?)"
+        if "ppt/presentation.xml" in names:
+            return " (a PowerPoint presentation?)"
+        return ""
+
+    def worksheet(self, name: str | None) -> _Sheet:
+        if name is None:
+            for sheet in self.sheets:
+                if sheet.kind == "worksheet":
+                    return sheet
+            raise InputError("has no worksheet", location=Location(self.display))
+        for sheet in self.sheets:
+            if sheet.name == name:
+                if sheet.kind != "worksheet":
+                    raise InputError(
+                        f"sheet {name!r} is a {sheet.kind or 'sheet of unknown type'}, "
+                        "not a worksheet with cells",
+                        location=Location(self.display),
+                    )
+                if self._member(sheet.part) is None:
+                    raise InputError(
+                        f"is not a valid .xlsx: sheet {name!r} ({sheet.part!r}) is missing",
+                        location=Location(self.display),
+                    )
+                return sheet
+        names = [sheet.name for sheet in self.sheets]
+        listed = ", ".join(repr(n) for n in names) or "none"
+        raise InputError(
+            f"has no sheet {name!r}; its sheets are: {listed}",
+            location=Location(self.display),
+            hint=did_you_mean(name, names),
+        )
+
+    # -- scanning the XML parts -------------------------------------------------------
+
+    def scan(self, target: _Sheet, max_rows: int, max_columns: int) -> None:
+        """Bound what openpyxl will hold in memory; check ``target``'s values fully."""
+        scanned = {target.part}
+        _SheetScan(self, target, max_rows, max_columns, full=True).run()
+        for sheet in self.sheets:
+            if sheet.kind == "worksheet" and sheet.part not in scanned and self._member(sheet.part):
+                scanned.add(sheet.part)
+                _SheetScan(self, sheet, max_rows, max_columns, full=False).run()
+        for member in self._members:
+            lowered = member.casefold()
+            if member in scanned or not lowered.endswith((".xml", ".rels")):
+                continue
+            if lowered.startswith("xl/worksheets/") and "/" not in lowered[14:]:
+                orphan = _Sheet(member, member, "worksheet")  # not in the workbook
+                _SheetScan(self, orphan, max_rows, max_columns, full=False).run()
+                continue
+            limit = _MAX_TAGS_SHARED_STRINGS if "sharedstrings" in lowered else _MAX_TAGS
+            self._count_tags(member, limit)
+
+    def _count_tags(self, member: str, limit: int) -> None:
+        """Bound a part openpyxl parses into objects, by its ``<`` count, cheaply.
+
+        Also refuses a DOCTYPE, so that entities are refused here whether or not
+        openpyxl uses defusedxml (``OPENPYXL_DEFUSEDXML``).
+        """
+        tags, tail = 0, b""
+        for chunk in self.open_chunks(member):
+            if not tail and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                self._count_elements(member, limit)
+                return
+            if b"<!DOCTYPE" in tail + chunk[:16] or b"<!DOCTYPE" in chunk:
+                raise UnsafeInputError(
+                    f"part {member!r} has a document type declaration (<!DOCTYPE …>), "
+                    "which .xlsx files never have",
+                    location=Location(self.display),
+                )
+            tail = chunk[-16:]
+            tags += chunk.count(b"<")
+            if tags > limit:
+                raise self._too_many_tags(member, limit)
+
+    def _count_elements(self, member: str, limit: int) -> None:
+        """Like :meth:`_count_tags` for a UTF-16 part, with a hardened expat parser."""
+        name = f"{self.display}[{member}]"
+        parser = secure_expat(name)
+        count = 0
+
+        def start(tag: str, attrib: dict[str, str]) -> None:
+            nonlocal count
+            count += 1
+            if count > limit:
+                raise self._too_many_tags(member, limit)
+
+        parser.StartElementHandler = start
+        try:
+            for chunk in self.open_chunks(member):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except expat.ExpatError as exc:
+            raise expat_error(exc, name) from None
+        except (LookupError, ValueError) as exc:  # an unknown or multi-byte encoding
+            raise InputError(f"cannot be decoded: {exc}", location=Location(name, 1)) from None
+
+    def _too_many_tags(self, member: str, limit: int) -> UnsafeInputError:
+        return UnsafeInputError(
+            f"part {member!r} has more than {limit:,} XML tags", location=Location(self.display)
+        )
+
+    def open_chunks(self, member: str) -> Iterator[bytes]:
+        try:
+            with self.zip.open(member) as stream:
+                while chunk := stream.read(_CHUNK):
+                    yield chunk
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+            raise self._damaged(exc) from None
+
+    def _damaged(self, reason: object) -> InputError:
+        return InputError(
+            f"is a damaged ZIP archive: {reason}",
+            location=Location(self.display),
+            hint=_SAVE_AS_XLSX,
+        )
+
+    # -- openpyxl -----------------------------------------------------------------------
+
+    def load(self) -> Any:
+        import openpyxl
+
+        self.handle.seek(0)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return openpyxl.load_workbook(
+                    self.handle,
+                    read_only=True,
+                    data_only=False,
+                    keep_links=False,
+                    keep_vba=False,
+                    rich_text=False,
+                )
+        except (SpecheftError, MemoryError):
+            raise
+        except Exception as exc:
+            raise _openpyxl_error(exc, Location(self.display)) from None
+
+
+class _Stop(Exception):
+    """Ends a scan early: openpyxl will not read further either."""
+
+
+# element kinds in a worksheet
+_OTHER, _ROW, _CELL, _VALUE, _DIMENSION = range(5)
+_KINDS = {"row": _ROW, "c": _CELL, "v": _VALUE, "f": _VALUE, "is": _VALUE, "dimension": _DIMENSION}
+
+
+class _SheetScan:
+    """One pass of a hardened expat parser over a worksheet part, without a tree.
+
+    Every scan bounds what openpyxl holds when it opens the workbook (it reads each
+    sheet without a ``<dimension>`` to the end): at most ``max_rows`` ``<row>``
+    elements, row and column numbers within Excel's limits, at most 16,384 cells
+    and a bounded number of other elements per row. ``full`` also checks the sheet
+    that will be read: no value beyond ``max_rows`` / ``max_columns``, rows and
+    cells in ascending order. Otherwise the scan stops at a ``<dimension>`` before
+    the rows, as openpyxl does.
+    """
+
+    def __init__(
+        self, package: _Package, sheet: _Sheet, max_rows: int, max_columns: int, *, full: bool
+    ) -> None:
+        self.package = package
+        self.sheet = sheet
+        self.max_rows = max_rows
+        self.max_columns = max_columns
+        self.full = full
+        self.kinds: dict[str, int] = {}
+        self.rows = 0  # <row> elements seen
+        self.row = 0  # current row number
+        self.cells = 0  # <c> elements in the current row
+        self.column = 0  # current column number
+        self.elements = 0  # other elements in the current row, or before the first
+        self.checked = True  # the current cell's value was checked
+
+    def run(self) -> None:
+        name = f"{self.package.display}[{self.sheet.part}]"
+        parser = secure_expat(name)
+        parser.StartElementHandler = self.start
+        try:
+            for chunk in self.package.open_chunks(self.sheet.part):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except _Stop:
+            return
+        except expat.ExpatError as exc:
+            raise expat_error(exc, name) from None
+        except (LookupError, ValueError) as exc:  # an unknown or multi-byte encoding
+            raise InputError(f"cannot be decoded: {exc}", location=Location(name, 1)) from None
+
+    def where(self, column: int | None = None) -> Location:
+        return CellLocation(self.package.display, self.row or None, column, self.sheet.name)
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        kind = self.kinds.get(tag)
+        if kind is None:
+            kind = self.kinds[tag] = _KINDS.get(local_name(tag), _OTHER)
+        if kind == _ROW:
+            self._row(attrib.get("r"))
+        elif kind == _CELL:
+            self._cell(attrib.get("r"))
+        else:
+            self.elements += 1
+            if self.elements > _MAX_ROW_ELEMENTS:
+                where = f"row {self.row}" if self.rows else "the worksheet before its rows"
+                raise UnsafeInputError(
+                    f"has more than {_MAX_ROW_ELEMENTS:,} XML elements in {where}",
+                    location=self.where(),
+                )
+            if kind == _VALUE and not self.checked:
+                self.checked = True
+                if self.row > self.max_rows:
+                    raise _too_many_rows(
+                        self.package.display, self.sheet.name, self.row, self.max_rows
+                    )
+                if self.column > self.max_columns:
+                    raise _too_many_columns(
+                        self.package.display,
+                        self.sheet.name,
+                        self.row,
+                        self.column,
+                        self.max_columns,
+                    )
+            elif kind == _DIMENSION and not self.full and not self.rows:
+                raise _Stop
+
+    def _row(self, reference: str | None) -> None:
+        self.rows += 1
+        previous = self.row
+        if reference is None:
+            self.row += 1
+        else:
+            self.row = _row_number(reference, self)
+        if self.rows > self.max_rows:
+            raise UnsafeInputError(
+                f"has more than {self.max_rows:,} rows (the limit is {self.max_rows:,})",
+                location=self.where(),
+                hint="split the sheet, or raise max_rows for a file you trust",
+            )
+        if not 1 <= self.row <= EXCEL_MAX_ROWS:
+            raise UnsafeInputError(
+                f"has row number {self.row:,}, beyond Excel's limit of {EXCEL_MAX_ROWS:,}",
+                location=CellLocation(self.package.display, sheet=self.sheet.name),
+            )
+        if self.full and self.row <= previous:
+            raise InputError(
+                f"row {self.row} comes after row {previous}; rows must be in ascending order",
+                location=self.where(),
+                hint=_SAVE_AS_XLSX,
+            )
+        self.cells = self.column = self.elements = 0
+
+    def _cell(self, reference: str | None) -> None:
+        self.cells += 1
+        if self.cells > EXCEL_MAX_COLUMNS:
+            raise UnsafeInputError(
+                f"has more than {EXCEL_MAX_COLUMNS:,} cells in one row, Excel's limit",
+                location=self.where(),
+            )
+        previous = self.column
+        if reference is None:
+            self.column += 1
+        else:
+            match = _CELL_REFERENCE.fullmatch(reference)
+            if match is None:
+                raise InputError(
+                    f"has an invalid cell reference {reference!r}", location=self.where()
+                )
+            self.column = column_index(match.group(1))
+        if self.column > EXCEL_MAX_COLUMNS:
+            raise UnsafeInputError(
+                f"has a cell in column {self.column:,}, beyond Excel's limit of "
+                f"{EXCEL_MAX_COLUMNS:,}",
+                location=self.where(),
+            )
+        if self.full and self.column <= previous:
+            raise InputError(
+                f"cell {reference or self.column} comes after column {column_letter(previous)}; "
+                "cells must be in ascending order",
+                location=self.where(),
+                hint=_SAVE_AS_XLSX,
+            )
+        self.checked = False
+
+
+def _row_number(reference: str, scan: _SheetScan) -> int:
+    try:
+        return int(reference)
+    except ValueError:
+        pass
+    try:
+        number = float(reference)
+    except ValueError:
+        number = 0.5
+    if not number.is_integer():
+        raise InputError(f"has an invalid row number {reference!r}", location=scan.where())
+    return int(number)
+
+
+def _value(cell: Any) -> CellValue:
+    value = cell.value
+    if value is None:
+        return None
+    kind = cell.data_type
+    if kind == "f":
+        if isinstance(value, str):
+            return Formula(value)
+        text = getattr(value, "text", None)
+        if isinstance(text, str):  # ArrayFormula
+            return Formula(text)
+        first, second = getattr(value, "r1", None) or "", getattr(value, "r2", None) or ""
+        return Formula(f"=TABLE({first},{second})")  # DataTableFormula
+    if kind == "e":
+        return CellError(str(value))
+    if isinstance(value, str | int | float | bool | datetime | date | time | timedelta):
+        return value
+    return str(value)
+
+
+def _too_many_rows(display: str, sheet: str, row: int, limit: int) -> UnsafeInputError:
+    return UnsafeInputError(
+        f"has values beyond row {limit:,} (the limit is {limit:,} rows)",
+        location=CellLocation(display, row, sheet=sheet),
+        hint="split the sheet, or raise max_rows for a file you trust",
+    )
+
+
+def _too_many_columns(
+    display: str, sheet: str, row: int, column: int, limit: int
+) -> UnsafeInputError:
+    return UnsafeInputError(
+        f"has values beyond column {column_letter(limit)} (the limit is {limit} columns)",
+        location=CellLocation(display, row, column, sheet),
+        hint="remove the extra columns, or raise max_columns for a file you trust",
+    )
+
+
+def _openpyxl_error(exc: Exception, where: Location) -> InputError:
+    if isinstance(exc, DefusedXmlException):
+        return UnsafeInputError(f"refused: {exc}", location=where)
+    if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
+        return InputError(f"is a damaged ZIP archive: {exc}", location=where, hint=_SAVE_AS_XLSX)
+    reason = str(exc) or type(exc).__name__
+    return InputError(
+        f"cannot be read as an Excel workbook: {reason}", location=where, hint=_SAVE_AS_XLSX
+    )
+
+
+def _size(n: int) -> str:
+    return f"{n / MiB:,.1f} MiB" if n >= MiB else f"{n:,} bytes"

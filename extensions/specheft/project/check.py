@@ -1,0 +1,111 @@
+"""``specheft check`` as a library call: build the items only, then evaluate the rules.
+
+The Sphinx run uses the ``needs`` builder (no HTML) and does not run the rules
+itself; its warnings (bad field values, unknown links, …) become findings of the
+rule ``build`` so that every problem is reported in one list, with one exit code.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO
+
+from specheft.config.settings import Settings
+from specheft.project.layout import Project
+from specheft.trace.coverage import RequirementCoverage, coverage
+from specheft.trace.graph import TraceGraph
+from specheft.trace.hitcache import HitCache
+from specheft.trace.rules import Evaluation, Finding, evaluate, rule_options
+from specheft.trace.sourcelines import SourceLines
+
+BUILD_RULE = "build"
+_ITEM_IN_MESSAGE = re.compile(r"^(?:Need ')?(?P<id>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)'?[: ]")
+
+
+@dataclass
+class CheckReport:
+    project: Project
+    settings: Settings
+    graph: TraceGraph
+    evaluation: Evaluation
+    rows: list[RequirementCoverage] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.evaluation.findings
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.evaluation.errors or (strict and self.evaluation.warnings):
+            return 1
+        return 0
+
+
+def _relative(path: str | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path
+
+
+def build_findings(messages: list, root: Path) -> list[Finding]:  # type: ignore[type-arg]
+    """Sphinx's warnings as findings of the rule ``build`` (always errors: input is broken)."""
+    findings = []
+    for message in messages:
+        match = _ITEM_IN_MESSAGE.match(message.text)
+        item = match.group("id") if match else None
+        text = message.text.removeprefix(f"{item}: ") if item else message.text
+        kind = ".".join(p for p in (message.type, message.subtype) if p)
+        if kind and not text.endswith(f"[{kind}]"):  # Sphinx appends it when show_warning_types
+            text += f" [{kind}]"
+        findings.append(
+            Finding(BUILD_RULE, "error", text, item, _relative(message.path, root), message.line)
+        )
+    return findings
+
+
+def run_check(
+    project: Project,
+    *,
+    jobs: int | None = None,
+    fresh: bool = False,
+    progress: IO[str] | None = None,
+) -> CheckReport:
+    """Build the items and evaluate every rule; Sphinx's progress lines go to ``progress``."""
+    from specheft.project.sphinx_run import items_build
+
+    started = time.perf_counter()
+    settings = project.settings()
+    result, needs = items_build(project, fresh=fresh, jobs=jobs, progress=progress)
+    srcdir = project.spec_dir.relative_to(project.root).as_posix()
+    graph = TraceGraph.from_needs(needs, srcdir=srcdir)
+    cache = HitCache(project.doctree_dir("check") / "specheft-hits.pickle")
+    from specheft.sphinxext.diagnostics.syntax import fenced_items
+    from specheft.trace.lint.checks import FENCED_ITEMS
+
+    options = {**rule_options(settings), FENCED_ITEMS: fenced_items(result.app.env, project.root)}
+    evaluation = evaluate(graph, settings.rules, options=options, cache=cache)
+    cache.save()
+    from_build = build_findings(list(result.messages), project.root)
+    # a wrong link is reported by sphinx-needs already; do not say it twice
+    reported = {f.item for f in from_build if f.item}
+    evaluation.findings[:] = [
+        f for f in evaluation.findings if not (f.rule == "link-kind" and f.item in reported)
+    ]
+    lines = SourceLines()
+    evaluation.findings[:] = [
+        replace(f, line=lines.option_line(project.root / f.path, f.line, f.field) or f.line)
+        if f.field and f.path and f.line
+        else f
+        for f in evaluation.findings
+    ]
+    evaluation.findings[:0] = from_build
+    evaluation.findings.sort(key=Finding.sort_key)
+    return CheckReport(
+        project, settings, graph, evaluation, coverage(graph), time.perf_counter() - started
+    )

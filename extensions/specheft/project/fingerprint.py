@@ -1,0 +1,95 @@
+"""``specheft fingerprint``: the fingerprint of each document, now or at a git revision.
+
+The value equals the one printed in the document's PDF when built from the same
+sources, so anyone can check that a signed PDF matches a tagged revision.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from specheft.config.settings import Document
+from specheft.project.layout import Project
+from specheft.project.revision import Repository, sync_tree
+
+
+@dataclass(frozen=True)
+class DocumentFingerprint:
+    document: Document
+    digest: str
+    items: int
+
+
+def _needs_build(project: Project) -> tuple[Any, list[Any]]:
+    """(env, items) of ``project`` from a needs-only build (``specheft check``'s cache)."""
+    from specheft.project.sphinx_run import items_build
+
+    result, needs = items_build(project)
+    return result.app.env, needs
+
+
+#: The attributes of a trace placeholder that decide what it shows (not docutils' own).
+_DIRECTIVE_KEYS = ("renderer", "options", "by", "target", "depth")
+
+
+def trace_directives(env: Any, docnames: Iterable[str]) -> list[dict[str, Any]]:
+    """The trace directives on the given pages, as the attributes of their placeholders.
+
+    Read from the pickled doctrees, which keep the placeholders (they are replaced only
+    in the written copy), so a needs-only build gives the same as a full one."""
+    from specheft.sphinxext.directives.base import trace_placeholder
+
+    found: list[dict[str, Any]] = []
+    for docname in sorted(docnames):
+        try:
+            doctree = env.get_doctree(docname)
+        except OSError:
+            continue  # a page in no build (e.g. removed since): it shows nothing
+        for node in doctree.findall(trace_placeholder):
+            found.append({k: node[k] for k in _DIRECTIVE_KEYS if k in node.attributes})
+    return found
+
+
+def document_fingerprint(env: Any, needs: Iterable[Any], document: Document) -> tuple[str, int]:
+    """(digest, number of items) of a document: its items and what its directives show.
+
+    The digest is empty when the document covers no item: a checksum over nothing
+    certifies nothing, and no page and no command may present it as one."""
+    from specheft.sphinxext.rendering.deliverables import document_docnames
+    from specheft.trace.fingerprint import document_needs, fingerprint
+
+    docnames = document_docnames(env, document.start)
+    covered = document_needs(needs, docnames, trace_directives(env, docnames))
+    if not covered:
+        return "", 0
+    return fingerprint(covered)
+
+
+def project_needs(project: Project) -> list[Any]:
+    return _needs_build(project)[1]
+
+
+def fingerprints(project: Project, names: tuple[str, ...] = ()) -> list[DocumentFingerprint]:
+    settings = project.settings()
+    documents = [settings.document(n) for n in names] or list(settings.deliverables())
+    env, needs = _needs_build(project)
+    return [DocumentFingerprint(doc, *document_fingerprint(env, needs, doc)) for doc in documents]
+
+
+def fingerprints_at(
+    project: Project, revision: str, names: tuple[str, ...] = ()
+) -> list[DocumentFingerprint]:
+    """The fingerprints of the project's sources as committed in ``revision``.
+
+    Read as ``specheft diff`` reads a revision (``revision.Repository``): resolved first,
+    so a "revision" such as ``--output=FILE`` is never taken for an option of git."""
+    repo = Repository.of(project)
+    files = repo.sources(repo.resolve(revision), revision)
+    with tempfile.TemporaryDirectory(prefix="specheft-rev-") as tmp:
+        sync_tree(Path(tmp), files, stamp_ns=time.time_ns())
+        return fingerprints(Project.at(tmp), names)

@@ -1,0 +1,75 @@
+"""Turning the LaTeX output into PDFs with latexmk and XeLaTeX.
+
+Checked before anything is built, so that a machine without TeX fails at once with the
+exact packages to install rather than after a long build.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from specheft.errors import BuildFailed, Location, ToolMissingError
+
+DEBIAN_PACKAGES = (
+    "make latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended "
+    "texlive-lang-german tex-gyre texlive-xetex fonts-freefont-otf"
+)
+_ERROR = re.compile(r"^(?:! (?P<msg>.+)|(?P<file>[^:\s]+\.tex):(?P<line>\d+): (?P<msg2>.+))$")
+
+
+def require_tex() -> None:
+    missing = [tool for tool in ("xelatex", "latexmk") if shutil.which(tool) is None]
+    if missing:
+        raise ToolMissingError(
+            f"PDF output needs {' and '.join(missing)}, which is not installed",
+            hint="on Debian/Ubuntu: sudo apt-get install --no-install-recommends "
+            + DEBIAN_PACKAGES,
+        )
+
+
+def compile_pdf(latex_dir: Path, name: str, *, timeout: int = 600) -> Path:
+    """Run latexmk on ``name.tex`` in ``latex_dir``; the PDF's path, or a located error."""
+    command = [
+        "latexmk",
+        "-pdfxe",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        "-file-line-error",
+        "-silent",
+        f"{name}.tex",
+    ]
+    try:
+        done = subprocess.run(
+            command,
+            cwd=latex_dir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            errors="replace",
+        )
+    except subprocess.TimeoutExpired:
+        raise BuildFailed(
+            f"LaTeX did not finish {name}.tex within {timeout} s",
+            location=Location(str(latex_dir / f"{name}.log")),
+        ) from None
+    pdf = latex_dir / f"{name}.pdf"
+    if done.returncode != 0 or not pdf.exists():
+        log = latex_dir / f"{name}.log"
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else done.stdout
+        messages = []
+        for line in text.splitlines():
+            match = _ERROR.match(line.strip())
+            if match:
+                messages.append(match.group("msg") or match.group("msg2"))
+        first = messages[0] if messages else "latexmk failed"
+        raise BuildFailed(
+            f"LaTeX failed on {name}.tex: {first}",
+            location=Location(str(log)),
+            hint="the full log names the line in the .tex file; report it with "
+            "the log if the sources look right",
+        )
+    return pdf

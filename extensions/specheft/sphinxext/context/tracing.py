@@ -1,0 +1,84 @@
+"""The trace graph of a build, and the traceability rules run as part of the build.
+
+The graph is built once per build, after sphinx-needs has resolved every link, and
+shared by the directives; rule errors become Sphinx warnings at the item's line
+(``[specheft.<rule>]``), so a strict build fails where ``specheft check`` fails.
+Warnings and infos of the rules are left to ``specheft check``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.builders import Builder
+from sphinx.util import logging
+
+from specheft.sphinxext.context import settings_of
+from specheft.trace.graph import TraceGraph
+from specheft.trace.rules import evaluate, rule_options
+from specheft.trace.sourcelines import SourceLines
+
+logger = logging.getLogger(__name__)
+
+#: Rules whose findings sphinx-needs itself reports in a build (unknown link targets,
+#: links to the wrong kind): not repeated there.
+_SPHINX_NEEDS_REPORTS = frozenset({"link-kind"})
+
+_GRAPHS: weakref.WeakKeyDictionary[Sphinx, TraceGraph] = weakref.WeakKeyDictionary()
+
+
+def trace_graph(app: Sphinx) -> TraceGraph:
+    """The graph of this build's items (needs must be post-processed, i.e. after reading)."""
+    graph = _GRAPHS.get(app)
+    if graph is None:
+        from sphinx_needs.data import SphinxNeedsData
+
+        needs = SphinxNeedsData(app.env).get_needs_view()
+        graph = _GRAPHS[app] = TraceGraph.from_needs(needs.values())
+    return graph
+
+
+def _forget(app: Sphinx, *args: object) -> None:
+    _GRAPHS.pop(app, None)
+
+
+def _check(app: Sphinx, builder: Builder) -> None:
+    if not app.config.specheft_check_on_build:
+        return
+
+    _forget(app)
+    evaluation = evaluate(
+        trace_graph(app),
+        settings_of(app).rules,
+        options=rule_options(settings_of(app)),
+    )
+    lines = SourceLines()
+    for finding in evaluation.findings:
+        if finding.level != "error" or finding.rule in _SPHINX_NEEDS_REPORTS:
+            continue
+        item = trace_graph(app).get(finding.item or "")
+        location = None
+        if item is not None and item.docname:
+            line = finding.line
+            if finding.field and line:
+                path = Path(app.env.doc2path(item.docname))
+                line = lines.option_line(path, line, finding.field) or line
+            location = (item.docname, line)
+        text = f"{finding.item}: {finding.message}" if finding.item else finding.message
+        if finding.hint:
+            text += f" (hint: {finding.hint})"
+        logger.warning(text, type="specheft", subtype=finding.rule, location=location)
+    if evaluation.findings:
+        logger.info(
+            f"traceability: {evaluation.errors} error(s), {evaluation.warnings} "
+            f"warning(s), {evaluation.count('info')} info(s); details: specheft check"
+        )
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value("specheft_check_on_build", True, "", types=frozenset({bool}))
+    app.connect("env-updated", _forget)
+    # after sphinx-needs has post-processed the needs at write-started (priority 500)
+    app.connect("write-started", _check, priority=600)
