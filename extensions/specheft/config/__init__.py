@@ -1,1 +1,1 @@
-"""config."""
+"""Configuration: ``conf/specheft.toml`` read once, validated into typed settings."""

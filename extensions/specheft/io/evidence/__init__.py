@@ -1,1 +1,1 @@
-"""evidence."""
+"""Reports of test evidence: plain text, JUnit XML, the manual results sheet."""

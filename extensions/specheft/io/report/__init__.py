@@ -1,1 +1,1 @@
-"""report."""
+"""The check report in its output formats, one module per format."""

@@ -1,1 +1,1 @@
-"""safe."""
+"""Reading files from other parties (XLSX, XML) without trusting them."""

@@ -1,1 +1,1 @@
-"""incremental."""
+"""Incremental builds: no stale page after an edit."""
