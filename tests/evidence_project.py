@@ -10,7 +10,7 @@ from .helpers import CONF_PY, PHASES, SETTINGS, MiniProject, item
 FIXTURES = Path(__file__).parent / "fixtures" / "junit"
 
 
-def _test(test_id: str, verifies: str, level: str = "sit") -> str:
+def _test(test_id: str, verifies: str, level: str = "sit", **extra: str) -> str:
     return item(
         "test",
         f"Test {test_id}",
@@ -19,6 +19,7 @@ def _test(test_id: str, verifies: str, level: str = "sit") -> str:
         verifies=verifies,
         level=level,
         phase="PHASE-TEST",
+        **extra,
     )
 
 
@@ -56,7 +57,7 @@ ITEMS = (
         satisfies="LH-KON-001",
         phase="PHASE-IMPL",
     )
-    + _test("TC-SIT-KON-001", "PH-KON-001")
+    + _test("TC-SIT-KON-001", "PH-KON-001", role="Vertrieb Innendienst")
     + _test("TC-SIT-KON-002", "LH-KON-001")
     + _test("TC-SIT-KON-003", "LH-KON-003")
     + _test("TC-SIT-KON-004", "LH-KON-002")

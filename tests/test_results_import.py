@@ -578,26 +578,28 @@ def test_template_round_trip_xlsx(clean, run_cli, tmp_path):
     assert f"4 SIT test items written to {out}" in result.out
     workbook = load_workbook(out)
     sheet = workbook.active
-    assert [c.value for c in sheet[1]][:8] == [
-        "Testfall-ID", "Titel", "Bereich", "Phase", "Vorbedingungen", "Schritte",
+    assert [c.value for c in sheet[1]][:9] == [
+        "Testfall-ID", "Titel", "Bereich", "Phase", "Rolle", "Vorbedingungen", "Schritte",
         "Erwartetes Ergebnis", "Ergebnis",
     ]  # fmt: skip
+    # the role comes from the test's :role: field; tests without one leave it empty
+    assert [sheet.cell(r, 5).value for r in (2, 3)] == ["Vertrieb Innendienst", None]
     assert [sheet.cell(r, 1).value for r in range(2, 6)] == [
         "TC-SIT-KON-001", "TC-SIT-KON-002", "TC-SIT-KON-003", "TC-SIT-KON-004",
     ]  # fmt: skip
     assert sheet.protection.sheet
-    assert sheet["A2"].protection.locked and not sheet["H2"].protection.locked
+    assert sheet["E2"].protection.locked and not sheet["I2"].protection.locked
     validations = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert validations == {
-        "H2:H5": '"bestanden,nicht bestanden,blockiert,nicht durchgeführt"',
-        "L2:L5": '"1,2,3"',
+        "I2:I5": '"bestanden,nicht bestanden,blockiert,nicht durchgeführt"',
+        "M2:M5": '"1,2,3"',
     }
     # a second run does not overwrite the filled-in sheet
     again = run_cli(*args)
     assert again.code == 2 and "exists already" in again.err
     # the testers fill it in; it reads back as a run
-    sheet["H2"], sheet["I2"], sheet["J2"] = "bestanden", "K. Key", "21.08.2027"
-    sheet["H3"], sheet["K3"], sheet["L3"] = "nicht bestanden", "M-20", "2"
+    sheet["I2"], sheet["J2"], sheet["K2"] = "bestanden", "K. Key", "21.08.2027"
+    sheet["I3"], sheet["L3"], sheet["M3"] = "nicht bestanden", "M-20", "2"
     workbook.save(out)
     result = run_cli("results", "import", "manual", out, "--project", clean.root)
     assert result.code == 0, result.output
@@ -611,7 +613,7 @@ def test_template_text_never_becomes_a_formula(tmp_path):
     from specheft.evidence.template import TemplateRow, sections
     from specheft.io.evidence.sheet import csv_text, xlsx_bytes
 
-    row = TemplateRow("TC-UAT-KON-001", '=HYPERLINK("http://x","y")', "KON", "", "", "-1+1", "")
+    row = TemplateRow("TC-UAT-KON-001", '=HYPERLINK("http://x","y")', "KON", "", "", "", "-1+1", "")
     path = tmp_path / "t.xlsx"
     path.write_bytes(xlsx_bytes([row], "de", "uat"))
     sheet = load_workbook(path).active

@@ -127,6 +127,8 @@ FIELDS: tuple[FieldDef, ...] = (
     FieldDef("acceptance", _REQS, multiline=True, required_on=(Kind.CATALOG,)),
     FieldDef("verification", _REQS, tuple(Verification), required_on=(Kind.CATALOG,)),
     FieldDef("level", (Kind.TEST,), tuple(Level), required_on=(Kind.TEST,)),
+    # who carries a test out (UAT: the key users' role); shown in the manual results sheet
+    FieldDef("role", (Kind.TEST,)),
     FieldDef("solution", (Kind.SPEC,), tuple(Solution)),
     FieldDef("order", (Kind.PHASE,), value_type="integer", required_on=(Kind.PHASE,)),
     FieldDef("start", (Kind.PHASE,), value_type="date"),
@@ -142,6 +144,9 @@ FIELDS: tuple[FieldDef, ...] = (
         tuple(p.id for p in STANDARD_PHASES),
         required_on=(Kind.CATALOG,),
     ),
+    # "LH-KON-001@3fa9c2 …": the content of each link target when this item was last
+    # reviewed against it (trace/suspect.py; written by `specheft review`)
+    FieldDef("reviewed", (Kind.SPEC, Kind.TEST)),
 )
 FIELD_DEFS: dict[str, FieldDef] = {f.name: f for f in FIELDS}
 

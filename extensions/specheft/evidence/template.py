@@ -29,17 +29,17 @@ _SECTIONS = {
 
 HEADERS = {
     "de": (
-        "Testfall-ID", "Titel", "Bereich", "Phase", "Vorbedingungen", "Schritte",
+        "Testfall-ID", "Titel", "Bereich", "Phase", "Rolle", "Vorbedingungen", "Schritte",
         "Erwartetes Ergebnis", "Ergebnis", "Tester", "Datum", "Fehler-Nr.", "Fehlerklasse",
         "Kommentar",
     ),
     "en": (
-        "Test ID", "Title", "Area", "Phase", "Preconditions", "Steps", "Expected result",
+        "Test ID", "Title", "Area", "Phase", "Role", "Preconditions", "Steps", "Expected result",
         "Result", "Tester", "Date", "Defect", "Defect class", "Comment",
     ),
 }  # fmt: skip
 #: The first column the testers fill in (0-based); the ones before are the specification's.
-FIRST_INPUT = 7
+FIRST_INPUT = 8
 RESULT_WORDS = {
     "de": ("bestanden", "nicht bestanden", "blockiert", "nicht durchgeführt"),
     "en": ("passed", "failed", "blocked", "not run"),
@@ -52,13 +52,14 @@ class TemplateRow:
     title: str
     area: str
     phase: str
+    role: str
     preconditions: str
     steps: str
     expected: str
 
     def cells(self) -> tuple[str, ...]:
         return (
-            self.id, self.title, self.area, self.phase, self.preconditions, self.steps,
+            self.id, self.title, self.area, self.phase, self.role, self.preconditions, self.steps,
             self.expected,
         )  # fmt: skip
 
@@ -93,6 +94,7 @@ def template_rows(graph: TraceGraph, level: str, phase: str | None = None) -> li
                 test.title,
                 test.area or "",
                 own.id if own else "",
+                str(test.get("role") or ""),
                 parts.get("preconditions", ""),
                 parts.get("steps", ""),
                 parts.get("expected", ""),

@@ -19,7 +19,9 @@ from specheft.model import INACTIVE_STATUSES, LINKS, Kind
 LINK_NAMES: tuple[str, ...] = tuple(link.name for link in LINKS)
 
 #: The need fields the graph keeps besides links; other fields stay in ``Item.fields``.
-_KEPT = ("priority", "area", "level", "solution", "verification", "acceptance", "source")
+_KEPT = (
+    "priority", "area", "level", "role", "solution", "verification", "acceptance", "source",
+)  # fmt: skip
 
 
 class NeedLike(Protocol):
@@ -144,6 +146,7 @@ class TraceGraph:
                             "title_en",
                             "acceptance_en",
                             "lineno_content",
+                            "reviewed",
                         )
                         if need.get(name) not in (None, "", [], ())
                     },

@@ -12,13 +12,16 @@ import io
 
 from specheft.evidence.template import FIRST_INPUT, HEADERS, RESULT_WORDS, TemplateRow
 
-_WIDTHS = (16, 32, 10, 14, 40, 60, 50, 18, 16, 12, 12, 12, 40)
+_WIDTHS = (16, 32, 10, 14, 20, 40, 60, 50, 18, 16, 12, 12, 12, 40)
+_RESULT = {"de": "Ergebnis", "en": "Result"}
+_CLASS = {"de": "Fehlerklasse", "en": "Defect class"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def xlsx_bytes(rows: list[TemplateRow], language: str, level: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     headers = HEADERS[language]
@@ -51,15 +54,17 @@ def xlsx_bytes(rows: list[TemplateRow], language: str, level: str) -> bytes:
     for validation in (results, classes):
         validation.showErrorMessage = True
         sheet.add_data_validation(validation)
-    results.add(f"H2:H{last}")
-    classes.add(f"L2:L{last}")
+    result_col = get_column_letter(headers.index(_RESULT[language]) + 1)
+    class_col = get_column_letter(headers.index(_CLASS[language]) + 1)
+    results.add(f"{result_col}2:{result_col}{last}")
+    classes.add(f"{class_col}2:{class_col}{last}")
     sheet.freeze_panes = "B2"
     # the specification's columns are locked; the testers' columns are not
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
     sheet.protection.autoFilter = False
-    sheet.auto_filter.ref = f"A1:M{last}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

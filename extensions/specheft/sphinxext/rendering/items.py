@@ -31,7 +31,7 @@ _META: dict[str, tuple[str, ...]] = {
     Kind.REQ: ("area", "source", "verification", "phase", "refines", "origin", "status", "tags"),
     Kind.EXCL: ("area", "source", "status", "tags"),
     Kind.SPEC: ("solution", "area", "satisfies", "phase", "status", "tags"),
-    Kind.TEST: ("level", "area", "verifies", "phase", "status", "tags"),
+    Kind.TEST: ("level", "role", "area", "verifies", "phase", "status", "tags"),
     Kind.PHASE: ("order", "start", "end", "status"),
     Kind.CATALOG: ("area", "verification", "typical_phase", "status", "tags"),
 }
