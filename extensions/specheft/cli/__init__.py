@@ -21,11 +21,13 @@ from specheft.cli import (  # noqa: F401
     build,
     catalog,
     check,
+    compliance,
     diff,
     fingerprint,
     new,
     reqif,
     results,
+    review,
     serve,
     sheets,
 )
