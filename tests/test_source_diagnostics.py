@@ -285,13 +285,14 @@ def test_a_filter_left_by_an_interrupted_build_does_not_misplace_messages(
     from types import SimpleNamespace
 
     from specheft.sphinxext.diagnostics import locations
+    from specheft.sphinxext.needs.messages import NEED_LOGGERS
 
     gone = SimpleNamespace(env=SimpleNamespace(doc2path=lambda docname: tmp_path / "gone.md"))
     stale = locations._NeedMessageFilter(gone)  # type: ignore[arg-type]
-    for name in locations._NEED_LOGGERS:
+    for name in NEED_LOGGERS:
         logging.getLogger(name).addFilter(stale)
     try:
         test_satisfies_on_a_test_names_the_item_at_the_option_line(make_project, run_cli)
     finally:
-        for name in locations._NEED_LOGGERS:
+        for name in NEED_LOGGERS:
             logging.getLogger(name).removeFilter(stale)

@@ -1,9 +1,12 @@
-"""Give sphinx-needs' schema messages a file and line.
+"""Give sphinx-needs' messages about one item a file and line, and words for authors.
 
 sphinx-needs 9.1 reports a schema violation (an enum value, a required field, an id
 pattern) with the need id and the schema path only. A logging filter on its schema
 logger looks the need up, sets the record's location to the need's source line and
 rewrites the multi-line report as one line: ``file:line: ERROR: ID: :field: …; allowed: …``.
+Its messages about a need that could not be created, a dead or wrong link, an option
+the type lacks or no type knows are rewritten the same way, at the option's line.
+The texts are understood by :mod:`specheft.sphinxext.needs.messages`.
 """
 
 from __future__ import annotations
@@ -18,30 +21,27 @@ from sphinx.application import Sphinx
 
 from specheft.config.settings import Settings
 from specheft.errors import did_you_mean
-from specheft.fsutil import source_lines
 from specheft.model import GERMAN_VALUES, GLOBAL_ID_PATTERN, KINDS, LINK_DEFS
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.diagnostics.logfilters import install_build_filters
 from specheft.sphinxext.diagnostics.syntax import options_of
+from specheft.sphinxext.needs.data import needs_so_far, needs_view
+from specheft.sphinxext.needs.messages import (
+    NEED_LOGGERS,
+    SCHEMA_LOGGER,
+    DeadLink,
+    InvalidId,
+    MissingId,
+    Undeclared,
+    WrongTargetKind,
+    parse_need_message,
+    parse_schema_report,
+    parse_unknown_option,
+)
 from specheft.sphinxext.needs.vocabulary import allowed_values
+from specheft.trace.sourcelines import SourceLines, option_line
 
-_SCHEMA_LOGGER = "sphinx.sphinx_needs.schema.process"
-_HEAD = re.compile(r"^Need '(?P<id>[^']+)' has schema violations:")
 _VALUE = re.compile(r'^"(?P<value>(?:[^"\\]|\\.)*)" (?P<rest>.*)$')
-
-
-def _violations(message: str) -> list[dict[str, str]]:
-    """Split the report into one dict per violation (keys: field, schema message, …)."""
-    found: list[dict[str, str]] = []
-    for line in message.splitlines()[1:]:
-        key, sep, value = line.strip().partition(":")
-        if not sep:
-            continue
-        key = key.strip().lower()
-        if key == "severity" or not found:
-            found.append({})
-        found[-1][key] = value.strip()
-    return found
 
 
 def describe(violation: dict[str, str], settings: Settings) -> str:
@@ -73,17 +73,16 @@ class _SchemaLocationFilter(logging.Filter):
     def __init__(self, app: Sphinx) -> None:
         super().__init__()
         self.app = app
-        self._lines: dict[str, list[str]] = {}
+        self._lines = SourceLines()
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = str(record.msg)
-        head = _HEAD.match(message)
-        if not head or getattr(record, "location", None):
+        report = parse_schema_report(message)
+        if report is None or getattr(record, "location", None):
             return True
 
-        need_id = head.group("id")
+        need_id, violations = report.need_id, report.violations
         settings = settings_of(self.app)
-        violations = _violations(message)
         details = "; ".join(describe(v, settings) for v in violations) or message
         record.msg = f"{need_id}: {details}"
         record.args = ()
@@ -93,53 +92,18 @@ class _SchemaLocationFilter(logging.Filter):
             line = need.get("lineno")
             field = fields.pop() if len(fields) == 1 else ""
             if field and line:
-                line = self._option_line(need["docname"], line, field) or line
+                path = Path(self.app.env.doc2path(need["docname"]))
+                line = self._lines.option_line(path, line, field) or line
             record.location = (need["docname"], line)
         return True
 
-    def _option_line(self, docname: str, start: int, field: str) -> int | None:
-        """The line of ``:field:`` in the directive that starts at ``start``."""
-        lines = self._lines.get(docname)
-        if lines is None:
-            try:
-                path = self.app.env.doc2path(docname)
-                lines = self._lines[docname] = source_lines(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                return None
-        option = re.compile(rf"^\s*:{re.escape(field)}:")
-        for number in range(start, min(start + 40, len(lines))):
-            text = lines[number]  # 0-based index of the line after the directive start
-            if option.match(text):
-                return number + 1
-            if not re.match(r"^\s*:[\w-]+:", text):
-                break  # options end at the first line that is not an option
-        return None
-
     def _need(self, need_id: str) -> Any:
-        from sphinx_needs.data import SphinxNeedsData
-
         try:
-            return SphinxNeedsData(self.app.env).get_needs_view().get(need_id)
+            return needs_view(self.app.env).get(need_id)
         except Exception:  # the report must never be lost because the lookup failed
             return None
 
 
-_NEED_LOGGERS = ("sphinx.sphinx_needs.directives.need", "sphinx.sphinx_needs.api.need")
-_BAD_ID = re.compile(
-    r"^Need could not be created: Given ID (?P<id>'(?:[^'\\]|\\.)*'|\"[^\"]*\") "
-    r"does not match configured regex"
-)
-_NO_ID = re.compile(r"^Need could not be created: No ID defined")
-_DEAD_LINK = re.compile(
-    r"^Need '(?P<id>[^']+)' has unknown outgoing link '(?P<target>.*)' in field '(?P<field>[\w-]+)'"
-)
-_WRONG_KIND = re.compile(
-    r"^Need '[^']+' link '[^']*' in field '(?P<field>[\w-]+)': target need type"
-)
-_UNDECLARED = re.compile(
-    r"^(?:Link type|Field) '(?P<name>[\w-]+)' is not declared on need type '(?P<kind>[\w-]+)' "
-    r"and cannot be set in need '(?P<id>[^']+)'"
-)
 #: What to write instead of a link option the kind does not have.
 _LINK_INSTEAD = {
     ("test", "satisfies"): "tests use :verifies:",
@@ -170,7 +134,7 @@ class _NeedMessageFilter(logging.Filter):
     def __init__(self, app: Sphinx) -> None:
         super().__init__()
         self.app = app
-        self._lines: dict[str, list[str]] = {}
+        self._lines = SourceLines()
         self._targets: dict[tuple[str, int], list[str]] = {}
         self._hints: dict[tuple[str, str, int], str | None] = {}
 
@@ -181,48 +145,58 @@ class _NeedMessageFilter(logging.Filter):
 
     def _rewrite(self, record: logging.LogRecord) -> None:
         message = str(record.msg)
-        if bad := _BAD_ID.match(message):
-            written = bad.group("id")[1:-1]
-            hint = suggested_id(written)
+        if (key := parse_unknown_option(message)) is not None:
+            self._unknown_option(record, key)
+            return
+        said = parse_need_message(message)
+        if isinstance(said, InvalidId):
+            hint = suggested_id(said.written)
             text = (
-                f"id {written!r} is not a valid id, so this item is left out: ids are "
+                f"id {said.written!r} is not a valid id, so this item is left out: ids are "
                 "upper-case letters A-Z, digits and '-' (no umlauts, no spaces)"
             )
             self._set(record, text + (f"; did you mean {hint!r}?" if hint else ""), "id")
-        elif _NO_ID.match(message):
+        elif isinstance(said, MissingId):
             kind = self._kind(record)
             example = next((k.id_example for k in KINDS if k.kind == kind), "LH-KON-001")
             self._set(
                 record, f"this item has no :id:, so it is left out; add e.g. ':id: {example}'"
             )
-        elif dead := _DEAD_LINK.match(message):
-            self._set(record, self._dead_link(dead), dead.group("field"))
-        elif wrong := _WRONG_KIND.match(message):
-            self._set(record, message, wrong.group("field"))  # the text says it well
-        elif undeclared := _UNDECLARED.match(message):
-            name, kind, need_id = undeclared.group("name", "kind", "id")
-            instead = _LINK_INSTEAD.get((kind, name))
+        elif isinstance(said, DeadLink):
+            self._set(record, self._dead_link(said), said.field)
+        elif isinstance(said, WrongTargetKind):
+            self._set(record, message, said.field)  # the text says it well
+        elif isinstance(said, Undeclared):
+            instead = _LINK_INSTEAD.get((said.kind, said.name))
             if instead is None:
-                allowed = options_of(kind)
+                allowed = options_of(said.kind)
                 instead = f"allowed: {', '.join(allowed)}"
-                if hint := did_you_mean(name, allowed):
+                if hint := did_you_mean(said.name, allowed):
                     instead += f" ({hint})"
             text = (
-                f"{need_id}: :{name}: is not an option of {kind} items, so it is ignored; {instead}"
+                f"{said.need_id}: :{said.name}: is not an option of {said.kind} items, "
+                f"so it is ignored; {instead}"
             )
-            self._set(record, text, name)
+            self._set(record, text, said.name)
 
-    def _dead_link(self, match: re.Match[str]) -> str:
-        need_id, target, field = match.group("id", "target", "field")
+    def _unknown_option(self, record: logging.LogRecord, key: str) -> None:
+        """The option's own line and the closest allowed option (sphinx-needs names the
+        option only, at the directive's line)."""
+        kind = self._kind(record)
+        if kind is None:
+            return
+        allowed = options_of(kind)
+        hint = did_you_mean(key, allowed)
+        text = f"unknown option :{key}: on a {kind} item (ignored); allowed: {', '.join(allowed)}"
+        self._set(record, text + (f" ({hint})" if hint else ""), key)
+
+    def _dead_link(self, dead: DeadLink) -> str:
+        need_id, target, field = dead.need_id, dead.target, dead.field
         text = f"{need_id}: :{field}: names {target!r}, which is no item"
         parts = [p for p in re.split(r"[\s;]+", target) if p]
         if len(parts) > 1:
             return f"{text}: separate ids with commas (:{field}: {', '.join(parts)})"
-        from sphinx_needs.data import SphinxNeedsData
-
-        data = SphinxNeedsData(self.app.env)
-        # the view would start the post-processing that reports this very link again
-        needs = data.get_needs_view() if data.needs_is_post_processed else data.get_needs_mutable()
+        needs = needs_so_far(self.app.env)
         # a renamed item leaves many dead links to it: look each distinct one up once
         key = (field, target, len(needs))
         if key not in self._hints:
@@ -243,17 +217,12 @@ class _NeedMessageFilter(logging.Filter):
             docname, line = location
             if not docname or not isinstance(line, int):
                 return None
-            key, path = str(docname), Path(self.app.env.doc2path(str(docname)))
+            path = Path(self.app.env.doc2path(str(docname)))
         elif isinstance(location, str) and (head := location.rpartition(":"))[2].isdigit():
-            key, path, line = head[0], Path(head[0]), int(head[2])
+            path, line = Path(head[0]), int(head[2])
         else:
             return None
-        if key not in self._lines:
-            try:
-                self._lines[key] = source_lines(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                self._lines[key] = []
-        return self._lines[key], line
+        return self._lines.lines(path), line
 
     def _kind(self, record: logging.LogRecord) -> str | None:
         found = self._source(record)
@@ -265,28 +234,24 @@ class _NeedMessageFilter(logging.Filter):
     def _set(self, record: logging.LogRecord, text: str, option: str | None = None) -> None:
         record.msg, record.args = text, ()
         found = self._source(record) if option else None
-        if found is None:
+        if found is None or option is None:
             return
-        lines, start = found
-        option_re = re.compile(rf"^\s*:{re.escape(option or '')}:")
-        for index in range(start, min(start + 60, len(lines))):
-            if option_re.match(lines[index]):
-                location = getattr(record, "location", None)
-                if isinstance(location, tuple):
-                    record.location = (location[0], index + 1)
-                else:
-                    record.location = f"{str(location).rpartition(':')[0]}:{index + 1}"
-                return
-            if not re.match(r"^\s*:[\w-]+:", lines[index]):
-                return  # options end at the first line that is not an option
+        line = option_line(*found, option)
+        if line is None:
+            return
+        location = getattr(record, "location", None)
+        if isinstance(location, tuple):
+            record.location = (location[0], line)
+        else:
+            record.location = f"{str(location).rpartition(':')[0]}:{line}"
 
 
 def setup(app: Sphinx) -> None:
     def filters(app: Sphinx) -> list[tuple[str, logging.Filter]]:
         messages = _NeedMessageFilter(app)
         return [
-            (_SCHEMA_LOGGER, _SchemaLocationFilter(app)),
-            *((name, messages) for name in _NEED_LOGGERS),
+            (SCHEMA_LOGGER, _SchemaLocationFilter(app)),
+            *((name, messages) for name in NEED_LOGGERS),
         ]
 
     install_build_filters(app, filters)

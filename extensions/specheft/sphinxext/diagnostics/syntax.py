@@ -21,7 +21,6 @@ reported where it stopped (:func:`_report_too_deep`).
 from __future__ import annotations
 
 import contextlib
-import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +30,12 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging as sphinx_logging
 
-from specheft.errors import InputError, Location, did_you_mean
+from specheft.errors import InputError, Location
 from specheft.fsutil import source_lines
 from specheft.model import FIELDS, GERMAN_VALUES, KINDS, LINKS
 from specheft.sphinxext.context import settings_of
-from specheft.sphinxext.diagnostics.logfilters import install_build_filters
+from specheft.sphinxext.needs.data import Need, needs_read, needs_view
+from specheft.trace.sourcelines import SourceLines, option_line
 
 logger = sphinx_logging.getLogger(__name__)
 
@@ -224,17 +224,6 @@ def options_of(kind: str) -> list[str]:
     return ["id", "status", "tags", *own]
 
 
-def _lines(app: Sphinx, docname: str, cache: dict[str, list[str]]) -> list[str]:
-    if docname not in cache:
-        try:
-            cache[docname] = source_lines(
-                Path(app.env.doc2path(docname)).read_text(encoding="utf-8")
-            )
-        except (OSError, UnicodeDecodeError):
-            cache[docname] = []
-    return cache[docname]
-
-
 def _closes(text: str, fence: str) -> bool:
     """Whether ``text`` is a closing fence for ``fence`` (same character, as long or longer)."""
     stripped = text.strip()
@@ -243,12 +232,9 @@ def _closes(text: str, fence: str) -> bool:
 
 def _item_id(lines: list[str], start: int) -> str | None:
     """The :id: of the item whose directive is on line ``start`` (1-based)."""
-    for index in range(start, min(start + 60, len(lines))):
-        if m := _ID_OPTION.match(lines[index]):
-            return m.group("id")
-        if not _OPTION.match(lines[index]):
-            break
-    return None
+    found = option_line(lines, start, "id")
+    m = _ID_OPTION.match(lines[found - 1]) if found else None
+    return m.group("id") if m else None
 
 
 def check_item_source(lines: list[str], start: int) -> list[tuple[int, str]]:
@@ -363,17 +349,14 @@ def check_item_source(lines: list[str], start: int) -> list[tuple[int, str]]:
 
 
 def _check_doctree(app: Sphinx, doctree: nodes.document) -> None:
-    from sphinx_needs.data import SphinxNeedsData
-    from sphinx_needs.nodes import Need
-
-    needs = SphinxNeedsData(app.env).get_needs_mutable()
-    cache: dict[str, list[str]] = {}
+    needs = needs_read(app.env)
+    sources = SourceLines()
     for node in doctree.findall(Need):
         need = needs.get(node["ids"][0])
         docname, start = (need.get("docname"), need.get("lineno")) if need else (None, None)
         if need is None or not docname or not start:
             continue
-        lines = _lines(app, docname, cache)
+        lines = sources.lines(Path(app.env.doc2path(docname)))
         for line, message in check_item_source(lines, start):
             logger.warning(
                 f"{need['id']}: {message}",
@@ -381,44 +364,6 @@ def _check_doctree(app: Sphinx, doctree: nodes.document) -> None:
                 subtype="item-syntax",
                 location=(need["docname"], line),
             )
-
-
-_UNKNOWN = re.compile(r"^Unknown option '(?P<key>[^']+)'$")
-
-
-class _UnknownOptionFilter(logging.Filter):
-    """Adds the option's own line and the closest allowed option to sphinx-needs' message."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        match = _UNKNOWN.match(str(record.msg))
-        location = getattr(record, "location", None)
-        if match is None or not isinstance(location, str) or ":" not in location:
-            return True
-        path, _, line_text = location.rpartition(":")
-        if not line_text.isdigit():
-            return True
-        try:
-            lines = source_lines(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            return True
-        start = int(line_text)
-        opening = _FENCE_OPEN.match(lines[start - 1]) if 0 < start <= len(lines) else None
-        key = match.group("key")
-        if opening is None:
-            return True
-        kind = opening.group("kind")
-        allowed = options_of(kind)
-        hint = did_you_mean(key, allowed)
-        record.msg = (
-            f"unknown option :{key}: on a {kind} item (ignored); allowed: "
-            f"{', '.join(allowed)}" + (f" ({hint})" if hint else "")
-        )
-        record.args = ()
-        for number in range(start, min(start + 60, len(lines))):
-            if re.match(rf"^\s*:{re.escape(key)}:", lines[number]):
-                record.location = f"{path}:{number + 1}"
-                break
-        return True
 
 
 _TABBED_OPTION = re.compile(r"^\s*:(?P<name>[A-Za-z_][\w-]*):[ ]*\t")
@@ -511,9 +456,7 @@ def _report_fenced(app: Sphinx, builder: Any) -> None:
     fenced items, when ``lint-fenced-item`` is configured as an error."""
     if not app.config.specheft_check_on_build or _fenced_level(app) != "error":
         return
-    from sphinx_needs.data import SphinxNeedsData
-
-    needs = SphinxNeedsData(app.env).get_needs_view()
+    needs = needs_view(app.env)
     for docname, entries in sorted(_fenced_store(app.env).items()):
         for line, kind, item_id in entries:
             if item_id is not None and item_id in needs:
@@ -626,6 +569,3 @@ def setup(app: Sphinx) -> None:
     app.connect("env-merge-info", _merge_fenced)
     # after sphinx-needs has post-processed the needs at write-started (priority 500)
     app.connect("write-started", _report_fenced, priority=600)
-    install_build_filters(
-        app, lambda app: [("sphinx.sphinx_needs.directives.need", _UnknownOptionFilter())]
-    )
