@@ -23,7 +23,9 @@ from specheft.model import FIELD_DEFS, LINKS, Kind
 from specheft.trace.coverage import matrix_rows, requirement_coverage, select_rows
 from specheft.trace.graph import NeedLike, TraceGraph, walk
 
-_TEXT_FIELDS = ("title", "content", "status", *FIELD_DEFS)
+#: not ``reviewed``: a review record is process, not content; recording one must not
+#: change a signed document's fingerprint, nor make the items linked to it suspect
+_TEXT_FIELDS = ("title", "content", "status", *(f for f in FIELD_DEFS if f != "reviewed"))
 _LINKS = tuple(link.name for link in LINKS)
 _SPACE = re.compile(r"\s+")
 

@@ -685,6 +685,7 @@ def rule_options(settings: Settings) -> dict[str, Any]:
 def all_rules() -> dict[str, Rule]:
     """Every registered rule: the trace rules above and the requirement-quality rules."""
     from specheft.trace import lint  # noqa: F401  (registers the lint rules on first use)
+    from specheft.trace import suspect  # noqa: F401  (registers suspect-link on first use)
 
     return RULES
 
