@@ -23,7 +23,16 @@ import_group = subcommand_group("import", "Import items from another format into
     help="The file to write (default: _build/reqif/<project>.reqif or .reqifz).",
 )
 @click.option("--zip", "as_zip", is_flag=True, help="Write a .reqifz (zip with the .reqif).")
-def export_reqif(project_dir: str, document: str | None, out: Path | None, as_zip: bool) -> int:
+@click.option(
+    "--answer-to",
+    "answer_to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The customer's imported .reqif: write it back with only the vendor-editable "
+    "attributes filled (default --out: _build/reqif/<name>-answer.reqif).",
+)
+def export_reqif(
+    project_dir: str, document: str | None, out: Path | None, as_zip: bool, answer_to: Path | None
+) -> int:
     """Write PROJECT_DIR's items as ReqIF 1.2 (OMG namespace 20110401, REQ-IF-VERSION 1.0).
 
     Item kinds become SPEC-OBJECT-TYPEs, fields attribute definitions (enumerations,
@@ -37,6 +46,8 @@ def export_reqif(project_dir: str, document: str | None, out: Path | None, as_zi
     from specheft.project.sphinx_run import items_build
 
     project = Project.at(project_dir)
+    if answer_to is not None:
+        return _answer(project, answer_to, out, document, as_zip)
     settings = project.settings()
     suffix = ".reqifz" if as_zip else ".reqif"
     target = out or project.build_dir / "reqif" / f"{project.root.name or 'specheft'}{suffix}"
@@ -66,6 +77,29 @@ def export_reqif(project_dir: str, document: str | None, out: Path | None, as_zi
     return 0
 
 
+def _answer(
+    project: Project, original: Path, out: Path | None, document: str | None, as_zip: bool
+) -> int:
+    from specheft.errors import UsageError
+    from specheft.project.reqif import answer_reqif
+
+    if document or as_zip:
+        raise UsageError(
+            "--answer-to writes the customer's file back as it came; "
+            "--document and --zip do not apply"
+        )
+    target, answer = answer_reqif(project, original, target=out, progress=stderr_progress())
+    for warning in answer.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    uncovered = len(answer.uncovered)
+    click.echo(
+        f"wrote {target} ({answer.answered} objects answered in "
+        f"{', '.join(repr(a) for a in answer.attributes)}; {uncovered} without a satisfying "
+        f"item{'' if uncovered == 1 else 's'})"
+    )
+    return 0
+
+
 @import_group.command("reqif")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -80,14 +114,21 @@ def import_reqif(file: Path, into: Path, force: bool) -> int:
 
     Writes every page or none; refuses to overwrite a page without --force.
     """
+    import hashlib
+
     from specheft.io.reqif.myst import pages, write_all
+    from specheft.io.reqif.origin import sidecars
     from specheft.io.reqif.read import read_file
     from specheft.project.lock import project_lock
 
     project = Project.at(into)
     parsed = read_file(file)
+    found = pages(parsed.documents)
+    # where each item came from, for `export reqif --answer-to` (the return trip)
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    origins = sidecars(parsed.documents, [path for path, _ in found], file.name, digest)
     with project_lock(project.build_dir, "import reqif"):  # no build reads half a set
-        written = write_all(project.spec_dir, pages(parsed.documents), force=force)
+        written = write_all(project.spec_dir, found + origins, force=force)
     for warning in parsed.warnings:
         click.echo(f"warning: {warning}", err=True)
     for path in written:

@@ -21,12 +21,19 @@ class Entry:
     children: list[Entry] = field(default_factory=list)
     heading: bool = False
     identifier: str = ""  # the ReqIF IDENTIFIER it came from (import) or got (export)
+    #: on import: the SPEC-OBJECT-TYPE identifier and the file (member) it came from
+    type_ref: str = ""
+    source: str = ""
 
 
 @dataclass
 class Document:
     name: str
     children: list[Entry] = field(default_factory=list)
+    #: on import: the SPECIFICATION's IDENTIFIER and the REQ-IF-HEADER IDENTIFIER of its file
+    identifier: str = ""
+    header: str = ""
+    source: str = ""
 
     def items(self) -> list[Entry]:
         """Every non-heading entry, in document order."""

@@ -204,6 +204,8 @@ class _Object:
     values: dict[str, str]
     xhtml: dict[str, etree._Element]
     where: str
+    type_ref: str = ""
+    source: str = ""
 
 
 class _Reader:
@@ -216,9 +218,11 @@ class _Reader:
         self.enum_values: dict[str, str] = {}
         self.objects: dict[str, _Object] = {}
         self.relations: list[tuple[str, str, str, str, str]] = []
-        self.specs: list[tuple[str, Tree]] = []
+        self.specs: list[tuple[Document, Tree]] = []
 
     def add(self, name: str, root: etree._Element) -> None:
+        header = root.find(f"{_q('THE-HEADER')}/{_q('REQ-IF-HEADER')}")
+        header_id = header.get("IDENTIFIER", "") if header is not None else ""
         content = root.find(f"{_q('CORE-CONTENT')}/{_q('REQ-IF-CONTENT')}")
         if content is None:
             self.warnings.append(f"{name}: no CORE-CONTENT/REQ-IF-CONTENT; nothing to import")
@@ -252,7 +256,10 @@ class _Reader:
             )
         for spec in content.iterfind(f"{_q('SPECIFICATIONS')}/{_q('SPECIFICATION')}"):
             title = spec.get("LONG-NAME") or spec.get("IDENTIFIER") or "specification"
-            self.specs.append((title, _tree(spec)))
+            document = Document(
+                title, identifier=spec.get("IDENTIFIER") or "", header=header_id, source=name
+            )
+            self.specs.append((document, _tree(spec)))
 
     def _object(self, name: str, obj: etree._Element) -> None:
         ident = obj.get("IDENTIFIER") or ""
@@ -285,7 +292,7 @@ class _Reader:
                     values[attr] = raw
         type_ref = _ref(obj, "TYPE")
         self.objects[ident] = _Object(
-            ident, self.names.get(type_ref, type_ref), values, xhtml, where
+            ident, self.names.get(type_ref, type_ref), values, xhtml, where, type_ref, name
         )
 
     def documents(self) -> list[Document]:
@@ -310,8 +317,7 @@ class _Reader:
                 continue
             entries[source].links.setdefault(link, []).append(entries[target].id)
         documents = []
-        for title, tree in self.specs:
-            document = Document(title)
+        for document, tree in self.specs:
             document.children = self._children(tree, entries, set())
             documents.append(document)
         return documents
@@ -378,7 +384,18 @@ class _Reader:
                     f"imported as {item_id}"
                 )
         taken.add(item_id)
-        return Entry(item_id, kind, title, text, fields, {}, extra, identifier=obj.identifier)
+        return Entry(
+            item_id,
+            kind,
+            title,
+            text,
+            fields,
+            {},
+            extra,
+            identifier=obj.identifier,
+            type_ref=obj.type_ref,
+            source=obj.source,
+        )
 
     def _text(self, obj: _Object, attr: str, markdown: bool = False) -> str:
         if attr in obj.xhtml:
