@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from specheft.config.settings import RuleLevel, parse_settings
 from specheft.errors import ConfigError
+from specheft.tables import parse_settings
 from specheft.trace.graph import TraceGraph
-from specheft.trace.rules import RULES, Finding, all_rules, evaluate
+from specheft.trace.lint.options import LINT_TABLE, LintOptions
+from specheft.trace.rules import RULES, CheckOptions, Finding, RuleLevel, all_rules, evaluate
 
 from .helpers import REPO, item
 
@@ -67,7 +68,8 @@ def lint(
     **options: Any,
 ) -> list[Finding]:
     graph = TraceGraph.from_needs(needs)
-    opts = {"language": language, "lint": options}
+    lint = LintOptions(**{k: tuple(v) if isinstance(v, list) else v for k, v in options.items()})
+    opts = CheckOptions(language=language, lint=lint)
     return evaluate(graph, levels or {}, groups=["lint"], options=opts).findings
 
 
@@ -573,7 +575,7 @@ def test_lint_is_linear_in_the_statements():
         ]
         graph = TraceGraph.from_needs(needs)
         start = time.perf_counter()
-        evaluate(graph, {}, groups=["lint"], options={"language": "de"})
+        evaluate(graph, {}, groups=["lint"], options=CheckOptions("de"))
         return time.perf_counter() - start
 
     seconds(200)  # warm up, compile the patterns
@@ -590,7 +592,10 @@ def test_lint_table_is_validated():
     settings = parse_settings(
         SETTINGS_HEAD + 'weak_words_de = ["Portal"]\nallow = ["zeitnah"]\nmax_words = 30\n'
     )
-    assert settings.tables["lint"]["max_words"] == 30
+    # validated once into the typed options the lint rules read
+    assert settings.option(LINT_TABLE) == LintOptions(
+        weak_words_de=("Portal",), allow=("zeitnah",), max_words=30
+    )
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ import pytest
 from specheft import fsutil
 from specheft.cli import new as new_command
 from specheft.cli.app import cli
-from specheft.config.settings import load_settings
 from specheft.project.catalog import load_catalog
 from specheft.project.new import document_id, project_name
+from specheft.tables import load_settings
 
 
 def _needs(root):

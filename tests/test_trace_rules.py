@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from specheft.config.settings import RuleLevel
 from specheft.trace.coverage import CoverageStatus, by_priority, coverage
 from specheft.trace.graph import TraceGraph
-from specheft.trace.rules import RULES, evaluate
+from specheft.trace.rules import RULES, CheckOptions, RuleLevel, evaluate
 
 
 def need(need_id: str, kind: str, **fields: Any) -> dict[str, Any]:
@@ -254,7 +253,7 @@ def test_id_pattern_per_kind_and_configurable():
     relaxed = evaluate(
         TraceGraph.from_needs(needs),
         groups=["trace"],
-        options={"ids": {"req": r"^LH-[A-Z]+-[0-9]+$"}},
+        options=CheckOptions(id_patterns={"req": r"^LH-[A-Z]+-[0-9]+$"}),
     ).findings
     assert not [f for f in relaxed if f.rule == "id-pattern"]
 

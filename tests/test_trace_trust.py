@@ -8,11 +8,10 @@ import json
 import re
 from typing import Any
 
-from specheft.config.settings import RuleLevel
 from specheft.trace.coverage import by_priority, coverage, percent, percent_text
 from specheft.trace.fingerprint import document_needs, fingerprint, shown_ids
 from specheft.trace.graph import TraceGraph
-from specheft.trace.rules import evaluate, relaxed_rules
+from specheft.trace.rules import RuleLevel, evaluate, relaxed_rules
 
 from .helpers import item
 from .test_trace_rules import PHASES, complete, findings, need, replace, without

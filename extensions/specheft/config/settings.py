@@ -1,9 +1,12 @@
 """Reading and validating ``conf/specheft.toml``.
 
 A wrong key, a wrong type or a value outside its choices is a ``ConfigError`` that
-names the file, the line and the allowed values. Each table is described once in
-``_TABLES``; sections that other parts of specheft read (rules, lint, documents) are
-validated here too so that a typo is caught before any build starts.
+names the file, the line and the allowed values. This module owns the project tables
+([project], [areas], [ids], [documents], …); the tables other parts own ([rules],
+[lint], [results], [acceptance]) are passed in as :class:`~specheft.config.reader.Table`
+values by the caller (``specheft.tables`` composes them), validated with the rest
+before any build starts, and kept typed in :attr:`Settings.options`. Configuration
+knows nothing of rules.
 """
 
 from __future__ import annotations
@@ -11,40 +14,33 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
+from specheft.config.reader import Key, Reader, Table
 from specheft.errors import ConfigError, Location, did_you_mean
-from specheft.fsutil import source_lines
 from specheft.labels import LANGUAGES
 from specheft.model import KIND_DEFS, Kind
 
 SETTINGS_FILE = "specheft.toml"
-LEVELS = ("off", "info", "warning", "error")
 AREA_CODE = re.compile(r"^[A-Z]{2,6}$")
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class _Key:
-    types: tuple[type, ...]
-    default: Any = None
-    choices: tuple[str, ...] | None = None
-    required: bool = False
-
-
-_PROJECT_KEYS: dict[str, _Key] = {
-    "name": _Key((str,), required=True),
-    "customer": _Key((str,), ""),
-    "vendor": _Key((str,), ""),
-    "version": _Key((str,), "0.1"),
-    "status": _Key((str,), "draft", choices=("draft", "released")),
-    "language": _Key((str,), "de", choices=LANGUAGES),
-    "document_id": _Key((str,), ""),
-    "date": _Key((str, dt.date), None),
+_PROJECT_KEYS: dict[str, Key] = {
+    "name": Key((str,), required=True),
+    "customer": Key((str,), ""),
+    "vendor": Key((str,), ""),
+    "version": Key((str,), "0.1"),
+    "status": Key((str,), "draft", choices=("draft", "released")),
+    "language": Key((str,), "de", choices=LANGUAGES),
+    "document_id": Key((str,), ""),
+    "date": Key((str, dt.date), None),
     # where the HTML build is published; exports link item ids to it
-    "url": _Key((str,), ""),
+    "url": Key((str,), ""),
 }
 
 
@@ -100,49 +96,32 @@ class Person:
 
 
 @dataclass(frozen=True)
-class RuleLevel:
-    """A rule's level, optionally per priority (``must``/``should``/``can``)."""
-
-    default: str
-    per_priority: Mapping[str, str] = field(default_factory=dict)
-    inherit: bool = False
-    """Written as a table: the rule's built-in per-priority defaults fill what it leaves out."""
-
-    def over(self, builtin: RuleLevel) -> RuleLevel:
-        """This level as configured, completed from the rule's built-in default."""
-        if not self.inherit:
-            return self
-        return RuleLevel(
-            self.default or builtin.default, {**builtin.per_priority, **self.per_priority}
-        )
-
-    def for_priority(self, priority: str | None) -> str:
-        if priority is not None and priority in self.per_priority:
-            return self.per_priority[priority]
-        return self.default
-
-
-@dataclass(frozen=True)
 class Settings:
     project: ProjectInfo
     path: Path | None = None
     areas: Mapping[str, str] = field(default_factory=dict)
     id_patterns: Mapping[Kind, str] = field(default_factory=dict)
-    rules: Mapping[str, RuleLevel] = field(default_factory=dict)
     documents: tuple[Document, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
     distribution: tuple[Person, ...] = ()
     signoff: tuple[Person, ...] = ()
     areas_en: Mapping[str, str] = field(default_factory=dict)
     """English area titles of a catalogue ([catalog.areas_en]), for English projects."""
-    tables: Mapping[str, Any] = field(default_factory=dict)
-    """The other validated tables (lint, documents, …), for the parts that read them."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """The typed values of the tables other parts own, by table name (see :meth:`option`)."""
     max_source_bytes: int = 5 * 1024 * 1024
     """[limits] max_source_mb: the largest source page read (in bytes)."""
 
     @property
     def language(self) -> str:
         return self.project.language
+
+    def option(self, table: Table[T]) -> T:
+        """The validated value of a table another part owns; its default when the
+        settings were made without it (no specheft.toml, a hand-built Settings)."""
+        if table.name in self.options:
+            return cast(T, self.options[table.name])
+        return table.default()
 
     def id_pattern(self, kind: Kind) -> str:
         return self.id_patterns.get(kind, KIND_DEFS[kind].id_pattern)
@@ -171,108 +150,16 @@ class Settings:
         )
 
 
-class _Reader:
-    """Validates one parsed TOML document, remembering the text to find line numbers."""
-
-    def __init__(self, path: Path | None, text: str) -> None:
-        self.path = path
-        self.lines = source_lines(text)
-
-    def where(self, table: str, key: str | None = None) -> Location:
-        return Location(str(self.path) if self.path else None, self._line(table, key))
-
-    def _line(self, table: str, key: str | None) -> int | None:
-        """Line of ``key`` inside ``[table]`` (or of the header itself); best effort."""
-        header = re.compile(rf"^\s*\[\[?{re.escape(table)}\]\]?\s*(#.*)?$")
-        key_re = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=") if key else None
-        in_table = table == ""
-        header_line = None
-        for number, line in enumerate(self.lines, start=1):
-            stripped = line.strip()
-            if stripped.startswith("["):
-                if not table and key and re.match(rf"^\s*\[\[?{re.escape(key)}[\].]", line):
-                    return number  # a top-level table header: [key], [key.sub], [[key]]
-                in_table = bool(header.match(line))
-                if in_table:
-                    header_line = number
-                continue
-            if in_table and key_re and key_re.match(line):
-                return number
-            # a dotted key (``rules.x = …``); only on a line that has it: the key alone
-            # may stand in another table ([areas] KON = … for rules.req-verified.KON)
-            dotted = f"{table}."
-            if table and key_re and dotted in line and key_re.match(line.replace(dotted, "", 1)):
-                return number
-        if header_line is None and "." in table:
-            # no [a.b] header: an inline table, ``b = { … }`` in [a], names the place
-            parent, _, last = table.rpartition(".")
-            return self._line(parent, last)
-        return header_line
-
-    def error(self, table: str, key: str | None, message: str, hint: str | None = None) -> None:
-        name = f"{table}.{key}" if table and key else (key or table)
-        raise ConfigError(f"{name}: {message}", location=self.where(table, key), hint=hint)
-
-    def table(self, data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-        value = data.get(name, {})
-        if not isinstance(value, Mapping):
-            self.error("", name, f"must be a table ([{name}]), got {type(value).__name__}")
-        return cast(Mapping[str, Any], value)
-
-    def keys(self, table: str, data: Mapping[str, Any], spec: Mapping[str, _Key]) -> dict[str, Any]:
-        for key in data:
-            if key not in spec:
-                self.error(
-                    table,
-                    key,
-                    f"unknown key; allowed: {', '.join(spec)}",
-                    did_you_mean(key, spec),
-                )
-        result: dict[str, Any] = {}
-        for key, rule in spec.items():
-            if key not in data:
-                if rule.required:
-                    self.error(table, None, f"missing required key {key!r}")
-                result[key] = rule.default
-                continue
-            value = data[key]
-            if isinstance(value, (dt.datetime, dt.time)) and dt.date in rule.types:
-                # TOML's date-time is a date to Python too; the documents show a day
-                self.error(
-                    table,
-                    key,
-                    f"expected a date (YYYY-MM-DD), got the date and time {value.isoformat()}",
-                    hint=f"write {key} = {value.isoformat()[:10]}"
-                    if isinstance(value, dt.datetime)
-                    else None,
-                )
-            if not isinstance(value, rule.types) or isinstance(value, bool) != (bool in rule.types):
-                wanted = " or ".join(t.__name__ for t in rule.types)
-                self.error(table, key, f"expected {wanted}, got {type(value).__name__} {value!r}")
-            if rule.choices is not None and value not in rule.choices:
-                self.error(
-                    table,
-                    key,
-                    f"{value!r} is not allowed; allowed: {', '.join(rule.choices)}",
-                    did_you_mean(str(value), rule.choices),
-                )
-            result[key] = value
-        return result
-
-
-_KNOWN_TABLES = (
+#: The tables this module reads itself.
+_OWN_TABLES = (
     "project",
     "areas",
     "ids",
-    "rules",
-    "lint",
     "documents",
     "signoff",
     "distribution",
     "history",
     "catalog",
-    "results",
-    "acceptance",
     "limits",
 )
 
@@ -309,11 +196,11 @@ def _too_deep(text: str, limit: int = 100) -> int | None:
     return None
 
 
-def parse_settings(text: str, path: Path | None = None) -> Settings:
-    """Validate the text of a specheft.toml."""
+def parse_settings(text: str, path: Path | None, tables: Sequence[Table[Any]]) -> Settings:
+    """Validate the text of a specheft.toml; ``tables``: the tables other parts own."""
     # a UTF-8 byte order mark, as Windows editors write it, is not part of the TOML
     text = text.removeprefix("\ufeff")
-    reader = _Reader(path, text)
+    reader = Reader(path, text)
     try:
         data = tomllib.loads(text)
     except RecursionError:  # tomllib parses nested arrays recursively
@@ -330,13 +217,14 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
             f"not valid TOML: {exc}",
             location=Location(str(path) if path else None, line, column),
         ) from None
+    known = (*_OWN_TABLES, *(table.name for table in tables))
     for name in data:
-        if name not in _KNOWN_TABLES:
+        if name not in known:
             reader.error(
                 "",
                 name,
-                f"unknown table; allowed: {', '.join(_KNOWN_TABLES)}",
-                did_you_mean(name, _KNOWN_TABLES),
+                f"unknown table; allowed: {', '.join(known)}",
+                did_you_mean(name, known),
             )
     if "project" not in data:
         reader.error("project", None, 'missing table [project] (at least: name = "…")')
@@ -374,27 +262,17 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
             reader.error("ids", kind_name, f"not a valid regular expression: {exc}")
         id_patterns[Kind(kind_name)] = pattern
 
-    rules = _parse_rules(reader, reader.table(data, "rules"))
-    own = (
-        "project",
-        "areas",
-        "ids",
-        "rules",
-        "documents",
-        "history",
-        "distribution",
-        "signoff",
-        "catalog",
-        "limits",
-    )
-    tables = {name: data[name] for name in data if name not in own}
-    _validate_extra_tables(reader, tables)
+    # the owners' tables in the order of the file, so the first mistake is the one reported
+    order = {name: index for index, name in enumerate(data)}
+    options = {
+        table.name: table.parse(reader, reader.table(data, table.name))
+        for table in sorted(tables, key=lambda table: order.get(table.name, len(order)))
+    }
     return Settings(
         project=ProjectInfo(**project),
         path=path,
         areas=areas,
         id_patterns=id_patterns,
-        rules=rules,
         documents=_parse_documents(reader, reader.table(data, "documents"), project),
         history=tuple(HistoryEntry(**e) for e in _entries(reader, data, "history", _HISTORY_KEYS)),
         distribution=tuple(
@@ -402,7 +280,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         ),
         signoff=tuple(Person(**e) for e in _entries(reader, data, "signoff", _PERSON_KEYS)),
         areas_en=_parse_areas_en(reader, reader.table(data, "catalog"), areas),
-        tables=tables,
+        options=options,
         max_source_bytes=_parse_limits(reader, reader.table(data, "limits")),
     )
 
@@ -410,10 +288,10 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
 #: A page larger than this is refused before it is read: Sphinx and MyST need minutes
 #: and gigabytes for a 50 MB page (a pasted export, a generated file gone wrong).
 DEFAULT_MAX_SOURCE_MB = 5
-_LIMIT_KEYS: dict[str, _Key] = {"max_source_mb": _Key((int, float), DEFAULT_MAX_SOURCE_MB)}
+_LIMIT_KEYS: dict[str, Key] = {"max_source_mb": Key((int, float), DEFAULT_MAX_SOURCE_MB)}
 
 
-def _parse_limits(reader: _Reader, data: Mapping[str, Any]) -> int:
+def _parse_limits(reader: Reader, data: Mapping[str, Any]) -> int:
     values = reader.keys("limits", data, _LIMIT_KEYS)
     megabytes = values["max_source_mb"]
     if not 0 < megabytes <= 10**6:  # also nan and inf, which TOML allows
@@ -421,35 +299,35 @@ def _parse_limits(reader: _Reader, data: Mapping[str, Any]) -> int:
     return int(megabytes * 1024 * 1024)
 
 
-_DOCUMENT_KEYS: dict[str, _Key] = {
-    "title": _Key((str,), required=True),
-    "start": _Key((str,), required=True),
-    "id": _Key((str,), ""),
-    "subtitle": _Key((str,), ""),
-    "show_vendor": _Key((bool,), True),
-    "signoff": _Key((bool,), True),
-    "signoff_roles": _Key((list,), []),
-    "version": _Key((str,), ""),
-    "date": _Key((str, dt.date), ""),
-    "status": _Key((str,), "", choices=("", "draft", "released")),
-    "history": _Key((list,), []),
+_DOCUMENT_KEYS: dict[str, Key] = {
+    "title": Key((str,), required=True),
+    "start": Key((str,), required=True),
+    "id": Key((str,), ""),
+    "subtitle": Key((str,), ""),
+    "show_vendor": Key((bool,), True),
+    "signoff": Key((bool,), True),
+    "signoff_roles": Key((list,), []),
+    "version": Key((str,), ""),
+    "date": Key((str, dt.date), ""),
+    "status": Key((str,), "", choices=("", "draft", "released")),
+    "history": Key((list,), []),
 }
-_HISTORY_KEYS: dict[str, _Key] = {
-    "version": _Key((str,), required=True),
-    "date": _Key((str, dt.date), required=True),
-    "author": _Key((str,), ""),
-    "changes": _Key((str,), required=True),
+_HISTORY_KEYS: dict[str, Key] = {
+    "version": Key((str,), required=True),
+    "date": Key((str, dt.date), required=True),
+    "author": Key((str,), ""),
+    "changes": Key((str,), required=True),
 }
-_PERSON_KEYS: dict[str, _Key] = {
-    "role": _Key((str,), required=True),
-    "name": _Key((str,), ""),
-    "organisation": _Key((str,), ""),
+_PERSON_KEYS: dict[str, Key] = {
+    "role": Key((str,), required=True),
+    "name": Key((str,), ""),
+    "organisation": Key((str,), ""),
 }
 _DOC_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def _parse_documents(
-    reader: _Reader, data: Mapping[str, Any], project: Mapping[str, Any]
+    reader: Reader, data: Mapping[str, Any], project: Mapping[str, Any]
 ) -> tuple[Document, ...]:
     documents = []
     for name, entry in data.items():
@@ -485,7 +363,7 @@ def _parse_documents(
 
 
 def _parse_areas_en(
-    reader: _Reader, data: Mapping[str, Any], areas: Mapping[str, str]
+    reader: Reader, data: Mapping[str, Any], areas: Mapping[str, str]
 ) -> dict[str, str]:
     for key in data:
         if key != "areas_en":
@@ -504,10 +382,10 @@ def _parse_areas_en(
 
 
 def _entries(
-    reader: _Reader,
+    reader: Reader,
     data: Mapping[str, Any],
     name: str,
-    spec: Mapping[str, _Key],
+    spec: Mapping[str, Key],
     *,
     table: str | None = None,
 ) -> list[dict[str, Any]]:
@@ -526,75 +404,18 @@ def _entries(
     return result
 
 
-def _parse_rules(reader: _Reader, data: Mapping[str, Any]) -> dict[str, RuleLevel]:
-    from specheft.trace.rules import rule_ids  # pure, but imported late to keep start-up light
-
-    known = rule_ids()
-
-    rules: dict[str, RuleLevel] = {}
-    for rule_id, value in data.items():
-        if rule_id not in known:
-            reader.error(
-                "rules",
-                rule_id,
-                "unknown rule; known rules: " + ", ".join(known),
-                did_you_mean(rule_id, known),
-            )
-        if isinstance(value, str):
-            if value not in LEVELS:
-                reader.error(
-                    "rules",
-                    rule_id,
-                    f"{value!r} is not a level; allowed: {', '.join(LEVELS)}",
-                    did_you_mean(value, LEVELS),
-                )
-            rules[rule_id] = RuleLevel(value)
-        elif isinstance(value, Mapping):
-            allowed = ("default", "must", "should", "can")
-            per: dict[str, str] = {}
-            for key, level in value.items():
-                if key not in allowed:
-                    reader.error(
-                        f"rules.{rule_id}",
-                        key,
-                        f"unknown key; allowed: {', '.join(allowed)}",
-                        did_you_mean(key, allowed),
-                    )
-                if level not in LEVELS:
-                    reader.error(
-                        f"rules.{rule_id}",
-                        key,
-                        f"{level!r} is not a level; allowed: {', '.join(LEVELS)}",
-                    )
-                per[key] = level
-            rules[rule_id] = RuleLevel(per.pop("default", ""), per, inherit=True)
-        else:
-            reader.error(
-                "rules",
-                rule_id,
-                f"expected a level ({', '.join(LEVELS)}) or a table with default/must/should/can",
-            )
-    return rules
+#: Settings read recently, by file and content: a build reads specheft.toml in the CLI,
+#: in conf.py and in the extension; it is parsed and validated once.
+_READ: OrderedDict[tuple[str, bytes, tuple[Table[Any], ...]], Settings] = OrderedDict()
+_READ_MAX = 8
 
 
-#: Validators for tables owned by other modules, registered by those modules.
-TABLE_VALIDATORS: dict[str, Any] = {}
+def load_settings(path: Path, tables: Sequence[Table[Any]]) -> Settings:
+    """Read and validate a specheft.toml file; ``tables``: the tables other parts own.
 
-
-def _validate_extra_tables(reader: _Reader, tables: Mapping[str, Any]) -> None:
-    from specheft.trace import rules
-
-    rules.all_rules()  # imports the modules that register validators for their tables
-    from specheft.evidence import config as _evidence  # noqa: F401  (registers [results], [acceptance])
-
-    for name, value in tables.items():
-        validator = TABLE_VALIDATORS.get(name)
-        if validator is not None:
-            validator(reader, value)
-
-
-def load_settings(path: Path) -> Settings:
-    """Read and validate a specheft.toml file."""
+    The file is read every time, but parsed only when its content (or the path, or the
+    tables asked for) differs from a recent read: an edit between two builds is seen.
+    """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -607,6 +428,10 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError(
             f"cannot read settings: {exc.strerror}", location=Location(str(path))
         ) from None
+    key = (str(path), raw, tuple(tables))
+    if key in _READ:
+        _READ.move_to_end(key)
+        return _READ[key]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -614,7 +439,11 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError(
             "not UTF-8 encoded", location=Location(str(path), line), hint="save the file as UTF-8"
         ) from None
-    return parse_settings(text, path)
+    settings = parse_settings(text, path, tables)
+    _READ[key] = settings
+    while len(_READ) > _READ_MAX:
+        _READ.popitem(last=False)
+    return settings
 
 
 def default_settings(name: str = "Projekt") -> Settings:

@@ -1,8 +1,9 @@
 """``[results]`` and ``[acceptance]`` in specheft.toml: validated with the other tables.
 
 Validated when the settings are read (a typo is a ConfigError at its line before any
-import or build starts); :func:`results_config` and :func:`acceptance_config` give the
-typed values.
+import or build starts: ``specheft.tables`` hands :data:`RESULTS_TABLE` and
+:data:`ACCEPTANCE_TABLE` to the settings reader); :func:`results_config` and
+:func:`acceptance_config` give the typed values kept then.
 """
 
 from __future__ import annotations
@@ -11,29 +12,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from specheft.config.settings import TABLE_VALIDATORS, Settings, _Key, _Reader
+from specheft.config.reader import Key, Reader, Table
+from specheft.config.settings import Settings
 from specheft.evidence.mapping import STEPS, TEST_PROPERTIES, VERIFIES_PROPERTIES, MapConfig
 
 DEFAULT_RUNS_DIR = "spec/testkatalog/runs"
 
-RESULTS_KEYS: dict[str, _Key] = {
-    "runs_dir": _Key((str,), DEFAULT_RUNS_DIR),
-    "map_order": _Key((list,), list(STEPS)),
-    "test_properties": _Key((list,), list(TEST_PROPERTIES)),
-    "verifies_properties": _Key((list,), list(VERIFIES_PROPERTIES)),
-    "max_mib": _Key((int,), 200),
-    "map": _Key((dict,), {}),
+RESULTS_KEYS: dict[str, Key] = {
+    "runs_dir": Key((str,), DEFAULT_RUNS_DIR),
+    "map_order": Key((list,), list(STEPS)),
+    "test_properties": Key((list,), list(TEST_PROPERTIES)),
+    "verifies_properties": Key((list,), list(VERIFIES_PROPERTIES)),
+    "max_mib": Key((int,), 200),
+    "map": Key((dict,), {}),
 }
 
-ACCEPTANCE_KEYS: dict[str, _Key] = {
-    "must_tests_passed": _Key((bool,), True),
-    "should_tests_passed": _Key((bool,), False),
-    "require_tests": _Key((bool,), True),
-    "max_open_class1": _Key((int,), 0),
-    "max_open_class2": _Key((int,), 5),
-    "class2_need_workaround": _Key((bool,), True),
-    "class2_need_fix_date": _Key((bool,), True),
-    "flaky": _Key((str,), "passed", choices=("passed", "failed")),
+ACCEPTANCE_KEYS: dict[str, Key] = {
+    "must_tests_passed": Key((bool,), True),
+    "should_tests_passed": Key((bool,), False),
+    "require_tests": Key((bool,), True),
+    "max_open_class1": Key((int,), 0),
+    "max_open_class2": Key((int,), 5),
+    "class2_need_workaround": Key((bool,), True),
+    "class2_need_fix_date": Key((bool,), True),
+    "flaky": Key((str,), "passed", choices=("passed", "failed")),
 }
 
 
@@ -58,15 +60,13 @@ class AcceptanceConfig:
     flaky: str = "passed"
 
 
-def _strings(reader: _Reader, table: str, key: str, values: list[Any]) -> None:
+def _strings(reader: Reader, table: str, key: str, values: list[Any]) -> None:
     for value in values:
         if not isinstance(value, str) or not value.strip():
             reader.error(table, key, f"expected a list of non-empty strings, got {value!r}")
 
 
-def validate_results_table(reader: _Reader, value: Any) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        reader.error("", "results", f"must be a table ([results]), got {type(value).__name__}")
+def parse_results_table(reader: Reader, value: Mapping[str, Any]) -> ResultsConfig:
     values = reader.keys("results", value, RESULTS_KEYS)
     for key in ("map_order", "test_properties", "verifies_properties"):
         _strings(reader, "results", key, values[key])
@@ -100,36 +100,12 @@ def validate_results_table(reader: _Reader, value: Any) -> dict[str, Any]:
             reader.error(
                 "results.map", key, f"expected a test id or a list of test ids, got {target!r}"
             )
-    return values
-
-
-def validate_acceptance_table(reader: _Reader, value: Any) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        reader.error(
-            "", "acceptance", f"must be a table ([acceptance]), got {type(value).__name__}"
-        )
-    values = reader.keys("acceptance", value, ACCEPTANCE_KEYS)
-    for key in ("max_open_class1", "max_open_class2"):
-        if values[key] < 0:
-            reader.error("acceptance", key, f"expected a number ≥ 0, got {values[key]}")
-    return values
-
-
-TABLE_VALIDATORS["results"] = validate_results_table
-TABLE_VALIDATORS["acceptance"] = validate_acceptance_table
-
-
-def results_config(settings: Settings) -> ResultsConfig:
-    raw = settings.tables.get("results")
-    if not raw:
-        return ResultsConfig()
-    values = {**{k: v.default for k, v in RESULTS_KEYS.items()}, **raw}
     table = {
         str(key): tuple(t.strip() for t in ([target] if isinstance(target, str) else target))
         for key, target in values["map"].items()
     }
     return ResultsConfig(
-        runs_dir=values["runs_dir"].strip().replace("\\", "/"),
+        runs_dir=runs_dir.replace("\\", "/"),
         mapping=MapConfig(
             order=tuple(values["map_order"]),
             test_properties=tuple(values["test_properties"]),
@@ -140,6 +116,21 @@ def results_config(settings: Settings) -> ResultsConfig:
     )
 
 
+def parse_acceptance_table(reader: Reader, value: Mapping[str, Any]) -> AcceptanceConfig:
+    values = reader.keys("acceptance", value, ACCEPTANCE_KEYS)
+    for key in ("max_open_class1", "max_open_class2"):
+        if values[key] < 0:
+            reader.error("acceptance", key, f"expected a number ≥ 0, got {values[key]}")
+    return AcceptanceConfig(**values)
+
+
+RESULTS_TABLE = Table("results", parse_results_table)
+ACCEPTANCE_TABLE = Table("acceptance", parse_acceptance_table)
+
+
+def results_config(settings: Settings) -> ResultsConfig:
+    return settings.option(RESULTS_TABLE)
+
+
 def acceptance_config(settings: Settings) -> AcceptanceConfig:
-    raw = settings.tables.get("acceptance") or {}
-    return AcceptanceConfig(**{k: raw[k] for k in ACCEPTANCE_KEYS if k in raw})
+    return settings.option(ACCEPTANCE_TABLE)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from specheft.config.settings import load_settings
 from specheft.errors import InputError, Location, UsageError, did_you_mean
 from specheft.fsutil import read_text
 from specheft.model import STANDARD_PHASES
+from specheft.tables import load_settings
 
 
 def _builtin_catalog(name: str) -> Path:

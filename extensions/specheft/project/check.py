@@ -18,7 +18,7 @@ from specheft.project.layout import Project
 from specheft.trace.coverage import RequirementCoverage, coverage
 from specheft.trace.graph import TraceGraph
 from specheft.trace.hitcache import HitCache
-from specheft.trace.rules import Evaluation, Finding, evaluate, rule_options
+from specheft.trace.rules import Evaluation, Finding, check_options, evaluate, rule_options
 from specheft.trace.sourcelines import SourceLines
 
 BUILD_RULE = "build"
@@ -86,10 +86,9 @@ def run_check(
     graph = TraceGraph.from_needs(needs, srcdir=srcdir)
     cache = HitCache(project.doctree_dir("check") / "specheft-hits.pickle")
     from specheft.sphinxext.diagnostics.syntax import fenced_items
-    from specheft.trace.lint.checks import FENCED_ITEMS
 
-    options = {**rule_options(settings), FENCED_ITEMS: fenced_items(result.app.env, project.root)}
-    evaluation = evaluate(graph, settings.rules, options=options, cache=cache)
+    options = check_options(settings, fenced_items(result.app.env, project.root))
+    evaluation = evaluate(graph, rule_options(settings).levels, options=options, cache=cache)
     cache.save()
     from_build = build_findings(list(result.messages), project.root)
     # a wrong link is reported by sphinx-needs already; do not say it twice

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from specheft.config.settings import SETTINGS_FILE, Settings, default_settings, load_settings
+from specheft.config.settings import SETTINGS_FILE, Settings, default_settings
 from specheft.errors import InputError, Location, UsageError
+from specheft.tables import load_settings
 
 #: Marks a directory as specheft build output, the only kind specheft may overwrite.
 OUTPUT_MARKER = ".specheft-output"

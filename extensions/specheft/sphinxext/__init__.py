@@ -14,7 +14,7 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError as SphinxConfigError
 
 from specheft import __version__
-from specheft.config.settings import SETTINGS_FILE, default_settings, load_settings
+from specheft.config.settings import SETTINGS_FILE, default_settings
 from specheft.errors import SpecheftError
 from specheft.sphinxext import directives
 from specheft.sphinxext.context import set_settings, tracing
@@ -28,6 +28,7 @@ from specheft.sphinxext.needs import patches as speedups
 from specheft.sphinxext.needs.vocabulary import needs_config
 from specheft.sphinxext.rendering import deliverables
 from specheft.sphinxext.rendering import items as render
+from specheft.tables import load_settings
 
 
 def _merge_types(ours: list[dict[str, Any]], theirs: Any) -> list[dict[str, Any]]:

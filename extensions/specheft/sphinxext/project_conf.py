@@ -19,8 +19,9 @@ from typing import Any
 
 from sphinx.errors import ConfigError as SphinxConfigError
 
-from specheft.config.settings import SETTINGS_FILE, load_settings
+from specheft.config.settings import SETTINGS_FILE
 from specheft.errors import SpecheftError
+from specheft.tables import load_settings
 
 
 def _year(date: str | None) -> int:

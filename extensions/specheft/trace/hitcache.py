@@ -8,14 +8,15 @@ misses. The file is dropped whole when specheft's rule code changes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import pickle
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
+from specheft.fsutil import atomic_write_bytes
 from specheft.trace.graph import Item
+from specheft.trace.ruleset import CheckOptions
 
 #: (message, hint, priority, line, field) of one hit, without the item.
 StoredHit = tuple[str, str | None, str | None, int | None, str | None]
@@ -44,8 +45,12 @@ def item_key(item: Item) -> str:
     return hashlib.sha256(repr(data).encode()).hexdigest()
 
 
-def options_key(options: Mapping[str, Any]) -> str:
-    text = json.dumps(options, sort_keys=True, default=repr, ensure_ascii=False)
+def options_key(options: CheckOptions) -> str:
+    """A digest of what the per-item rules read: the language, [ids] and [lint]. The items
+    inside code blocks are left out: only a whole-project rule reads them, and a new
+    fenced example would otherwise drop every remembered hit."""
+    data = dataclasses.asdict(dataclasses.replace(options, fenced_items=()))
+    text = json.dumps(data, sort_keys=True, default=repr, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -77,6 +82,4 @@ class HitCache:
         """Write the entries used in this run (so the file never grows stale)."""
         if self.path is None:
             return
-        from specheft.fsutil import atomic_write_bytes
-
         atomic_write_bytes(self.path, pickle.dumps((self.version, self.new), protocol=5))

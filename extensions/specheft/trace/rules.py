@@ -9,91 +9,53 @@ is a single pass over the items and their links, so checking stays linear.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from specheft.config.settings import RuleLevel, Settings
+from specheft.config.reader import Reader, Table
+from specheft.config.settings import Settings
+from specheft.errors import did_you_mean
 from specheft.model import FIELDS, KIND_DEFS, LINK_DEFS, Kind, Priority
 from specheft.trace.coverage import requirement_coverage
 from specheft.trace.graph import Item, TraceGraph
-from specheft.trace.hitcache import HitCache
+from specheft.trace.hitcache import HitCache, item_key, options_key
+from specheft.trace.lint import checks
+from specheft.trace.lint.options import LINT_TABLE
+from specheft.trace.ruleset import (
+    LEVELS,
+    RULES,
+    SEVERITY,
+    CheckOptions,
+    FencedItem,
+    Finding,
+    Hit,
+    Rule,
+    RuleLevel,
+    RuleOptions,
+    rule,
+)
 
-SEVERITY = {"error": 3, "warning": 2, "info": 1, "off": 0}
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    level: str
-    message: str
-    item: str | None = None
-    path: str | None = None
-    line: int | None = None
-    hint: str | None = None
-    field: str | None = None
-    """The option the finding is about, for pointing at its line."""
-
-    @property
-    def location(self) -> str:
-        if self.path is None:
-            return "<project>"
-        return f"{self.path}:{self.line}" if self.line else self.path
-
-    def sort_key(self) -> tuple[int, str, str, int, str]:
-        return (-SEVERITY[self.level], self.rule, self.path or "", self.line or 0, self.item or "")
-
-
-@dataclass(frozen=True)
-class Hit:
-    item: Item
-    message: str
-    hint: str | None = None
-    priority: str | None = None  # decides the level; the item's own priority if None
-    line: int | None = None  # a line inside the item (e.g. of a weak word); the item's if None
-    field: str | None = None  # the option the hit is about (its line is found in the source)
-
-
-Check = Callable[[TraceGraph, Mapping[str, Any]], Iterable[Hit]]
-"""A rule's check: the graph and the project's option tables ([lint], …) in, hits out."""
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    summary: str
-    default: RuleLevel
-    check: Check
-    group: str = "trace"
-    per_item: bool = False
-    """The hits for an item depend on that item alone (and the options): cacheable."""
-    kinds: tuple[str, ...] | None = None
-    """The kinds of items a per-item rule looks at; None: every kind."""
-
-
-RULES: dict[str, Rule] = {}
-
-
-def rule(
-    rule_id: str,
-    summary: str,
-    default: str = "error",
-    *,
-    group: str = "trace",
-    per_item: bool = False,
-    kinds: tuple[str, ...] | None = None,
-    **per_priority: str,
-) -> Callable[[Check], Check]:
-    """Register a rule; ``per_priority`` gives its default level for must/should/can."""
-
-    def register(check: Check) -> Check:
-        RULES[rule_id] = Rule(
-            rule_id, summary, RuleLevel(default, per_priority), check, group, per_item, kinds
-        )
-        return check
-
-    return register
+__all__ = [
+    "RULES",
+    "RULES_TABLE",
+    "SEVERITY",
+    "CheckOptions",
+    "Evaluation",
+    "Finding",
+    "Hit",
+    "Rule",
+    "RuleLevel",
+    "RuleOptions",
+    "all_rules",
+    "check_options",
+    "evaluate",
+    "relaxed_rules",
+    "rule",
+    "rule_ids",
+    "rule_options",
+]
 
 
 def _priority_word(item: Item) -> str:
@@ -118,7 +80,7 @@ def _ids(ids: Iterable[str]) -> str:
     should="error",
     can="info",
 )
-def _req_satisfied(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _req_satisfied(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for req in graph.of_kind(Kind.REQ):
         if not requirement_coverage(graph, req).specs:
             yield Hit(
@@ -135,7 +97,7 @@ def _req_satisfied(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hi
     should="info",
     can="info",
 )
-def _req_verified(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _req_verified(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for req in graph.of_kind(Kind.REQ):
         cov = requirement_coverage(graph, req)
         if not cov.tests:
@@ -153,7 +115,7 @@ def _req_verified(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit
 
 
 @rule("req-phase", "every requirement is assigned to a project phase")
-def _req_phase(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _req_phase(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for req in graph.of_kind(Kind.REQ):
         if not req.links.get("phase"):
             yield Hit(
@@ -172,8 +134,8 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 @rule("id-pattern", "an item's id matches the id pattern of its kind ([ids] in specheft.toml)")
-def _id_pattern(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
-    patterns: Mapping[str, str] = options.get("ids") or {}
+def _id_pattern(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
+    patterns = options.id_patterns
     for item in graph.items.values():
         definition = KIND_DEFS.get(item.kind)  # type: ignore[call-overload]
         if definition is None:
@@ -192,7 +154,7 @@ _LEVEL_IN_ID = re.compile(r"(?:^|-)(SIT|UAT)(?:-|$)", re.IGNORECASE)
 
 
 @rule("test-level", "a test whose id names a test level (TC-SIT-…, TC-UAT-…) has that :level:")
-def _test_level(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _test_level(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for item in graph.of_kind("test", active_only=False):
         level = item.get("level")
         if not level:
@@ -215,7 +177,7 @@ _REQUIRED = {kind: tuple(f.name for f in FIELDS if kind in f.required_on) for ki
     "required-field",
     "an item sets the fields its kind requires (a requirement's priority, a test's level, …)",
 )
-def _required_field(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _required_field(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for item in graph.items.values():
         for name in _REQUIRED.get(item.kind, ()):  # type: ignore[call-overload]
             value = item.order if name == "order" else item.get(name)
@@ -232,7 +194,7 @@ def _required_field(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[H
     "refinements form a hierarchy: no requirement refines itself, directly or in a cycle",
     "warning",
 )
-def _refines_cycle(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _refines_cycle(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     # iterative depth-first search (hierarchies can be deep); each cycle reported once,
     # at its smallest id, so the finding does not move between runs
     state: dict[str, int] = {}  # 1: on the current path, 2: done
@@ -284,7 +246,7 @@ def _refined(graph: TraceGraph, item_id: str) -> Iterator[str]:
 
 
 @rule("scope-conflict", "nothing satisfies or verifies an exclusion (Abgrenzung)")
-def _scope_conflict(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _scope_conflict(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for item in graph.items.values():
         if not item.active:
             continue
@@ -305,7 +267,7 @@ def _scope_conflict(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[H
     "every Pflichtenheft item satisfies at least one requirement "
     "(otherwise it is unrequested scope)",
 )
-def _spec_unrequested(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _spec_unrequested(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for spec in graph.of_kind(Kind.SPEC):
         if not any(t.kind == Kind.REQ for t in graph.targets(spec, "satisfies")):
             yield Hit(
@@ -316,7 +278,7 @@ def _spec_unrequested(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator
 
 
 @rule("test-unlinked", "every test case verifies at least one spec item or requirement")
-def _test_unlinked(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _test_unlinked(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for test in graph.of_kind(Kind.TEST):
         if not any(t.kind in (Kind.SPEC, Kind.REQ) for t in graph.targets(test, "verifies")):
             yield Hit(
@@ -330,7 +292,7 @@ def _test_unlinked(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hi
 
 
 @rule("phase-order", "a test is not scheduled in an earlier phase than what it verifies")
-def _phase_order(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _phase_order(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for test in graph.of_kind(Kind.TEST):
         phase = graph.phase_of(test)
         if phase is None or phase.order is None:
@@ -355,7 +317,7 @@ def _phase_order(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]
     "spec-phase",
     "every Pflichtenheft item is assigned to a project phase (when it is delivered)",
 )
-def _spec_phase(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _spec_phase(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for spec in graph.of_kind(Kind.SPEC):
         if not spec.links.get("phase"):
             yield Hit(
@@ -369,7 +331,7 @@ def _spec_phase(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
     "spec-phase-order",
     "a Pflichtenheft item is not scheduled in a later phase than the requirements it satisfies",
 )
-def _spec_phase_order(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _spec_phase_order(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     # delivering later than the Lastenheft asks is a contract deviation, not a detail;
     # one finding per item and priority (the level depends on the requirement's priority)
     for spec in graph.of_kind(Kind.SPEC):
@@ -422,7 +384,7 @@ def _by_rank(groups: dict[str | None, list[Any]]) -> list[tuple[str | None, list
     should="info",
     can="off",
 )
-def _req_test_phase(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _req_test_phase(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     # reported at the tests (that is where :phase: goes), once per test and priority of
     # the requirements it leaves unscheduled (the level depends on that priority)
     unscheduled: dict[str, dict[str | None, list[Item]]] = {}
@@ -464,7 +426,7 @@ def _req_test_phase(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[H
     should="off",
     can="off",
 )
-def _req_uat(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _req_uat(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for req in graph.of_kind(Kind.REQ):
         tests = [graph.items[t] for t in requirement_coverage(graph, req).tests]
         if tests and not any(str(t.get("level") or "").lower() == "uat" for t in tests):
@@ -478,7 +440,7 @@ def _req_uat(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @rule("phase-order-unique", "no two phases share one :order:")
-def _phase_order_unique(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _phase_order_unique(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     # with a shared order, "earlier" and "later" between the two phases mean nothing
     by_order: dict[int, list[Item]] = {}
     for phase in graph.of_kind(Kind.PHASE):
@@ -498,7 +460,7 @@ def _phase_order_unique(graph: TraceGraph, options: Mapping[str, Any]) -> Iterat
 
 
 @rule("link-kind", "links only between the kinds allowed, and only to existing items")
-def _link_kind(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _link_kind(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for item in graph.items.values():
         for link, targets in item.links.items():
             definition = LINK_DEFS.get(link)
@@ -526,7 +488,7 @@ def _link_kind(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @rule("inactive-linked", "rejected or obsolete items are no longer linked", "warning")
-def _inactive_linked(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _inactive_linked(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for item in graph.items.values():
         if not item.active:
             continue
@@ -565,13 +527,13 @@ def evaluate(
     levels: Mapping[str, RuleLevel] | None = None,
     *,
     groups: Iterable[str] | None = None,
-    options: Mapping[str, Any] | None = None,
+    options: CheckOptions | None = None,
     cache: HitCache | None = None,
 ) -> Evaluation:
     """Run every rule (of ``groups``, default all) and return the findings, most severe
     first. With a ``cache``, per-item rules check only the items it does not know."""
     levels = levels or {}
-    options = options or {}
+    options = options or CheckOptions()
     wanted = set(groups) if groups is not None else None
     findings = []
     item_keys: dict[str, str] | None = None
@@ -583,8 +545,6 @@ def evaluate(
         level_of = configured.over(current.default) if configured else current.default
         if cache is not None and current.per_item:
             if item_keys is None:  # once per evaluation, shared by the per-item rules
-                from specheft.trace.hitcache import item_key, options_key
-
                 item_keys = {}
                 opts = options_key(options)
             for item in graph.items.values():
@@ -618,7 +578,7 @@ def evaluate(
 def _cached_hits(
     current: Rule,
     graph: TraceGraph,
-    options: Mapping[str, Any],
+    options: CheckOptions,
     cache: HitCache,
     item_keys: Mapping[str, str],
     opts: str,
@@ -673,22 +633,87 @@ def relaxed_rules(levels: Mapping[str, RuleLevel]) -> dict[str, dict[str, str]]:
     return result
 
 
-def rule_options(settings: Settings) -> dict[str, Any]:
-    """What the rules read from a project's settings besides their levels."""
-    return {
-        **settings.tables,
-        "language": settings.language,
-        "ids": {str(kind): pattern for kind, pattern in settings.id_patterns.items()},
-    }
+#: The modules whose rules register when this one is imported, in the order of listing.
+_RULE_MODULES = (__name__, checks.__name__)
 
 
 def all_rules() -> dict[str, Rule]:
-    """Every registered rule: the trace rules above and the requirement-quality rules."""
-    from specheft.trace import lint  # noqa: F401  (registers the lint rules on first use)
-    from specheft.trace import suspect  # noqa: F401  (registers suspect-link on first use)
-
-    return RULES
+    """Every registered rule, in the order they are listed: the trace rules above, the
+    requirement-quality rules, the review rules (registered when this module imports them)."""
+    rank = {name: index for index, name in enumerate(_RULE_MODULES)}
+    ordered = sorted(RULES.items(), key=lambda entry: rank.get(entry[1].check.__module__, 99))
+    return dict(ordered)
 
 
 def rule_ids() -> tuple[str, ...]:
     return tuple(all_rules())
+
+
+# --- [rules] in specheft.toml -------------------------------------------------------------
+
+
+def parse_rules_table(reader: Reader, data: Mapping[str, Any]) -> RuleOptions:
+    """Check ``[rules]``: known rules, each a level or a table of levels per priority."""
+    known = rule_ids()
+    rules: dict[str, RuleLevel] = {}
+    for rule_id, value in data.items():
+        if rule_id not in known:
+            reader.error(
+                "rules",
+                rule_id,
+                "unknown rule; known rules: " + ", ".join(known),
+                did_you_mean(rule_id, known),
+            )
+        if isinstance(value, str):
+            if value not in LEVELS:
+                reader.error(
+                    "rules",
+                    rule_id,
+                    f"{value!r} is not a level; allowed: {', '.join(LEVELS)}",
+                    did_you_mean(value, LEVELS),
+                )
+            rules[rule_id] = RuleLevel(value)
+        elif isinstance(value, Mapping):
+            allowed = ("default", "must", "should", "can")
+            per: dict[str, str] = {}
+            for key, level in value.items():
+                if key not in allowed:
+                    reader.error(
+                        f"rules.{rule_id}",
+                        key,
+                        f"unknown key; allowed: {', '.join(allowed)}",
+                        did_you_mean(key, allowed),
+                    )
+                if level not in LEVELS:
+                    reader.error(
+                        f"rules.{rule_id}",
+                        key,
+                        f"{level!r} is not a level; allowed: {', '.join(LEVELS)}",
+                    )
+                per[key] = level
+            rules[rule_id] = RuleLevel(per.pop("default", ""), per, inherit=True)
+        else:
+            reader.error(
+                "rules",
+                rule_id,
+                f"expected a level ({', '.join(LEVELS)}) or a table with default/must/should/can",
+            )
+    return RuleOptions(rules)
+
+
+RULES_TABLE = Table("rules", parse_rules_table)
+
+
+def rule_options(settings: Settings) -> RuleOptions:
+    """The project's [rules], as validated when the settings were read."""
+    return settings.option(RULES_TABLE)
+
+
+def check_options(settings: Settings, fenced_items: Iterable[FencedItem] = ()) -> CheckOptions:
+    """What the rules read from a project's settings besides their levels."""
+    return CheckOptions(
+        language=settings.language,
+        id_patterns={str(kind): pattern for kind, pattern in settings.id_patterns.items()},
+        lint=settings.option(LINT_TABLE),
+        fenced_items=tuple(fenced_items),
+    )

@@ -17,7 +17,7 @@ from sphinx.util import logging
 
 from specheft.sphinxext.context import settings_of
 from specheft.trace.graph import TraceGraph
-from specheft.trace.rules import evaluate, rule_options
+from specheft.trace.rules import check_options, evaluate, rule_options
 from specheft.trace.sourcelines import SourceLines
 
 logger = logging.getLogger(__name__)
@@ -51,8 +51,8 @@ def _check(app: Sphinx, builder: Builder) -> None:
     _forget(app)
     evaluation = evaluate(
         trace_graph(app),
-        settings_of(app).rules,
-        options=rule_options(settings_of(app)),
+        rule_options(settings_of(app)).levels,
+        options=check_options(settings_of(app)),
     )
     lines = SourceLines()
     for finding in evaluation.findings:

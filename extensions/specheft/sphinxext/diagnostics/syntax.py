@@ -35,6 +35,7 @@ from specheft.fsutil import source_lines
 from specheft.model import FIELDS, GERMAN_VALUES, KINDS, LINKS
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.needs.data import Need, needs_read, needs_view
+from specheft.trace.rules import rule_options
 from specheft.trace.sourcelines import SourceLines, option_line
 
 logger = sphinx_logging.getLogger(__name__)
@@ -447,7 +448,7 @@ def _fenced_level(app: Sphinx) -> str:
     from specheft.trace.rules import all_rules
 
     default = all_rules()["lint-fenced-item"].default
-    configured = settings_of(app).rules.get("lint-fenced-item")
+    configured = rule_options(settings_of(app)).levels.get("lint-fenced-item")
     return (configured.over(default) if configured else default).for_priority(None)
 
 

@@ -42,8 +42,9 @@ is released, …") names the triggering event, not a missing actor, and passes.
 Lines: a finding names the line of the word inside the item's body (sphinx-needs'
 ``lineno_content``, see ``Item.content_line``); findings in ``statement_en`` and
 about the item as a whole name the item's line.
+
+Modules: ``words`` (the lists), ``matching`` (weak words compiled per configuration),
+``statements`` (markup stripped, sentences, clauses), ``modals`` (modal verbs),
+``options`` (``[lint]`` → :class:`~specheft.trace.lint.options.LintOptions`) and
+``checks`` (the rules; :mod:`specheft.trace.rules` imports it, which registers them).
 """
-
-from __future__ import annotations
-
-from specheft.trace.lint import checks  # noqa: F401  (registers the rules and the [lint] validator)

@@ -1,27 +1,30 @@
-"""The lint rules themselves, and the [lint] table of specheft.toml."""
+"""The lint rules themselves (their options: ``trace.lint.options``)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
-from specheft.config.settings import TABLE_VALIDATORS, _Key, _Reader
 from specheft.model import Kind
 from specheft.trace.graph import Item, TraceGraph
-from specheft.trace.lint.matching import _Matcher, _matcher
-from specheft.trace.lint.modals import _LINTED, _PRIORITIES, KONJUNKTIV, Modal, _expected, modals
+from specheft.trace.lint.matching import Matcher, compiled_matcher
+from specheft.trace.lint.modals import (
+    KONJUNKTIV,
+    LINTED,
+    PRIORITIES,
+    Modal,
+    expected_modal,
+    modals,
+)
 from specheft.trace.lint.statements import (
     Sentence,
-    _clause_end,
-    _clause_start,
-    _lint_options,
-    _strings,
+    clause_end,
+    clause_start,
     sentences,
     statements,
 )
 from specheft.trace.lint.words import CLASSES, DEFAULT_MAX_WORDS
-from specheft.trace.rules import Hit, rule
+from specheft.trace.ruleset import CheckOptions, Hit, rule
 
 # --- the rules ----------------------------------------------------------------------------
 
@@ -32,16 +35,15 @@ from specheft.trace.rules import Hit, rule
     "warning",
     group="lint",
     per_item=True,
-    kinds=_LINTED,
+    kinds=LINTED,
 )
-def _lint_weak_word(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
-    lint = _lint_options(options)
-    allow = _strings(lint.get("allow", ()))
+def _lint_weak_word(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
+    lint = options.lint
 
-    def matcher(language: str) -> _Matcher:  # compiled only when there is text to check
-        return _matcher(language, _strings(lint.get(f"weak_words_{language}", ())), allow)
+    def matcher(language: str) -> Matcher:  # compiled only when there is text to check
+        return compiled_matcher(language, lint.weak_words(language), lint.allow)
 
-    for statement in statements(graph, options):
+    for statement in statements(graph, options.language):
         if statement.empty:
             continue
         text = statement.text
@@ -64,13 +66,13 @@ def _lint_weak_word(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[H
     "warning",
     group="lint",
     per_item=True,
-    kinds=_LINTED,
+    kinds=LINTED,
 )
-def _lint_modal(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for statement in statements(graph, options):
+def _lint_modal(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
+    for statement in statements(graph, options.language):
         item = statement.item
         priority = item.priority
-        expected = _expected(statement, priority)
+        expected = expected_modal(statement, priority)
         write = f"write '{expected}' (priority {priority})" if expected else None
         if statement.empty:
             yield Hit(
@@ -141,10 +143,10 @@ _CONNECTOR = {
     "warning",
     group="lint",
     per_item=True,
-    kinds=_LINTED,
+    kinds=LINTED,
 )
-def _lint_multiple(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for statement in statements(graph, options):
+def _lint_multiple(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
+    for statement in statements(graph, options.language):
         if statement.empty:
             continue
         found = [m for m in modals(statement) if m.main]
@@ -179,11 +181,11 @@ def _lint_multiple(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hi
     "error",  # not "off": an item without a valid priority is one sphinx-needs rejects anyway
     group="lint",
     per_item=True,
-    kinds=_LINTED,
+    kinds=LINTED,
     should="off",
     can="off",
 )
-def _lint_acceptance(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
+def _lint_acceptance(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for kind, fields in (
         (Kind.REQ, ("acceptance",)),
         (Kind.CATALOG, ("acceptance", "acceptance_en")),
@@ -192,7 +194,7 @@ def _lint_acceptance(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[
             missing = [f for f in fields if not str(item.get(f) or "").strip()]
             if missing:
                 names = " and ".join(f":{f}:" for f in missing)
-                priority = item.priority if item.priority in _PRIORITIES else "a"
+                priority = item.priority if item.priority in PRIORITIES else "a"
                 yield Hit(
                     item,
                     f"{priority} requirement has no acceptance criterion ({names})",
@@ -210,13 +212,11 @@ _WORD = re.compile(r"[^\W_](?:[\w.,'’/-]*[^\W_])?")
     "warning",
     group="lint",
     per_item=True,
-    kinds=_LINTED,
+    kinds=LINTED,
 )
-def _lint_length(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
-    limit = _lint_options(options).get("max_words", DEFAULT_MAX_WORDS)
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-        limit = DEFAULT_MAX_WORDS
-    for statement in statements(graph, options):
+def _lint_length(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
+    limit = options.lint.max_words
+    for statement in statements(graph, options.language):
         words = sum(1 for _ in _WORD.finditer(statement.text))
         if words > limit:
             yield Hit(
@@ -274,10 +274,10 @@ _TOKEN = re.compile(r"[\wäöüÄÖÜß]+(?:-[\wäöüÄÖÜß]+)*")
 
 def _passive_de(text: str, sentence: Sentence) -> tuple[int, str] | None:
     for aux in _DE_AUX.finditer(text, sentence.start, sentence.end):
-        start = _clause_start(text, sentence.start, aux.start())
+        start = clause_start(text, sentence.start, aux.start())
         if _DE_TRIGGER.match(text, start):
             continue
-        end = _clause_end(text, aux.end(), sentence.end)
+        end = clause_end(text, aux.end(), sentence.end)
         for token in _TOKEN.finditer(text, start, end):
             word = token.group()
             if (
@@ -293,7 +293,7 @@ def _passive_de(text: str, sentence: Sentence) -> tuple[int, str] | None:
 
 def _passive_en(text: str, sentence: Sentence) -> tuple[int, str] | None:
     for aux in _EN_BE.finditer(text, sentence.start, sentence.end):
-        start = _clause_start(text, sentence.start, aux.start())
+        start = clause_start(text, sentence.start, aux.start())
         if _EN_TRIGGER.search(text, start, aux.start()):
             continue
         position = aux.end()
@@ -315,10 +315,10 @@ def _passive_en(text: str, sentence: Sentence) -> tuple[int, str] | None:
     "warning",
     group="lint",
     per_item=True,
-    kinds=_LINTED,
+    kinds=LINTED,
 )
-def _lint_passive(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for statement in statements(graph, options):
+def _lint_passive(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
+    for statement in statements(graph, options.language):
         if statement.empty:
             continue
         text = statement.text
@@ -341,12 +341,6 @@ def _lint_passive(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit
             )
 
 
-FENCED_ITEMS = "fenced_items"
-"""The options key under which the caller passes the item directives found inside code
-blocks: a sequence of (path, line, kind, id or None). They are no items, so the graph
-does not know them; the Sphinx layer finds them while reading (``syntax.scan_source``)."""
-
-
 @rule(
     "lint-fenced-item",
     "an item directive inside a code block (``` or ~~~) is shown as code, not an item "
@@ -354,8 +348,8 @@ does not know them; the Sphinx layer finds them while reading (``syntax.scan_sou
     "info",
     group="lint",
 )
-def _lint_fenced_item(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for path, line, kind, item_id in options.get(FENCED_ITEMS) or ():
+def _lint_fenced_item(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
+    for path, line, kind, item_id in options.fenced_items:
         if item_id is not None and graph.get(item_id) is not None:
             continue  # an example of an item that exists (a catalogue's format page)
         yield Hit(
@@ -363,34 +357,3 @@ def _lint_fenced_item(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator
             f"this {kind} directive is inside a code block, so it is shown as code and is no item",
             "remove the code fence around it if it is meant as an item; an example may stay",
         )
-
-
-# --- [lint] in specheft.toml --------------------------------------------------------------
-
-LINT_KEYS: dict[str, _Key] = {
-    "weak_words_de": _Key((list,), []),
-    "weak_words_en": _Key((list,), []),
-    "allow": _Key((list,), []),
-    "max_words": _Key((int,), DEFAULT_MAX_WORDS),
-}
-
-
-def validate_lint_table(reader: _Reader, value: Any) -> dict[str, Any]:
-    """Check ``[lint]``: known keys, lists of non-empty strings, a positive word limit."""
-    if not isinstance(value, Mapping):
-        reader.error("", "lint", f"must be a table ([lint]), got {type(value).__name__}")
-    values = reader.keys("lint", value, LINT_KEYS)
-    for key in ("weak_words_de", "weak_words_en", "allow"):
-        for entry in values[key]:
-            if not isinstance(entry, str) or not entry.strip():
-                reader.error(
-                    "lint", key, f"expected a list of words or phrases (strings), got {entry!r}"
-                )
-    if values["max_words"] < 1:
-        reader.error(
-            "lint", "max_words", f"expected a positive number of words, got {values['max_words']}"
-        )
-    return values
-
-
-TABLE_VALIDATORS["lint"] = validate_lint_table

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from specheft.trace.lint.words import _ADJ_ENDINGS, _E_ENDINGS, _MUST_ONLY, _SLASH, WEAK_WORDS
+from specheft.trace.lint.words import ADJ_ENDINGS, E_ENDINGS, MUST_ONLY, SLASH, WEAK_WORDS
 
 
 @dataclass(frozen=True)
@@ -42,21 +42,21 @@ def _entry(text: str) -> _Entry:
         name, pattern = text.split("=", 1)
         return _Entry(name.lower(), f"{_START}(?:{pattern}){_END}")
     if text.endswith("~"):
-        return _Entry(_normal(text[:-1]), _phrase_pattern(text[:-1], _ADJ_ENDINGS))
+        return _Entry(normal(text[:-1]), _phrase_pattern(text[:-1], ADJ_ENDINGS))
     if text.endswith("+"):
-        return _Entry(_normal(text[:-1]), _phrase_pattern(text[:-1], _E_ENDINGS))
-    return _Entry(_normal(text), _phrase_pattern(text))
+        return _Entry(normal(text[:-1]), _phrase_pattern(text[:-1], E_ENDINGS))
+    return _Entry(normal(text), _phrase_pattern(text))
 
 
 def _user_entry(text: str) -> _Entry:
     """A word of ``[lint] weak_words_*``: literal; a trailing ``*`` allows any ending."""
     text = text.strip()
     if text.endswith("*") and len(text) > 1:
-        return _Entry(_normal(text[:-1]), _phrase_pattern(text[:-1], r"\w*"))
-    return _Entry(_normal(text), _phrase_pattern(text))
+        return _Entry(normal(text[:-1]), _phrase_pattern(text[:-1], r"\w*"))
+    return _Entry(normal(text), _phrase_pattern(text))
 
 
-def _normal(text: str) -> str:
+def normal(text: str) -> str:
     return " ".join(text.lower().split())
 
 
@@ -64,7 +64,7 @@ _WORD_START = re.compile(r"(?<![\w-])\w")
 
 
 @dataclass(frozen=True)
-class _Matcher:
+class Matcher:
     """The compiled weak-word patterns of one language and configuration.
 
     Every entry starts a word with a known letter, so the patterns are bucketed by that
@@ -87,7 +87,7 @@ class _Matcher:
         def keep(match: re.Match[str], word_class: str, must_only: frozenset[str]) -> None:
             if match.end() == match.start():
                 return
-            if must_only and _normal(match.group()) in must_only and priority != "must":
+            if must_only and normal(match.group()) in must_only and priority != "must":
                 return
             found.append((match.start(), match.end(), word_class))
 
@@ -113,8 +113,8 @@ class _Matcher:
 
 
 @lru_cache(maxsize=32)
-def _matcher(language: str, extra: tuple[str, ...], allow: tuple[str, ...]) -> _Matcher:
-    allowed_names = {_normal(a) for a in allow}
+def compiled_matcher(language: str, extra: tuple[str, ...], allow: tuple[str, ...]) -> Matcher:
+    allowed_names = {normal(a) for a in allow}
     groups: dict[str, list[_Entry]] = {}
     lists = WEAK_WORDS.get(language, WEAK_WORDS["en"])
     for word_class, texts in lists.items():
@@ -123,7 +123,7 @@ def _matcher(language: str, extra: tuple[str, ...], allow: tuple[str, ...]) -> _
             if entry.name not in allowed_names:
                 groups.setdefault(word_class, []).append(entry)
     if not {"slash", "/"} & allowed_names:
-        groups.setdefault("logic", []).append(_entry(_SLASH))
+        groups.setdefault("logic", []).append(_entry(SLASH))
     known = {e.name for entries in groups.values() for e in entries}
     for text in extra:
         entry = _user_entry(text)
@@ -137,7 +137,7 @@ def _matcher(language: str, extra: tuple[str, ...], allow: tuple[str, ...]) -> _
             letter = entry.name[:1]
             key = letter if letter.isalnum() and entry.name != "slash" else ""
             buckets.setdefault(key, []).append(entry)
-        must_only = frozenset(e.name for e in entries if e.name in _MUST_ONLY)
+        must_only = frozenset(e.name for e in entries if e.name in MUST_ONLY)
         for letter, bucket in buckets.items():
             # longest first, so that an alternation prefers "etc." to "etc"
             ordered = sorted(bucket, key=lambda e: -len(e.name))
@@ -151,4 +151,4 @@ def _matcher(language: str, extra: tuple[str, ...], allow: tuple[str, ...]) -> _
         allow_pattern = re.compile(
             "|".join(_user_entry(a).pattern for a in allow if a.strip()), re.IGNORECASE
         )
-    return _Matcher({k: tuple(v) for k, v in by_letter.items()}, tuple(anywhere), allow_pattern)
+    return Matcher({k: tuple(v) for k, v in by_letter.items()}, tuple(anywhere), allow_pattern)

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from specheft.model import Kind, Priority
-from specheft.trace.lint.matching import _normal
-from specheft.trace.lint.statements import Statement, _clause_end, _clause_start, sentences
+from specheft.trace.lint.matching import normal
+from specheft.trace.lint.statements import Statement, clause_end, clause_start, sentences
 
 # --- modal verbs --------------------------------------------------------------------------
 
@@ -80,12 +80,12 @@ def modals(statement: Statement) -> list[Modal]:
         in_sentence = []
         for match in _MODAL_RE[language].finditer(text, sentence.start, sentence.end):
             word = match.group()
-            lower = _normal(word)
+            lower = normal(word)
             if lower == "may" and word[0] == "M":
                 continue  # the month
             family = _MODALS[language][lower]
-            clause = _clause_start(text, sentence.start, match.start())
-            end = _clause_end(text, match.end(), sentence.end)
+            clause = clause_start(text, sentence.start, match.start())
+            end = clause_end(text, match.end(), sentence.end)
             if family == "may":
                 negated = _DE_NEGATION.search(text, clause, end)
                 family = "must" if negated else "can"
@@ -101,14 +101,14 @@ def modals(statement: Statement) -> list[Modal]:
     return found
 
 
-def _expected(statement: Statement, priority: str | None) -> str | None:
-    if priority not in _PRIORITIES:
+def expected_modal(statement: Statement, priority: str | None) -> str | None:
+    if priority not in PRIORITIES:
         return None
     return EXPECTED[statement.language][str(priority)]
 
 
-_PRIORITIES = frozenset(str(p) for p in Priority)
+PRIORITIES = frozenset(str(p) for p in Priority)
 
 
 #: The kinds whose statements the lint reads (see ``statements``).
-_LINTED = (str(Kind.REQ), str(Kind.CATALOG))
+LINTED = (str(Kind.REQ), str(Kind.CATALOG))

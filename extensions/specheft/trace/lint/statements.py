@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,10 +132,9 @@ class Statement:
         return f"{self.field}: {message}" if self.field else message
 
 
-def statements(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Statement]:
-    """The statements to check: a requirement's body in the project language; a
+def statements(graph: TraceGraph, language: str) -> Iterator[Statement]:
+    """The statements to check: a requirement's body in ``language`` (the project's); a
     catalogue item's German body and English ``statement_en``."""
-    language = str(options.get("language") or "de")
     if language not in LANGUAGES:
         language = "en"
     for item in graph.of_kind(Kind.REQ):
@@ -148,19 +147,6 @@ def statements(graph: TraceGraph, options: Mapping[str, Any]) -> Iterator[Statem
 def _body_line(item: Item) -> int | None:
     """The line of the body's first line; None when sphinx-needs did not record it."""
     return item.content_line if item.get("lineno_content") is not None else None
-
-
-def _lint_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
-    value = options.get("lint")
-    return value if isinstance(value, Mapping) else {}
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, Iterable):
-        return tuple(str(v) for v in value if str(v).strip())
-    return ()
 
 
 # --- sentences and clauses ----------------------------------------------------------------
@@ -203,7 +189,7 @@ def sentences(text: str) -> list[Sentence]:
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]")
 
 
-def _clause_start(text: str, start: int, offset: int) -> int:
+def clause_start(text: str, start: int, offset: int) -> int:
     """Where the clause that contains ``offset`` begins (after a comma, colon, …)."""
     for index in range(offset - 1, start - 1, -1):
         if _CLAUSE_BREAK.match(text[index]):
@@ -211,6 +197,6 @@ def _clause_start(text: str, start: int, offset: int) -> int:
     return start
 
 
-def _clause_end(text: str, offset: int, end: int) -> int:
+def clause_end(text: str, offset: int, end: int) -> int:
     match = _CLAUSE_BREAK.search(text, offset, end)
     return match.start() if match else end

@@ -89,7 +89,7 @@ CLASSES: dict[str, WordClass] = {
 }
 
 #: Only a finding in a must requirement (an optional part of a binding requirement).
-_MUST_ONLY = frozenset({"optional", "optionally"})
+MUST_ONLY = frozenset({"optional", "optionally"})
 
 # no digit later in the same clause: "maximal 5 s" is a bound, "maximale Leistung" is not
 _NO_VALUE = r"(?![^.;,\n]{0,40}\d)"
@@ -224,10 +224,10 @@ WEAK_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 # fmt: on
 
 # "/" used as "or" between two words ("Firma/Person"); not acronym pairs (TCP/IP) or units
-_SLASH = (
+SLASH = (
     r"slash=(?<![\w/.:-])(?-i:(?![A-ZÄÖÜ-]+/[A-ZÄÖÜ-]+(?![\w/])))"
     r"{w}/{w}(?![\w/])".replace("{w}", "[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß-]*[A-Za-zÄÖÜäöüß]")
 )
 
-_ADJ_ENDINGS = "(?:e|er|en|es|em|ere|eren|erer|eres|erem|ste|sten|ster|stes|stem)?"
-_E_ENDINGS = "(?:n|r|s|m)?"
+ADJ_ENDINGS = "(?:e|er|en|es|em|ere|eren|erer|eres|erem|ste|sten|ster|stes|stem)?"
+E_ENDINGS = "(?:n|r|s|m)?"
