@@ -313,3 +313,109 @@ def test_a_revision_before_the_project_existed(run_cli, repo, tmp_path):
     shutil.copytree(repo / "conf", other / "conf")
     result = run_cli("diff", "empty", other)
     assert result.code == 2 and "revision 'empty' has no specheft project at ./" in result.err
+
+
+# --- html and xlsx -------------------------------------------------------------------------
+
+
+def test_html_is_a_standalone_redline(run_cli, repo, tmp_path):
+    target = tmp_path / "changes.html"
+    result = run_cli("diff", "v1.0", "v1.1", repo, "--format", "html", "--output", target)
+    assert result.code == 1, result.output
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    for heading in ("Changed (1)", "Added (1)", "Removed (1)", "Moved (1)"):
+        assert f"<h2>{heading}</h2>" in page
+    assert (
+        "Branche<ins>, Größenklasse</ins> und <del>Größenklasse</del> <ins>Steuernummer</ins>"
+        in (page)
+    )
+    assert "<th>phase</th><td><ins>PHASE-KONZEPT</ins> <del>PHASE-IMPL</del></td>" in page
+    assert f"<del>{KON}</del> <ins>{VTR}</ins>" in page  # the moved item
+    # one file: nothing loaded from elsewhere, no script
+    assert "<script" not in page and "src=" not in page and "<link" not in page
+    assert run_cli("diff", "v1.0", "reformat", repo, "--format", "html").code == 0
+
+
+def _hostile_diff():  # type: ignore[no-untyped-def]
+    from specheft.trace.diff import FieldChange, ItemChange, ItemDiff, LinkChange
+
+    old = "Der Wert ist =SUM(A1:A9) <b>fett</b>"
+    new = 'Der Wert ist =HYPERLINK("http://x") <script>alert(1)</script>'
+    change = ItemChange(
+        "LH-KON-001",
+        "req",
+        "changed",
+        "spec/a.md",
+        "spec/a.md",
+        3,
+        (FieldChange("content", old, new), FieldChange("priority", None, "@must")),
+        (LinkChange("phase", ("PHASE-X",), ("PHASE-Y",)),),
+    )
+    return ItemDiff("<v1>", "+v2", [change]), old, new
+
+
+def test_html_escapes_every_text_from_the_sources():
+    from specheft.io.diff.html import render_html
+
+    diff, _, _ = _hostile_diff()
+    page = render_html(diff)
+    assert "<script>alert" not in page and "<b>fett" not in page
+    assert "&lt;" in page and "script" in page and "alert(1)" in page
+    assert "<th>priority</th><td><ins>@must</ins></td>" in page
+    assert "<title>Changes &lt;v1&gt; → +v2</title>" in page
+
+
+def test_xlsx_one_row_per_change_no_formula_from_user_text(tmp_path):
+    import openpyxl
+
+    from specheft.io.diff.xlsx import xlsx_bytes
+
+    diff, old, new = _hostile_diff()
+    data = xlsx_bytes(diff)
+    assert xlsx_bytes(diff) == data  # the same diff, the same bytes
+    path = tmp_path / "c.xlsx"
+    path.write_bytes(data)
+    book = openpyxl.load_workbook(path)
+    changes = [[c.value for c in row] for row in book["Changes"].iter_rows()]
+    assert changes[1] == [
+        "LH-KON-001",
+        "req",
+        "changed",
+        "spec/a.md",
+        3,
+        None,
+        "text, priority, phase +PHASE-X -PHASE-Y",
+    ]
+    fields = book["Fields"]
+    rows = [[c.value for c in row] for row in fields.iter_rows()]
+    assert [r[3] for r in rows[1:]] == ["text", "priority", "phase"]
+    assert rows[1][4:6] == [old, new]
+    for row in fields.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type in ("s", "n"), (cell.coordinate, cell.value)  # no "f"
+    assert book["Cover"]["B1"].value == "<v1>" and book["Cover"]["B2"].data_type == "s"
+
+
+def test_xlsx_from_the_command_line(run_cli, repo, tmp_path):
+    import openpyxl
+
+    target = tmp_path / "changes.xlsx"
+    result = run_cli("diff", "v1.0", "v1.1", repo, "--format", "xlsx", "--output", target)
+    assert result.code == 1, result.output
+    book = openpyxl.load_workbook(target, rich_text=True)
+    rows = [[c.value for c in row] for row in book["Changes"].iter_rows(min_row=2)]
+    assert sorted((r[0], r[2]) for r in rows) == [
+        ("LH-KON-001", "changed"),
+        ("LH-KON-004", "removed"),
+        ("LH-KON-005", "moved"),
+        ("LH-KON-099", "added"),
+    ]
+    moved = next(r for r in rows if r[0] == "LH-KON-005")
+    assert (moved[3], moved[5]) == (VTR, KON)
+    redline = next(r for r in book["Fields"].iter_rows(min_row=2) if r[3].value == "text")[6].value
+    struck = [str(b.text) for b in redline if hasattr(b, "font") and b.font.strike]
+    marked = [str(b.text) for b in redline if hasattr(b, "font") and b.font.u]
+    assert struck == ["Größenklasse"] and marked == [", Größenklasse", "Steuernummer"]
+    refused = run_cli("diff", "v1.0", "v1.1", repo, "--format", "xlsx")
+    assert refused.code == 2 and "give --output FILE.xlsx" in refused.err

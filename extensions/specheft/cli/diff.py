@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from specheft.cli.app import cli
-from specheft.fsutil import atomic_write_text
+from specheft.fsutil import atomic_write_bytes, atomic_write_text
 from specheft.project.layout import Project
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = ("text", "markdown", "json", "html", "xlsx")
 
 
 def _split(arguments: tuple[str, ...], project_dir: str | None) -> tuple[str, str | None, str]:
@@ -55,7 +55,9 @@ def _split(arguments: tuple[str, ...], project_dir: str | None) -> tuple[str, st
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Report format: text for people, markdown for a merge request, json for scripts.",
+    help="Report format: text for people, markdown for a merge request, json for scripts, "
+    "html for a redline to send (deleted words struck through, added ones marked), xlsx "
+    "for a change list in Excel (needs --output).",
 )
 @click.option(
     "--output",
@@ -84,11 +86,25 @@ def diff(
     from specheft.trace.diff import RENDERERS
 
     old, new, directory = _split(arguments, project_dir)
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
     project = Project.at(directory)
     if output is not None:
         project.refuse_sources(output, "--output")
     result = diff_revisions(project, old, new, documents)
-    text = RENDERERS[fmt](result)
+    if fmt == "xlsx":
+        from specheft.io.diff.xlsx import xlsx_bytes
+
+        assert output is not None
+        atomic_write_bytes(output, xlsx_bytes(result))
+        click.echo(f"Report written to {output}", err=True)
+        return 1 if result.changes else 0
+    if fmt == "html":
+        from specheft.io.diff.html import render_html
+
+        text = render_html(result)
+    else:
+        text = RENDERERS[fmt](result)
     if output is None:
         sys.stdout.write(text)
     else:

@@ -148,7 +148,7 @@ def word_diff(old: str, new: str) -> list[Segment]:
     return segments
 
 
-def _marked(segments: list[Segment], marks: dict[str, str], escape: Callable[[str], str]) -> str:
+def marked(segments: list[Segment], marks: dict[str, str], escape: Callable[[str], str]) -> str:
     """The segments joined, each changed run wrapped in its marks after its leading space."""
     parts = []
     for op, text in segments:
@@ -216,7 +216,7 @@ def _where(change: ItemChange) -> str:
     return path or "?"
 
 
-def _summary(diff: ItemDiff) -> str:
+def summary(diff: ItemDiff) -> str:
     counts = diff.counts()
     if not diff.changes:
         return f"{diff.old} → {diff.new}: no differences"
@@ -226,11 +226,11 @@ def _summary(diff: ItemDiff) -> str:
 
 def _plain_words(segments: list[Segment]) -> str:
     marks = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}  # git diff --word-diff's marks
-    return _marked(segments, marks, str)
+    return marked(segments, marks, str)
 
 
 def render_text(diff: ItemDiff) -> str:
-    lines = [_summary(diff)]
+    lines = [summary(diff)]
     for change in diff.changes:
         lines.append(f"{_where(change)}: {change.id}: {change.status} ({change.kind})")
         if change.moved:
@@ -258,11 +258,11 @@ def _md_words(segments: list[Segment]) -> str:
     # HTML marks, not ~~/**: emphasis next to punctuation ("Branche**, Größe**") is no
     # emphasis in CommonMark; GitHub and GitLab render <del>/<ins> in Markdown
     marks = {"=": "{}", "-": "<del>{}</del>", "+": "<ins>{}</ins>"}
-    return _marked(segments, marks, _md)
+    return marked(segments, marks, _md)
 
 
 def render_markdown(diff: ItemDiff) -> str:
-    lines = [f"# Changes {_md(diff.old)} → {_md(diff.new)}", "", _md(_summary(diff)), ""]
+    lines = [f"# Changes {_md(diff.old)} → {_md(diff.new)}", "", _md(summary(diff)), ""]
     for status in ("added", "removed", "changed", "moved"):
         changes = diff.of(status)
         if not changes:
