@@ -53,6 +53,10 @@ def test_new_project_builds_with_zero_warnings_and_checks_clean(tmp_path, run_cl
     assert first["title"] == title and first["content"].strip() == statement
     for name in (".gitignore", "README.md", "conf/conf.py", "conf/specheft.toml"):
         assert (root / name).is_file(), name
+    # the Abnahmeprotokoll is there from the start; with no runs imported it says No-Go
+    protocol = unescape((root / "_build/html/abnahme/index.html").read_text(encoding="utf-8"))
+    assert "No-Go" in protocol
+    assert ("Abnahmeerklärung" if language == "de" else "Declaration of acceptance") in protocol
 
 
 def test_new_with_selected_areas(tmp_path, run_cli):
@@ -228,6 +232,7 @@ def test_new_project_has_a_title_name_short_ids_and_sign_off_by_owner(tmp_path, 
         "NM-CRM-PH",
         "NM-CRM-TK",
         "NM-CRM-TB",
+        "NM-CRM-AP",
     ]
     customer = ["Projektauftraggeber", "Projektleitung Auftraggeber"]
     leads = ["Projektleitung Auftraggeber", "Projektleitung Auftragnehmer"]
@@ -236,6 +241,8 @@ def test_new_project_has_a_title_name_short_ids_and_sign_off_by_owner(tmp_path, 
     assert _signers(settings, "pflichtenheft") == [*customer, "Projektleitung Auftragnehmer"]
     assert _signers(settings, "testkatalog") == leads
     assert _signers(settings, "traceability") == leads
+    # the acceptance is declared by the sponsor and countersigned by the vendor's lead
+    assert _signers(settings, "abnahme") == ["Projektauftraggeber", "Projektleitung Auftragnehmer"]
     organisations = {p.role: p.organisation for p in settings.signoff}
     assert organisations["Projektauftraggeber"] == "Nordwerk Maschinenbau GmbH"
     assert organisations["Projektleitung Auftragnehmer"] == ""
@@ -251,6 +258,7 @@ def test_new_english_project_ids(tmp_path, run_cli):
         "CRM-SPEC",
         "CRM-TEST",
         "CRM-TRACE",
+        "CRM-ACC",
     ]
     assert _signers(settings, "lastenheft") == ["Project sponsor", "Customer project lead"]
 

@@ -66,6 +66,7 @@ _WORDS = {
         "pflichtenheft": "Pflichtenheft",
         "testkatalog": "Testkatalog",
         "traceability": "Traceability-Bericht",
+        "abnahme": "Abnahmeprotokoll",
         "requirements": "Fachliche Anforderungen",
         "phases": "Projektphasen",
         "intro": "Einleitung",
@@ -82,12 +83,18 @@ _WORDS = {
         "sponsor": "Projektauftraggeber",
         "lead": "Projektleitung Auftraggeber",
         "vendor_lead": "Projektleitung Auftragnehmer",
+        "subject": "Gegenstand und Bezug",
+        "runs": "Testläufe und Ergebnisse",
+        "decision": "Entscheidung",
+        "residual": "Restmängelliste",
+        "declaration": "Abnahmeerklärung",
     },
     "en": {
         "lastenheft": "Requirements Specification",
         "pflichtenheft": "System Specification",
         "testkatalog": "Test Catalogue",
         "traceability": "Traceability Report",
+        "abnahme": "Acceptance Protocol",
         "requirements": "Functional and quality requirements",
         "phases": "Project phases",
         "intro": "Introduction",
@@ -104,6 +111,11 @@ _WORDS = {
         "sponsor": "Project sponsor",
         "lead": "Customer project lead",
         "vendor_lead": "Vendor project lead",
+        "subject": "Subject and references",
+        "runs": "Test runs and results",
+        "decision": "Decision",
+        "residual": "Residual defects",
+        "declaration": "Declaration of acceptance",
     },
 }
 
@@ -128,6 +140,10 @@ _GUIDE = {
         ":verifies: PH-… oder LH-….",
         "uat": "Testfälle des Abnahmetests als {test}-Elemente mit :level: uat, geschrieben von "
         "den Key-Usern.",
+        "abnahme": "Wird bei jedem Build aus den importierten Testläufen und der Mängelliste "
+        "erzeugt (specheft results import junit|manual|defects …); die Kriterien stehen in "
+        "[acceptance] in conf/specheft.toml, `specheft accept` prüft sie auf der Konsole. "
+        "Ohne importierte Läufe lautet die Entscheidung No-Go.",
     },
     "en": {
         "intro": "Purpose of the document, scope, terms and abbreviations, references.",
@@ -150,6 +166,10 @@ _GUIDE = {
         ":verifies: PH-… or LH-….",
         "uat": "User acceptance test cases as {test} items with :level: uat, written by the key "
         "users.",
+        "abnahme": "Generated at every build from the imported test runs and the defect list "
+        "(specheft results import junit|manual|defects …); the criteria are [acceptance] in "
+        "conf/specheft.toml, `specheft accept` checks them on the console. Without imported "
+        "runs the decision is No-Go.",
     },
 }
 
@@ -195,12 +215,19 @@ _LEGAL_FORMS = {
 }
 #: Short document ids per document and language: <project id>-LH, …
 DOC_ABBREV = {
-    "de": {"lastenheft": "LH", "pflichtenheft": "PH", "testkatalog": "TK", "traceability": "TB"},
+    "de": {
+        "lastenheft": "LH",
+        "pflichtenheft": "PH",
+        "testkatalog": "TK",
+        "traceability": "TB",
+        "abnahme": "AP",
+    },
     "en": {
         "lastenheft": "REQ",
         "pflichtenheft": "SPEC",
         "testkatalog": "TEST",
         "traceability": "TRACE",
+        "abnahme": "ACC",
     },
 }
 
@@ -387,7 +414,13 @@ def files(new: NewProject) -> dict[str, str]:
         "README.md": readme(new),
         "spec/index.md": f"# {new.name}\n\n"
         + _toctree(
-            ["lastenheft/index", "pflichtenheft/index", "testkatalog/index", "traceability/index"],
+            [
+                "lastenheft/index",
+                "pflichtenheft/index",
+                "testkatalog/index",
+                "traceability/index",
+                "abnahme/index",
+            ],
             maxdepth=2,
         ),
         "spec/lastenheft/index.md": f"# {words['lastenheft']}\n\n"
@@ -425,6 +458,7 @@ def files(new: NewProject) -> dict[str, str]:
             f"## {words['gaps']}\n\n:::{{coverage-matrix}}\n:status: uncovered, partial\n"
             f":sort: gaps\n:::\n\n## {words['matrix']}\n\n:::{{coverage-matrix}}\n:::\n"
         ),
+        "spec/abnahme/index.md": _acceptance_protocol(words, guide),
     }
     for code in areas:
         items = [
@@ -434,6 +468,26 @@ def files(new: NewProject) -> dict[str, str]:
             f"# {new.catalog.area_title(code, lang)}\n\n" + "\n".join(items)
         )
     return out
+
+
+def _acceptance_protocol(words: dict[str, str], guide: dict[str, str]) -> str:
+    """The Abnahmeprotokoll: generated from the imported runs and defects at every build."""
+
+    def decision(part: str) -> str:
+        return f":::{{acceptance-decision}}\n:show: {part}\n:::\n\n"
+
+    return (
+        f"# {words['abnahme']}\n\n{_guide(guide['abnahme'])}\n"
+        f"## {words['subject']}\n\n"
+        + decision("references")
+        + f"## {words['runs']}\n\n:::{{test-results}}\n:::\n\n"
+        + f"## {words['decision']}\n\n"
+        + decision("decision")
+        + f"## {words['residual']}\n\n"
+        + decision("residual")
+        + f"## {words['declaration']}\n\n"
+        + decision("signoff")
+    ).rstrip("\n") + "\n"
 
 
 def _toml_string(text: str) -> str:
@@ -495,6 +549,19 @@ def settings_toml(new: NewProject) -> str:
         lines.append(f"# {why}")
         lines.append("signoff_roles = [" + ", ".join(_toml_string(words[r]) for r in roles) + "]")
         lines.append("")
+    lines += [
+        "[documents.abnahme]",
+        f"title = {_toml_string(words['abnahme'])}",
+        'start = "abnahme/index"',
+        f"id = {_toml_string(new.document_id + '-' + abbrev['abnahme'])}",
+        "# the customer's sponsor declares acceptance, the vendor's lead countersigns; the",
+        "# declaration at its end carries the signatures (no separate sign-off page)",
+        "signoff_roles = ["
+        + ", ".join(_toml_string(words[r]) for r in ("sponsor", "vendor_lead"))
+        + "]",
+        "signoff = false",
+        "",
+    ]
     lines.append("# Freigabe: fill in the names; each document lists the roles that sign it.")
     for role in ("sponsor", "lead", "vendor_lead"):
         lines += ["[[signoff]]", f"role = {_toml_string(words[role])}", 'name = ""']
