@@ -354,3 +354,35 @@ def test_a_cached_recheck_equals_a_fresh_check_after_review_and_edits(run_cli, p
     reviewed = same_as_fresh()
     assert [f for f in reviewed if f["rule"] == "suspect-link"] == []
     assert [f for f in first if f["rule"] == "suspect-link"] == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_list_shows_what_changed_since_the_committed_review(run_cli, project):
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
+            cwd=project,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    assert run_cli("review", "--all", project).code == 0
+    git("add", "-A")
+    git("commit", "-q", "-m", "reviewed")
+    _edit(project, KON, OLD_TEXT, NEW_TEXT)
+    _edit_item(project, KON, "LH-KON-001", ":priority: must", ":priority: should")
+    listed = run_cli("review", "--list", "PH-KON-001", project)
+    assert listed.code == 1, listed.output
+    lines = listed.out.splitlines()
+    at = lines.index(next(line for line in lines if ":satisfies: LH-KON-001 changed" in line))
+    assert lines[at + 1].startswith("    reviewed in commit ")
+    assert lines[at + 2] == (
+        "    text: Das CRM-System muss dem Vertriebsinnendienst die Möglichkeit bieten, Firmen "
+        "mit Name, Anschrift, Branche{+, Größenklasse+} und [-Größenklasse-] {+Steuernummer+} "
+        "anzulegen."
+    )
+    assert lines[at + 3] == "    priority: [-must-]{+should+}"
+    assert "1 suspect link(s) in 1 item(s)" in listed.out  # only PH-KON-001's links

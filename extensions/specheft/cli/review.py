@@ -10,6 +10,7 @@ import click
 from specheft.cli.app import cli
 from specheft.model import GLOBAL_ID_PATTERN
 from specheft.project.layout import Project
+from specheft.trace.diff import FieldChange, marked
 
 _ID = re.compile(GLOBAL_ID_PATTERN)
 
@@ -23,6 +24,12 @@ def _split(arguments: tuple[str, ...], project_dir: str | None) -> tuple[list[st
     if directory is not None and project_dir is not None:
         raise click.UsageError("give the project directory once: as DIR or as --project")
     return ids, directory or project_dir or "."
+
+
+def _words(fc: FieldChange) -> str:
+    if fc.old is None or fc.new is None:
+        return f"{fc.old or '—'} → {fc.new or '—'}"
+    return marked(fc.words(), {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}, str)
 
 
 @cli.command()
@@ -52,7 +59,7 @@ def review(arguments: tuple[str, ...], project_dir: str | None, every: bool, lis
     Exit code 0: done (--list: nothing suspect); 1: --list found suspect links;
     2: usage or input error (nothing written).
     """
-    from specheft.project.review import project_states
+    from specheft.project.review import explain, project_states
     from specheft.project.review import review as record
     from specheft.trace.sourcelines import SourceLines
 
@@ -73,6 +80,7 @@ def review(arguments: tuple[str, ...], project_dir: str | None, every: bool, lis
         states = [s for s in states if not wanted or s.item.id in wanted]
         lines = SourceLines()
         suspect = [s for s in states if s.state == "suspect"]
+        since = explain(project, suspect)
         for s in suspect:
             item = s.item
             line = item.line
@@ -82,6 +90,13 @@ def review(arguments: tuple[str, ...], project_dir: str | None, every: bool, lis
                 f"{item.path}:{line}: {item.id}: :{s.link}: {s.target.id} changed since the "
                 f"review (@{s.recorded} → @{s.current[:6]})"
             )
+            found = since.get((item.id, s.target.id))
+            if found is not None:
+                click.echo(
+                    f"    reviewed in commit {found.commit[:10]} ({found.date}); since then:"
+                )
+                for fc in found.fields:
+                    click.echo(f"    {fc.label}: {_words(fc)}")
         unrecorded = sum(1 for s in states if s.state == "unrecorded")
         items = len({s.item.id for s in suspect})
         click.echo(

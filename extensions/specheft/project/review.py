@@ -18,8 +18,10 @@ from pathlib import Path
 from specheft.errors import InputError, Location, UsageError, did_you_mean
 from specheft.fsutil import Transaction
 from specheft.project.layout import Project
+from specheft.trace.diff import FieldChange
 from specheft.trace.graph import Item, TraceGraph
 from specheft.trace.suspect import (
+    CONTENT_FIELDS,
     FIELD,
     REVIEWED_LINKS,
     SHORT,
@@ -64,6 +66,47 @@ def project_states(project: Project) -> list[LinkState]:
     """The review state of every link that is reviewed (``specheft review --list``)."""
     graph = _graph(project)
     return [state for item in reviewing_items(graph) for state in link_states(graph, item)]
+
+
+@dataclass(frozen=True)
+class Since:
+    """What changed in a suspect link's target since the review was committed."""
+
+    commit: str
+    date: str
+    fields: tuple[FieldChange, ...]  # of the reviewed content: title, text, priority, acceptance
+
+
+def explain(project: Project, suspects: Iterable[LinkState]) -> dict[tuple[str, str], Since]:
+    """For each suspect link whose review record is committed: the commit that recorded
+    it and the target's changes since (``specheft diff COMMIT`` of that one item).
+
+    Keyed by (item id, target id); a link is missing when the project is not in git or
+    the record is not committed yet. Costs one ``diff`` per distinct recording commit."""
+    from specheft.project.diff import diff_revisions
+    from specheft.project.revision import Repository
+
+    wanted = [s for s in suspects if s.item.path and s.recorded]
+    if not wanted:
+        return {}
+    try:
+        repo = Repository.of(project)
+    except UsageError:
+        return {}  # not in git: the fingerprints are all there is
+    by_commit: dict[tuple[str, str], list[LinkState]] = {}
+    for state in wanted:
+        token = f"{state.target.id}@{state.recorded}"
+        found = repo.last_commit_with(token, str(state.item.path))
+        if found is not None:
+            by_commit.setdefault(found, []).append(state)
+    explained = {}
+    for (commit, date), states in by_commit.items():
+        changes = {c.id: c for c in diff_revisions(project, commit).changes}
+        for state in states:
+            change = changes.get(state.target.id)
+            fields = tuple(f for f in (change.fields if change else ()) if f.name in CONTENT_FIELDS)
+            explained[(state.item.id, state.target.id)] = Since(commit, date, fields)
+    return explained
 
 
 class _Source:

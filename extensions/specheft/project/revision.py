@@ -76,6 +76,15 @@ class Repository:
             )
         raise UsageError(f"{problem} git revision {revision!r}", hint=hint)
 
+    def last_commit_with(self, text: str, path: str) -> tuple[str, str] | None:
+        """(commit, date) of the last commit that added or removed ``text`` in the
+        project's file ``path`` (git's pickaxe); None when no commit did."""
+        done = self._git(
+            "log", "-1", "--format=%H %cs", "-S", text, "--", str(self.relative / path)
+        )
+        found = done.stdout.decode(errors="replace").split()
+        return (found[0], found[1]) if done.returncode == 0 and len(found) == 2 else None
+
     def sources(self, commit: str, name: str) -> dict[str, bytes]:
         """The project's source files (spec/, conf/) at ``commit``, by project-relative path."""
         tree = f"{commit}:{self.relative}" if str(self.relative) != "." else commit

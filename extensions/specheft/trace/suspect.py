@@ -161,8 +161,8 @@ def _suspect_link(graph: TraceGraph, options: object) -> Iterator[Hit]:
                 f":{state.link}: {target.id} changed since {item.id} was reviewed against it "
                 f"(its title, text, priority or acceptance criterion: reviewed "
                 f"@{state.recorded}, now @{state.current[:SHORT]})",
-                f"check that {item.id} still fits {target.id} ('specheft diff REV' shows what "
-                f"changed since revision REV), then run 'specheft review {item.id}'",
+                f"check that {item.id} still fits {target.id} ('specheft review --list' shows "
+                f"what changed), then run 'specheft review {item.id}'",
                 field=FIELD,
             )
         linked = {state.target.id for state in states}
