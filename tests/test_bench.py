@@ -1,12 +1,15 @@
 """Smoke run of the benchmark (tests/bench): both flavours build, the JSON is complete.
 
-CI-sized (N=200, one repetition) so that a broken generator or runner is noticed at once;
-the real numbers come from ``python tests/bench/run.py --n 1000`` (``nox -s bench``).
+CI-sized (N=24, one repetition, no PDF) so that a broken generator or runner is noticed at
+once; the real numbers come from ``python tests/bench/run.py --n 1000`` (``nox -s bench``).
+The PDF measurement is left out here: even at N=24 the PDF build takes 25-30 s (LaTeX
+passes), more than the whole smoke run; its JSON fields are checked with recorded runs.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -14,13 +17,13 @@ import pytest
 from .bench import generate as gen
 from .bench import run as bench
 
-N = 200
+N = 24
 
 
 @pytest.mark.slow
 def test_benchmark_smoke(tmp_path: Path) -> None:
     lines: list[str] = []
-    results = bench.run_benchmark(N, 1, tmp_path / "work", say=lines.append)
+    results = bench.run_benchmark(N, 1, tmp_path / "work", say=lines.append, pdf=False)
 
     expected = gen.expected_counts(N)
     assert expected == {"req": N, "excl": N // 10, "spec": N, "test": N, "phase": 7}
@@ -33,10 +36,28 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "bench.json").read_text(encoding="utf-8")) == data
     assert tuple(data) == bench.JSON_FIELDS
     assert data["n"] == N and data["reps"] == 1 and data["items"] == results.items
-    for key in ("plain_html_s", "specheft_html_s", "check_s", "recheck_s"):
-        assert data[key] > 0, key
-    for key in ("ratio_html", "ratio_check", "ratio_recheck"):
-        assert data[key] > 0, key
+    for key in (
+        "plain_html_s",
+        "specheft_html_s",
+        "check_s",
+        "recheck_s",
+        "plain_rebuild_s",
+        "rebuild_s",
+        "serve_s",
+    ):
+        assert isinstance(data[key], float) and data[key] > 0, key
+    for key in ("ratio_html", "ratio_check", "ratio_recheck", "ratio_rebuild"):
+        assert isinstance(data[key], float) and data[key] > 0, key
+    assert isinstance(data["serve_over_rebuild_s"], float)
+    assert data["pdf_s"] is None and data["ratio_pdf"] is None  # pdf=False
+    # the incremental specheft build rewrote every page that shows the retitled item
+    assert data["rebuild_stale_pages"]["specheft"] == 0
+    assert data["rebuild_title_pages"]["specheft"] >= 1
+    assert data["rebuild_title_pages"]["plain"] >= 1
+    assert data["rebuild_stale_pages"]["plain"] >= 0
+    assert results.serve_stale == 0  # the reloaded page showed the new title
+    assert set(data["cpu_s"]) == set(bench.MEASUREMENTS) - {"pdf", "serve"}
+    assert data["load_avg"]["max"] >= data["load_avg"]["median"] >= 0
     assert set(data["peak_rss_mb"]) == {"plain", "specheft"}
     assert all(mb > 0 for mb in data["peak_rss_mb"].values())
     assert data["machine"]["cpu_count"] >= 1
@@ -44,8 +65,98 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
 
     table = bench.table(results)
     assert "specheft build (HTML)" in table
-    assert table.count("PASS") + table.count("FAIL") == 4  # html, check, recheck, RSS
+    # html, check, recheck, rebuild, stale pages, serve, RSS (no PDF)
+    assert table.count("PASS") + table.count("FAIL") == 7
+    assert "not measured: specheft build --format pdf" in table
     assert any("plain HTML build" in line for line in lines)
+
+
+def _recorded(seconds: dict[str, float]) -> bench.Results:
+    results = bench.Results(1000, 1, items=3107)
+    for key, value in seconds.items():
+        cpu = math.nan if key == "serve" else value
+        results.runs[key].append(bench.Run(key, value, cpu, 100.0, 1.5))
+    results.stale_pages = {"plain": 1, "specheft": 0}
+    results.title_pages = {"plain": 2, "specheft": 5}
+    return results
+
+
+RECORDED = {
+    "plain_html": 16.0,
+    "specheft_html": 8.0,
+    "check": 2.0,
+    "recheck": 0.5,
+    "plain_rebuild": 4.0,
+    "rebuild": 5.0,
+    "pdf": 40.0,
+    "serve": 5.25,
+}
+
+
+def test_json_and_table_with_pdf_and_serve() -> None:
+    """The new measures' fields and budget lines, from recorded runs (no build)."""
+    data = _recorded(RECORDED).to_json()
+    assert tuple(data) == bench.JSON_FIELDS
+    assert data["rebuild_s"] == 5.0 and data["plain_rebuild_s"] == 4.0
+    assert data["ratio_rebuild"] == 1.25
+    assert data["pdf_s"] == 40.0 and data["ratio_pdf"] == 5.0  # against specheft's HTML
+    assert data["serve_s"] == 5.25 and data["serve_over_rebuild_s"] == 0.25
+    assert data["rebuild_stale_pages"] == {"plain": 1, "specheft": 0}
+    assert "serve" not in data["cpu_s"]  # not measurable: the build is a grandchild
+
+    table = bench.table(_recorded(RECORDED))
+    assert table.count("PASS") + table.count("FAIL") == 8
+    row = next(line for line in table.splitlines() if line.startswith("PDF / specheft HTML"))
+    assert row.split()[-3:] == ["≤", "3.000", "FAIL"]
+    row = next(line for line in table.splitlines() if line.startswith("rebuild / plain"))
+    assert row.endswith("FAIL")
+    row = next(line for line in table.splitlines() if line.startswith("serve − rebuild"))
+    assert row.endswith("PASS")
+    assert "plain 2 / 1, specheft 5 / 0" in table
+
+    skipped = _recorded({k: v for k, v in RECORDED.items() if k not in {"pdf", "serve"}})
+    data = skipped.to_json()
+    assert data["pdf_s"] is None and data["ratio_pdf"] is None
+    assert data["serve_s"] is None and data["serve_over_rebuild_s"] is None
+
+
+def test_stale_pages_against_a_fresh_build(tmp_path: Path) -> None:
+    """A page is stale when its title counts differ from a fresh build of the same edit."""
+    old, new = "Termine exportieren", "Geänderter Titel von LH-AKT-0001"
+    fresh, incremental = tmp_path / "fresh", tmp_path / "incremental"
+    pages = {
+        "a.html": f"<p>{new}</p><p>{old}</p>",  # the edited item, and another with its title
+        "b.html": f"<td>{new}</td>",
+        "c.html": "<p>nothing</p>",
+    }
+    for folder in (fresh, incremental):
+        for name, text in pages.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+    (incremental / "b.html").write_text(f"<td>{old}</td>", encoding="utf-8")  # not rewritten
+    (incremental / "sub").mkdir()
+    (incremental / "sub" / "d.html").write_text(f"{old} {old}", encoding="utf-8")
+
+    reference = bench.title_counts(fresh, old, new)
+    assert reference == {"a.html": (1, 1), "b.html": (0, 1)}
+    observed = bench.title_counts(incremental, old, new)
+    assert bench.stale_pages(observed, reference) == ["b.html", "sub/d.html"]
+    assert bench.stale_pages(reference, reference) == []
+
+
+def test_new_title_does_not_contain_the_old_one() -> None:
+    edit = gen.item_pages(gen.MIN_N)[1]
+    assert edit.title not in bench.new_title(edit)
+    assert edit.id in bench.new_title(edit)
+
+
+def test_too_small_n_is_refused() -> None:
+    """Fewer requirements than areas: refused (the area split looped forever)."""
+    with pytest.raises(ValueError, match="at least 12"):
+        gen.build_items(gen.MIN_N - 1)
+    assert len(gen.build_items(gen.MIN_N)["req"]) == gen.MIN_N
+    with pytest.raises(SystemExit):
+        bench.main(["--n", "5"])
 
 
 def test_projects_share_item_sources(tmp_path: Path) -> None:

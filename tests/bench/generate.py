@@ -52,6 +52,8 @@ AREAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "DSG": ("Datenschutz", ("Einwilligungen", "Auskunftsersuchen", "Löschfristen")),
 }
 AREA_CODES = tuple(AREAS)
+#: The smallest N: every area holds at least one requirement.
+MIN_N = len(AREAS)
 
 #: (title verb, infinitive with "zu")
 VERBS = (
@@ -258,6 +260,8 @@ class _Text:
 
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     """``total`` spread over ``parts`` with uneven weights; every part gets at least one."""
+    if total < parts:
+        raise ValueError(f"cannot give each of {parts} parts at least one of {total}")
     weights = [rng.uniform(0.5, 1.5) for _ in range(parts)]
     scale = total / sum(weights)
     sizes = [max(1, int(w * scale)) for w in weights]
@@ -272,8 +276,9 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
 
 def build_items(n: int) -> dict[str, list[Item]]:
     """Every item of the project, by kind, in document order (deterministic for ``n``)."""
-    if n < 1:
-        raise ValueError("n must be at least 1")
+    if n < MIN_N:
+        # _split gives every area at least one requirement: fewer never add up (it looped)
+        raise ValueError(f"n must be at least {MIN_N}, one requirement per area")
     if n > 9999 * len(AREAS) // 2:
         raise ValueError(f"n={n} does not fit 4-digit ids")
     rng = random.Random(f"specheft-bench-{n}")
@@ -640,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=100, help="number of requirements")
     parser.add_argument("--flavour", choices=FLAVOURS, action="append")
     args = parser.parse_args(argv)
+    if args.n < MIN_N:
+        parser.error(f"--n must be at least {MIN_N} (one requirement per area)")
     for flavour in args.flavour or FLAVOURS:
         manifest = generate(args.dir / flavour, args.n, flavour)
         print(f"{flavour}: {manifest.items} items in {manifest.files} pages -> {manifest.root}")
