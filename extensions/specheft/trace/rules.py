@@ -18,6 +18,7 @@ from specheft.config.reader import Reader, Table
 from specheft.config.settings import Settings
 from specheft.errors import did_you_mean
 from specheft.model import FIELDS, KIND_DEFS, LINK_DEFS, Kind, Priority
+from specheft.trace import suspect
 from specheft.trace.coverage import requirement_coverage
 from specheft.trace.graph import Item, TraceGraph
 from specheft.trace.hitcache import HitCache, item_key, options_key
@@ -634,7 +635,7 @@ def relaxed_rules(levels: Mapping[str, RuleLevel]) -> dict[str, dict[str, str]]:
 
 
 #: The modules whose rules register when this one is imported, in the order of listing.
-_RULE_MODULES = (__name__, checks.__name__)
+_RULE_MODULES = (__name__, checks.__name__, suspect.__name__)
 
 
 def all_rules() -> dict[str, Rule]:

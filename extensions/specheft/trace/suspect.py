@@ -30,7 +30,7 @@ from typing import Any, Literal
 from specheft.model import Kind
 from specheft.trace.fingerprint import normalize
 from specheft.trace.graph import Item, TraceGraph
-from specheft.trace.rules import Hit, rule
+from specheft.trace.ruleset import Hit, rule
 
 FIELD = "reviewed"
 #: the hex digits written; a longer recorded fingerprint is compared on its length
