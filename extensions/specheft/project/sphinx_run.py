@@ -232,6 +232,7 @@ def run_sphinx(
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     from specheft.project.lock import project_lock
+    from specheft.sphinxext.compat import warning_count  # loads the extension: with Sphinx
     from specheft.textsafe import escape_logger
 
     colour = _colour_wanted(color_terminal())
@@ -292,7 +293,7 @@ def run_sphinx(
                 if stream is not None:
                     stream.end_line()
             return BuildResult(
-                outdir, builder, app._warncount, app.statuscode, tuple(recorder.messages), app
+                outdir, builder, warning_count(app), app.statuscode, tuple(recorder.messages), app
             )
     except SphinxConfigError as exc:
         raise ConfigError(_config_message(str(exc), project.conf_dir)) from None

@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from sphinx.application import Sphinx
 
+from specheft.sphinxext.needs.priorities import REMOVE_FILTERS
+
 
 def install_build_filters(
     app: Sphinx, make: Callable[[Sphinx], list[tuple[str, logging.Filter]]]
@@ -35,4 +37,4 @@ def install_build_filters(
             logging.getLogger(name).removeFilter(flt)
 
     app.connect("builder-inited", install)
-    app.connect("build-finished", uninstall, priority=999)
+    app.connect("build-finished", uninstall, priority=REMOVE_FILTERS)

@@ -17,6 +17,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from specheft.sphinxext.needs.priorities import SAVE_WARNINGS
+
 _FILE = "specheft-warned.json"
 
 
@@ -74,4 +76,4 @@ def setup(app: Sphinx) -> None:
 
     app.connect("builder-inited", start)
     app.connect("env-get-outdated", outdated)
-    app.connect("build-finished", finish, priority=998)
+    app.connect("build-finished", finish, priority=SAVE_WARNINGS)

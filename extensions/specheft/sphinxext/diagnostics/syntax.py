@@ -35,6 +35,7 @@ from specheft.fsutil import source_lines
 from specheft.model import FIELDS, GERMAN_VALUES, KINDS, LINKS
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.needs.data import Need, needs_read, needs_view
+from specheft.sphinxext.needs.priorities import AFTER_NEEDS
 from specheft.trace.rules import rule_options
 from specheft.trace.sourcelines import SourceLines, option_line
 
@@ -564,9 +565,9 @@ def setup(app: Sphinx) -> None:
     app.connect("doctree-read", _check_doctree)
     app.connect("source-read", _check_tabs)
     # after the tab check, which must see the page as written
-    app.connect("source-read", _read_source, priority=600)
+    app.connect("source-read", _read_source, priority=AFTER_NEEDS)
     app.connect("include-read", _read_include)
     app.connect("env-purge-doc", _purge_fenced)
     app.connect("env-merge-info", _merge_fenced)
     # after sphinx-needs has post-processed the needs at write-started (priority 500)
-    app.connect("write-started", _report_fenced, priority=600)
+    app.connect("write-started", _report_fenced, priority=AFTER_NEEDS)

@@ -29,6 +29,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from specheft.fsutil import source_lines
+from specheft.sphinxext.needs.data import needimport_directive
+from specheft.sphinxext.needs.priorities import EARLY
 
 _logger = logging.getLogger(__name__)
 
@@ -203,10 +205,8 @@ def setup(app: Sphinx) -> None:
         override=True,
     )
     app.add_directive("csv-table", _guarded(CSVTable, _csv_targets, "csv-table"), override=True)
-    from sphinx_needs.directives.needimport import NeedimportDirective
-
-    guarded_import = _guarded(NeedimportDirective, _needimport_targets, "needimport")
+    guarded_import = _guarded(needimport_directive(), _needimport_targets, "needimport")
     app.add_directive("needimport", guarded_import, override=True)
     app.connect("include-read", _include_read)
     # before Sphinx's image and download collectors (priority 500) copy anything
-    app.connect("doctree-read", _check_files, priority=100)
+    app.connect("doctree-read", _check_files, priority=EARLY)

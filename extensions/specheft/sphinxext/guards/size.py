@@ -14,6 +14,7 @@ from sphinx.application import Sphinx
 
 from specheft.errors import InputError, Location
 from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.needs.priorities import EARLY
 
 
 def _check_sizes(app: Sphinx, env: Any, docnames: list[str]) -> None:
@@ -39,4 +40,4 @@ def _check_sizes(app: Sphinx, env: Any, docnames: list[str]) -> None:
 
 def setup(app: Sphinx) -> None:
     # before every other reader of the pages (the encoding check reads whole files)
-    app.connect("env-before-read-docs", _check_sizes, priority=100)
+    app.connect("env-before-read-docs", _check_sizes, priority=EARLY)

@@ -25,26 +25,34 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx_needs.builder import NeedsBuilder
-from sphinx_needs.roles.need_incoming import NeedIncoming
-from sphinx_needs.roles.need_outgoing import NeedOutgoing
-from sphinx_needs.roles.need_ref import NeedRef
+
+from specheft.sphinxext.needs.data import (
+    NeedIncoming,
+    NeedOutgoing,
+    drop_need_nodes,
+    needs_view,
+    reference_node_types,
+    stored_needs,
+)
+from specheft.sphinxext.needs.priorities import BEFORE_NEEDS
 
 logger = logging.getLogger(__name__)
 
 #: docname → copies of the page's reference nodes, resolved by ``specheft check``
 REFERENCES = "specheft_references"
-_REFERENCE_NODES = (addnodes.pending_xref, NeedRef, NeedIncoming, NeedOutgoing)
+_REFERENCE_NODES: tuple[type[nodes.Element], ...] = (
+    addnodes.pending_xref,
+    *reference_node_types(),
+)
 
 
 class CheckBuilder(NeedsBuilder):
     name = "specheft-check"
 
     def finish(self) -> None:
-        from sphinx_needs.data import SphinxNeedsData
-
         resolve_references(self.env)  # the needs are resolved (at write-started)
 
-        self.resolved_needs: list[Any] = list(SphinxNeedsData(self.env).get_needs_view().values())
+        self.resolved_needs: list[Any] = list(needs_view(self.env).values())
 
 
 def _uses_content_links(env: BuildEnvironment) -> bool:
@@ -59,7 +67,7 @@ def _uses_content_links(env: BuildEnvironment) -> bool:
     for entry in declared:
         if "content_links" in repr(entry.get("derive") if isinstance(entry, dict) else entry):
             return True
-    needs = getattr(env, "_needs_all_needs", {})
+    needs = stored_needs(env)
     return any("links_from_content" in str(need.get("content") or "") for need in needs.values())
 
 
@@ -112,9 +120,7 @@ def resolve_references(env: BuildEnvironment) -> None:
 def _unknown_backlink_targets(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """``{need_incoming}`` / ``{need_outgoing}`` of an unknown id stop sphinx-needs with
     an unlocated extension error: a located warning instead, the role's text kept."""
-    from sphinx_needs.data import SphinxNeedsData
-
-    needs = SphinxNeedsData(app.env).get_needs_view()
+    needs = needs_view(app.env)
     found = doctree.findall(lambda n: isinstance(n, (NeedIncoming, NeedOutgoing)))
     for node in [n for n in found if isinstance(n, nodes.Element)]:
         target = str(node.get("reftarget", ""))
@@ -128,7 +134,7 @@ def _unknown_backlink_targets(app: Sphinx, doctree: nodes.document, docname: str
 
 def _drop_need_nodes(app: Sphinx, env: BuildEnvironment) -> None:
     if isinstance(app.builder, CheckBuilder) and not _uses_content_links(env):
-        env._needs_all_nodes = {}  # type: ignore[attr-defined]
+        drop_need_nodes(env)
 
 
 def setup(app: Sphinx) -> None:
@@ -137,5 +143,5 @@ def setup(app: Sphinx) -> None:
     app.connect("env-purge-doc", _purge_references)
     app.connect("env-merge-info", _merge_references)
     # before sphinx-needs processes the roles (priority 500)
-    app.connect("doctree-resolved", _unknown_backlink_targets, priority=400)
+    app.connect("doctree-resolved", _unknown_backlink_targets, priority=BEFORE_NEEDS)
     app.connect("env-updated", _drop_need_nodes)

@@ -1,30 +1,47 @@
-"""Constant-time replacements for two quadratic steps inside sphinx-needs 9.
+"""Speed-ups for sphinx-needs 9: two methods replaced, one store given a short repr.
 
-1. ``NeedItem.add_backlink`` checks ``backlink not in list`` before appending, so a need
-with n incoming links costs n²/2 comparisons of ``NeedLink`` dataclasses. In a
-specification every item links to its phase: at 15,000 items one phase collects
-10,000 back-links and this single step takes longer than the rest of a check.
+Each patch is written for the sphinx-needs release line in :data:`TESTED_MAJOR` and is
+applied only there: on another major version nothing is replaced and one warning says
+so (builds stay correct, only slower on large projects). Each replacement checks that
+the method it replaces is still sphinx-needs' own; ``tests/test_needs_contract.py`` pins
+the signatures.
 
-The replacement keeps, per back-link list, a set of its members and uses it for the
-membership test. The set is a cache: it is trusted only while it belongs to the very
-same list object and the list's length is unchanged, otherwise it is rebuilt from the
-list — so nothing that sphinx-needs does to the lists (reset, sort, dedupe) can make
+1. ``NeedItem.add_backlink`` (:func:`_add_backlink`) checks ``backlink not in list``
+before appending, so a need with n incoming links costs n²/2 comparisons of ``NeedLink``
+dataclasses. In a specification every item links to its phase: at 15,000 items one
+phase collects 10,000 back-links and this single step takes longer than the rest of a
+check. The replacement keeps, per back-link list, a set of its members and uses it for
+the membership test. The set is a cache: it is trusted only while it belongs to the
+very same list object and the list's length is unchanged, otherwise it is rebuilt from
+the list — so nothing that sphinx-needs does to the lists (reset, sort, dedupe) can make
 it wrong. The result is the same list, in the same order, as the original function.
 
-2. ``SphinxNeedsData.remove_doc`` (run for every document Sphinx is about to read) scans
-every need stored so far for ones of that document. Read one after the other, d
-documents with n needs cost d·n/2 look-ups (11 s of a 100 s check at 31,000 items).
-A document Sphinx has not read into this environment (not in ``env.all_docs``: new, or
-already cleared) cannot have needs, extends or diagrams stored, so there is nothing to
-remove and the scan is skipped (the stores the original creates on its way are still
-created: parallel workers forked later rely on them); every other call runs the original.
+2. ``SphinxNeedsData.remove_doc`` (:func:`_remove_doc`, run for every document Sphinx is
+about to read) scans every need stored so far for ones of that document. Read one after
+the other, d documents with n needs cost d·n/2 look-ups (11 s of a 100 s check at 31,000
+items). A document Sphinx has not read into this environment (not in ``env.all_docs``:
+new, or already cleared) cannot have needs, extends or diagrams stored, so there is
+nothing to remove and the scan is skipped (the stores the original creates on its way
+are still created: parallel workers forked later rely on them); every other call runs
+the original.
 
-Applied only to the sphinx-needs release line they were written for.
+3. The store of needs (:func:`quiet_needs_store`) gets a short ``repr``: Sphinx formats
+``repr(args)`` of every event it emits, for a debug message, even when debug output is
+off; sphinx-needs emits two events with the whole store.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from sphinx.util import logging
+
+from specheft.sphinxext.needs.data import NEEDS_STORE, set_stored_needs, stored_needs
+
+logger = logging.getLogger(__name__)
+
+#: The sphinx-needs major version the patches were written for and tested with.
+TESTED_MAJOR = 9
 
 _CACHE: dict[int, tuple[list[Any], set[Any]]] = {}
 
@@ -38,6 +55,7 @@ def _members(links: list[Any]) -> set[Any]:
 
 
 def _add_backlink(self: Any, link_type: str, backlink: Any) -> None:
+    """``NeedItem.add_backlink(self, link_type, backlink)`` with a set for membership."""
     from sphinx_needs.need_item import NeedLink
 
     if link_type not in self._backlinks:
@@ -51,6 +69,7 @@ def _add_backlink(self: Any, link_type: str, backlink: Any) -> None:
 
 
 def _remove_doc(self: Any, docname: str) -> None:
+    """``SphinxNeedsData.remove_doc(self, docname)``, skipped for a page never read."""
     if docname not in self.env.all_docs and not self.needs_is_post_processed:
         # The original creates these stores on its way; parallel reading relies on the
         # main process having them before it forks its workers.
@@ -65,30 +84,40 @@ _ORIGINAL: dict[str, Any] = {}
 
 
 class QuietNeeds(dict):  # type: ignore[type-arg]
-    """sphinx-needs' store of needs with a short ``repr``.
-
-    Sphinx formats ``repr(args)`` of every event it emits, for a debug message, even
-    when debug output is off; sphinx-needs emits two events with the whole store, so
-    every build spent ``repr`` of every need twice (half a second at 15,000 items).
-    Everything else is the plain dict it was.
-    """
+    """sphinx-needs' store of needs with a short ``repr`` (half a second at 15,000 items
+    spent formatting it twice per build). Everything else is the plain dict it was."""
 
     def __repr__(self) -> str:
         return f"<{len(self)} needs>"
 
 
 def quiet_needs_store(app: Any, env: Any, docnames: list[str]) -> None:
-    """Swap the store for a ``QuietNeeds`` holding the same needs (``env-before-read-docs``)."""
-    store = getattr(env, "_needs_all_needs", None)
+    """Swap the store for a ``QuietNeeds`` holding the same needs (``env-before-read-docs``,
+    after sphinx-needs' ``prepare_env`` made it)."""
+    if not tested(needs_version()):
+        return
+    store = stored_needs(env) if hasattr(env, NEEDS_STORE) else None
     if store is None:
-        env._needs_all_needs = QuietNeeds()
+        set_stored_needs(env, QuietNeeds())
     elif type(store) is dict:
-        env._needs_all_needs = QuietNeeds(store)
+        set_stored_needs(env, QuietNeeds(store))
 
 
 def clear() -> None:
     """Forget the sets (they hold references to the lists) once a build is done."""
     _CACHE.clear()
+
+
+def needs_version() -> str:
+    """The installed sphinx-needs version (``sphinx_needs.__version__``)."""
+    import sphinx_needs
+
+    return str(getattr(sphinx_needs, "__version__", ""))
+
+
+def tested(version: str) -> bool:
+    """Whether ``version`` is of the release line the patches were written for."""
+    return version.split(".", 1)[0] == str(TESTED_MAJOR)
 
 
 def _replace(owner: type, name: str, replacement: Any) -> bool:
@@ -104,14 +133,29 @@ def _replace(owner: type, name: str, replacement: Any) -> bool:
     return True
 
 
+_WARNED: list[str] = []
+
+
 def install() -> bool:
-    """Replace both methods on sphinx-needs 9.x; True if both are replaced."""
-    import sphinx_needs
+    """Replace both methods on sphinx-needs 9.x; True if both are replaced.
+
+    On another major version nothing is replaced, with one warning per process: the
+    replacements copy what sphinx-needs 9 does and could be wrong for another release.
+    """
     from sphinx_needs.data import SphinxNeedsData
     from sphinx_needs.need_item import NeedItem
 
-    version = getattr(sphinx_needs, "__version__", "")
-    if not version.startswith("9."):
+    version = needs_version()
+    if not tested(version):
+        if version not in _WARNED:
+            _WARNED.append(version)
+            logger.warning(
+                f"sphinx-needs {version} is not the release line specheft was tested with "
+                f"({TESTED_MAJOR}.x): its speed-ups are not applied (builds are correct, "
+                "but slower on large projects)",
+                type="specheft",
+                subtype="needs-version",
+            )
         return False
     backlinks = _replace(NeedItem, "add_backlink", _add_backlink)
     stores = ("get_or_create_docs", "get_or_create_extends", "get_or_create_umls")
