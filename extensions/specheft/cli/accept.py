@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from specheft.cli.app import cli, project_argument, stderr_progress
+from specheft.io.evidence import DECISION_FORMATS
 from specheft.project.layout import Project
-from specheft.textsafe import json_text
 from specheft.trace.graph import TraceGraph
 
 
@@ -19,7 +18,7 @@ from specheft.trace.graph import TraceGraph
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("text", "json", "junit")),
+    type=click.Choice(list(DECISION_FORMATS)),
     default="text",
     show_default=True,
 )
@@ -37,7 +36,6 @@ def accept(project_dir: str, phase: str | None, fmt: str, needs_json: Path | Non
 
     Exit code 0: Go; 1: No-Go; 2: usage or input error.
     """
-    from specheft.io.evidence.text import decision_text
     from specheft.project.results import accept as decide
     from specheft.project.results import load_graph
 
@@ -48,13 +46,5 @@ def accept(project_dir: str, phase: str | None, fmt: str, needs_json: Path | Non
         return load_graph(project, needs_json=needs_json, progress=progress)
 
     decision = decide(project, graph, phase=phase)
-    if fmt == "json":
-        dumped = json.dumps(decision.to_json(), ensure_ascii=False, indent=2, sort_keys=True)
-        click.echo(json_text(dumped))
-    elif fmt == "junit":
-        from specheft.io.evidence import junit as evidence_junit
-
-        click.echo(evidence_junit.render(decision), nl=False)
-    else:
-        click.echo(decision_text(decision), nl=False)
+    click.echo(DECISION_FORMATS[fmt](decision), nl=False)
     return 0 if decision.go else 1

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
-import time
 from pathlib import Path
-from typing import IO, cast
 
 import click
 
 from specheft.cli.app import cli, project_argument
-from specheft.errors import UsageError
-from specheft.project.layout import Project, RelativePaths, claim_output_dir
+from specheft.project.layout import Project
 
 
 @cli.command()
@@ -76,73 +72,36 @@ def build(
     the site with needs.json (the data interface for every other tool) to _build/html and
     the PDFs (Lastenheft, Pflichtenheft, … as configured) to _build/pdf.
     """
-    from specheft.project.lock import project_lock
-    from specheft.project.sphinx_run import require_success, run_sphinx
+    from specheft.project.build import PdfStep
+    from specheft.project.build import build as run_build
 
     project = Project.at(project_dir)
-    settings = project.settings()  # a broken specheft.toml is reported before Sphinx starts
-    # the whole command (LaTeX, PDFs, site) under the project's lock: one build at a time
-    click.get_current_context().with_resource(project_lock(project.build_dir, "build"))
-    if out is not None:
-        project.refuse_sources(out, "--out")
-    if builder is not None and (fmt != "html" or documents):
-        raise UsageError(
-            "--builder runs one Sphinx builder; it cannot be combined with "
-            "--format pdf/all or --document"
-        )
-    selected = [settings.document(name) for name in documents] or list(settings.deliverables())
-    status = None if quiet else sys.stdout
-    # one convention with check: paths relative to the project (Sphinx's are absolute)
-    warnings = cast(IO[str], RelativePaths(sys.stderr, project.root))
 
-    def sphinx(name: str, outdir: Path, **overrides: object) -> None:
-        require_success(
-            run_sphinx(
-                project,
-                name,
-                outdir,
-                strict=strict,
-                fresh=fresh,
-                parallel=jobs,
-                status=status,
-                warning=warnings,
-                confoverrides=overrides,
-            )
-        )
-
-    if builder is not None:
-        outdir = (out or project.build_dir / builder).resolve()
-        sphinx(builder, outdir)
-        click.echo(f"Output written to {project.shown(outdir)}")
-        return 0
-
-    pdfs: list[Path] = []
-    if fmt in ("pdf", "all"):
-        from specheft.project.pdf import compile_pdf, require_tex
-
-        require_tex()  # before the build: a missing TeX is known at once
-        latex_dir = project.build_dir / "latex"
-        sphinx("latex", latex_dir)
-        pdf_dir = project.build_dir / "pdf"
-        claim_output_dir(pdf_dir)
-        for document in selected:
-            started = time.perf_counter()
+    def announce(step: PdfStep) -> None:
+        if step.path is None:
             if not quiet:
-                click.echo(f"Compiling {document.name}.pdf ({document.title}) …")
-            target = pdf_dir / f"{document.name}.pdf"
-            shutil.copyfile(compile_pdf(latex_dir, document.name), target)
-            pdfs.append(target)
-            seconds = time.perf_counter() - started
-            click.echo(f"PDF written to {project.shown(target)} ({seconds:.1f} s)")
+                click.echo(f"Compiling {step.document.name}.pdf ({step.document.title}) …")
+        else:
+            click.echo(f"PDF written to {project.shown(step.path)} ({step.seconds:.1f} s)")
 
-    if fmt in ("html", "all"):
-        outdir = (out or project.build_dir / "html").resolve()
-        sphinx("html", outdir, specheft_pdf_downloads=bool(pdfs))
-        if pdfs:
-            (outdir / "pdf").mkdir(exist_ok=True)
-            for pdf in pdfs:
-                shutil.copyfile(pdf, outdir / "pdf" / pdf.name)
-        click.echo(f"Site written to {project.shown(outdir / 'index.html')}")
-        if (outdir / "needs.json").exists():
-            click.echo(f"Items written to {project.shown(outdir / 'needs.json')}")
+    result = run_build(
+        project,
+        html=fmt in ("html", "all"),
+        pdf=fmt in ("pdf", "all"),
+        documents=documents,
+        out=out,
+        builder=builder,
+        strict=strict,
+        fresh=fresh,
+        jobs=jobs,
+        status=None if quiet else sys.stdout,
+        warning=sys.stderr,
+        on_pdf=announce,
+    )
+    if builder is not None and result.outdir is not None:
+        click.echo(f"Output written to {project.shown(result.outdir)}")
+    elif result.site is not None:
+        click.echo(f"Site written to {project.shown(result.site)}")
+        if result.items is not None:
+            click.echo(f"Items written to {project.shown(result.items)}")
     return 0

@@ -9,9 +9,9 @@ import click
 
 from specheft.cli.app import cli, project_argument
 from specheft.fsutil import atomic_write_text
+from specheft.io.report import FORMATS, RenderOptions, formats_help, render
 from specheft.project.layout import Project
 
-FORMATS = ("text", "json", "sarif", "junit")
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
@@ -20,11 +20,10 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(list(FORMATS)),
     default="text",
     show_default=True,
-    help="Report format: text for people, json for scripts, sarif for code scanning, "
-    "junit for CI dashboards.",
+    help=f"Report format: {formats_help()}.",
 )
 @click.option(
     "--output",
@@ -65,26 +64,13 @@ def check(
     # Progress on a terminal only: a large check takes a minute; logs and pipes stay clean.
     progress = sys.stderr if sys.stderr.isatty() else None
     report = run_check(project, jobs=jobs, fresh=fresh, progress=progress)
-    if fmt == "text":
-        from specheft.io.report import text as report_text
 
-        def paint(word: str, level: str) -> str:
-            return click.style(word, fg=_COLOURS.get(level), bold=True)
+    def paint(word: str, level: str) -> str:
+        return click.style(word, fg=_COLOURS.get(level), bold=True)
 
-        coloured = output is None and sys.stdout.isatty()
-        text = report_text.render(report, show_info=verbose, style=paint if coloured else None)
-    elif fmt == "json":
-        from specheft.io.report import json as report_json
-
-        text = report_json.render(report)
-    elif fmt == "sarif":
-        from specheft.io.report import sarif
-
-        text = sarif.render(report)
-    else:
-        from specheft.io.report import junit
-
-        text = junit.render(report, strict=strict)
+    coloured = output is None and sys.stdout.isatty()
+    options = RenderOptions(strict=strict, show_info=verbose, style=paint if coloured else None)
+    text = render(report, fmt, options)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from specheft.cli.app import project_argument, stderr_progress, subcommand_group
-from specheft.errors import UsageError
 from specheft.project.layout import Project
 
 export_group = subcommand_group("export", "Export the items to another format.")
@@ -40,40 +39,17 @@ def export_reqif(
     links SPEC-RELATIONs (one type per link kind), each top folder under spec/ a
     SPECIFICATION with the headings as hierarchy. Same sources, same bytes.
     """
-    from specheft.fsutil import atomic_write_bytes
-    from specheft.io.reqif.export import documents_from_needs, export_time, render, zipped
-    from specheft.project.lock import project_lock
-    from specheft.project.sphinx_run import items_build
+    from specheft.project.export import export_reqif
 
     project = Project.at(project_dir)
     if answer_to is not None:
         return _answer(project, answer_to, out, document, as_zip)
-    settings = project.settings()
-    suffix = ".reqifz" if as_zip else ".reqif"
-    target = out or project.build_dir / "reqif" / f"{project.root.name or 'specheft'}{suffix}"
-    if target.suffix.lower() != suffix:
-        raise UsageError(
-            f"{target}: the output must end in {suffix}",
-            hint="--zip writes .reqifz, without it .reqif",
-        )
-    project.refuse_sources(target, "--out")
-    chosen = settings.document(document) if document else None
-    with project_lock(project.build_dir, "export reqif"):
-        result, needs = items_build(project, progress=stderr_progress())
-        if chosen is not None:
-            from specheft.sphinxext.rendering.deliverables import document_docnames
-
-            pages = document_docnames(result.app.env, chosen.start)
-            needs = [n for n in needs if n.get("docname") in pages]
-    documents = documents_from_needs(needs)
-    when = export_time(project.root)
-    data = render(documents, title=settings.project.name, when=when)
-    if as_zip:
-        data = zipped(target.with_suffix(".reqif").name, data, when)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(target, data)
-    count = sum(len(d.items()) for d in documents)
-    click.echo(f"wrote {target} ({count} items, {len(documents)} specifications)")
+    written = export_reqif(
+        project, target=out, document=document, as_zip=as_zip, progress=stderr_progress()
+    )
+    click.echo(
+        f"wrote {written.target} ({written.items} items, {written.specifications} specifications)"
+    )
     return 0
 
 

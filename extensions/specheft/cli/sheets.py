@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from specheft.cli.app import project_argument, stderr_progress, subcommand_group
-from specheft.errors import UsageError
 from specheft.project.layout import Project
 
 export_group = subcommand_group("export", "Export the items to another format.")
@@ -15,21 +14,14 @@ import_group = subcommand_group("import", "Import items from another format into
 
 
 def _export(fmt: str, project_dir: str, document: str | None, out: Path | None, kind: str) -> int:
-    from specheft.fsutil import atomic_write_bytes
-    from specheft.io.sheets.export import collect, csv_bytes, default_name, table_named, xlsx_bytes
-    from specheft.project.lock import project_lock
+    from specheft.project.export import export_sheets
 
     project = Project.at(project_dir)
-    target = out or default_name(project, fmt, kind)
-    if target.suffix.lower() != f".{fmt}":
-        raise UsageError(f"{target}: the output of 'export {fmt}' must end in .{fmt}")
-    project.refuse_sources(target, "--out")
-    with project_lock(project.build_dir, f"export {fmt}"):
-        export = collect(project, document, progress=stderr_progress())
-    data = xlsx_bytes(export) if fmt == "xlsx" else csv_bytes(table_named(export.tables, kind))
-    atomic_write_bytes(target, data)
-    counts = ", ".join(f"{len(t.rows)} {t.key}" for t in export.tables)
-    click.echo(f"wrote {target} ({counts})" if fmt == "xlsx" else f"wrote {target}")
+    written = export_sheets(
+        project, fmt, target=out, document=document, kind=kind, progress=stderr_progress()
+    )
+    counts = ", ".join(f"{len(t.rows)} {t.key}" for t in written.tables)
+    click.echo(f"wrote {written.target} ({counts})" if fmt == "xlsx" else f"wrote {written.target}")
     return 0
 
 

@@ -9,39 +9,20 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
-from specheft.config.settings import Settings
 from specheft.project.layout import Project
-from specheft.trace.coverage import RequirementCoverage, coverage
+from specheft.trace.coverage import coverage
 from specheft.trace.graph import TraceGraph
 from specheft.trace.hitcache import HitCache
-from specheft.trace.rules import Evaluation, Finding, check_options, evaluate, rule_options
+from specheft.trace.report import CheckReport
+from specheft.trace.rules import Finding, check_options, evaluate, relaxed_rules, rule_options
 from specheft.trace.sourcelines import SourceLines
 
 BUILD_RULE = "build"
 _ITEM_IN_MESSAGE = re.compile(r"^(?:Need ')?(?P<id>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)'?[: ]")
-
-
-@dataclass
-class CheckReport:
-    project: Project
-    settings: Settings
-    graph: TraceGraph
-    evaluation: Evaluation
-    rows: list[RequirementCoverage] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def findings(self) -> list[Finding]:
-        return self.evaluation.findings
-
-    def exit_code(self, strict: bool = False) -> int:
-        if self.evaluation.errors or (strict and self.evaluation.warnings):
-            return 1
-        return 0
 
 
 def _relative(path: str | None, root: Path) -> str | None:
@@ -76,7 +57,10 @@ def run_check(
     fresh: bool = False,
     progress: IO[str] | None = None,
 ) -> CheckReport:
-    """Build the items and evaluate every rule; Sphinx's progress lines go to ``progress``."""
+    """Build the items and evaluate every rule; Sphinx's progress lines go to ``progress``.
+
+    The result is the pure :class:`~specheft.trace.report.CheckReport` that every report
+    format reads; nothing is printed."""
     from specheft.project.sphinx_run import items_build
 
     started = time.perf_counter()
@@ -88,7 +72,8 @@ def run_check(
     from specheft.sphinxext.diagnostics.syntax import fenced_items
 
     options = check_options(settings, fenced_items(result.app.env, project.root))
-    evaluation = evaluate(graph, rule_options(settings).levels, options=options, cache=cache)
+    levels = rule_options(settings).levels
+    evaluation = evaluate(graph, levels, options=options, cache=cache)
     cache.save()
     from_build = build_findings(list(result.messages), project.root)
     # a wrong link is reported by sphinx-needs already; do not say it twice
@@ -106,5 +91,11 @@ def run_check(
     evaluation.findings[:0] = from_build
     evaluation.findings.sort(key=Finding.sort_key)
     return CheckReport(
-        project, settings, graph, evaluation, coverage(graph), time.perf_counter() - started
+        project_name=settings.project.name,
+        root=project.root,
+        graph=graph,
+        evaluation=evaluation,
+        rows=coverage(graph),
+        relaxed=relaxed_rules(levels),
+        seconds=time.perf_counter() - started,
     )

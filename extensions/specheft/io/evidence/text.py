@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from specheft.evidence.acceptance import Decision
 from specheft.evidence.model import CLASS_NAMES_DE, RANK, DefectList, Run
 from specheft.evidence.store import Store
-from specheft.project.results import ImportResult
 from specheft.textsafe import printable_line
+
+if TYPE_CHECKING:  # the result type only: this writer does not depend on the use case
+    from specheft.project.results import ImportResult
 
 # Names, messages and file names come from imported reports: every line is made
 # printable (an ESC in a test name must not drive the terminal), and each field is one

@@ -7,26 +7,24 @@ from dataclasses import asdict
 from typing import Any
 
 from specheft import __version__
-from specheft.project.check import CheckReport
 from specheft.textsafe import json_text
 from specheft.trace.coverage import by_area, by_priority
-from specheft.trace.rules import relaxed_rules
+from specheft.trace.report import CheckReport
 
 
 def as_dict(report: CheckReport) -> dict[str, Any]:
-    ev = report.evaluation
     return {
         "tool": {"name": "specheft", "version": __version__},
-        "project": report.settings.project.name,
+        "project": report.project_name,
         "summary": {
-            "items": len(report.graph),
-            "errors": ev.errors,
-            "warnings": ev.warnings,
-            "infos": ev.count("info"),
+            "items": report.items,
+            "errors": report.errors,
+            "warnings": report.warnings,
+            "infos": report.infos,
             "coverage_by_priority": {k: v.as_dict() for k, v in by_priority(report.rows).items()},
             "coverage_by_area": {k: v.as_dict() for k, v in by_area(report.rows).items()},
             # rules set below their built-in level in specheft.toml, per priority
-            "relaxed": relaxed_rules(report.settings.rules),
+            "relaxed": report.relaxed,
         },
         "findings": [asdict(f) for f in report.findings],
         "requirements": [

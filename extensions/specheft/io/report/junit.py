@@ -10,8 +10,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from specheft.project.check import CheckReport
 from specheft.textsafe import printable, printable_line
+from specheft.trace.report import CheckReport
 from specheft.trace.rules import Finding, all_rules
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import quote
 
 from specheft import __version__
-from specheft.project.check import CheckReport
 from specheft.textsafe import json_text
+from specheft.trace.report import CheckReport
 from specheft.trace.rules import SEVERITY, Rule, all_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -81,7 +81,7 @@ def as_dict(report: CheckReport) -> dict[str, Any]:
                         "rules": descriptors,
                     }
                 },
-                "originalUriBaseIds": {"SRCROOT": {"uri": report.project.root.as_uri() + "/"}},
+                "originalUriBaseIds": {"SRCROOT": {"uri": report.root.as_uri() + "/"}},
                 "results": results,
             }
         ],

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from specheft.project.check import CheckReport
 from specheft.textsafe import printable, printable_line
 from specheft.trace.coverage import by_priority, percent_text
-from specheft.trace.rules import SEVERITY, Finding, all_rules, relaxed_rules
+from specheft.trace.report import CheckReport
+from specheft.trace.rules import SEVERITY, Finding, all_rules
 
 
 def _plural(count: int, word: str) -> str:
@@ -24,8 +24,7 @@ def summary_line(report: CheckReport) -> str:
             f", tested {percent_text(counts.tested, counts.total)})"
         )
     requirements = ", ".join(parts) if parts else "no requirements"
-    ev = report.evaluation
-    relaxed = relaxed_rules(report.settings.rules)
+    relaxed = report.relaxed
     # a green check under relaxed rules must say so: it proves less than the defaults would
     note = (
         "; relaxed in specheft.toml: "
@@ -34,9 +33,9 @@ def summary_line(report: CheckReport) -> str:
         else ""
     )
     return printable(  # a priority is the user's text until validated
-        f"{len(report.graph)} items; requirements: {requirements}; "
-        f"{_plural(ev.errors, 'error')}, {_plural(ev.warnings, 'warning')}, "
-        f"{_plural(ev.count('info'), 'info')}{note} ({report.seconds:.1f} s)"
+        f"{report.items} items; requirements: {requirements}; "
+        f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}, "
+        f"{_plural(report.infos, 'info')}{note} ({report.seconds:.1f} s)"
     )
 
 

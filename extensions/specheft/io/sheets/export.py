@@ -1,9 +1,10 @@
 """``specheft export xlsx|csv``: the items as a workbook a reviewer can filter, or as CSV.
 
-The items come from the same items-only build as ``specheft check`` (one cache), the
-coverage from :mod:`specheft.trace.coverage`; nothing re-reads the Markdown. The
-cover sheet's date is the last commit's date, never the clock, so that two exports of
-the same commit hold the same cells.
+A pure writer: :mod:`specheft.project.export` runs the items-only build (``specheft
+check``'s cache) and hands the items here; the coverage comes from
+:mod:`specheft.trace.coverage`; nothing re-reads the Markdown. The cover sheet's date is
+the last commit's date, never the clock, so that two exports of the same commit hold the
+same cells.
 """
 
 from __future__ import annotations
@@ -11,15 +12,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
-from specheft.config.settings import Document
-from specheft.gitinfo import commit_time, git_state
+from specheft.config.settings import Document, ProjectInfo
 from specheft.io.sheets.tables import ID, KEYS, KIND_TABLES, Table, coverage_table, item_table
-from specheft.project.layout import Project
 from specheft.trace.coverage import coverage
 from specheft.trace.graph import TraceGraph
 
@@ -44,59 +42,47 @@ class Export:
 
 
 def collect(
-    project: Project, document: str | None = None, progress: IO[str] | None = None
+    needs: Iterable[Any],
+    *,
+    info: ProjectInfo,
+    chapters: Mapping[str, str],
+    srcdir: str,
+    document: Document | None = None,
+    pages: Container[str] | None = None,
+    revision: str | None = None,
+    committed: dt.datetime | None = None,
+    fingerprints: Iterable[tuple[Document, str, int]] = (),
 ) -> Export:
-    """Build the items (``specheft check``'s cache) and turn them into tables."""
-    from specheft.project.fingerprint import document_fingerprint
-    from specheft.project.sphinx_run import items_build
-    from specheft.sphinxext.rendering.deliverables import document_docnames
+    """The tables and the cover of the items ``needs`` (of an items-only build).
 
-    settings = project.settings()
-    chosen: Document | None = settings.document(document) if document else None
-    result, needs = items_build(project, progress=progress)
-    env = result.app.env
+    ``pages``: the docnames of ``document`` (its items are listed; coverage still counts
+    every item); ``chapters``: docname → page title; ``revision`` and ``committed``: the
+    git state and HEAD's date (None outside git); ``fingerprints``: (document, digest,
+    item count) for the cover."""
     every = [n for n in needs if not n.get("is_external")]
-    own = every
-    if chosen is not None:
-        pages = document_docnames(env, chosen.start)
-        own = [n for n in every if n.get("docname") in pages]
+    own = every if pages is None else [n for n in every if n.get("docname") in pages]
     shown = {str(n["id"]) for n in own}
-    srcdir = project.spec_dir.relative_to(project.root).as_posix()
     # coverage from the whole project: a Lastenheft's requirements are specified and
     # tested by items in other documents
     graph = TraceGraph.from_needs(every, srcdir=srcdir)
-    chapters = {name: title.astext() for name, title in env.titles.items()}
     tables = [
         item_table(kind, key, title, own, chapters, srcdir) for kind, key, title in KIND_TABLES
     ]
     tables.append(coverage_table(r for r in coverage(graph) if r.item.id in shown))
 
-    info = settings.project
-    state = git_state(project.root)
-    committed = commit_date(project.root) if state else None
     cover = [
         ("Project", info.name),
         ("Customer", info.customer),
         ("Version", info.version),
         ("Status", info.status),
-        ("Document", f"{chosen.title} ({chosen.name})" if chosen else "all items"),
-        ("Revision", str(state) if state else "not in a git repository"),
+        ("Document", f"{document.title} ({document.name})" if document else "all items"),
+        ("Revision", revision or "not in a git repository"),
         ("Date", committed.date().isoformat() if committed else (info.date or "")),
     ]
-    for doc in (chosen,) if chosen else settings.deliverables():
-        digest, count = document_fingerprint(env, needs, doc)
+    for doc, digest, count in fingerprints:
         cover.append((f"Fingerprint {doc.name}", f"{digest} ({count} items)" if digest else "–"))
     cover += [(f"{t.title}", str(len(t.rows))) for t in tables]
     return Export(tables, cover, url=info.url, date=committed)
-
-
-def commit_date(root: Path) -> dt.datetime | None:
-    """The committer date of HEAD: exports are dated by it, never by the clock."""
-    stamp = commit_time(root)
-    try:
-        return dt.datetime.fromisoformat(stamp) if stamp else None
-    except ValueError:
-        return None
 
 
 def item_url(base: str, docname: str, item_id: str) -> str:
@@ -218,8 +204,3 @@ def table_named(tables: Iterable[Table], key: str) -> Table:
 
 
 __all__ = ["KEYS", "Export", "collect", "csv_bytes", "table_named", "write_xlsx", "xlsx_bytes"]
-
-
-def default_name(project: Project, fmt: str, kind: str) -> Path:
-    name = project.root.resolve().name or "specheft"
-    return Path(f"{name}-{kind}.csv" if fmt == "csv" else f"{name}.xlsx")

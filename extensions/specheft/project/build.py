@@ -1,0 +1,134 @@
+"""``specheft build`` as a library call: the HTML site and the PDF deliverables.
+
+One function runs the whole pipeline under the project's lock: a Sphinx ``latex`` build
+and one latexmk run per document when PDFs are asked for, then the HTML build (with the
+PDFs copied in for download). Sphinx writes its progress and warnings to the streams the
+caller passes; the PDF steps are announced through ``on_pdf``; nothing else is printed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, cast
+
+from specheft.config.settings import Document
+from specheft.errors import UsageError
+from specheft.project.layout import Project, RelativePaths, claim_output_dir
+from specheft.project.lock import project_lock
+from specheft.project.pdf import compile_pdf, require_tex
+from specheft.project.sphinx_run import require_success, run_sphinx
+
+
+@dataclass(frozen=True)
+class PdfStep:
+    """One document's PDF: announced before LaTeX runs (``path`` None) and once written."""
+
+    document: Document
+    path: Path | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class BuildResult:
+    #: the PDFs written to _build/pdf, in the order of the documents
+    pdfs: list[Path] = field(default_factory=list)
+    #: the site's directory (HTML builds) or the output directory of ``builder``
+    outdir: Path | None = None
+
+    @property
+    def site(self) -> Path | None:
+        return self.outdir / "index.html" if self.outdir else None
+
+    @property
+    def items(self) -> Path | None:
+        """The site's needs.json, when the build wrote one."""
+        path = self.outdir / "needs.json" if self.outdir else None
+        return path if path is not None and path.exists() else None
+
+
+def build(
+    project: Project,
+    *,
+    html: bool = True,
+    pdf: bool = False,
+    documents: Sequence[str] = (),
+    out: Path | None = None,
+    builder: str | None = None,
+    strict: bool = True,
+    fresh: bool = False,
+    jobs: int = 1,
+    status: IO[str] | None = None,
+    warning: IO[str],
+    on_pdf: Callable[[PdfStep], None] | None = None,
+) -> BuildResult:
+    """Build ``project``: the site (``html``), the PDFs of ``documents`` (all deliverables
+    when empty; ``pdf``), or one other Sphinx ``builder`` into ``out``.
+
+    Sphinx's progress goes to ``status`` (None: quiet), its warnings to ``warning`` with
+    paths relative to the project. Raises :class:`~specheft.errors.BuildFailed` when a
+    build fails (with ``strict``: on any warning, after the whole build).
+    """
+    settings = project.settings()  # a broken specheft.toml is reported before Sphinx starts
+    # the whole pipeline (LaTeX, PDFs, site) under the project's lock: one build at a time
+    with project_lock(project.build_dir, "build"):
+        if out is not None:
+            project.refuse_sources(out, "--out")
+        if builder is not None and (pdf or not html or documents):
+            raise UsageError(
+                "--builder runs one Sphinx builder; it cannot be combined with "
+                "--format pdf/all or --document"
+            )
+        selected = [settings.document(name) for name in documents] or list(settings.deliverables())
+        # one convention with check: paths relative to the project (Sphinx's are absolute)
+        warnings = cast(IO[str], RelativePaths(warning, project.root))
+
+        def sphinx(name: str, outdir: Path, **overrides: object) -> None:
+            require_success(
+                run_sphinx(
+                    project,
+                    name,
+                    outdir,
+                    strict=strict,
+                    fresh=fresh,
+                    parallel=jobs,
+                    status=status,
+                    warning=warnings,
+                    confoverrides=overrides,
+                )
+            )
+
+        if builder is not None:
+            outdir = (out or project.build_dir / builder).resolve()
+            sphinx(builder, outdir)
+            return BuildResult(outdir=outdir)
+
+        result = BuildResult()
+        if pdf:
+            require_tex()  # before the build: a missing TeX is known at once
+            latex_dir = project.build_dir / "latex"
+            sphinx("latex", latex_dir)
+            pdf_dir = project.build_dir / "pdf"
+            claim_output_dir(pdf_dir)
+            for document in selected:
+                started = time.perf_counter()
+                if on_pdf is not None:
+                    on_pdf(PdfStep(document))
+                target = pdf_dir / f"{document.name}.pdf"
+                shutil.copyfile(compile_pdf(latex_dir, document.name), target)
+                result.pdfs.append(target)
+                if on_pdf is not None:
+                    on_pdf(PdfStep(document, target, time.perf_counter() - started))
+
+        if html:
+            outdir = (out or project.build_dir / "html").resolve()
+            sphinx("html", outdir, specheft_pdf_downloads=bool(result.pdfs))
+            if result.pdfs:
+                (outdir / "pdf").mkdir(exist_ok=True)
+                for written in result.pdfs:
+                    shutil.copyfile(written, outdir / "pdf" / written.name)
+            result.outdir = outdir
+        return result

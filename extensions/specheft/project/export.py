@@ -1,0 +1,140 @@
+"""``specheft export xlsx|csv|reqif`` as library calls.
+
+Each reads the items with the items-only build (``specheft check``'s cache, under the
+project's lock), hands them to the pure writer in :mod:`specheft.io.sheets.export` or
+:mod:`specheft.io.reqif.export` and writes the file atomically. Nothing is printed: the
+result says what was written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from specheft.config.settings import Document
+from specheft.errors import UsageError
+from specheft.fsutil import atomic_write_bytes
+from specheft.gitinfo import commit_time, git_state
+from specheft.io.sheets.tables import Table
+from specheft.project.layout import Project
+from specheft.project.lock import project_lock
+
+
+@dataclass(frozen=True)
+class SheetExport:
+    target: Path
+    #: every table of the export (a CSV file holds one of them)
+    tables: list[Table]
+
+
+@dataclass(frozen=True)
+class ReqifExport:
+    target: Path
+    items: int
+    specifications: int
+
+
+def _items(
+    project: Project, chosen: Document | None, progress: IO[str] | None
+) -> tuple[Any, list[Any], set[str] | None]:
+    """(Sphinx environment, items, docnames of ``chosen`` or None) of an items-only build."""
+    from specheft.project.sphinx_run import items_build
+    from specheft.sphinxext.rendering.deliverables import document_docnames
+
+    result, needs = items_build(project, progress=progress)
+    env = result.app.env
+    pages = document_docnames(env, chosen.start) if chosen is not None else None
+    return env, needs, pages
+
+
+def default_sheet_name(project: Project, fmt: str, kind: str) -> Path:
+    """``<project folder>.xlsx`` or ``<project folder>-<kind>.csv`` in the current directory."""
+    name = project.root.resolve().name or "specheft"
+    return Path(f"{name}-{kind}.csv" if fmt == "csv" else f"{name}.xlsx")
+
+
+def commit_date(root: Path) -> dt.datetime | None:
+    """The committer date of HEAD: exports are dated by it, never by the clock."""
+    stamp = commit_time(root)
+    try:
+        return dt.datetime.fromisoformat(stamp) if stamp else None
+    except ValueError:
+        return None
+
+
+def export_sheets(
+    project: Project,
+    fmt: str,
+    *,
+    target: Path | None = None,
+    document: str | None = None,
+    kind: str = "requirements",
+    progress: IO[str] | None = None,
+) -> SheetExport:
+    """Write the items as a workbook (``fmt`` "xlsx") or one table ``kind`` as CSV."""
+    from specheft.io.sheets.export import collect, csv_bytes, table_named, xlsx_bytes
+    from specheft.project.fingerprint import document_fingerprint
+
+    target = target or default_sheet_name(project, fmt, kind)
+    if target.suffix.lower() != f".{fmt}":
+        raise UsageError(f"{target}: the output of 'export {fmt}' must end in .{fmt}")
+    project.refuse_sources(target, "--out")
+    with project_lock(project.build_dir, f"export {fmt}"):
+        settings = project.settings()
+        chosen = settings.document(document) if document else None
+        env, needs, pages = _items(project, chosen, progress)
+        state = git_state(project.root)
+        export = collect(
+            needs,
+            info=settings.project,
+            chapters={name: title.astext() for name, title in env.titles.items()},
+            srcdir=project.spec_dir.relative_to(project.root).as_posix(),
+            document=chosen,
+            pages=pages,
+            revision=str(state) if state else None,
+            committed=commit_date(project.root) if state else None,
+            fingerprints=[
+                (doc, *document_fingerprint(env, needs, doc))
+                for doc in ((chosen,) if chosen else settings.deliverables())
+            ],
+        )
+    data = xlsx_bytes(export) if fmt == "xlsx" else csv_bytes(table_named(export.tables, kind))
+    atomic_write_bytes(target, data)
+    return SheetExport(target, export.tables)
+
+
+def export_reqif(
+    project: Project,
+    *,
+    target: Path | None = None,
+    document: str | None = None,
+    as_zip: bool = False,
+    progress: IO[str] | None = None,
+) -> ReqifExport:
+    """Write the items as ReqIF 1.2 (``as_zip``: a .reqifz holding the .reqif)."""
+    from specheft.io.reqif.export import documents_from_needs, export_time, render, zipped
+
+    settings = project.settings()
+    suffix = ".reqifz" if as_zip else ".reqif"
+    target = target or project.build_dir / "reqif" / f"{project.root.name or 'specheft'}{suffix}"
+    if target.suffix.lower() != suffix:
+        raise UsageError(
+            f"{target}: the output must end in {suffix}",
+            hint="--zip writes .reqifz, without it .reqif",
+        )
+    project.refuse_sources(target, "--out")
+    chosen = settings.document(document) if document else None
+    with project_lock(project.build_dir, "export reqif"):
+        _, needs, pages = _items(project, chosen, progress)
+    if pages is not None:
+        needs = [n for n in needs if n.get("docname") in pages]
+    documents = documents_from_needs(needs)
+    when = export_time(project.root)
+    data = render(documents, title=settings.project.name, when=when)
+    if as_zip:
+        data = zipped(target.with_suffix(".reqif").name, data, when)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(target, data)
+    return ReqifExport(target, sum(len(d.items()) for d in documents), len(documents))
