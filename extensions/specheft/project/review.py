@@ -65,7 +65,8 @@ def _graph(project: Project) -> TraceGraph:
 def project_states(project: Project) -> list[LinkState]:
     """The review state of every link that is reviewed (``specheft review --list``)."""
     graph = _graph(project)
-    return [state for item in reviewing_items(graph) for state in link_states(graph, item)]
+    known: dict[str, str] = {}
+    return [state for item in reviewing_items(graph) for state in link_states(graph, item, known)]
 
 
 @dataclass(frozen=True)

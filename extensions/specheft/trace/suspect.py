@@ -126,14 +126,22 @@ def reviewing_items(graph: TraceGraph) -> Iterator[Item]:
         yield from graph.of_kind(kind)
 
 
-def link_states(graph: TraceGraph, item: Item) -> list[LinkState]:
-    """The review state of each link of ``item`` (a malformed record counts as none)."""
+def link_states(
+    graph: TraceGraph, item: Item, known: dict[str, str] | None = None
+) -> list[LinkState]:
+    """The review state of each link of ``item`` (a malformed record counts as none);
+    ``known`` remembers the targets' fingerprints across calls (a requirement has many
+    specs and tests)."""
     records, _ = parse(str(item.get(FIELD) or ""))
     recorded = {r.target: r.fingerprint for r in records}
-    return [
-        LinkState(item, link, target, recorded.get(target.id), content_fingerprint(target))
-        for link, target in reviewed_targets(graph, item)
-    ]
+    known = {} if known is None else known
+    states = []
+    for link, target in reviewed_targets(graph, item):
+        current = known.get(target.id)
+        if current is None:
+            current = known[target.id] = content_fingerprint(target)
+        states.append(LinkState(item, link, target, recorded.get(target.id), current))
+    return states
 
 
 # --- rules ------------------------------------------------------------------------------
@@ -146,11 +154,12 @@ def link_states(graph: TraceGraph, item: Item) -> list[LinkState]:
     "warning",
 )
 def _suspect_link(graph: TraceGraph, options: object) -> Iterator[Hit]:
+    known: dict[str, str] = {}
     for item in reviewing_items(graph):
         value = item.get(FIELD)
         if not value:
             continue  # never reviewed: nothing to compare with
-        states = link_states(graph, item)
+        states = link_states(graph, item, known)
         for state in states:
             if state.state != "suspect":
                 continue
