@@ -70,8 +70,8 @@ def _answer(
     uncovered = len(answer.uncovered)
     click.echo(
         f"wrote {target} ({answer.answered} objects answered in "
-        f"{', '.join(repr(a) for a in answer.attributes)}; {uncovered} without a satisfying "
-        f"item{'' if uncovered == 1 else 's'})"
+        f"{', '.join(repr(a) for a in answer.attributes)}; {uncovered} "
+        f"requirement{'' if uncovered == 1 else 's'} satisfied by no item)"
     )
     return 0
 
@@ -92,13 +92,18 @@ def import_reqif(file: Path, into: Path, force: bool) -> int:
     """
     import hashlib
 
-    from specheft.io.reqif.myst import pages, write_all
+    from specheft.io.reqif.myst import pages, project_ids, write_all
     from specheft.io.reqif.origin import sidecars
     from specheft.io.reqif.read import read_file
     from specheft.project.lock import project_lock
 
     project = Project.at(into)
     parsed = read_file(file)
+    found = pages(parsed.documents)
+    # ids the project has already (an earlier import, own pages) are not given twice;
+    # the pages this import replaces (--force) do not count
+    replaced = {project.spec_dir / path for path, _ in found}
+    parsed = parsed.avoiding(project_ids(project.spec_dir, skip=replaced))
     found = pages(parsed.documents)
     # where each item came from, for `export reqif --answer-to` (the return trip)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()

@@ -3,7 +3,7 @@
 ``specheft import reqif`` left a sidecar beside each page (:mod:`specheft.io.reqif.origin`)
 naming, for every item, the SPEC-OBJECT it came from and the file's REQ-IF-HEADER.
 Here the customer's original file is matched against those sidecars and, for every
-imported item, the vendor-editable attributes are filled from the project:
+imported requirement (``req``), the vendor-editable attributes are filled from the project:
 
 - the *comment*: the Pflichtenheft items that satisfy the item, one line each
   (``PH-KON-001: Firmenmaske [standard]``);
@@ -29,7 +29,7 @@ from specheft.errors import InputError, Location, UsageError
 from specheft.io.reqif.answer import AttrDef, Edit, Original, load_original, splice
 from specheft.io.reqif.config import UNCOVERED, ReqifConfig
 from specheft.io.reqif.origin import Origin, find_sidecars
-from specheft.model import GERMAN_VALUES, INACTIVE_STATUSES, Solution
+from specheft.model import GERMAN_VALUES, INACTIVE_STATUSES, Kind, Solution
 from specheft.project.layout import Project
 
 _COMMENT_WORDS = (
@@ -193,6 +193,8 @@ def answer_file(
                     "left as it is"
                 )
                 continue
+            if items[item.id].get("type") != Kind.REQ:
+                continue  # only requirements are answered (a spec or test has no satisfier)
             comment_attr, status_attr = roles.get(object_type, (None, None))
             satisfying = sorted(satisfied_by.get(item.id, []), key=lambda n: str(n["id"]))
             if not satisfying:

@@ -50,7 +50,7 @@ class AttrDef:
     datatype: str  # STRING, XHTML, ENUMERATION, INTEGER, REAL, BOOLEAN, DATE
     editable: bool
     max_length: int | None = None
-    #: ENUMERATION: LONG-NAME (or OTHER-CONTENT) → ENUM-VALUE identifier, file order
+    #: ENUMERATION: LONG-NAME (else IDENTIFIER) → ENUM-VALUE identifier, file order
     enum_values: dict[str, str] = field(default_factory=dict)
     multi_valued: bool = False
 
@@ -106,9 +106,7 @@ def load_original(path: Path) -> Original:
         if _local(datatype.tag) == "DATATYPE-DEFINITION-ENUMERATION":
             values: dict[str, str] = {}
             for value in datatype.iterfind(f"{_q('SPECIFIED-VALUES')}/{_q('ENUM-VALUE')}"):
-                embedded = value.find(f"{_q('PROPERTIES')}/{_q('EMBEDDED-VALUE')}")
-                other = embedded.get("OTHER-CONTENT") if embedded is not None else None
-                label = value.get("LONG-NAME") or other or value.get("IDENTIFIER") or ""
+                label = value.get("LONG-NAME") or value.get("IDENTIFIER") or ""
                 values.setdefault(label, value.get("IDENTIFIER") or "")
             enums[ident] = values
         elif (length := datatype.get("MAX-LENGTH") or "").isdigit():

@@ -78,6 +78,21 @@ def _item(entry: Entry, lines: list[str]) -> None:
     lines += [fence, ""]
 
 
+_ID_LINE = re.compile(r"^\s*:id:\s*(\S+)\s*$", re.MULTILINE)
+
+
+def project_ids(spec_dir: Path, *, skip: set[Path]) -> set[str]:
+    """The item ids written in the project's pages (a quick scan of ``:id:`` lines, no
+    build), except in the pages ``skip``."""
+    found: set[str] = set()
+    for page in spec_dir.rglob("*.md"):
+        if page in skip or not page.is_file():
+            continue
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            found.update(_ID_LINE.findall(page.read_text(encoding="utf-8")))
+    return found
+
+
 def write_all(
     spec_dir: Path, found: list[tuple[PurePosixPath, str]], *, force: bool = False
 ) -> list[Path]:

@@ -20,10 +20,18 @@ from lxml import etree
 
 from specheft.errors import InputError, Location, UnsafeInputError
 from specheft.io.reqif import NS, OLD_NS
-from specheft.io.reqif.export import CHAPTER, FOREIGN_ID, HEADING_TYPE, NAME, STATUS, TEXT
+from specheft.io.reqif.export import CHAPTER, FOREIGN_ID, HEADING_TYPE, NAME, STATUS
 from specheft.io.reqif.model import Document, Entry
 from specheft.io.reqif.xhtml import to_markdown
-from specheft.model import FIELD_DEFS, GERMAN_VALUES, GLOBAL_ID_PATTERN, KIND_DEFS, LINK_DEFS, Kind
+from specheft.model import (
+    FIELD_DEFS,
+    GERMAN_VALUES,
+    GLOBAL_ID_PATTERN,
+    KIND_DEFS,
+    LINK_DEFS,
+    Kind,
+    Status,
+)
 
 MiB = 1024 * 1024
 MAX_FILE = 200 * MiB
@@ -41,19 +49,63 @@ PRIORITY_WORDS = {
     "high": "must",
     "medium": "should",
     "low": "can",
+    "mandatory": "must",
+    "essential": "must",
+    "worthwhile": "should",
+    "desirable": "should",
+    "optional": "can",
+    "hoch": "must",
+    "mittel": "should",
+    "niedrig": "can",
 }
+#: workflow states of other tools → specheft's status (others are kept as an attribute)
+STATUS_WORDS = {
+    **{s.value: s.value for s in Status},
+    **GERMAN_VALUES["status"],
+    "new": "draft",
+    "proposed": "draft",
+    "open": "draft",
+    "in review": "review",
+    "reviewed": "review",
+    "approved": "agreed",
+    "accepted": "agreed",
+    "released": "agreed",
+    "freigegeben": "agreed",
+    "postponed": "deferred",
+    "deleted": "obsolete",
+}
+#: attribute names (lower case, "reqif." removed) that hold the id, title, text, priority
+FOREIGN_NAMES = ("foreignid", "id", "identifier", "req id", "requirement id", "object identifier")
+TITLE_NAMES = ("name", "title", "heading", "object heading", "summary", "short text",
+               "kurztext", "titel", "überschrift")  # fmt: skip
+TEXT_NAMES = ("text", "object text", "description", "requirement text", "anforderungstext",
+              "beschreibung", "body", "content", "notes", "statement")  # fmt: skip
+TEXT_ENDINGS = ("txt", " text", "-text", "_text", ".text", "description")
+PRIORITY_NAMES = ("priority", "priorität", "prio", "binding force", "bindingforce",
+                  "verbindlichkeit", "obligation")  # fmt: skip
+HEADING_TYPES = (HEADING_TYPE, "headline", "überschrift", "chapter", "kapitel", "section")
 _DOCTYPE = [b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be")]
 _ID = re.compile(GLOBAL_ID_PATTERN)
 
 
-#: a SPEC-HIERARCHY: (object identifier, its children) in order
-Tree: TypeAlias = list[tuple[str, "Tree"]]
+#: a SPEC-HIERARCHY: (object identifier, its children, its line) in order
+Tree: TypeAlias = list[tuple[str, "Tree", int]]
 
 
 @dataclass
 class Parsed:
     documents: list[Document]
     warnings: list[str] = field(default_factory=list)
+    reader: _Reader | None = None
+
+    def avoiding(self, taken: set[str]) -> Parsed:
+        """The same file with item ids that are not in ``taken`` (the project's own):
+        a ForeignID or fallback id that is taken gets the next free number."""
+        if self.reader is None or not taken:
+            return self
+        reader = self.reader
+        reader.warnings = list(reader.parse_warnings)
+        return Parsed(reader.documents(taken), reader.warnings, reader)
 
 
 def read_file(path: Path) -> Parsed:
@@ -80,7 +132,8 @@ def read_file(path: Path) -> Parsed:
     reader = _Reader(warnings)
     for member_name, data in members:
         reader.add(member_name, parse(data, member_name))
-    return Parsed(reader.documents(), warnings)
+    reader.parse_warnings = list(warnings)
+    return Parsed(reader.documents(), reader.warnings, reader)
 
 
 def _unzip(path: Path) -> list[tuple[str, bytes]]:
@@ -206,6 +259,7 @@ class _Object:
     where: str
     type_ref: str = ""
     source: str = ""
+    long_name: str = ""
 
 
 class _Reader:
@@ -219,10 +273,13 @@ class _Reader:
         self.objects: dict[str, _Object] = {}
         self.relations: list[tuple[str, str, str, str, str]] = []
         self.specs: list[tuple[Document, Tree]] = []
+        self.headers: dict[str, str] = {}  # member name → REQ-IF-HEADER IDENTIFIER
+        self.parse_warnings: list[str] = []
 
     def add(self, name: str, root: etree._Element) -> None:
         header = root.find(f"{_q('THE-HEADER')}/{_q('REQ-IF-HEADER')}")
         header_id = header.get("IDENTIFIER", "") if header is not None else ""
+        self.headers[name] = header_id
         content = root.find(f"{_q('CORE-CONTENT')}/{_q('REQ-IF-CONTENT')}")
         if content is None:
             self.warnings.append(f"{name}: no CORE-CONTENT/REQ-IF-CONTENT; nothing to import")
@@ -233,9 +290,8 @@ class _Reader:
             if ident is None:
                 continue
             if local == "ENUM-VALUE":
-                embedded = element.find(f"{_q('PROPERTIES')}/{_q('EMBEDDED-VALUE')}")
-                other = embedded.get("OTHER-CONTENT") if embedded is not None else None
-                self.enum_values[ident] = element.get("LONG-NAME") or other or ident
+                # OTHER-CONTENT is a tool's own (in-STEP: "foo", ProR: a colour): not a name
+                self.enum_values[ident] = element.get("LONG-NAME") or ident
             elif local.startswith(("ATTRIBUTE-DEFINITION-", "SPEC-OBJECT-TYPE")) or local in (
                 "SPEC-RELATION-TYPE",
                 "SPECIFICATION-TYPE",
@@ -292,94 +348,184 @@ class _Reader:
                     values[attr] = raw
         type_ref = _ref(obj, "TYPE")
         self.objects[ident] = _Object(
-            ident, self.names.get(type_ref, type_ref), values, xhtml, where, type_ref, name
+            ident,
+            self.names.get(type_ref, type_ref),
+            values,
+            xhtml,
+            where,
+            type_ref,
+            name,
+            obj.get("LONG-NAME") or "",
         )
 
-    def documents(self) -> list[Document]:
+    def documents(self, project_ids: set[str] | None = None) -> list[Document]:
         entries: dict[str, Entry] = {}
         counters: dict[str, int] = {}
-        taken: set[str] = set()
+        taken: set[str] = set(project_ids or ())
         for ident, obj in self.objects.items():
             entries[ident] = self._entry(obj, counters, taken)
         for ident, link_type, source, target, where in self.relations:
-            link = link_type.lower()
-            if source not in entries or target not in entries:
-                missing = source if source not in entries else target
-                self.warnings.append(
-                    f"{where}: SPEC-RELATION {ident}: {missing} is not in the file; left out"
-                )
+            head = f"{where}: SPEC-RELATION {ident} ({link_type})"
+            if source not in entries:
+                self.warnings.append(f"{head}: its source {source} is not in the file; left out")
                 continue
-            if link not in LINK_DEFS:
-                self.warnings.append(
-                    f"{where}: SPEC-RELATION {ident}: relation type {link_type!r} has no link "
-                    f"kind in specheft ({', '.join(LINK_DEFS)}); left out"
-                )
+            origin = entries[source]
+            if origin.heading:
+                self.warnings.append(f"{head}: its source is a heading; left out")
                 continue
-            entries[source].links.setdefault(link, []).append(entries[target].id)
+            if target not in entries:
+                # a link into another module or file: kept on the item, reported
+                self.warnings.append(
+                    f"{head}: its target {target} is not in the file; kept as an attribute "
+                    f"of {origin.id or origin.title!r}"
+                )
+                _keep(origin, f"Relation {link_type} (outside the file)", target)
+                continue
+            goal = entries[target]
+            link, reverse = _link_kind(link_type)
+            if reverse:  # "verified by", "is refined by": the other way round
+                origin, goal = goal, origin
+            allowed = LINK_DEFS.get(link or "")
+            if (
+                link is None
+                or allowed is None
+                or origin.heading
+                or goal.heading
+                or Kind(origin.kind) not in allowed.sources
+                or Kind(goal.kind) not in allowed.targets
+            ):
+                self.warnings.append(
+                    f"{head}: no specheft link kind fits ({origin.kind or 'heading'} → "
+                    f"{goal.kind or 'heading'}); kept as an attribute of "
+                    f"{origin.id or origin.title!r}"
+                )
+                _keep(origin, f"Relation {link_type}", goal.id or goal.title)
+                continue
+            origin.links.setdefault(link, []).append(goal.id)
         documents = []
+        seen: set[str] = set()
         for document, tree in self.specs:
-            document.children = self._children(tree, entries, set())
+            document.children = self._children(tree, entries, seen, document.source)
             documents.append(document)
+        # objects in no SPECIFICATION (DOORS Next exports of a bare module, EA): kept
+        loose = [e for i, e in entries.items() if i not in seen and not e.heading]
+        if loose:
+            name = "Objects in no specification"
+            first = self.objects[loose[0].identifier].source
+            self.warnings.append(
+                f"{first}: {len(loose)} SPEC-OBJECT(s) are in no SPECIFICATION's hierarchy "
+                f"({', '.join(e.identifier for e in loose[:3])}{', …' if len(loose) > 3 else ''}); "
+                f"imported into the page {name!r}"
+            )
+            documents.append(
+                Document(name, loose, header=self.headers.get(first, ""), source=first)
+            )
         return documents
 
-    def _children(self, tree: Tree, entries: dict[str, Entry], seen: set[str]) -> list[Entry]:
+    def _children(
+        self, tree: Tree, entries: dict[str, Entry], seen: set[str], name: str
+    ) -> list[Entry]:
         found = []
-        for ref, children in tree:
+        for ref, children, line in tree:
             entry = entries.get(ref)
             if entry is None:
-                self.warnings.append(f"SPEC-HIERARCHY refers to {ref}, which is not in the file")
+                # a dangling OBJECT reference: its children move up a level, not lost
+                self.warnings.append(
+                    f"{name}:{line}: SPEC-HIERARCHY refers to {ref}, which is not in the file; "
+                    "left out"
+                )
+                found.extend(self._children(children, entries, seen, name))
                 continue
             if ref in seen:
                 # Polarion reuses objects in several places: the first place keeps it
-                self.warnings.append(f"{ref} appears twice in the hierarchy; the first is kept")
+                self.warnings.append(
+                    f"{name}:{line}: SPEC-OBJECT {ref} appears twice in the hierarchies; "
+                    "the first place is kept"
+                )
                 continue
             seen.add(ref)
-            entry.children = self._children(children, entries, seen)
+            entry.children = self._children(children, entries, seen, name)
             found.append(entry)
         return found
 
     def _entry(self, obj: _Object, counters: dict[str, int], taken: set[str]) -> Entry:
-        names = {k.lower(): k for k in (*obj.values, *obj.xhtml)}
+        # attribute names differ by tool (DOORS 9: identifiers only; EA, ProR: free
+        # names): the ProSTEP names first, then the usual words, case-insensitive
+        names = {_norm(k): k for k in (*obj.values, *obj.xhtml)}
         type_name = obj.type_name.lower()
-        is_heading = type_name == HEADING_TYPE or (
-            CHAPTER.lower() in names and TEXT.lower() not in names
+        chapter = names.get(_norm(CHAPTER))
+        text_attr = _first(names, TEXT_NAMES) or next(
+            (k for n, k in names.items() if n.endswith(TEXT_ENDINGS)), None
+        )
+        text = self._text(obj, text_attr, markdown=True) if text_attr else ""
+        # DOORS 9: an object with an Object Heading and no Object Text is a heading
+        is_heading = type_name in HEADING_TYPES or (
+            chapter is not None and not text.strip() and obj.values.get(chapter, "").strip() != ""
         )
         if is_heading:
-            title = obj.values.get(CHAPTER) or self._text(obj, NAME) or ""
+            title = (obj.values.get(chapter, "") if chapter else "") or self._text(obj, NAME)
+            title = title or obj.long_name or obj.identifier
             return Entry("", HEADING_TYPE, title, heading=True, identifier=obj.identifier)
         kind = type_name if type_name in {k.value for k in Kind} else Kind.REQ.value
-        title = self._text(obj, NAME)
-        text = self._text(obj, TEXT, markdown=True)
+        title_attr = _first(names, TITLE_NAMES)
+        title = self._text(obj, title_attr) if title_attr else ""
+        if not title.strip():
+            # Polarion names a work item in ReqIF.ChapterName, EA/in-STEP in LONG-NAME
+            title = obj.long_name or (obj.values.get(chapter, "") if chapter else "")
+        if not title.strip():
+            first = " ".join(text.split())
+            title = first[:77] + "…" if len(first) > 80 else first
+        title = title.strip() or obj.identifier
+        foreign_attr = _first(names, FOREIGN_NAMES)
+        used = {a for a in (title_attr, text_attr, foreign_attr) if a}
         fields: dict[str, str] = {}
         extra: dict[str, str] = {}
         for attr, value in obj.values.items():
-            field_name = attr.lower()
-            if attr == FOREIGN_ID:
+            field_name = _norm(attr)
+            if attr in used or attr == chapter:
                 continue
-            if field_name == "priority" or field_name.endswith(".priority"):
-                fields["priority"] = PRIORITY_WORDS.get(value.strip().lower(), value)
-            elif field_name == STATUS or (
-                field_name in FIELD_DEFS and Kind(kind) in FIELD_DEFS[field_name].kinds
-            ):
+            if field_name in PRIORITY_NAMES or field_name.endswith(".priority"):
+                word = PRIORITY_WORDS.get(value.strip().lower())
+                if word and "priority" not in fields:
+                    fields["priority"] = word
+                else:
+                    extra[attr] = value
+            elif field_name == STATUS:
+                word = STATUS_WORDS.get(value.strip().lower())
+                if word and STATUS not in fields:
+                    fields[STATUS] = word
+                else:
+                    extra[attr] = value  # a tool's own workflow state: kept as it is
+            elif field_name in FIELD_DEFS and Kind(kind) in FIELD_DEFS[field_name].kinds:
                 fields[field_name] = value
             else:
                 extra[attr] = value
         for attr in obj.xhtml:
-            if attr not in (NAME, TEXT, CHAPTER):
-                extra[attr] = self._text(obj, attr, markdown=True)
-        foreign = obj.values.get(FOREIGN_ID, "").strip()
+            if attr in used or attr == chapter:
+                continue
+            field_name = _norm(attr)
+            value = self._text(obj, attr, markdown=True)
+            if field_name in FIELD_DEFS and Kind(kind) in FIELD_DEFS[field_name].kinds:
+                fields[field_name] = " ".join(value.split())  # a field is one line
+            else:
+                extra[attr] = value
+        if chapter and chapter not in used and obj.values.get(chapter, "") not in ("", title):
+            extra[chapter] = obj.values[chapter]
+        foreign = obj.values.get(foreign_attr, "").strip() if foreign_attr else ""
         item_id = foreign
         # the kind's default pattern too: sphinx-needs refuses an id that breaks it
         pattern = KIND_DEFS[Kind(kind)].id_pattern
         if not (_ID.match(foreign) and re.match(pattern, foreign)) or foreign in taken:
             prefix = KIND_DEFS[Kind(kind)].prefix
-            number = counters[kind] = counters.get(kind, 0) + 1
             middle = "SIT-IMP" if kind == Kind.TEST else "IMP"
-            item_id = f"{prefix}{middle}-{number:03d}"
+            item_id = ""
+            while not item_id or item_id in taken:  # earlier imports hold some numbers
+                number = counters[kind] = counters.get(kind, 0) + 1
+                item_id = f"{prefix}{middle}-{number:03d}"
             if foreign:
                 extra[FOREIGN_ID] = foreign
                 self.warnings.append(
-                    f"{obj.where}: SPEC-OBJECT {obj.identifier}: ReqIF.ForeignID {foreign!r} "
+                    f"{obj.where}: SPEC-OBJECT {obj.identifier}: {foreign_attr} {foreign!r} "
                     f"is {'taken' if foreign in taken else 'not a specheft id'}; "
                     f"imported as {item_id}"
                 )
@@ -406,6 +552,44 @@ class _Reader:
         return obj.values.get(attr, "")
 
 
+#: words in a relation type's name → specheft's link kind (source → target)
+LINK_WORDS = (
+    ("satisf", "satisfies"),
+    ("erfüll", "satisfies"),
+    ("verif", "verifies"),
+    ("tests", "verifies"),
+    ("prüft", "verifies"),
+    ("refine", "refines"),
+    ("verfeiner", "refines"),
+    ("derive", "refines"),
+    ("abgeleitet", "refines"),
+)
+
+
+def _link_kind(relation_type: str) -> tuple[str | None, bool]:
+    """The link kind a relation type's name stands for, and whether it reads backwards
+    ("Verified By", "is refined by", "erfüllt durch")."""
+    name = relation_type.strip().lower()
+    if name in LINK_DEFS:
+        return name, False
+    kind = next((kind for word, kind in LINK_WORDS if word in name), None)
+    return kind, re.search(r"\b(by|durch|von)\b", name) is not None
+
+
+def _keep(entry: Entry, name: str, value: str) -> None:
+    """A relation specheft cannot hold as a link, kept on the item as an attribute."""
+    entry.extra[name] = f"{entry.extra[name]}, {value}" if name in entry.extra else value
+
+
+def _norm(name: str) -> str:
+    return name.strip().lower().removeprefix("reqif.")
+
+
+def _first(names: dict[str, str], wanted: tuple[str, ...]) -> str | None:
+    """The original spelling of the first of ``wanted`` among ``names`` (normalised)."""
+    return next((names[w] for w in wanted if w in names), None)
+
+
 def _ref(element: etree._Element, child: str) -> str:
     holder = element.find(_q(child))
     if holder is None or not len(holder):
@@ -419,5 +603,5 @@ def _tree(node: etree._Element) -> Tree:
     if children is None:
         return found
     for hierarchy in children.iterfind(_q("SPEC-HIERARCHY")):
-        found.append((_ref(hierarchy, "OBJECT"), _tree(hierarchy)))
+        found.append((_ref(hierarchy, "OBJECT"), _tree(hierarchy), hierarchy.sourceline or 0))
     return found
