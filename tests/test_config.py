@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from specheft.config.reader import Reader, Table
+from specheft.config.settings import parse_settings as parse_with
+from specheft.errors import ConfigError
 from specheft.evidence.config import RESULTS_TABLE, AcceptanceConfig, acceptance_config
 from specheft.tables import TABLES, load_settings, parse_settings
 from specheft.trace import hitcache
@@ -87,11 +89,8 @@ def test_without_a_table_its_owner_gives_the_defaults():
 
 
 def test_a_table_of_no_owner_is_unknown_with_its_line():
-    from specheft.config.settings import parse_settings as parse_without_owners
-    from specheft.errors import ConfigError
-
     with pytest.raises(ConfigError) as caught:
-        parse_without_owners(HEAD + "\n[lint]\nmax_words = 3\n", Path("specheft.toml"), ())
+        parse_with(HEAD + "\n[lint]\nmax_words = 3\n", Path("specheft.toml"), ())
     assert "lint: unknown table" in str(caught.value)
     assert caught.value.location is not None and caught.value.location.line == 4
 
@@ -101,9 +100,6 @@ def test_a_new_table_plugs_in_with_located_errors():
         if "size" in value and not isinstance(value["size"], int):
             reader.error("extra", "size", "expected int")
         return int(value.get("size", 7))
-
-    from specheft.config.settings import parse_settings as parse_with
-    from specheft.errors import ConfigError
 
     extra = Table("extra", parse)
     assert parse_with(HEAD + "[extra]\nsize = 3\n", None, (extra,)).option(extra) == 3
@@ -125,10 +121,10 @@ def test_code_digest_covers_the_lint_package(tmp_path, monkeypatch):
     copy = tmp_path / "trace"
     shutil.copytree(here, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(hitcache, "__file__", str(copy / "hitcache.py"))
-    before = hitcache._code_version()
+    before = hitcache.code_version()
     words = copy / "lint" / "words.py"
     words.write_text(words.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    assert hitcache._code_version() != before
+    assert hitcache.code_version() != before
 
 
 def test_options_key_follows_every_lint_option():

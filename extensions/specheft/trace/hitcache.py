@@ -22,7 +22,7 @@ from specheft.trace.ruleset import CheckOptions
 StoredHit = tuple[str, str | None, str | None, int | None, str | None]
 
 
-def _code_version() -> str:
+def code_version() -> str:
     """A digest of the rule modules (lint included): a cache from other rule code is never used."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
@@ -57,7 +57,7 @@ def options_key(options: CheckOptions) -> str:
 class HitCache:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
-        self.version = _code_version()
+        self.version = code_version()
         self.old: dict[tuple[str, str, str], tuple[StoredHit, ...]] = {}
         self.new: dict[tuple[str, str, str], tuple[StoredHit, ...]] = {}
         if path is not None and path.exists():
