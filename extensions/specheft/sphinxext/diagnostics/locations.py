@@ -23,8 +23,8 @@ from specheft.config.settings import Settings
 from specheft.errors import did_you_mean
 from specheft.model import GERMAN_VALUES, GLOBAL_ID_PATTERN, KINDS, LINK_DEFS
 from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.diagnostics.item_source import options_of
 from specheft.sphinxext.diagnostics.logfilters import install_build_filters
-from specheft.sphinxext.diagnostics.syntax import options_of
 from specheft.sphinxext.needs.data import needs_so_far, needs_view
 from specheft.sphinxext.needs.messages import (
     NEED_LOGGERS,
