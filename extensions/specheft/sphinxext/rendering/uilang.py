@@ -24,7 +24,10 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from specheft.labels import label, value_label
+from specheft.sphinxext.compat import builder_translations
 from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.needs.data import needtable_nodes
+from specheft.sphinxext.needs.priorities import NEEDTABLE_LABELS
 
 #: furo's template words (msgids exactly as in its templates) that Sphinx lacks
 THEME: dict[str, dict[str, str]] = {
@@ -94,7 +97,7 @@ def _theme_words(app: Sphinx) -> None:
     environment = getattr(templates, "environment", None)
     if not words or environment is None:
         return
-    base = getattr(app.builder, "_translator", None)
+    base = builder_translations(app.builder)
     environment.install_gettext_translations(_Layered(words, base))
 
 
@@ -110,16 +113,15 @@ def column_title(language: str, key: str) -> str | None:
 
 
 def _needtables(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
-    from sphinx_needs.directives.needtable import NeedtableHeader, NeedtableTable
-
+    table_node, header_node = needtable_nodes()
     language = settings_of(app).language
     widget = TABLE_WIDGET.get(language)
-    for table in doctree.findall(NeedtableTable):
+    for table in doctree.findall(table_node):
         if widget and app.builder.format == "html":
             attributes: dict[str, Any] = table.get("html_attributes") or {}
             attributes["data-needstable-labels"] = json.dumps(widget, ensure_ascii=False)
             table["html_attributes"] = attributes
-        for header in table.findall(NeedtableHeader):
+        for header in table.findall(header_node):
             key = next(
                 (c[len("needs_col_") :] for c in header["classes"] if c.startswith("needs_col_")),
                 None,
@@ -158,4 +160,4 @@ def _needtables(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
 def setup(app: Sphinx) -> None:
     app.connect("builder-inited", _theme_words)
     # after sphinx-needs filled its tables (doctree-resolved, default priority 500)
-    app.connect("doctree-resolved", _needtables, priority=700)
+    app.connect("doctree-resolved", _needtables, priority=NEEDTABLE_LABELS)
