@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -392,3 +393,82 @@ def test_answers_file_is_checked(tmp_path: Path) -> None:
         offer_from_json(bad, "a.json")
     with pytest.raises(InputError, match="not valid JSON"):
         offer_from_json("{", "a.json")
+
+
+# -- in the documents and in the example --------------------------------------------------
+
+DIRECTIVES = """# Angebote
+
+:::{vendor-comparison}
+:::
+
+:::{vendor-answers}
+:vendor: alpha crm gmbh
+:::
+"""
+
+
+def test_directives_rank_show_answers_and_warn_about_earlier_texts(
+    make_project: Callable[..., MiniProject], tmp_path: Path, run_cli
+) -> None:
+    mini = make_project({"kon.md": PAGE, "angebote.md": DIRECTIVES})
+    out = tmp_path / "t.xlsx"
+    assert run_cli("compliance", "template", "--vendor", VENDOR, "--out", out, mini.root).code == 0
+    codes = {**ALL_STANDARD, "LH-VTR-002": "not-possible"}
+    filled = _fill(out, tmp_path / "back.xlsx", codes)
+    assert run_cli("compliance", "import", filled, "--vendor", VENDOR, mini.root).code == 0
+    result = run_cli("build", mini.root, "--no-strict")
+    assert result.code == 0, result.output
+    assert "[specheft.vendors]" not in result.err
+    html = (mini.root / "_build/html/angebote.html").read_text(encoding="utf-8")
+    assert "Rangfolge der Angebote" in html and "LH-VTR-002: not-possible" in html
+    assert "Antworten von Alpha CRM GmbH" in html and "Kommentar zu LH-KON-002" in html
+    assert "specheft-knocked-out" in html
+    # the requirement changes after the offer: the page is written again and warns
+    page = mini.spec / "kon.md"
+    page.write_text(page.read_text().replace("soll Dubletten", "soll doppelte Firmen"), "utf-8")
+    stamp = page.stat().st_mtime + 5  # a newer time than the build's, whatever the clock
+    os.utime(page, (stamp, stamp))
+    result = run_cli("build", mini.root, "--no-strict")
+    assert (
+        "angebote.md:3: WARNING: Alpha CRM GmbH: 1 answer(s) to an earlier text of the "
+        "requirement (LH-KON-002)" in result.err
+    )
+    html = (mini.root / "_build/html/angebote.html").read_text(encoding="utf-8")
+    assert "Antwort zu früherem Text" in html
+
+
+def test_an_answers_file_added_rewrites_the_page(
+    make_project: Callable[..., MiniProject], tmp_path: Path, run_cli
+) -> None:
+    mini = make_project({"kon.md": PAGE, "angebote.md": "# A\n\n:::{vendor-comparison}\n:::\n"})
+    assert run_cli("build", mini.root, "--no-strict").code == 0
+    html = mini.root / "_build/html/angebote.html"
+    assert "noch keine Angebote importiert" in html.read_text(encoding="utf-8")
+    out = tmp_path / "t.xlsx"
+    assert run_cli("compliance", "template", "--vendor", VENDOR, "--out", out, mini.root).code == 0
+    filled = _fill(out, tmp_path / "back.xlsx", ALL_STANDARD)
+    assert run_cli("compliance", "import", filled, "--vendor", VENDOR, mini.root).code == 0
+    assert run_cli("build", mini.root, "--no-strict").code == 0  # incremental: no source changed
+    assert "Alpha CRM GmbH" in html.read_text(encoding="utf-8")
+
+
+def test_example_offers_rank_kontaktwerk_first_and_knock_out_nexaris(
+    tmp_path: Path, run_cli
+) -> None:
+    from .helpers import REPO
+
+    for part in ("conf", "spec"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    result = run_cli("compliance", "compare", tmp_path, "--format", "json")
+    assert result.code == 0, result.output
+    bidders = json.loads(result.out)["bidders"]
+    assert [b["vendor"] for b in bidders] == [
+        "Kontaktwerk Software GmbH",
+        "CRMpunkt Solutions AG",
+        "Nexaris Digital GmbH",
+    ]
+    assert [b["knocked_out"] for b in bidders] == [False, False, True]
+    assert bidders[2]["knockouts"] == [{"id": "LH-DSG-002", "reason": "not-possible"}]
+    # every answer is to the current text (else: python -m tests.tender_example)
+    assert all(not b["stale"] and not b["missing"] for b in bidders)
