@@ -180,3 +180,60 @@ def test_all_dialects_into_one_project_give_unique_ids_and_build(tmp_path, run_c
     assert "13 items" in check.output
     for bad in ("duplicate", "syntax", "Traceback", "unknown option", "invalid"):
         assert bad not in check.output.lower(), check.output
+
+
+MAP = """\
+[attributes]
+"identifier" = "rationale"
+
+[relations]
+"Satisfies" = "refines"
+"Child Of" = "attribute"
+
+[priorities]
+"High" = "should"
+
+[types]
+"Heading" = "heading"
+"""
+
+
+def test_map_file_and_kind_option(tmp_path):
+    from specheft.io.reqif.mapping import load_map
+
+    (tmp_path / "map.toml").write_text(MAP, encoding="utf-8")
+    mapping = load_map(tmp_path / "map.toml", "spec")
+    doc, _ = read_file(DIALECTS / "doors-next.reqif", mapping).documents
+    first, second = doc.items()
+    assert first.kind == "spec" and first.id == "PH-IMP-001"  # --kind for unknown types
+    assert first.fields == {"rationale": "4711"}  # an attribute mapped to a field
+    assert "Priority" in first.extra  # "High" → should, but spec items have no priority
+    assert second.links == {}  # refines is req → req: kept as an attribute, reported
+    assert second.extra["Relation Satisfies"] == first.id
+    req, _ = read_file(DIALECTS / "doors-next.reqif", load_map(tmp_path / "map.toml")).documents
+    first, second = req.items()
+    assert first.fields == {"rationale": "4711", "priority": "should"}
+    assert second.links == {"refines": [first.id]}
+    assert second.extra["Relation Child Of"] == first.id
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[attributes]\n"Identifier" = "idd"\n', "map.toml:2: attributes.Identifier: 'idd'"),
+        ("[atributes]\n", "map.toml:1: atributes: unknown table"),
+        ('[relations]\nx = "satisfy"\n', "map.toml:2: relations.x: 'satisfy' is not allowed"),
+        ("[types\n", "not valid TOML"),
+    ],
+)
+def test_bad_map_exits_2_located(tmp_path, run_cli, text, expected):
+    (tmp_path / "map.toml").write_text(text, encoding="utf-8")
+    root = tmp_path / "proj"
+    (root / "spec").mkdir(parents=True)
+    (root / "conf").mkdir()
+    (root / "conf" / "conf.py").write_text(CONF_PY, encoding="utf-8")
+    done = run_cli(
+        "import", "reqif", DIALECTS / "pror.reqif", "--into", root, "--map", tmp_path / "map.toml"
+    )
+    assert done.code == 2 and expected in done.err, done.err
+    assert list((root / "spec").iterdir()) == []

@@ -85,20 +85,36 @@ def _answer(
     help="The project to write the pages into (its spec/ folder).",
 )
 @click.option("--force", is_flag=True, help="Overwrite pages that exist already.")
-def import_reqif(file: Path, into: Path, force: bool) -> int:
+@click.option(
+    "--kind",
+    type=click.Choice(["req", "excl", "spec", "test"]),
+    default="req",
+    show_default=True,
+    help="The item kind of objects whose type names no specheft kind.",
+)
+@click.option(
+    "--map",
+    "map_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A TOML file naming attributes, relation types, types, priority and status words "
+    "(see the README, 'Exchange: ReqIF').",
+)
+def import_reqif(file: Path, into: Path, force: bool, kind: str, map_file: Path | None) -> int:
     """Turn FILE (.reqif or .reqifz) into MyST pages under spec/, one per SPECIFICATION.
 
     Writes every page or none; refuses to overwrite a page without --force.
     """
     import hashlib
 
+    from specheft.io.reqif.mapping import ImportMap, load_map
     from specheft.io.reqif.myst import pages, project_ids, write_all
     from specheft.io.reqif.origin import sidecars
     from specheft.io.reqif.read import read_file
     from specheft.project.lock import project_lock
 
     project = Project.at(into)
-    parsed = read_file(file)
+    mapping = load_map(map_file, kind) if map_file else ImportMap(default_kind=kind)
+    parsed = read_file(file, mapping)
     found = pages(parsed.documents)
     # ids the project has already (an earlier import, own pages) are not given twice;
     # the pages this import replaces (--force) do not count

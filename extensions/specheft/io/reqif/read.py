@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import stat
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TypeAlias
@@ -21,6 +22,7 @@ from lxml import etree
 from specheft.errors import InputError, Location, UnsafeInputError
 from specheft.io.reqif import NS, OLD_NS
 from specheft.io.reqif.export import CHAPTER, FOREIGN_ID, HEADING_TYPE, NAME, STATUS
+from specheft.io.reqif.mapping import HEADING, KEEP, ImportMap
 from specheft.io.reqif.model import Document, Entry
 from specheft.io.reqif.xhtml import to_markdown
 from specheft.model import (
@@ -83,6 +85,7 @@ TEXT_NAMES = ("text", "object text", "description", "requirement text", "anforde
 TEXT_ENDINGS = ("txt", " text", "-text", "_text", ".text", "description")
 PRIORITY_NAMES = ("priority", "priorität", "prio", "binding force", "bindingforce",
                   "verbindlichkeit", "obligation")  # fmt: skip
+PRIORITY_KINDS = FIELD_DEFS["priority"].kinds
 HEADING_TYPES = (HEADING_TYPE, "headline", "überschrift", "chapter", "kapitel", "section")
 _DOCTYPE = [b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be")]
 _ID = re.compile(GLOBAL_ID_PATTERN)
@@ -108,7 +111,7 @@ class Parsed:
         return Parsed(reader.documents(taken), reader.warnings, reader)
 
 
-def read_file(path: Path) -> Parsed:
+def read_file(path: Path, mapping: ImportMap | None = None) -> Parsed:
     """The documents of a .reqif or .reqifz file; warnings for what was approximated."""
     name = str(path)
     try:
@@ -129,7 +132,7 @@ def read_file(path: Path) -> Parsed:
             )
         members = [(name, path.read_bytes())]
     warnings: list[str] = []
-    reader = _Reader(warnings)
+    reader = _Reader(warnings, mapping or ImportMap())
     for member_name, data in members:
         reader.add(member_name, parse(data, member_name))
     reader.parse_warnings = list(warnings)
@@ -266,8 +269,11 @@ class _Reader:
     """Collects the content of one or more REQ-IF roots (several files of a .reqifz
     share one identifier space, so relations may cross files)."""
 
-    def __init__(self, warnings: list[str]) -> None:
+    def __init__(self, warnings: list[str], mapping: ImportMap) -> None:
         self.warnings = warnings
+        self.map = mapping
+        self.priority_words = {**PRIORITY_WORDS, **mapping.priorities}
+        self.status_words = {**STATUS_WORDS, **mapping.statuses}
         self.names: dict[str, str] = {}  # identifier → LONG-NAME of definitions and types
         self.enum_values: dict[str, str] = {}
         self.objects: dict[str, _Object] = {}
@@ -382,7 +388,7 @@ class _Reader:
                 _keep(origin, f"Relation {link_type} (outside the file)", target)
                 continue
             goal = entries[target]
-            link, reverse = _link_kind(link_type)
+            link, reverse = _link_kind(link_type, self.map.relations)
             if reverse:  # "verified by", "is refined by": the other way round
                 origin, goal = goal, origin
             allowed = LINK_DEFS.get(link or "")
@@ -452,22 +458,43 @@ class _Reader:
         # attribute names differ by tool (DOORS 9: identifiers only; EA, ProR: free
         # names): the ProSTEP names first, then the usual words, case-insensitive
         names = {_norm(k): k for k in (*obj.values, *obj.xhtml)}
+        # --map names first: attribute → id/title/text/field, type → kind/heading
+        targets = {
+            k: self.map.attributes[k.strip().lower()]
+            for k in (*obj.values, *obj.xhtml)
+            if k.strip().lower() in self.map.attributes
+        }
+        mapped = {target: attr for attr, target in targets.items()}
+        # the guesses below look only at what the map leaves
+        names = {n: k for n, k in names.items() if k not in targets}
         type_name = obj.type_name.lower()
+        type_kind = self.map.types.get(type_name.strip())
         chapter = names.get(_norm(CHAPTER))
-        text_attr = _first(names, TEXT_NAMES) or next(
-            (k for n, k in names.items() if n.endswith(TEXT_ENDINGS)), None
+        text_attr = (
+            mapped.get("text")
+            or _first(names, TEXT_NAMES)
+            or next((k for n, k in names.items() if n.endswith(TEXT_ENDINGS)), None)
         )
         text = self._text(obj, text_attr, markdown=True) if text_attr else ""
         # DOORS 9: an object with an Object Heading and no Object Text is a heading
-        is_heading = type_name in HEADING_TYPES or (
-            chapter is not None and not text.strip() and obj.values.get(chapter, "").strip() != ""
+        is_heading = type_kind == HEADING or (
+            type_kind is None
+            and (
+                type_name in HEADING_TYPES
+                or (
+                    chapter is not None
+                    and not text.strip()
+                    and obj.values.get(chapter, "").strip() != ""
+                )
+            )
         )
         if is_heading:
             title = (obj.values.get(chapter, "") if chapter else "") or self._text(obj, NAME)
             title = title or obj.long_name or obj.identifier
             return Entry("", HEADING_TYPE, title, heading=True, identifier=obj.identifier)
-        kind = type_name if type_name in {k.value for k in Kind} else Kind.REQ.value
-        title_attr = _first(names, TITLE_NAMES)
+        kinds = {k.value for k in Kind}
+        kind = type_kind or (type_name if type_name in kinds else self.map.default_kind)
+        title_attr = mapped.get("title") or _first(names, TITLE_NAMES)
         title = self._text(obj, title_attr) if title_attr else ""
         if not title.strip():
             # Polarion names a work item in ReqIF.ChapterName, EA/in-STEP in LONG-NAME
@@ -476,22 +503,22 @@ class _Reader:
             first = " ".join(text.split())
             title = first[:77] + "…" if len(first) > 80 else first
         title = title.strip() or obj.identifier
-        foreign_attr = _first(names, FOREIGN_NAMES)
+        foreign_attr = mapped.get("id") or _first(names, FOREIGN_NAMES)
         used = {a for a in (title_attr, text_attr, foreign_attr) if a}
         fields: dict[str, str] = {}
         extra: dict[str, str] = {}
         for attr, value in obj.values.items():
-            field_name = _norm(attr)
-            if attr in used or attr == chapter:
+            field_name = targets.get(attr) or _norm(attr)
+            if attr in used or (attr == chapter and attr not in targets):
                 continue
             if field_name in PRIORITY_NAMES or field_name.endswith(".priority"):
-                word = PRIORITY_WORDS.get(value.strip().lower())
-                if word and "priority" not in fields:
+                word = self.priority_words.get(value.strip().lower())
+                if word and "priority" not in fields and Kind(kind) in PRIORITY_KINDS:
                     fields["priority"] = word
                 else:
                     extra[attr] = value
             elif field_name == STATUS:
-                word = STATUS_WORDS.get(value.strip().lower())
+                word = self.status_words.get(value.strip().lower())
                 if word and STATUS not in fields:
                     fields[STATUS] = word
                 else:
@@ -501,9 +528,9 @@ class _Reader:
             else:
                 extra[attr] = value
         for attr in obj.xhtml:
-            if attr in used or attr == chapter:
+            if attr in used or (attr == chapter and attr not in targets):
                 continue
-            field_name = _norm(attr)
+            field_name = targets.get(attr) or _norm(attr)
             value = self._text(obj, attr, markdown=True)
             if field_name in FIELD_DEFS and Kind(kind) in FIELD_DEFS[field_name].kinds:
                 fields[field_name] = " ".join(value.split())  # a field is one line
@@ -566,10 +593,12 @@ LINK_WORDS = (
 )
 
 
-def _link_kind(relation_type: str) -> tuple[str | None, bool]:
+def _link_kind(relation_type: str, mapped: Mapping[str, str]) -> tuple[str | None, bool]:
     """The link kind a relation type's name stands for, and whether it reads backwards
-    ("Verified By", "is refined by", "erfüllt durch")."""
+    ("Verified By", "is refined by", "erfüllt durch"); ``--map`` [relations] first."""
     name = relation_type.strip().lower()
+    if name in mapped:
+        return (None if mapped[name] == KEEP else mapped[name]), False
     if name in LINK_DEFS:
         return name, False
     kind = next((kind for word, kind in LINK_WORDS if word in name), None)
