@@ -472,3 +472,49 @@ def test_example_offers_rank_kontaktwerk_first_and_knock_out_nexaris(
     assert bidders[2]["knockouts"] == [{"id": "LH-DSG-002", "reason": "not-possible"}]
     # every answer is to the current text (else: python -m tests.tender_example)
     assert all(not b["stale"] and not b["missing"] for b in bidders)
+
+
+def _bomb(path: Path) -> Path:
+    from .test_safe_io import write_xlsx
+
+    return write_xlsx(path, {"specheft": (b" " * 2**20 for _ in range(20))}, level=9)
+
+
+def _entities(path: Path) -> Path:
+    from .test_safe_io import write_xlsx
+
+    sheet = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData/></worksheet>"
+    )
+    return write_xlsx(path, {"specheft": sheet})
+
+
+HOSTILE = Path(__file__).parent / "hostile"
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda p: shutil.copy(HOSTILE / "encrypted.xlsx", p), "encrypted"),
+        (lambda p: shutil.copy(HOSTILE / "garbage.xlsx", p), "not an Excel workbook"),
+        (_bomb, "ZIP bomb"),
+        (_entities, "DTD"),
+    ],
+    ids=["encrypted", "garbage", "zip bomb", "entities"],
+)
+def test_import_refuses_hostile_workbooks(
+    project: MiniProject,
+    answers: Path,
+    tmp_path: Path,
+    run_cli,
+    make: Callable[[Path], object],
+    expected: str,
+) -> None:
+    path = tmp_path / "angebot.xlsx"
+    make(path)
+    result = run_cli("compliance", "import", path, "--vendor", VENDOR, project.root)
+    assert result.code == 2 and f"{path}" in result.err, result.output
+    assert expected in result.err and "Traceback" not in result.err
+    assert not answers.exists()
