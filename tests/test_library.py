@@ -166,3 +166,16 @@ def test_export_use_cases_write_and_say_what(make_project, tmp_path):
     assert reqif.target.is_file() and reqif.items >= 1
     with pytest.raises(UsageError, match=r"must end in \.xlsx"):
         export_sheets(project, "xlsx", target=tmp_path / "r.csv")
+
+
+def test_catalog_add_returns_the_new_ids_and_the_new_page(tmp_path, run_cli):
+    from specheft.project.catalog_add import add_from_catalog
+    from specheft.project.layout import Project
+
+    root = tmp_path / "p"
+    assert run_cli("new", root, "--areas", "KON").code == 0
+    page = root / "spec/lastenheft/05-anforderungen/dsg.md"  # not there yet: made, listed
+    done = add_from_catalog(Project.at(root), ["CAT-DSG-010"], page)
+    assert [(item.id, new) for item, new in done.added] == [("CAT-DSG-010", "LH-DSG-001")]
+    assert done.page == page and done.new_page_index == page.parent / "index.md"
+    assert ":origin: CAT-DSG-010" in page.read_text(encoding="utf-8")

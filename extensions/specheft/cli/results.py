@@ -207,35 +207,19 @@ def template(
     columns; CSV is ';'-separated UTF-8 with BOM for German Excel. Read the filled-in
     sheet back with 'specheft results import manual'.
     """
-    from specheft.errors import UsageError, did_you_mean
-    from specheft.evidence.template import template_rows
-    from specheft.fsutil import atomic_write_bytes
-    from specheft.io.evidence.sheet import csv_text, xlsx_bytes
-    from specheft.model import Kind
-    from specheft.project.results import load_graph
+    from specheft.project.results import write_template
 
-    project = Project.at(project_dir)
-    language = "en" if project.settings().language == "en" else "de"
-    stem = f"{level}-{'results' if language == 'en' else 'ergebnisse'}.{fmt}"
-    target = out if out is not None else project.build_dir / stem
-    project.refuse_sources(target, "--out")
-    if (target.exists() or target.is_symlink()) and not force:
-        raise UsageError(
-            f"{target} exists already; not overwriting it (it may hold results)",
-            hint="use --force to replace it, or --out for another file",
-        )
-    graph = load_graph(project, needs_json=needs_json, progress=stderr_progress())
-    if phase is not None:
-        phases = [p.id for p in graph.of_kind(Kind.PHASE, active_only=False)]
-        if phase not in phases:
-            raise UsageError(f"--phase {phase}: no such phase", hint=did_you_mean(phase, phases))
-    rows = template_rows(graph, level, phase)
-    if fmt == "xlsx":
-        data = xlsx_bytes(rows, language, level)
-    else:
-        data = b"\xef\xbb\xbf" + csv_text(rows, language).encode("utf-8")
-    atomic_write_bytes(target, data)
-    click.echo(f"{len(rows)} {level.upper()} test items written to {target}")
+    written = write_template(
+        Project.at(project_dir),
+        level=level,
+        fmt=fmt,
+        out=out,
+        phase=phase,
+        force=force,
+        needs_json=needs_json,
+        progress=stderr_progress(),
+    )
+    click.echo(f"{written.rows} {level.upper()} test items written to {written.target}")
     return 0
 
 

@@ -354,5 +354,53 @@ def accept(project: Project, graph: GraphSource, *, phase: str | None = None) ->
     return decide(_resolve(graph), store, acceptance_config(settings), phase=phase)
 
 
+@dataclass(frozen=True)
+class TemplateWritten:
+    target: Path
+    #: the number of test items the sheet lists
+    rows: int
+
+
+def write_template(
+    project: Project,
+    *,
+    level: str = "uat",
+    fmt: str = "xlsx",
+    out: Path | None = None,
+    phase: str | None = None,
+    force: bool = False,
+    needs_json: Path | None = None,
+    progress: IO[str] | None = None,
+) -> TemplateWritten:
+    """The sheet for manual test results of ``level`` (xlsx or csv), written to ``out``
+    (default _build/LEVEL-ergebnisse.FMT, -results in English); an existing file only
+    with ``force`` (it may hold results)."""
+    from specheft.evidence.template import template_rows
+    from specheft.fsutil import atomic_write_bytes
+    from specheft.io.evidence.sheet import csv_text, xlsx_bytes
+
+    language = "en" if project.settings().language == "en" else "de"
+    stem = f"{level}-{'results' if language == 'en' else 'ergebnisse'}.{fmt}"
+    target = out if out is not None else project.build_dir / stem
+    project.refuse_sources(target, "--out")
+    if (target.exists() or target.is_symlink()) and not force:
+        raise UsageError(
+            f"{target} exists already; not overwriting it (it may hold results)",
+            hint="use --force to replace it, or --out for another file",
+        )
+    graph = load_graph(project, needs_json=needs_json, progress=progress)
+    if phase is not None:
+        phases = [p.id for p in graph.of_kind(Kind.PHASE, active_only=False)]
+        if phase not in phases:
+            raise UsageError(f"--phase {phase}: no such phase", hint=did_you_mean(phase, phases))
+    rows = template_rows(graph, level, phase)
+    if fmt == "xlsx":
+        data = xlsx_bytes(rows, language, level)
+    else:
+        data = b"\xef\xbb\xbf" + csv_text(rows, language).encode("utf-8")
+    atomic_write_bytes(target, data)
+    return TemplateWritten(target, len(rows))
+
+
 def outcome_counts(cases: list[CaseResult]) -> Counter[str]:
     return Counter(str(c.outcome) for c in cases)
