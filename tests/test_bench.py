@@ -116,8 +116,13 @@ def test_json_and_table_with_pdf_and_serve() -> None:
 
     skipped = _recorded({k: v for k, v in RECORDED.items() if k not in {"pdf", "serve"}})
     data = skipped.to_json()
-    assert data["pdf_s"] is None and data["ratio_pdf"] is None
+    assert data["pdf_s"] is None and data["ratio_pdf"] is None and data["pdf_error"] is None
     assert data["serve_s"] is None and data["serve_over_rebuild_s"] is None
+
+    # a PDF that failed is reported, not silently missing
+    skipped.pdf_error = "specheft PDF build failed with exit code 2\n  command: …"
+    assert skipped.to_json()["pdf_error"].startswith("specheft PDF build failed")
+    assert "PDF build FAILED: specheft PDF build failed with exit code 2" in bench.table(skipped)
 
 
 def test_stale_pages_against_a_fresh_build(tmp_path: Path) -> None:

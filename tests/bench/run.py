@@ -77,6 +77,7 @@ JSON_FIELDS = (
     "ratio_recheck",
     "ratio_rebuild",
     "ratio_pdf",
+    "pdf_error",
     "serve_over_rebuild_s",
     "rebuild_stale_pages",
     "rebuild_title_pages",
@@ -157,6 +158,8 @@ class Results:
     title_pages: dict[str, int] = field(default_factory=dict)
     #: reps in which the page served after the reload still lacked the new title
     serve_stale: int = 0
+    #: why the PDF build failed (the other measurements go on; the exit code is 1)
+    pdf_error: str | None = None
 
     def measured(self, key: str) -> bool:
         return bool(self.runs[key])
@@ -210,6 +213,7 @@ class Results:
             "ratio_recheck": ratio("ratio_recheck"),
             "ratio_rebuild": ratio("ratio_rebuild"),
             "ratio_pdf": ratio("ratio_pdf"),
+            "pdf_error": self.pdf_error,
             "serve_over_rebuild_s": ratio("serve_over_rebuild_s", 3),
             "rebuild_stale_pages": dict(self.stale_pages),
             "rebuild_title_pages": dict(self.title_pages),
@@ -666,18 +670,24 @@ def run_benchmark(
             )
         finally:
             edited.write_text(original, encoding="utf-8")
-        if pdf:
+        if pdf and results.pdf_error is None:
             _clean(spec.root)
-            results.runs["pdf"].append(
-                measure(
-                    "pdf",
-                    specheft_cmd("build", spec.root, "--format", "pdf", "-q"),
-                    logs,
-                    say,
-                    "specheft PDF build",
-                    env,
+            try:
+                results.runs["pdf"].append(
+                    measure(
+                        "pdf",
+                        specheft_cmd("build", spec.root, "--format", "pdf", "-q"),
+                        logs,
+                        say,
+                        "specheft PDF build",
+                        env,
+                    )
                 )
-            )
+            except BenchError as exc:
+                # a PDF that LaTeX cannot make at this N is a finding, not a reason to
+                # lose the other measurements (minutes each); it is not tried again
+                results.pdf_error = str(exc)
+                say(f"    PDF build failed, not measured again: {exc}")
         if serve:
             _clean(spec.root)
             run, fresh = measure_serve(spec.root, edit, logs, say, env)
@@ -786,6 +796,8 @@ def table(results: Results) -> str:
                 for flavour in sorted(results.title_pages)
             ),
         ]
+    if results.pdf_error:
+        lines.append(f"PDF build FAILED: {results.pdf_error.splitlines()[0]}")
     if results.serve_stale:
         lines.append(
             f"serve: in {results.serve_stale} rep(s) the reloaded page lacked the new title"
@@ -988,6 +1000,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{summary}\n\nProfile written to {html_file}")
         if args.keep:
             print(f"Projects kept in {workdir}")
+    if results.pdf_error:
+        print(f"\nbenchmark failed: the PDF build failed: {results.pdf_error}", file=sys.stderr)
+        return 1
     return 0
 
 
