@@ -424,6 +424,8 @@ def test_directives_rank_show_answers_and_warn_about_earlier_texts(
     assert "Rangfolge der Angebote" in html and "LH-VTR-002: not-possible" in html
     assert "Antworten von Alpha CRM GmbH" in html and "Kommentar zu LH-KON-002" in html
     assert "specheft-knocked-out" in html
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="specheft-chart"' in html
+    assert 'fill="#c62828"><title>66,7 %</title>' in html  # knocked out: red; German decimals
     # the requirement changes after the offer: the page is written again and warns
     page = mini.spec / "kon.md"
     page.write_text(page.read_text().replace("soll Dubletten", "soll doppelte Firmen"), "utf-8")

@@ -1,14 +1,16 @@
 """Vendor selection in the documents: ``vendor-comparison`` and ``vendor-answers``.
 
     :::{vendor-comparison}
-    :show: ranking, areas
+    :show: ranking, areas, criteria
+    :chart: yes
     :::
 
     :::{vendor-answers}
     :vendor: Kontaktwerk Software GmbH
     :::
 
-``vendor-comparison`` ranks the bidders whose answers ``specheft compliance import``
+``vendor-comparison`` ranks the bidders (a table and a bar chart, inline SVG in HTML
+and coloured rules in LaTeX, like the coverage summary) whose answers ``specheft compliance import``
 stored (``[tender] answers_dir``): weighted score, effort, count per fulfilment code,
 knock-outs with their reasons, and the score per area — the same numbers as
 ``specheft compliance compare`` (:mod:`specheft.tender.scoring`). ``vendor-answers``
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any, ClassVar, TypedDict
 
@@ -30,6 +33,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from sphinx.util.texescape import escape as tex_escape
 
 from specheft.errors import SpecheftError
 from specheft.labels import label, register, value_label
@@ -54,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 class VendorComparisonOptions(TypedDict):
     show: list[str]
+    chart: bool
 
 
 class VendorAnswersOptions(TypedDict):
@@ -160,11 +165,13 @@ class VendorComparison(TraceDirective):
     renderer = "vendors"
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         "show": choices(("ranking", "areas", "criteria"), name="part"),
+        "chart": lambda arg: (arg or "yes").strip().lower() not in ("no", "false", "0"),
     }
 
     def run(self) -> list[nodes.Node]:
         record: VendorComparisonOptions = {
-            "show": self.options.get("show", ["ranking", "areas", "criteria"])
+            "show": self.options.get("show", ["ranking", "areas", "criteria"]),
+            "chart": self.options.get("chart", True),
         }
         return [self.placeholder(record)]
 
@@ -262,11 +269,15 @@ def render_comparison(app: Sphinx, node: trace_placeholder, fromdocname: str) ->
             table(
                 headers,
                 rows,
-                widths=[6, 22, 10, 10, *([7] * codes), 40 - codes],
+                widths=[5, 18, 8, 8, *([10] * codes), 24],
                 classes=["specheft-vendors"],
                 title=label(lang, "vendors.ranking"),
             )
         )
+        if options.get("chart", True):
+            bars = [(r.vendor, r.total.score, r.knocked_out) for r in results]
+            out.append(nodes.raw("", _svg(bars, lang), format="html"))
+            out.append(nodes.raw("", _latex(bars, lang), format="latex"))
     if "areas" in show:
         areas = sorted({a for r in results for a in r.areas})
         area_rows: list[tuple[list[Cell], list[str]]] = [
@@ -303,6 +314,54 @@ def render_comparison(app: Sphinx, node: trace_placeholder, fromdocname: str) ->
         )
         out.append(nodes.paragraph("", text))
     return out
+
+
+_IN, _OUT = "#2e7d32", "#c62828"
+
+
+def _svg(bars: list[tuple[str, float, bool]], lang: str) -> str:
+    """One horizontal bar per bidder: the score in percent, red when knocked out."""
+    width, row = 560, 40
+    height = row * len(bars) + 24
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="specheft-chart" role="img" '
+        f'width="{width + 60}" height="{height}" viewBox="0 0 {width + 60} {height}">'
+    ]
+    for index, (vendor, score, out_) in enumerate(bars):
+        y = index * row
+        shown = f"{_number(score, lang, 1)} %"
+        name = f"{vendor} ({label(lang, 'vendors.knockout')})" if out_ else vendor
+        out.append(f'<text x="0" y="{y + 14}" font-size="13">{escape(name)}</text>')
+        out.append(
+            f'<rect x="0" y="{y + 19}" width="{width * score / 100:.1f}" height="16" '
+            f'fill="{_OUT if out_ else _IN}"><title>{escape(shown)}</title></rect>'
+            f'<text x="{width * score / 100 + 4:.1f}" y="{y + 31}" font-size="11">'
+            f"{escape(shown)}</text>"
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _latex(bars: list[tuple[str, float, bool]], lang: str) -> str:
+    """The chart as a two-column tabular (names wrap in their own column)."""
+
+    def tex(text: str) -> str:
+        return tex_escape(text, "xelatex")
+
+    lines = [
+        r"\par\medskip\noindent{\small",
+        r"\begin{tabular}{@{}>{\raggedright\arraybackslash}p{0.34\linewidth}"
+        r"@{\hspace{0.03\linewidth}}l@{}}",
+    ]
+    for vendor, score, out_ in bars:
+        colour = (_OUT if out_ else _IN).lstrip("#")
+        name = f"{vendor} ({label(lang, 'vendors.knockout')})" if out_ else vendor
+        lines.append(
+            rf"{tex(name)} & \textcolor[HTML]{{{colour}}}{{\rule{{{0.5 * score / 100:.3f}"
+            rf"\linewidth}}{{1.6ex}}}}~{tex(_number(score, lang, 1))}\,\%\\[2pt]"
+        )
+    lines.append(r"\end{tabular}}\par\medskip")
+    return "\n".join(lines)
 
 
 def _reason(lang: str, why: str) -> str:
