@@ -1,9 +1,10 @@
 """Reading and validating ``conf/specheft.toml``.
 
 A wrong key, a wrong type or a value outside its choices is a ``ConfigError`` that
-names the file, the line and the allowed values. This module owns the project tables
-([project], [areas], [ids], [documents], …); the tables other parts own ([rules],
-[lint], [results], [acceptance]) are passed in as :class:`~specheft.config.reader.Table`
+names the file, the line and the allowed values. Configuration owns the project tables
+([project], [areas], [ids], [catalog], [limits] here; [documents], [[history]],
+[[distribution]], [[signoff]] in :mod:`specheft.config.documents`); the tables other
+parts own ([rules], [lint], [results], [acceptance], …) are passed in as :class:`~specheft.config.reader.Table`
 values by the caller (``specheft.tables`` composes them), validated with the rest
 before any build starts, and kept typed in :attr:`Settings.options`. Configuration
 knows nothing of rules.
@@ -20,10 +21,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from specheft.config.documents import (
+    Document,
+    HistoryEntry,
+    Person,
+    parse_documents,
+    parse_history,
+    parse_people,
+)
 from specheft.config.reader import Key, Reader, Table
 from specheft.errors import ConfigError, Location, did_you_mean
 from specheft.labels import LANGUAGES
 from specheft.model import KIND_DEFS, Kind
+
+__all__ = [
+    "AREA_CODE",
+    "DEFAULT_MAX_SOURCE_MB",
+    "SETTINGS_FILE",
+    "Document",
+    "HistoryEntry",
+    "Person",
+    "ProjectInfo",
+    "Settings",
+    "default_settings",
+    "load_settings",
+    "parse_settings",
+]
 
 SETTINGS_FILE = "specheft.toml"
 AREA_CODE = re.compile(r"^[A-Z]{2,6}$")
@@ -55,44 +78,6 @@ class ProjectInfo:
     document_id: str = ""
     date: str | None = None
     url: str = ""
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    version: str
-    date: str
-    author: str
-    changes: str
-
-
-@dataclass(frozen=True)
-class Document:
-    """One deliverable: a PDF and a section of the HTML site, rooted at ``start``."""
-
-    name: str
-    title: str
-    start: str
-    doc_id: str
-    subtitle: str = ""
-    show_vendor: bool = True
-    signoff: bool = True
-    signoff_roles: tuple[str, ...] = ()
-    """Only these roles of [[signoff]] sign this document; empty: every role."""
-    version: str = ""
-    """The document's own version, date and status; empty: those of [project]."""
-    date: str = ""
-    status: str = ""
-    history: tuple[HistoryEntry, ...] = ()
-    """The document's own change history; empty: the project's [[history]]."""
-
-
-@dataclass(frozen=True)
-class Person:
-    """A line of the distribution list or of the sign-off block."""
-
-    role: str
-    name: str = ""
-    organisation: str = ""
 
 
 @dataclass(frozen=True)
@@ -273,12 +258,10 @@ def parse_settings(text: str, path: Path | None, tables: Sequence[Table[Any]]) -
         path=path,
         areas=areas,
         id_patterns=id_patterns,
-        documents=_parse_documents(reader, reader.table(data, "documents"), project),
-        history=tuple(HistoryEntry(**e) for e in _entries(reader, data, "history", _HISTORY_KEYS)),
-        distribution=tuple(
-            Person(**e) for e in _entries(reader, data, "distribution", _PERSON_KEYS)
-        ),
-        signoff=tuple(Person(**e) for e in _entries(reader, data, "signoff", _PERSON_KEYS)),
+        documents=parse_documents(reader, reader.table(data, "documents"), project),
+        history=parse_history(reader, data),
+        distribution=parse_people(reader, data, "distribution"),
+        signoff=parse_people(reader, data, "signoff"),
         areas_en=_parse_areas_en(reader, reader.table(data, "catalog"), areas),
         options=options,
         max_source_bytes=_parse_limits(reader, reader.table(data, "limits")),
@@ -299,69 +282,6 @@ def _parse_limits(reader: Reader, data: Mapping[str, Any]) -> int:
     return int(megabytes * 1024 * 1024)
 
 
-_DOCUMENT_KEYS: dict[str, Key] = {
-    "title": Key((str,), required=True),
-    "start": Key((str,), required=True),
-    "id": Key((str,), ""),
-    "subtitle": Key((str,), ""),
-    "show_vendor": Key((bool,), True),
-    "signoff": Key((bool,), True),
-    "signoff_roles": Key((list,), []),
-    "version": Key((str,), ""),
-    "date": Key((str, dt.date), ""),
-    "status": Key((str,), "", choices=("", "draft", "released")),
-    "history": Key((list,), []),
-}
-_HISTORY_KEYS: dict[str, Key] = {
-    "version": Key((str,), required=True),
-    "date": Key((str, dt.date), required=True),
-    "author": Key((str,), ""),
-    "changes": Key((str,), required=True),
-}
-_PERSON_KEYS: dict[str, Key] = {
-    "role": Key((str,), required=True),
-    "name": Key((str,), ""),
-    "organisation": Key((str,), ""),
-}
-_DOC_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-
-def _parse_documents(
-    reader: Reader, data: Mapping[str, Any], project: Mapping[str, Any]
-) -> tuple[Document, ...]:
-    documents = []
-    for name, entry in data.items():
-        if not _DOC_NAME.match(name):
-            reader.error(
-                "documents",
-                name,
-                "document names are lower-case letters, digits, "
-                "'-' and '_' (they name the PDF file)",
-            )
-        if not isinstance(entry, Mapping):
-            reader.error("documents", name, f"expected a table [documents.{name}]")
-        table = f"documents.{name}"
-        values = reader.keys(table, entry, _DOCUMENT_KEYS)
-        doc_id = values.pop("id") or f"{project['document_id'] or 'DOC'}-{name.upper()}"
-        if isinstance(values["date"], dt.date):
-            values["date"] = values["date"].isoformat()
-        roles = values.pop("signoff_roles")
-        if not all(isinstance(role, str) for role in roles):
-            reader.error(table, "signoff_roles", "expected a list of role names (strings)")
-        history = _entries(reader, entry, "history", _HISTORY_KEYS, table=f"{table}.history")
-        values.pop("history")
-        documents.append(
-            Document(
-                name=name,
-                doc_id=doc_id,
-                signoff_roles=tuple(roles),
-                history=tuple(HistoryEntry(**e) for e in history),
-                **values,
-            )
-        )
-    return tuple(documents)
-
-
 def _parse_areas_en(
     reader: Reader, data: Mapping[str, Any], areas: Mapping[str, str]
 ) -> dict[str, str]:
@@ -379,29 +299,6 @@ def _parse_areas_en(
         if not isinstance(title, str) or not title.strip():
             reader.error("catalog.areas_en", code, "expected the English title as a string")
     return dict(titles)
-
-
-def _entries(
-    reader: Reader,
-    data: Mapping[str, Any],
-    name: str,
-    spec: Mapping[str, Key],
-    *,
-    table: str | None = None,
-) -> list[dict[str, Any]]:
-    table = table or name
-    value = data.get(name, [])
-    if not isinstance(value, list):
-        reader.error("", table, f"expected an array of tables: [[{table}]]")
-    result = []
-    for entry in value:
-        if not isinstance(entry, Mapping):
-            reader.error(table, None, f"expected tables: [[{table}]]")
-        values = reader.keys(table, entry, spec)
-        if isinstance(values.get("date"), dt.date):
-            values["date"] = values["date"].isoformat()
-        result.append(values)
-    return result
 
 
 #: Settings read recently, by file and content: a build reads specheft.toml in the CLI,
