@@ -4,10 +4,10 @@ A wrong key, a wrong type or a value outside its choices is a ``ConfigError`` th
 names the file, the line and the allowed values. Configuration owns the project tables
 ([project], [areas], [ids], [catalog], [limits] here; [documents], [[history]],
 [[distribution]], [[signoff]] in :mod:`specheft.config.documents`); the tables other
-parts own ([rules], [lint], [results], [acceptance], …) are passed in as :class:`~specheft.config.reader.Table`
-values by the caller (``specheft.tables`` composes them), validated with the rest
-before any build starts, and kept typed in :attr:`Settings.options`. Configuration
-knows nothing of rules.
+parts own ([rules], [lint], [results], [acceptance], …) are passed in as
+:class:`~specheft.config.reader.Table` values by the caller (``specheft.tables``
+composes them), validated with the rest before any build starts, and kept typed in
+:attr:`Settings.options`. Configuration knows nothing of rules.
 """
 
 from __future__ import annotations
