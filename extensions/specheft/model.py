@@ -17,6 +17,7 @@ class Kind(StrEnum):
     TEST = "test"
     PHASE = "phase"
     CATALOG = "catreq"
+    CR = "cr"
 
 
 class Priority(StrEnum):
@@ -53,6 +54,19 @@ class Status(StrEnum):
     OBSOLETE = "obsolete"
 
 
+class Decision(StrEnum):
+    """The state of a change request (Änderungsantrag); approved and implemented ones
+    justify the changes they name (rule ``change-uncovered``)."""
+
+    OPEN = "open"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    IMPLEMENTED = "implemented"
+
+
+#: The decisions under which a change request covers the items it names.
+COVERING_DECISIONS: frozenset[str] = frozenset({Decision.APPROVED, Decision.IMPLEMENTED})
+
 #: Items with these statuses take no part in coverage, but links to them are reported.
 INACTIVE_STATUSES: frozenset[str] = frozenset({Status.REJECTED, Status.OBSOLETE})
 
@@ -74,6 +88,7 @@ KINDS: tuple[KindDef, ...] = (
     KindDef(Kind.TEST, "TC-", r"^TC-(SIT|UAT)-([A-Z]{2,6}-)?[0-9]{3,4}$", "TC-SIT-001", "#DCB239"),
     KindDef(Kind.PHASE, "PHASE-", r"^PHASE-[A-Z0-9]+(-[A-Z0-9]+)*$", "PHASE-GOLIVE", "#C5CAE9"),
     KindDef(Kind.CATALOG, "CAT-", r"^CAT-[A-Z]{2,6}-[0-9]{3}$", "CAT-KON-010", "#D7CCC8"),
+    KindDef(Kind.CR, "CR-", r"^CR-[0-9]{3,4}$", "CR-001", "#F3E5AB"),
 )
 KIND_DEFS: dict[Kind, KindDef] = {k.kind: k for k in KINDS}
 
@@ -86,7 +101,7 @@ class FieldDef:
     name: str
     kinds: tuple[Kind, ...]
     values: tuple[str, ...] | None = None
-    value_type: str = "string"  # string | integer | date
+    value_type: str = "string"  # string | integer | number | date
     required_on: tuple[Kind, ...] = ()
     multiline: bool = False
 
@@ -147,6 +162,14 @@ FIELDS: tuple[FieldDef, ...] = (
     # "LH-KON-001@3fa9c2 …": the content of each link target when this item was last
     # reviewed against it (trace/suspect.py; written by `specheft review`)
     FieldDef("reviewed", (Kind.SPEC, Kind.TEST)),
+    # change requests (Änderungsanträge); their body says what is to change
+    FieldDef("reason", (Kind.CR,), multiline=True, required_on=(Kind.CR,)),
+    FieldDef("requested_by", (Kind.CR,), required_on=(Kind.CR,)),
+    FieldDef("date", (Kind.CR,), value_type="date", required_on=(Kind.CR,)),
+    FieldDef("effort", (Kind.CR,), value_type="number"),  # person-days
+    FieldDef("impact", (Kind.CR,), multiline=True),
+    FieldDef("decision", (Kind.CR,), tuple(Decision), required_on=(Kind.CR,)),
+    FieldDef("decision_date", (Kind.CR,), value_type="date"),
 )
 FIELD_DEFS: dict[str, FieldDef] = {f.name: f for f in FIELDS}
 
@@ -165,6 +188,8 @@ LINKS: tuple[LinkDef, ...] = (
     LinkDef("verifies", (Kind.TEST,), (Kind.SPEC, Kind.REQ, Kind.EXCL)),
     LinkDef("phase", (Kind.REQ, Kind.SPEC, Kind.TEST), (Kind.PHASE,)),
     LinkDef("refines", (Kind.REQ,), (Kind.REQ,)),
+    # the items a change request adds, changes or removes (a removed one stays, obsolete)
+    LinkDef("changes", (Kind.CR,), (Kind.REQ, Kind.EXCL, Kind.SPEC, Kind.TEST, Kind.PHASE)),
 )
 LINK_DEFS: dict[str, LinkDef] = {link.name: link for link in LINKS}
 
@@ -200,5 +225,11 @@ GERMAN_VALUES: dict[str, dict[str, str]] = {
         "zurückgestellt": "deferred",
         "abgelehnt": "rejected",
         "entfallen": "obsolete",
+    },
+    "decision": {
+        "offen": "open",
+        "genehmigt": "approved",
+        "abgelehnt": "rejected",
+        "umgesetzt": "implemented",
     },
 }

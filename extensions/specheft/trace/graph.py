@@ -22,6 +22,10 @@ LINK_NAMES: tuple[str, ...] = tuple(link.name for link in LINKS)
 _KEPT = (
     "priority", "area", "level", "role", "solution", "verification", "acceptance", "source",
 )  # fmt: skip
+#: A change request's fields (rule change-uncovered reads its decision).
+_CHANGE_REQUEST = (
+    "reason", "requested_by", "date", "effort", "impact", "decision", "decision_date",
+)  # fmt: skip
 
 
 class NeedLike(Protocol):
@@ -147,6 +151,7 @@ class TraceGraph:
                             "acceptance_en",
                             "lineno_content",
                             "reviewed",
+                            *_CHANGE_REQUEST,
                         )
                         if need.get(name) not in (None, "", [], ())
                     },

@@ -38,7 +38,7 @@ from specheft.sphinxext.needs.messages import (
     parse_schema_report,
     parse_unknown_option,
 )
-from specheft.sphinxext.needs.vocabulary import allowed_values
+from specheft.sphinxext.needs.vocabulary import NUMBER_PATTERN, allowed_values
 from specheft.trace.sourcelines import SourceLines, option_line
 
 _VALUE = re.compile(r'^"(?P<value>(?:[^"\\]|\\.)*)" (?P<rest>.*)$')
@@ -66,6 +66,8 @@ def describe(violation: dict[str, str], settings: Settings) -> str:
         return f"{text} ({hint})" if hint else text
     if value is not None and match and 'is not a "date"' in match.group("rest"):
         return f":{field}: {value!r} is not a date; write YYYY-MM-DD"
+    if value is not None and match and NUMBER_PATTERN in match.group("rest"):
+        return f":{field}: {value!r} is not a number; write e.g. 3 or 2,5"
     return f":{field}: {schema_message}" if field else schema_message
 
 

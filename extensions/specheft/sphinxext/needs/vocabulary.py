@@ -18,6 +18,9 @@ from specheft.config.settings import Settings
 from specheft.labels import label
 from specheft.model import FIELD_DEFS, FIELDS, GLOBAL_ID_PATTERN, KINDS, LINKS, FieldDef, Status
 
+#: A non-negative decimal number, with a decimal point or comma.
+NUMBER_PATTERN = r"^[0-9]+([.,][0-9]+)?$"
+
 
 def allowed_values(settings: Settings, name: str) -> list[str] | None:
     """The values a field may take, or None when it is free text."""
@@ -32,6 +35,9 @@ def allowed_values(settings: Settings, name: str) -> list[str] | None:
 def _field_schema(field: FieldDef, settings: Settings) -> dict[str, Any]:
     if field.value_type == "integer":
         return {"type": "integer", "minimum": 0}
+    if field.value_type == "number":
+        # a string, so that a German "2,5" is read (a JSON number would refuse it)
+        return {"type": "string", "pattern": NUMBER_PATTERN}
     schema: dict[str, Any] = {"type": "string"}
     if field.value_type == "date":
         schema["format"] = "date"

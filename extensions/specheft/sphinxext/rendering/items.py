@@ -34,6 +34,7 @@ _META: dict[str, tuple[str, ...]] = {
     Kind.TEST: ("level", "role", "area", "verifies", "phase", "status", "tags"),
     Kind.PHASE: ("order", "start", "end", "status"),
     Kind.CATALOG: ("area", "verification", "typical_phase", "status", "tags"),
+    Kind.CR: ("decision", "decision_date", "requested_by", "date", "effort", "changes", "tags"),
 }
 _TEXT: dict[str, tuple[str, ...]] = {
     Kind.REQ: ("acceptance", "rationale"),
@@ -42,6 +43,7 @@ _TEXT: dict[str, tuple[str, ...]] = {
     Kind.TEST: (),
     Kind.PHASE: ("gate",),
     Kind.CATALOG: ("acceptance", "title_en", "statement_en", "acceptance_en", "rationale"),
+    Kind.CR: ("reason", "impact"),
 }
 _LINK_NAMES = frozenset(link.name for link in LINKS)
 _KINDS = frozenset(str(k) for k in Kind)
