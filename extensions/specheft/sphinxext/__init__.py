@@ -17,7 +17,8 @@ from specheft import __version__
 from specheft.config.settings import SETTINGS_FILE, default_settings
 from specheft.errors import SpecheftError
 from specheft.sphinxext import directives
-from specheft.sphinxext.context import set_settings, tracing
+from specheft.sphinxext.context import build, set_settings, tracing
+from specheft.sphinxext.context.domain import SpecheftDomain
 from specheft.sphinxext.diagnostics import locations, rewarn, syntax
 from specheft.sphinxext.guards import links as safelinks
 from specheft.sphinxext.guards import paths as confine
@@ -81,6 +82,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _no_raw_directive)
     # before sphinx-needs reads its configuration (its handlers run from priority 10)
     app.connect("config-inited", _configure, priority=5)
+    app.add_domain(SpecheftDomain)
     locations.setup(app)
     limits.setup(app)
     syntax.setup(app)
@@ -89,13 +91,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     rewarn.setup(app)
     checkbuilder.setup(app)
     render.setup(app)
+    build.setup(app)
     tracing.setup(app)
     freshness.setup(app)
     directives.setup(app)
     deliverables.setup(app)
     return {
         "version": __version__,
-        "env_version": 2,  # raise when reading changes: old environments are read anew
+        "env_version": 3,  # raise when reading changes: old environments are read anew
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -204,7 +204,7 @@ def _spec_rows(graph: TraceGraph) -> list[MatrixRow]:
     return result
 
 
-def select_rows(rows: list[MatrixRow], options: dict[str, Any]) -> list[MatrixRow]:
+def select_rows(rows: list[MatrixRow], options: Mapping[str, Any]) -> list[MatrixRow]:
     def keep(row: MatrixRow) -> bool:
         item = row.item
         if "priority" in options and item.priority not in options["priority"]:

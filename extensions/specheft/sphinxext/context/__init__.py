@@ -1,4 +1,11 @@
-"""The state of one build that every part of the Sphinx layer reads: settings, trace, evidence.
+"""The state of one build that every part of the Sphinx layer reads.
+
+One record per Sphinx application, in one place: the validated settings (from
+config-inited on), the stored test runs (read once, when first needed), the page
+signatures being written, and the build context of the write phase
+(:func:`specheft.sphinxext.context.build.build_context`).
+What is learnt per page while reading lives in the ``specheft`` domain
+(:mod:`specheft.sphinxext.context.domain`), which Sphinx pickles, clears and merges.
 
 Kept apart from :mod:`specheft.sphinxext` so that modules reach it with a plain module-level
 import (no function-local import to dodge a cycle).
@@ -7,22 +14,48 @@ import (no function-local import to dodge a cycle).
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sphinx.application import Sphinx
 
 from specheft.config.settings import Settings
 
-_SETTINGS: weakref.WeakKeyDictionary[Sphinx, Settings] = weakref.WeakKeyDictionary()
+if TYPE_CHECKING:
+    from specheft.evidence.store import Store
+    from specheft.sphinxext.context.build import BuildContext
+
+
+@dataclass
+class BuildState:
+    """Everything specheft keeps about one build besides the pickled domain data."""
+
+    settings: Settings
+    #: the test runs, read once per build (None: not read yet)
+    store: Store | None = None
+    #: made once sphinx-needs has sealed the needs; forgotten when pages are read again
+    context: BuildContext | None = None
+    #: the signatures of the pages this build is writing (file, docname → digest),
+    #: saved once all are written (:mod:`specheft.sphinxext.incremental.freshness`)
+    signatures: tuple[Path, dict[str, str]] | None = None
+
+
+_STATES: weakref.WeakKeyDictionary[Sphinx, BuildState] = weakref.WeakKeyDictionary()
 
 
 def set_settings(app: Sphinx, settings: Settings) -> None:
     """Called once per build, at config-inited, with the validated specheft.toml."""
-    _SETTINGS[app] = settings
+    _STATES[app] = BuildState(settings)
+
+
+def build_state(app: Sphinx) -> BuildState:
+    try:
+        return _STATES[app]
+    except KeyError:
+        raise RuntimeError("specheft settings are read at config-inited") from None
 
 
 def settings_of(app: Sphinx) -> Settings:
     """The validated specheft.toml of this build."""
-    try:
-        return _SETTINGS[app]
-    except KeyError:
-        raise RuntimeError("specheft settings are read at config-inited") from None
+    return build_state(app).settings

@@ -10,7 +10,6 @@ not contract content: no fingerprint depends on them.
 from __future__ import annotations
 
 import hashlib
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,8 @@ from specheft.evidence.model import Outcome, worst
 from specheft.evidence.store import Store, TestResult, load_store
 from specheft.labels import label, register
 from specheft.model import Kind
-from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.context import build_state, settings_of
+from specheft.sphinxext.rendering.documents import format_date as document_date
 from specheft.trace.graph import Item, TraceGraph
 
 logger = logging.getLogger(__name__)
@@ -69,8 +69,6 @@ register(
     },
 )
 
-_STORES: weakref.WeakKeyDictionary[Sphinx, Store] = weakref.WeakKeyDictionary()
-
 
 def runs_directory(app: Sphinx) -> Path:
 
@@ -98,7 +96,8 @@ def runs_digest(app: Sphinx) -> str:
 def store_of(app: Sphinx) -> Store:
     """The runs of this build, read once (a damaged file is a warning at its place and
     the build goes on without runs: a strict build fails)."""
-    store = _STORES.get(app)
+    state = build_state(app)
+    store = state.store
     if store is None:
         directory = runs_directory(app)
         root = Path(app.srcdir).parent
@@ -118,7 +117,7 @@ def store_of(app: Sphinx) -> Store:
                 subtype="results",
             )
             store = Store(directory)
-        _STORES[app] = store
+        state.store = store
     return store
 
 
@@ -153,8 +152,6 @@ def outcome_word(lang: str, result: TestResult | None) -> str:
 
 
 def format_date(value: str, lang: str) -> str:
-    from specheft.sphinxext.rendering.deliverables import format_date as document_date
-
     try:
         return document_date(value[:10], lang)
     except ValueError:
@@ -245,13 +242,3 @@ class Results:
         """All its tests (and direct evidence) passed in their latest run."""
         found = self.of_requirement(graph, item)
         return found is not None and found.total > 0 and found.passed == found.total
-
-
-_RESULTS: weakref.WeakKeyDictionary[Sphinx, Results] = weakref.WeakKeyDictionary()
-
-
-def results_of(app: Sphinx) -> Results:
-    found = _RESULTS.get(app)
-    if found is None:
-        found = _RESULTS[app] = Results(app)
-    return found

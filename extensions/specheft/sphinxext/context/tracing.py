@@ -1,14 +1,13 @@
-"""The trace graph of a build, and the traceability rules run as part of the build.
+"""The traceability rules run as part of the build.
 
-The graph is built once per build, after sphinx-needs has resolved every link, and
-shared by the directives; rule errors become Sphinx warnings at the item's line
-(``[specheft.<rule>]``), so a strict build fails where ``specheft check`` fails.
-Warnings and infos of the rules are left to ``specheft check``.
+They run on the trace graph of the build context (:mod:`specheft.sphinxext.context.build`),
+made once after sphinx-needs has resolved every link; rule errors become Sphinx
+warnings at the item's line (``[specheft.<rule>]``), so a strict build fails where
+``specheft check`` fails. Warnings and infos of the rules are left to ``specheft check``.
 """
 
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -16,7 +15,8 @@ from sphinx.builders import Builder
 from sphinx.util import logging
 
 from specheft.sphinxext.context import settings_of
-from specheft.trace.graph import TraceGraph
+from specheft.sphinxext.context.build import build_context
+from specheft.sphinxext.needs.priorities import AFTER_NEEDS
 from specheft.trace.rules import check_options, evaluate, rule_options
 from specheft.trace.sourcelines import SourceLines
 
@@ -26,31 +26,13 @@ logger = logging.getLogger(__name__)
 #: links to the wrong kind): not repeated there.
 _SPHINX_NEEDS_REPORTS = frozenset({"link-kind"})
 
-_GRAPHS: weakref.WeakKeyDictionary[Sphinx, TraceGraph] = weakref.WeakKeyDictionary()
-
-
-def trace_graph(app: Sphinx) -> TraceGraph:
-    """The graph of this build's items (needs must be post-processed, i.e. after reading)."""
-    graph = _GRAPHS.get(app)
-    if graph is None:
-        from sphinx_needs.data import SphinxNeedsData
-
-        needs = SphinxNeedsData(app.env).get_needs_view()
-        graph = _GRAPHS[app] = TraceGraph.from_needs(needs.values())
-    return graph
-
-
-def _forget(app: Sphinx, *args: object) -> None:
-    _GRAPHS.pop(app, None)
-
 
 def _check(app: Sphinx, builder: Builder) -> None:
     if not app.config.specheft_check_on_build:
         return
-
-    _forget(app)
+    graph = build_context(app).graph
     evaluation = evaluate(
-        trace_graph(app),
+        graph,
         rule_options(settings_of(app)).levels,
         options=check_options(settings_of(app)),
     )
@@ -58,7 +40,7 @@ def _check(app: Sphinx, builder: Builder) -> None:
     for finding in evaluation.findings:
         if finding.level != "error" or finding.rule in _SPHINX_NEEDS_REPORTS:
             continue
-        item = trace_graph(app).get(finding.item or "")
+        item = graph.get(finding.item or "")
         location = None
         if item is not None and item.docname:
             line = finding.line
@@ -79,6 +61,5 @@ def _check(app: Sphinx, builder: Builder) -> None:
 
 def setup(app: Sphinx) -> None:
     app.add_config_value("specheft_check_on_build", True, "", types=frozenset({bool}))
-    app.connect("env-updated", _forget)
-    # after sphinx-needs has post-processed the needs at write-started (priority 500)
-    app.connect("write-started", _check, priority=600)
+    # after the build context is made (write-started, priority 550)
+    app.connect("write-started", _check, priority=AFTER_NEEDS)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from specheft.sphinxext.directives import base, matrix, results, summary, trace
+from specheft.sphinxext.directives import base, decision, matrix, results, summary, trace
 
 
 def setup(app: Sphinx) -> None:
     base.setup(app)
     matrix.setup(app)
     results.setup(app)
+    decision.setup(app)
     summary.setup(app)
     trace.setup(app)

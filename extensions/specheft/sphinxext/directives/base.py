@@ -7,7 +7,7 @@ link — the placeholder is replaced with tables built from the trace graph.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -15,7 +15,8 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from specheft.errors import did_you_mean
-from specheft.sphinxext.incremental.freshness import note_trace_doc
+from specheft.sphinxext.context.domain import specheft_domain
+from specheft.sphinxext.needs.priorities import TRACE_DIRECTIVES
 
 
 class trace_placeholder(nodes.General, nodes.Element):
@@ -53,10 +54,13 @@ def id_list(argument: str | None) -> list[str]:
 class TraceDirective(SphinxDirective):
     renderer: ClassVar[str]
 
-    def placeholder(self, **attributes: Any) -> trace_placeholder:
-        node = trace_placeholder(renderer=self.renderer, **attributes)
+    def placeholder(self, options: Mapping[str, Any]) -> trace_placeholder:
+        """The node that stands for the output; ``options`` is the directive's typed
+        record (:mod:`.options`), all the renderer reads of the directive."""
+        node = trace_placeholder(renderer=self.renderer, options=dict(options))
         node.source, node.line = self.get_source_info()
-        note_trace_doc(self.env)
+        # the page shows data of every item: rewritten whenever any item changes
+        specheft_domain(self.env).note_trace_doc(self.env.docname)
         return node
 
 
@@ -74,4 +78,4 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
 def setup(app: Sphinx) -> None:
     app.add_node(trace_placeholder)
     # after sphinx-needs' own resolution, before nothing in particular
-    app.connect("doctree-resolved", _resolve, priority=450)
+    app.connect("doctree-resolved", _resolve, priority=TRACE_DIRECTIVES)

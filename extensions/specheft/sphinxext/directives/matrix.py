@@ -27,7 +27,10 @@ from sphinx.application import Sphinx
 from specheft.labels import label, value_label
 from specheft.model import Priority
 from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.context.build import build_context
+from specheft.sphinxext.context.evidence import run_text
 from specheft.sphinxext.directives.base import RENDERERS, TraceDirective, choices, trace_placeholder
+from specheft.sphinxext.directives.options import MatrixOptions
 from specheft.sphinxext.rendering.tables import Cell, table
 from specheft.trace.coverage import CoverageStatus, MatrixRow, matrix_rows, select_rows
 
@@ -88,25 +91,39 @@ class CoverageMatrix(TraceDirective):
                 ":priority: filters requirements; it is not available with :kind: spec"
             )
         # the default columns show test results only where runs were imported
-        shown = {**self.options, "kind": kind, "columns": columns}
-        shown["default_columns"] = "columns" not in self.options
-        return [self.placeholder(options=shown)]
+        record: MatrixOptions = {
+            "kind": kind,
+            "columns": columns,
+            "default_columns": "columns" not in self.options,
+        }
+        if "priority" in self.options:
+            record["priority"] = self.options["priority"]
+        if "area" in self.options:
+            record["area"] = self.options["area"]
+        if "phase" in self.options:
+            record["phase"] = self.options["phase"]
+        if "status" in self.options:
+            record["status"] = self.options["status"]
+        if "sort" in self.options:
+            record["sort"] = self.options["sort"]
+        if "caption" in self.options:
+            record["caption"] = self.options["caption"]
+        return [self.placeholder(record)]
 
 
 def render_matrix(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
-    from specheft.sphinxext.context.evidence import results_of, run_text
-    from specheft.sphinxext.context.tracing import trace_graph
     from specheft.sphinxext.rendering.items import renderer_for
 
-    options: dict[str, Any] = node["options"]
+    options: MatrixOptions = node["options"]
     settings = settings_of(app)
     lang = settings.language
-    graph = trace_graph(app)
+    context = build_context(app)
+    graph = context.graph
     links = renderer_for(app, fromdocname)
     chosen = select_rows(matrix_rows(graph, options["kind"]), options)
     columns: list[str] = options["columns"]
-    results = results_of(app)
-    if options.get("default_columns") and not results.any:
+    results = context.results
+    if options["default_columns"] and not results.any:
         columns = [c for c in columns if c != "result"]
     if not chosen:
         return [nodes.paragraph("", label(lang, "matrix.empty"), classes=["specheft-matrix-empty"])]

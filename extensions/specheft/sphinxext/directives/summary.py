@@ -20,7 +20,9 @@ from sphinx.util.texescape import escape as tex_escape
 
 from specheft.labels import label, value_label
 from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.directives.base import RENDERERS, TraceDirective, choices, trace_placeholder
+from specheft.sphinxext.directives.options import SummaryOptions
 from specheft.sphinxext.rendering.tables import Cell, table
 from specheft.trace.coverage import (
     NO_PRIORITY,
@@ -45,12 +47,11 @@ class CoverageSummary(TraceDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        return [
-            self.placeholder(
-                by=self.options.get("by", ["priority", "area"]),
-                chart=self.options.get("chart", True),
-            )
-        ]
+        record: SummaryOptions = {
+            "by": self.options.get("by", ["priority", "area"]),
+            "chart": self.options.get("chart", True),
+        }
+        return [self.placeholder(record)]
 
 
 def _svg(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
@@ -133,14 +134,13 @@ def _latex(groups: list[tuple[str, CoverageCounts]], lang: str) -> str:
 
 
 def render_summary(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
-    from specheft.sphinxext.context.evidence import results_of
-    from specheft.sphinxext.context.tracing import trace_graph
-
+    options: SummaryOptions = node["options"]
     settings = settings_of(app)
     lang = settings.language
-    graph = trace_graph(app)
+    context = build_context(app)
+    graph = context.graph
     rows = coverage(graph)
-    results = results_of(app)
+    results = context.results
     # with imported runs: the share whose tests all passed in their latest run
     verified: dict[str, dict[str, int]] = {}
     if results.any:
@@ -160,7 +160,7 @@ def render_summary(app: Sphinx, node: trace_placeholder, fromdocname: str) -> li
         label(lang, "coverage.partial"),
         label(lang, "coverage.uncovered"),
     ]
-    for grouping in node["by"]:
+    for grouping in options["by"]:
         if grouping == "priority":
             keyed = [
                 (
@@ -218,7 +218,7 @@ def render_summary(app: Sphinx, node: trace_placeholder, fromdocname: str) -> li
                 title=section_title,
             )
         )
-        if node["chart"] and groups:
+        if options["chart"] and groups:
             result.append(nodes.raw("", _svg(groups, lang), format="html"))
             result.append(nodes.raw("", _latex(groups, lang), format="latex"))
     return result

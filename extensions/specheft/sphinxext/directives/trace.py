@@ -21,7 +21,9 @@ from sphinx.util import logging
 from specheft.labels import label, value_label
 from specheft.model import Kind
 from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.directives.base import RENDERERS, TraceDirective, trace_placeholder
+from specheft.sphinxext.directives.options import TraceOptions
 from specheft.sphinxext.rendering.tables import Cell, table
 from specheft.trace.graph import Edge, Item, walk
 
@@ -36,9 +38,11 @@ class ItemTrace(TraceDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        return [
-            self.placeholder(target=self.arguments[0].strip(), depth=self.options.get("depth", 3))
-        ]
+        record: TraceOptions = {
+            "target": self.arguments[0].strip(),
+            "depth": self.options.get("depth", 3),
+        }
+        return [self.placeholder(record)]
 
 
 def _dot(start: Item, items: list[Item], edges: list[Edge], lang: str) -> str:
@@ -64,15 +68,15 @@ def _dot(start: Item, items: list[Item], edges: list[Edge], lang: str) -> str:
 
 
 def render_trace(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
-    from specheft.sphinxext.context.tracing import trace_graph
     from specheft.sphinxext.rendering.items import renderer_for
 
+    options: TraceOptions = node["options"]
     lang = settings_of(app).language
-    graph = trace_graph(app)
-    start = graph.get(node["target"])
+    graph = build_context(app).graph
+    start = graph.get(options["target"])
     if start is None:
         logger.warning(
-            f"item-trace: unknown item {node['target']!r}",
+            f"item-trace: unknown item {options['target']!r}",
             location=node,
             type="specheft",
             subtype="trace",
@@ -83,7 +87,7 @@ def render_trace(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list
     all_items: list[Item] = []
     all_edges: list[Edge] = []
     for upstream in (True, False):
-        items, edges = walk(graph, start, node["depth"], upstream=upstream)
+        items, edges = walk(graph, start, options["depth"], upstream=upstream)
         all_items += items
         all_edges += edges
         if not items:

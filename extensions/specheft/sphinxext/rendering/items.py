@@ -22,6 +22,10 @@ from specheft.config.settings import Settings
 from specheft.labels import label, value_label
 from specheft.model import FIELD_DEFS, LINKS, Kind
 from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.context.build import build_context
+from specheft.sphinxext.context.evidence import verdict_text
+from specheft.sphinxext.needs.data import Need, find_and_replace_node_content
+from specheft.sphinxext.needs.priorities import AFTER_NEEDS, BEFORE_NEEDS, LAST_LOOK
 from specheft.trace.graph import NeedLike
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
@@ -62,14 +66,9 @@ class ItemRenderer:
         # in a PDF, items of another deliverable are links into that PDF file
         self.latex = app.builder.format == "latex"
         self.local_docs: set[str] = set(getattr(app.builder, "docnames", ()) or ())
-        self._owners: dict[str, Any] | None = None
 
     def owner(self, docname: str) -> Any:
-        if self._owners is None:
-            from specheft.sphinxext.rendering.deliverables import document_of_docnames
-
-            self._owners = document_of_docnames(self.app.env, settings_of(self.app))
-        return self._owners.get(docname)
+        return build_context(self.app).owners.get(docname)
 
     def uri(self, need_id: str) -> str | None:
         target = self.needs.get(need_id)
@@ -196,17 +195,14 @@ class ItemRenderer:
         kind = need["type"]
         if kind not in (Kind.REQ, Kind.TEST):
             return None
-        from specheft.sphinxext.context.evidence import results_of, verdict_text
-
-        results = results_of(self.app)
+        context = build_context(self.app)
+        results = context.results
         if not results.any:
             return None
         if kind == Kind.TEST:
             found = results.of_tests([need["id"]])
         else:
-            from specheft.sphinxext.context.tracing import trace_graph
-
-            graph = trace_graph(self.app)
+            graph = context.graph
             item = graph.get(need["id"])
             found = None if item is None else results.of_requirement(graph, item)
         if found is None:
@@ -276,14 +272,11 @@ class ItemRenderer:
 
 
 def _render_doctree(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
-    from sphinx_needs.data import SphinxNeedsData
-    from sphinx_needs.nodes import Need
-
     need_nodes = [n for n in doctree.findall(Need)]
     if not need_nodes:
         return
 
-    needs = SphinxNeedsData(app.env).get_needs_view()
+    needs = build_context(app).needs
     renderer = ItemRenderer(app, settings_of(app), needs, fromdocname)
     for node in need_nodes:
         need_id = node["ids"][0]
@@ -296,8 +289,6 @@ def _render_doctree(app: Sphinx, doctree: nodes.document, fromdocname: str) -> N
             node.parent.remove(node)
             continue
         if "[[" in (need.get("content") or ""):
-            from sphinx_needs.functions.functions import find_and_replace_node_content
-
             find_and_replace_node_content(node, app.env, need)
         node.parent.replace(node, renderer.render(need, list(node.children)))
 
@@ -367,15 +358,12 @@ def setup(app: Sphinx) -> None:
     app.connect("config-inited", _add_static)
     app.add_css_file("specheft.css")
     app.add_js_file("specheft.js", loading_method="defer")
-    app.connect("doctree-resolved", _render_doctree, priority=400)
-    app.connect("doctree-resolved", _wrap_tables, priority=600)  # after the trace directives
-    app.connect("doctree-resolved", _no_error_boxes, priority=990)  # after sphinx-needs
+    app.connect("doctree-resolved", _render_doctree, priority=BEFORE_NEEDS)
+    # after the trace directives
+    app.connect("doctree-resolved", _wrap_tables, priority=AFTER_NEEDS)
+    app.connect("doctree-resolved", _no_error_boxes, priority=LAST_LOOK)  # after sphinx-needs
 
 
 def renderer_for(app: Sphinx, fromdocname: str) -> ItemRenderer:
     """An item renderer for ``fromdocname``; the trace directives use its links."""
-    from sphinx_needs.data import SphinxNeedsData
-
-    return ItemRenderer(
-        app, settings_of(app), SphinxNeedsData(app.env).get_needs_view(), fromdocname
-    )
+    return ItemRenderer(app, settings_of(app), build_context(app).needs, fromdocname)

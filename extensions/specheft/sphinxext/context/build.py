@@ -1,0 +1,79 @@
+"""The build context: what every page of the write phase is made from, made once.
+
+Made at ``write-started`` right after sphinx-needs has sealed the needs (its own
+handler runs at the default priority 500), before parallel writers fork, and reached
+through :func:`build_context` alone: the settings, the project root, the sealed needs,
+the trace graph, which deliverable owns each page, and the test results (read when
+first asked for: a build whose pages show no results does not read the runs).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.builders import Builder
+from sphinx.environment import BuildEnvironment
+
+from specheft.config.settings import Document, Settings
+from specheft.sphinxext.context import build_state
+from specheft.sphinxext.context.evidence import Results
+from specheft.sphinxext.needs.data import needs_view
+from specheft.sphinxext.needs.priorities import BUILD_CONTEXT
+from specheft.sphinxext.rendering.documents import document_of_docnames
+from specheft.trace.graph import TraceGraph
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    settings: Settings
+    #: the project folder (``spec/``'s parent): paths in messages are relative to it
+    root: Path
+    #: the sealed needs, id → need (sphinx-needs' read-only view)
+    needs: Mapping[str, Any]
+    graph: TraceGraph
+    #: docname → the first deliverable whose toctrees reach it
+    owners: Mapping[str, Document]
+    app: Sphinx = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def results(self) -> Results:
+        """The latest test results (the run files are read on first use)."""
+        return Results(self.app)
+
+
+def build_context(app: Sphinx) -> BuildContext:
+    """The context of this build's write phase (made on first use if a handler runs
+    before ``write-started``; never while pages are being read)."""
+    state = build_state(app)
+    if state.context is None:
+        needs = needs_view(app.env)
+        state.context = BuildContext(
+            settings=state.settings,
+            root=Path(app.srcdir).parent,
+            needs=needs,
+            graph=TraceGraph.from_needs(needs.values()),
+            owners=document_of_docnames(app.env, state.settings),
+            app=app,
+        )
+    return state.context
+
+
+def _make(app: Sphinx, builder: Builder) -> None:
+    build_state(app).context = None  # a context made too early saw unsealed needs
+    build_context(app)
+
+
+def _forget(app: Sphinx, env: BuildEnvironment) -> None:
+    build_state(app).context = None
+
+
+def setup(app: Sphinx) -> None:
+    # pages were read again: the needs, the graph and the owners are outdated
+    app.connect("env-updated", _forget)
+    # after sphinx-needs has sealed the needs (write-started, priority 500)
+    app.connect("write-started", _make, priority=BUILD_CONTEXT)

@@ -1,0 +1,56 @@
+"""The deliverables as sets of pages: which pages a document holds, its date, its fingerprint."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from sphinx.environment import BuildEnvironment
+
+from specheft.config.settings import Document, Settings
+
+
+def document_docnames(env: BuildEnvironment, start: str) -> set[str]:
+    """The start page and every page its toctrees reach: what the PDF contains."""
+    found = {start}
+    todo = [start]
+    while todo:
+        for child in env.toctree_includes.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def document_of_docnames(env: BuildEnvironment, settings: Settings) -> dict[str, Document]:
+    """docname → the first deliverable that contains it."""
+    owner: dict[str, Document] = {}
+    for document in settings.deliverables():
+        for docname in sorted(document_docnames(env, document.start)):
+            owner.setdefault(docname, document)
+    return owner
+
+
+def document_fingerprint(
+    env: BuildEnvironment, needs: Iterable[Any], document: Document
+) -> tuple[str, int]:
+    """Its items and what its trace directives show; ("", 0) when that is nothing."""
+    from specheft.project.fingerprint import document_fingerprint as covered_fingerprint
+
+    return covered_fingerprint(env, needs, document)
+
+
+def build_date(settings: Settings) -> dt.date:
+    if settings.project.date:
+        return dt.date.fromisoformat(settings.project.date)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()
+
+
+def format_date(value: str | dt.date, language: str) -> str:
+    date = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return date.strftime("%d.%m.%Y") if language == "de" else date.isoformat()

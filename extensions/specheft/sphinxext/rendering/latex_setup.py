@@ -1,0 +1,157 @@
+"""The LaTeX setup of the deliverables: one PDF per configured document.
+
+Page footers say "Seite X von Y" with the document id and version; title, id and
+version are filled per document by the front matter (:mod:`.front_matter`). conf.py
+may override any of these settings.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from sphinx.config import Config
+from sphinx.util import texescape
+
+from specheft.config.settings import Settings
+from specheft.sphinxext.compat import conf_py_values
+
+PREAMBLE = r"""
+\usepackage{lastpage}
+\usepackage{pdflscape}
+\usepackage[breakable,skins]{tcolorbox}
+\newcommand{\specheftdocid}{}
+\newcommand{\specheftversion}{}
+\newcommand{\specheftpage}{}
+\makeatletter
+\fancypagestyle{normal}{%
+  \fancyhf{}%
+  \fancyhead[L]{\small\specheftheadtitle}%
+  \fancyhead[R]{\small\nouppercase{\leftmark}}%
+  \fancyfoot[L]{\small\specheftdocid\quad\specheftversion}%
+  \fancyfoot[R]{\small\specheftpage}%
+  \renewcommand{\headrulewidth}{0.4pt}%
+  \renewcommand{\footrulewidth}{0.4pt}}
+\fancypagestyle{plain}{%
+  \fancyhf{}%
+  \fancyfoot[L]{\small\specheftdocid\quad\specheftversion}%
+  \fancyfoot[R]{\small\specheftpage}%
+  \renewcommand{\headrulewidth}{0pt}%
+  \renewcommand{\footrulewidth}{0.4pt}}
+\makeatother
+\newcommand{\specheftheadtitle}{}
+% an item is a framed block that may break across pages
+\newenvironment{sphinxclassspecheft-item}{\par\smallskip
+  \begin{tcolorbox}[enhanced, breakable, colback=white, colframe=black!35, boxrule=0.4pt,
+    leftrule=2.5pt, arc=1pt, left=4pt, right=4pt, top=2pt, bottom=2pt,
+    before upper={\setlength{\parskip}{2pt}}]}{\end{tcolorbox}\par}
+\newenvironment{sphinxclassspecheft-excl}{\tcbset{colframe=black!25}}{}
+\setlength{\emergencystretch}{3em}
+% one page count for the whole document, so that "Seite X von Y" holds on every page
+\makeatletter
+\renewcommand{\sphinxtableofcontents}{\begingroup\parskip\z@skip
+  \sphinxtableofcontentshook\tableofcontents\endgroup\clearpage}
+\makeatother
+% references upright and in one colour, inside and across the PDFs
+\renewcommand{\sphinxcrossref}[1]{#1}
+% compact business-style chapter headings: "3  Projektziele"
+\titleformat{\chapter}{\normalfont\LARGE\bfseries}{\thechapter}{0.8em}{}
+\titlespacing*{\chapter}{0pt}{0pt}{2ex}
+\makeatletter
+% Tables are numbered through the whole document ("Tab. 7"): the report class restarts
+% the count in each chapter, and without a chapter prefix every chapter had its "Tab. 1".
+\AtBeginDocument{\@removefromreset{table}{chapter}\def\thetable{\arabic{table}}}
+% longtable counts every table, captioned or not: one without a caption (the document
+% information, the sign-off, an uncaptioned matrix) gives its number back
+\newif\ifspecheft@uncaptioned
+\g@addto@macro\sphinxatlongtablestart{\global\specheft@uncaptionedtrue}
+\let\specheft@captionattop\sphinxthelongtablecaptionisattop
+\def\sphinxthelongtablecaptionisattop{%
+  \specheft@captionattop\noalign{\global\specheft@uncaptionedfalse}}
+\g@addto@macro\sphinxatlongtableend{%
+  \ifspecheft@uncaptioned\addtocounter{table}{-1}\global\specheft@uncaptionedfalse\fi}
+% and its continuation line says "Fortsetzung …" without a number it does not have
+\let\specheft@tablecontinued\sphinxtablecontinued
+\protected\def\sphinxtablecontinued#1{\specheft@tablecontinued{\ifspecheft@uncaptioned
+  \let\tablename\@empty\let\thetable\@empty\let\textendash\ignorespaces\fi#1}}
+% narrow table cells are set ragged-right: justified, they showed wide gaps
+\newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr
+      (\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
+\newcolumntype{\Y}[1]{>{\raggedright\arraybackslash}p{\dimexpr
+      #1\dimexpr\linewidth-\spx@arrayrulewidth\relax-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
+\newcolumntype{T}{L}
+\makeatother
+\newcolumntype{\specheftP}[1]{>{\raggedright\arraybackslash}p{#1}}
+"""
+
+
+def single_page(srcdir: Path, start: str) -> bool:
+    """Whether a document's start page has no toctree: then the page itself is the
+    document (its sections become the PDF's chapters) instead of the chapters it lists."""
+    for suffix in (".md", ".rst"):
+        source = srcdir / f"{start}{suffix}"
+        if source.is_file():
+            return "toctree" not in source.read_text(encoding="utf-8", errors="replace")
+    return False
+
+
+def latex_config(settings: Settings, srcdir: Path | None = None) -> dict[str, Any]:
+    """LaTeX settings for all deliverables; conf.py may override any of them."""
+    author = settings.project.customer or settings.project.name
+    return {
+        "latex_engine": "xelatex",
+        "latex_documents": [
+            (
+                doc.start,
+                f"{doc.name}.tex",
+                # Sphinx writes title and author into \title{} and \author{} as LaTeX
+                tex(doc.title),
+                tex(author),
+                "manual",
+                srcdir is None or not single_page(srcdir, doc.start),  # toctree_only
+            )
+            for doc in settings.deliverables()
+        ],
+        "latex_use_xindy": False,
+        "latex_show_urls": "no",
+        "latex_show_pagerefs": False,
+        "latex_elements": {
+            "papersize": "a4paper",
+            "pointsize": "10pt",
+            "extraclassoptions": "openany,oneside",
+            "maketitle": "",
+            "tableofcontents": "",
+            "makeindex": "",
+            "printindex": "",
+            "fncychap": "",
+            "fontpkg": "\\setmainfont{FreeSans}\n\\setsansfont{FreeSans}\n\\setmonofont{FreeMono}",
+            # code blocks (ASCII diagrams, interface samples) get 80 columns before wrapping
+            "fvset": "\\fvset{fontsize=\\footnotesize}",
+            "sphinxsetup": "hmargin={2.2cm,2.2cm}, vmargin={2.6cm,2.6cm}, TitleColor=black, "
+            "InnerLinkColor={rgb}{0.05,0.35,0.45}, OuterLinkColor={rgb}{0.05,0.35,0.45}",
+            "preamble": PREAMBLE,
+        },
+    }
+
+
+def apply_latex_config(config: Config, settings: Settings, srcdir: Path) -> None:
+    user = conf_py_values(config)
+    for name, value in latex_config(settings, srcdir).items():
+        if name == "latex_elements":
+            config[name] = {**value, **(user.get(name) or {})}
+        elif name not in user:
+            config[name] = value
+
+
+@functools.cache
+def _tex_ready() -> None:
+    # Sphinx fills its escape tables when the LaTeX builder starts; latex_config() runs
+    # before that (at config-inited), where escape() would return the text unchanged
+    texescape.init()
+
+
+def tex(text: str) -> str:
+    """``text`` escaped for XeLaTeX."""
+    _tex_ready()
+    return texescape.escape(text, "xelatex")
