@@ -42,6 +42,12 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
     "most 8) when everything is read, 1 when the cache holds all but a few pages].",
 )
 @click.option("--fresh", is_flag=True, help="Ignore the cache and read every source again.")
+@click.option(
+    "--since",
+    metavar="REV",
+    help="Rule change-uncovered: report each requirement added, changed or removed since "
+    "git revision REV (a baseline tag) that no approved change request names.",
+)
 def check(
     project_dir: str,
     fmt: str,
@@ -50,6 +56,7 @@ def check(
     verbose: bool,
     jobs: int | None,
     fresh: bool,
+    since: str | None,
 ) -> int:
     """Check the specification in PROJECT_DIR against the traceability rules.
 
@@ -63,7 +70,7 @@ def check(
         project.refuse_sources(output, "--output")
     # Progress on a terminal only: a large check takes a minute; logs and pipes stay clean.
     progress = sys.stderr if sys.stderr.isatty() else None
-    report = run_check(project, jobs=jobs, fresh=fresh, progress=progress)
+    report = run_check(project, jobs=jobs, fresh=fresh, progress=progress, since=since)
 
     def paint(word: str, level: str) -> str:
         return click.style(word, fg=_COLOURS.get(level), bold=True)

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import IO
 
 from specheft.project.layout import Project
+from specheft.trace.changes import Since
 from specheft.trace.coverage import coverage
+from specheft.trace.diff import diff_snapshots, snapshot
 from specheft.trace.graph import TraceGraph
 from specheft.trace.hitcache import HitCache
 from specheft.trace.report import CheckReport
@@ -56,15 +58,22 @@ def run_check(
     jobs: int | None = None,
     fresh: bool = False,
     progress: IO[str] | None = None,
+    since: str | None = None,
 ) -> CheckReport:
     """Build the items and evaluate every rule; Sphinx's progress lines go to ``progress``.
 
     The result is the pure :class:`~specheft.trace.report.CheckReport` that every report
-    format reads; nothing is printed."""
+    format reads; nothing is printed. ``since``: a git revision whose items the rule
+    change-uncovered compares with (resolved first: a wrong one fails before the build)."""
     from specheft.project.sphinx_run import items_build
 
     started = time.perf_counter()
     settings = project.settings()
+    baseline = None
+    if since is not None:
+        from specheft.project.since import resolve
+
+        baseline = resolve(project, since)
     result, needs = items_build(project, fresh=fresh, jobs=jobs, progress=progress)
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
     graph = TraceGraph.from_needs(needs, srcdir=srcdir)
@@ -72,6 +81,13 @@ def run_check(
     from specheft.sphinxext.diagnostics.syntax import fenced_items
 
     options = check_options(settings, fenced_items(result.app.env, project.root))
+    if baseline is not None and since is not None:
+        from specheft.project.since import items_at
+
+        before = items_at(project, *baseline, since)
+        after = snapshot(needs, srcdir)
+        changes = diff_snapshots(before, after, since, "working tree")
+        options = replace(options, since=Since(since, before, changes))
     levels = rule_options(settings).levels
     evaluation = evaluate(graph, levels, options=options, cache=cache)
     cache.save()

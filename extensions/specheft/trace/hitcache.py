@@ -48,8 +48,9 @@ def item_key(item: Item) -> str:
 def options_key(options: CheckOptions) -> str:
     """A digest of what the per-item rules read: the language, [ids] and [lint]. The items
     inside code blocks are left out: only a whole-project rule reads them, and a new
-    fenced example would otherwise drop every remembered hit."""
-    data = dataclasses.asdict(dataclasses.replace(options, fenced_items=()))
+    fenced example would otherwise drop every remembered hit; so is ``since``, read by a
+    whole-project rule only."""
+    data = dataclasses.asdict(dataclasses.replace(options, fenced_items=(), since=None))
     text = json.dumps(data, sort_keys=True, default=repr, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from specheft.trace.changes import Since
 from specheft.trace.graph import Item, TraceGraph
 from specheft.trace.lint.options import LintOptions
 
@@ -63,6 +64,8 @@ class CheckOptions:
     fenced_items: tuple[FencedItem, ...] = ()
     """The item directives inside code blocks; no items, so the graph does not know them:
     the Sphinx layer finds them while reading (``syntax.fenced_items``)."""
+    since: Since | None = None
+    """``check --since REV``: the items at REV and what changed since (rule change-uncovered)."""
 
 
 @dataclass(frozen=True)

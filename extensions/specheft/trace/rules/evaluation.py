@@ -10,7 +10,7 @@ from specheft.trace import suspect
 from specheft.trace.graph import Item, TraceGraph
 from specheft.trace.hitcache import HitCache, item_key, options_key
 from specheft.trace.lint import checks
-from specheft.trace.rules import items, links, phases, requirements, scope
+from specheft.trace.rules import changes, items, links, phases, requirements, scope
 from specheft.trace.ruleset import (
     RULES,
     SEVERITY,
@@ -151,7 +151,8 @@ def relaxed_rules(levels: Mapping[str, RuleLevel]) -> dict[str, dict[str, str]]:
 
 #: The modules whose rules register when imported (here), in the order of listing.
 _RULE_MODULES = tuple(
-    module.__name__ for module in (requirements, items, scope, phases, links, checks, suspect)
+    module.__name__
+    for module in (requirements, items, scope, phases, links, checks, suspect, changes)
 )
 
 
