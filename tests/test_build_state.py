@@ -31,6 +31,9 @@ def _filled() -> SpecheftDomain:
     domain.note_referenced("empty", set())
     domain.note_duplicate("copy", "LH-KON-001", 7)
     domain.duplicate_docs = ["copy", "original"]
+    domain.fenced["code"] = [(3, "req", "LH-KON-009")]
+    domain.references["start"] = []
+    domain.project_root = Path("/projekt")
     return domain
 
 
@@ -39,11 +42,13 @@ def test_domain_notes_per_page_and_clear_doc_forgets_only_that_page():
     assert domain.trace_docs == {"matrix": True}
     assert domain.referenced == {"start": ["LH-KON-001", "LH-KON-002"]}  # sorted, no empties
     assert domain.duplicates == {"copy": [("LH-KON-001", 7)]}
-    for docname in ("matrix", "start", "copy"):
+    for docname in ("matrix", "start", "copy", "code"):
         domain.clear_doc(docname)
     assert (domain.trace_docs, domain.referenced, domain.duplicates) == ({}, {}, {})
-    # the pages to read again are a fact of the last build, not of one page
+    assert (domain.fenced, domain.references) == ({}, {})
+    # the pages to read again and the project root are facts of the build, not of a page
     assert domain.duplicate_docs == ["copy", "original"]
+    assert domain.project_root == Path("/projekt")
 
 
 def test_domain_merge_takes_the_workers_pages_only():
@@ -55,6 +60,8 @@ def test_domain_merge_takes_the_workers_pages_only():
     worker.note_referenced("worker-page", {"LH-KON-009"})
     worker.note_duplicate("worker-page", "LH-KON-004", 5)
     worker.duplicate_docs = ["ignored"]
+    worker.fenced["worker-page"] = [(7, "spec", None)]
+    worker.fenced["not-mine"] = [(1, "req", None)]
     main.merge_domaindata({"summary", "worker-page"}, worker.data)
     assert main.trace_docs == {"matrix": True, "summary": True}
     assert main.referenced == {
@@ -63,6 +70,7 @@ def test_domain_merge_takes_the_workers_pages_only():
     }
     assert main.duplicates["worker-page"] == [("LH-KON-003", 2), ("LH-KON-004", 5)]
     assert main.duplicate_docs == ["copy", "original"]
+    assert main.fenced == {"code": [(3, "req", "LH-KON-009")], "worker-page": [(7, "spec", None)]}
     # the worker's lists are not shared with the main process's
     worker.referenced["worker-page"].append("LH-KON-010")
     assert main.referenced["worker-page"] == ["LH-KON-009"]
@@ -75,6 +83,8 @@ def test_domain_data_survives_pickling_with_the_environment():
     assert again.referenced == domain.referenced
     assert again.duplicates == domain.duplicates
     assert again.duplicate_docs == domain.duplicate_docs
+    assert again.fenced == domain.fenced
+    assert again.project_root == domain.project_root
 
 
 # --- an incremental parallel build ------------------------------------------------------

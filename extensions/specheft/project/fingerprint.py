@@ -60,7 +60,7 @@ def document_fingerprint(env: Any, needs: Iterable[Any], document: Document) -> 
 
     The digest is empty when the document covers no item: a checksum over nothing
     certifies nothing, and no page and no command may present it as one."""
-    from specheft.sphinxext.rendering.deliverables import document_docnames
+    from specheft.sphinxext.rendering.documents import document_docnames
     from specheft.trace.fingerprint import document_needs, fingerprint
 
     docnames = document_docnames(env, document.start)

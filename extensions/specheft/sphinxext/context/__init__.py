@@ -24,7 +24,6 @@ from specheft.config.settings import Settings
 
 if TYPE_CHECKING:
     from specheft.evidence.store import Store
-    from specheft.sphinxext.context.build import BuildContext
 
 
 @dataclass
@@ -34,8 +33,9 @@ class BuildState:
     settings: Settings
     #: the test runs, read once per build (None: not read yet)
     store: Store | None = None
-    #: made once sphinx-needs has sealed the needs; forgotten when pages are read again
-    context: BuildContext | None = None
+    #: the BuildContext, made once sphinx-needs has sealed the needs and forgotten when
+    #: pages are read again; typed where it is made (context.build imports this module)
+    context: object | None = None
     #: the signatures of the pages this build is writing (file, docname → digest),
     #: saved once all are written (:mod:`specheft.sphinxext.incremental.freshness`)
     signatures: tuple[Path, dict[str, str]] | None = None

@@ -50,7 +50,7 @@ def build_context(app: Sphinx) -> BuildContext:
     """The context of this build's write phase (made on first use if a handler runs
     before ``write-started``; never while pages are being read)."""
     state = build_state(app)
-    if state.context is None:
+    if not isinstance(state.context, BuildContext):
         needs = needs_view(app.env)
         state.context = BuildContext(
             settings=state.settings,

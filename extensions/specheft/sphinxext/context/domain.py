@@ -9,6 +9,7 @@ what a fresh serial one sees. Modelled on ``sphinx.ext.todo``'s domain.
 from __future__ import annotations
 
 from collections.abc import Set
+from pathlib import Path
 from typing import Any, ClassVar, cast
 
 from docutils import nodes
@@ -19,6 +20,8 @@ from sphinx.environment import BuildEnvironment
 
 #: docname → where on that page a definition lost its id to another: [(id, line)]
 Duplicates = dict[str, list[tuple[str, int]]]
+#: docname → the item directives inside its code blocks: [(line, kind, id or None)]
+FencedItems = dict[str, list[tuple[int, str, str | None]]]
 
 
 class SpecheftDomain(Domain):
@@ -33,9 +36,16 @@ class SpecheftDomain(Domain):
         "referenced": {},
         # docname → [(id, line)] of the definitions on that page that lost their id
         "duplicates": {},
+        # docname → copies of its reference nodes, resolved by the check builder
+        "references": {},
+        # docname → the item directives inside its code blocks (rule lint-fenced-item)
+        "fenced": {},
         # the pages holding a duplicated id in the last build (read again next time);
         # a fact of the whole build, not of one page: set once all pages are read
         "duplicate_docs": [],
+        # the folder holding the sources and the configuration, set at builder-inited of
+        # every build (the environment may come from another place on disk)
+        "project_root": None,
     }
 
     @property
@@ -50,6 +60,23 @@ class SpecheftDomain(Domain):
     @property
     def duplicates(self) -> Duplicates:
         return cast("Duplicates", self.data.setdefault("duplicates", {}))
+
+    @property
+    def references(self) -> dict[str, list[nodes.Node]]:
+        return cast("dict[str, list[nodes.Node]]", self.data.setdefault("references", {}))
+
+    @property
+    def fenced(self) -> FencedItems:
+        return cast("FencedItems", self.data.setdefault("fenced", {}))
+
+    @property
+    def project_root(self) -> Path | None:
+        root = self.data.get("project_root")
+        return Path(root) if root is not None else None
+
+    @project_root.setter
+    def project_root(self, root: Path) -> None:
+        self.data["project_root"] = str(root)
 
     @property
     def duplicate_docs(self) -> list[str]:
@@ -75,6 +102,8 @@ class SpecheftDomain(Domain):
         self.trace_docs.pop(docname, None)
         self.referenced.pop(docname, None)
         self.duplicates.pop(docname, None)
+        self.references.pop(docname, None)
+        self.fenced.pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for docname in docnames:
@@ -86,6 +115,10 @@ class SpecheftDomain(Domain):
                 # extended, not replaced: the main process may already have noted a
                 # duplicate of this page (an id another worker brought first)
                 self.duplicates.setdefault(docname, []).extend(otherdata["duplicates"][docname])
+            for key in ("references", "fenced"):
+                theirs = otherdata.get(key, {})
+                if docname in theirs:
+                    self.data.setdefault(key, {})[docname] = theirs[docname]
 
     def resolve_any_xref(
         self,

@@ -26,6 +26,7 @@ from specheft.labels import label, register
 from specheft.model import Kind
 from specheft.sphinxext.context import build_state, settings_of
 from specheft.sphinxext.rendering.documents import format_date as document_date
+from specheft.trace.coverage import requirement_coverage
 from specheft.trace.graph import Item, TraceGraph
 
 logger = logging.getLogger(__name__)
@@ -233,8 +234,6 @@ class Results:
         return verdict(tests, self.latest, evidence, self.flaky_as)
 
     def of_requirement(self, graph: TraceGraph, item: Item) -> Verdict | None:
-        from specheft.trace.coverage import requirement_coverage
-
         cov = requirement_coverage(graph, item)
         return self.of_tests(cov.tests, (item.id, *cov.specs))
 

@@ -11,6 +11,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging as sphinx_logging
 
 from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.context.domain import specheft_domain
 from specheft.sphinxext.needs.data import needs_view
 from specheft.trace.rules import all_rules, rule_options
 
@@ -20,10 +21,7 @@ logger = sphinx_logging.getLogger(__name__)
 def fenced_store(env: Any) -> dict[str, list[tuple[int, str, str | None]]]:
     """docname → the item directives inside its code blocks (kept with the environment,
     so that a cached check knows them without reading the page)."""
-    store = getattr(env, "specheft_fenced_items", None)
-    if store is None:
-        store = env.specheft_fenced_items = {}
-    return store
+    return specheft_domain(env).fenced
 
 
 def fenced_items(env: Any, root: Path) -> list[tuple[str, int, str, str | None]]:
@@ -61,12 +59,3 @@ def report_fenced(app: Sphinx, builder: Any) -> None:
                 subtype="lint-fenced-item",
                 location=(docname, line),
             )
-
-
-def purge_fenced(app: Sphinx, env: Any, docname: str) -> None:
-    fenced_store(env).pop(docname, None)
-
-
-def merge_fenced(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
-    theirs = fenced_store(other)
-    fenced_store(env).update({d: theirs[d] for d in docnames if d in theirs})

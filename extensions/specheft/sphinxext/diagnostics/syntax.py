@@ -26,8 +26,6 @@ from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.diagnostics.fenced import (
     fenced_items,
     fenced_store,
-    merge_fenced,
-    purge_fenced,
     report_fenced,
 )
 from specheft.sphinxext.diagnostics.item_source import check_item_source, options_of
@@ -150,7 +148,5 @@ def setup(app: Sphinx) -> None:
     # after the tab check, which must see the page as written
     app.connect("source-read", _read_source, priority=AFTER_NEEDS)
     app.connect("include-read", _read_include)
-    app.connect("env-purge-doc", purge_fenced)
-    app.connect("env-merge-info", merge_fenced)
     # after sphinx-needs has post-processed the needs at write-started (priority 500)
     app.connect("write-started", report_fenced, priority=AFTER_NEEDS)

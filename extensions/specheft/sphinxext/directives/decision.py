@@ -23,6 +23,7 @@ from specheft.errors import SpecheftError
 from specheft.evidence.acceptance import Decision, Reason, decide
 from specheft.evidence.model import Defect
 from specheft.labels import label, value_label
+from specheft.project.fingerprint import document_fingerprint
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.context.evidence import acceptance_of, outcome_word, run_text
@@ -36,7 +37,8 @@ from specheft.sphinxext.directives.base import (
 )
 from specheft.sphinxext.directives.options import DecisionOptions
 from specheft.sphinxext.directives.results import defect_table
-from specheft.sphinxext.rendering.documents import document_fingerprint, format_date
+from specheft.sphinxext.rendering.documents import format_date
+from specheft.sphinxext.rendering.items import renderer_for
 from specheft.sphinxext.rendering.tables import Cell, table
 from specheft.trace.graph import TraceGraph
 
@@ -172,8 +174,6 @@ def _document_rows(app: Sphinx, names: list[str], lang: str) -> list[tuple[list[
 
 
 def render_decision(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
-    from specheft.sphinxext.rendering.items import renderer_for
-
     options: DecisionOptions = node["options"]
     settings = settings_of(app)
     lang = settings.language

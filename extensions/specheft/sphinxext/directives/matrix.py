@@ -31,6 +31,7 @@ from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.context.evidence import run_text
 from specheft.sphinxext.directives.base import RENDERERS, TraceDirective, choices, trace_placeholder
 from specheft.sphinxext.directives.options import MatrixOptions
+from specheft.sphinxext.rendering.items import renderer_for
 from specheft.sphinxext.rendering.tables import Cell, table
 from specheft.trace.coverage import CoverageStatus, MatrixRow, matrix_rows, select_rows
 
@@ -112,8 +113,6 @@ class CoverageMatrix(TraceDirective):
 
 
 def render_matrix(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
-    from specheft.sphinxext.rendering.items import renderer_for
-
     options: MatrixOptions = node["options"]
     settings = settings_of(app)
     lang = settings.language

@@ -24,6 +24,7 @@ from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.directives.base import RENDERERS, TraceDirective, trace_placeholder
 from specheft.sphinxext.directives.options import TraceOptions
+from specheft.sphinxext.rendering.items import renderer_for
 from specheft.sphinxext.rendering.tables import Cell, table
 from specheft.trace.graph import Edge, Item, walk
 
@@ -68,8 +69,6 @@ def _dot(start: Item, items: list[Item], edges: list[Edge], lang: str) -> str:
 
 
 def render_trace(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
-    from specheft.sphinxext.rendering.items import renderer_for
-
     options: TraceOptions = node["options"]
     lang = settings_of(app).language
     graph = build_context(app).graph

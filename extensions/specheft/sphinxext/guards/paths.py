@@ -29,23 +29,22 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from specheft.fsutil import source_lines
+from specheft.sphinxext.context.domain import specheft_domain
 from specheft.sphinxext.needs.data import needimport_directive
 from specheft.sphinxext.needs.priorities import EARLY
 
 _logger = logging.getLogger(__name__)
 
 
-_ROOT = "specheft_project_root"
-
-
 def _note_root(app: Sphinx) -> None:
     # set anew for every build (the environment may come from another place on disk)
-    app.env.__dict__[_ROOT] = Path(os.path.commonpath([app.srcdir, app.confdir])).resolve()
+    root = Path(os.path.commonpath([app.srcdir, app.confdir])).resolve()
+    specheft_domain(app.env).project_root = root
 
 
 def project_root(env: BuildEnvironment) -> Path:
     """The folder that holds the sources and the configuration."""
-    root: Path | None = env.__dict__.get(_ROOT)
+    root = specheft_domain(env).project_root
     return root if root is not None else Path(env.srcdir).resolve()
 
 

@@ -26,6 +26,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx_needs.builder import NeedsBuilder
 
+from specheft.sphinxext.context.domain import specheft_domain
 from specheft.sphinxext.needs.data import (
     NeedIncoming,
     NeedOutgoing,
@@ -38,8 +39,6 @@ from specheft.sphinxext.needs.priorities import BEFORE_NEEDS
 
 logger = logging.getLogger(__name__)
 
-#: docname → copies of the page's reference nodes, resolved by ``specheft check``
-REFERENCES = "specheft_references"
 _REFERENCE_NODES: tuple[type[nodes.Element], ...] = (
     addnodes.pending_xref,
     *reference_node_types(),
@@ -80,30 +79,18 @@ def _keep_references(app: Sphinx, doctree: nodes.document) -> None:
         copy = node.deepcopy()
         copy.source, copy.line = source or str(app.env.doc2path(app.env.docname)), line
         kept.append(copy)
-    store: dict[str, list[nodes.Node]] = app.env.__dict__.setdefault(REFERENCES, {})
+    store = specheft_domain(app.env).references
     if kept:
         store[app.env.docname] = kept
     else:
         store.pop(app.env.docname, None)
 
 
-def _purge_references(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    env.__dict__.get(REFERENCES, {}).pop(docname, None)
-
-
-def _merge_references(
-    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
-) -> None:
-    theirs = other.__dict__.get(REFERENCES, {})
-    mine = env.__dict__.setdefault(REFERENCES, {})
-    mine.update({doc: theirs[doc] for doc in docnames if doc in theirs})
-
-
 def resolve_references(env: BuildEnvironment) -> None:
     """Resolve the kept reference nodes of every page as a build would (its warnings)."""
     from sphinx.util.docutils import new_document
 
-    store: dict[str, list[nodes.Element]] = env.__dict__.get(REFERENCES, {})
+    store = specheft_domain(env).references
     for docname in sorted(store):
         if docname not in env.all_docs:
             continue
@@ -140,8 +127,7 @@ def _drop_need_nodes(app: Sphinx, env: BuildEnvironment) -> None:
 def setup(app: Sphinx) -> None:
     app.add_builder(CheckBuilder)
     app.connect("doctree-read", _keep_references)
-    app.connect("env-purge-doc", _purge_references)
-    app.connect("env-merge-info", _merge_references)
+    # (the kept nodes are cleared and merged per page by the specheft domain)
     # before sphinx-needs processes the roles (priority 500)
     app.connect("doctree-resolved", _unknown_backlink_targets, priority=BEFORE_NEEDS)
     app.connect("env-updated", _drop_need_nodes)

@@ -25,7 +25,6 @@ from specheft.sphinxext.needs.priorities import AFTER_NEEDS_JSON, LATE, LATER
 from specheft.sphinxext.rendering.documents import (
     build_date,
     document_docnames,
-    document_fingerprint,
     document_of_docnames,
     format_date,
 )
@@ -52,7 +51,6 @@ __all__ = [
     "apply_latex_config",
     "build_date",
     "document_docnames",
-    "document_fingerprint",
     "document_of_docnames",
     "format_date",
     "latex_config",

@@ -1,11 +1,9 @@
-"""The deliverables as sets of pages: which pages a document holds, its date, its fingerprint."""
+"""The deliverables as sets of pages: which pages a document holds, and its date."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
-from typing import Any
 
 from sphinx.environment import BuildEnvironment
 
@@ -31,15 +29,6 @@ def document_of_docnames(env: BuildEnvironment, settings: Settings) -> dict[str,
         for docname in sorted(document_docnames(env, document.start)):
             owner.setdefault(docname, document)
     return owner
-
-
-def document_fingerprint(
-    env: BuildEnvironment, needs: Iterable[Any], document: Document
-) -> tuple[str, int]:
-    """Its items and what its trace directives show; ("", 0) when that is nothing."""
-    from specheft.project.fingerprint import document_fingerprint as covered_fingerprint
-
-    return covered_fingerprint(env, needs, document)
 
 
 def build_date(settings: Settings) -> dt.date:

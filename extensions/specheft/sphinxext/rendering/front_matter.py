@@ -18,9 +18,10 @@ from sphinx.util import logging as sphinx_logging
 from specheft.config.settings import Document, Settings
 from specheft.gitinfo import git_state
 from specheft.labels import label
+from specheft.project.fingerprint import document_fingerprint
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.needs.data import Need
-from specheft.sphinxext.rendering.documents import build_date, document_fingerprint, format_date
+from specheft.sphinxext.rendering.documents import build_date, format_date
 from specheft.sphinxext.rendering.latex_setup import tex
 from specheft.sphinxext.rendering.tables import table
 

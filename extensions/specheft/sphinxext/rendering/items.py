@@ -26,6 +26,7 @@ from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.context.evidence import verdict_text
 from specheft.sphinxext.needs.data import Need, find_and_replace_node_content
 from specheft.sphinxext.needs.priorities import AFTER_NEEDS, BEFORE_NEEDS, LAST_LOOK
+from specheft.sphinxext.rendering import uilang
 from specheft.trace.graph import NeedLike
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
@@ -352,8 +353,6 @@ def _add_static(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    from specheft.sphinxext.rendering import uilang
-
     uilang.setup(app)
     app.connect("config-inited", _add_static)
     app.add_css_file("specheft.css")
