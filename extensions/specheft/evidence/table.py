@@ -1,24 +1,23 @@
 """Sheets people fill in (defect lists, manual test results) as rows of text cells.
 
-CSV as German Excel or a tracker writes it (``;``/``,``/TAB, UTF-8 with or without BOM,
-else cp1252) and XLSX through the hardened :mod:`specheft.io.safe.xlsx` (first sheet;
-formulas and error cells refused). Every row keeps its location (``file:line`` or
+Read by the one sheet reader, :mod:`specheft.io.sheets.reading`: CSV as German Excel or
+a tracker writes it (``;``/``,``/TAB, UTF-8 with or without BOM, else cp1252) and
+.xlsx/.ods through the hardened package checks (first sheet; formulas and error cells
+refused). Every row keeps its location (``file:line`` or
 ``file.xlsx:Sheet!row``); headers are matched by :func:`normalise` against aliases.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from specheft.errors import InputError, Location, UnsafeInputError
+from specheft.errors import InputError, Location
+from specheft.io.sheets import reading
 
 MAX_BYTES = 20 * 1024 * 1024
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass(frozen=True)
@@ -37,81 +36,14 @@ def normalise(header: str) -> str:
     return "".join(ch for ch in header.casefold() if ch.isalnum())
 
 
-def decode(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM), else cp1252 as German Excel saves "CSV"."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data[3:].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start + 3].count(b"\n") + 1
-            raise InputError(
-                "starts with a UTF-8 byte order mark but is not UTF-8",
-                location=Location(name, line),
-                hint="save it again as 'CSV UTF-8'",
-            ) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def sniff_delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (";", ",", "\t")}
-    return max(counts, key=lambda d: (counts[d], d == ";"))
-
-
-def _read_bytes(path: Path, name: str, max_bytes: int) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise UnsafeInputError(
-                f"is too large: {size:,} bytes (the limit is {max_bytes:,} bytes)",
-                location=Location(name),
-            )
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", location=Location(name)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", location=Location(name)) from None
-    except OSError as exc:
-        raise InputError(f"cannot be read: {exc.strerror}", location=Location(name)) from None
-
-
 def read_csv(path: Path, name: str, stored: str, *, max_bytes: int = MAX_BYTES) -> list[Row]:
     """Every non-empty row, the header first."""
-    text = decode(_read_bytes(path, name, max_bytes), name)
-    if not text.strip():
-        raise InputError("is empty: no header row", location=Location(name))
-    first = text.lstrip("\r\n").splitlines()[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first))
-    rows = []
-    try:
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                line = reader.line_num
-                rows.append(
-                    Row(tuple(c.strip() for c in cells), Location(name, line), stored, line)
-                )
-    except csv.Error as exc:
-        raise InputError(
-            f"not valid CSV: {exc}", location=Location(name, reader.line_num)
-        ) from None
-    return rows
+    return _rows(reading.read_csv(path, name, max_bytes=max_bytes), stored)
 
 
-def _cell_text(value: object, where: Location) -> str:
-    from specheft.io.safe.xlsx import CellError, Formula
-
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, Formula):
-        raise InputError(
-            f"a formula ({value}) where a value belongs",
-            location=where,
-            hint="copy the column and paste it as values",
-        )
-    if isinstance(value, CellError):
-        raise InputError(f"an error value ({value}) in the cell", location=where)
     if isinstance(value, bool):
         return "ja" if value else "nein"
     if isinstance(value, dt.datetime):
@@ -124,26 +56,31 @@ def _cell_text(value: object, where: Location) -> str:
 
 
 def read_xlsx(path: Path, name: str, stored: str) -> list[Row]:
-    """The first worksheet's non-empty rows, the header first."""
-    from specheft.io.safe.xlsx import read_rows
+    """The first worksheet's non-empty rows, the header first; formulas and error
+    values refused at their cell (people type these sheets, a value must be typed)."""
+    grid, _ = reading.read_xlsx(path, name, None, _first, formulas="refuse", text=_cell_text)
+    return _rows(grid, stored)
 
+
+def _first(grid: reading.Grid) -> bool:
+    return True
+
+
+def _rows(grid: reading.Grid, stored: str) -> list[Row]:
     rows = []
-    for sheet_row in read_rows(path, name=name):
-        cells = tuple(
-            _cell_text(value, sheet_row.location(index))
-            for index, value in enumerate(sheet_row.values, 1)
-        )
+    for number, texts in zip(grid.numbers, grid.rows, strict=True):
+        cells = tuple(text.strip() for text in texts)
         if any(cells):
-            rows.append(Row(cells, sheet_row.location(), stored, sheet_row.row, sheet_row.sheet))
+            rows.append(Row(cells, grid.where(number), stored, number, grid.sheet))
     if not rows:
-        raise InputError("is empty: no header row", location=Location(name))
+        raise InputError("is empty: no header row", location=Location(grid.display))
     return rows
 
 
 def read_table(path: Path, name: str, stored: str | None = None) -> list[Row]:
-    """CSV or XLSX by the file's suffix."""
+    """CSV or a workbook (.xlsx, .xlsm, .ods) by the file's suffix."""
     stored = stored or name
-    if path.suffix.lower() in XLSX_SUFFIXES:
+    if reading.kind_of(path) in ("xlsx", "ods"):
         return read_xlsx(path, name, stored)
     return read_csv(path, name, stored)
 

@@ -27,6 +27,10 @@ Then openpyxl opens the workbook with ``read_only=True`` (rows stream) and
 Excel cached for it, and an error cell as :class:`CellError`, so an importer can
 refuse them with a located message. Numbers, strings, booleans and dates come
 back as Python values, strings exactly as stored (not stripped).
+
+The importers do not use :func:`read_rows`: they read through the one sheet reader,
+:mod:`specheft.io.sheets.reading`, which runs the same :class:`Package` checks and
+then python-calamine, and learns formula and error cells from :meth:`Package.marks`.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ import struct
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -92,6 +96,16 @@ class CellError:
 
     def __str__(self) -> str:
         return self.code
+
+
+@dataclass(frozen=True)
+class CellMark:
+    """What a cell's cached value does not tell: its formula (``=…``; None when it has
+    none), whether the formula has a stored value, or its Excel error (``#N/A``)."""
+
+    formula: str | None
+    cached: bool
+    error: str | None
 
 
 CellValue: TypeAlias = (
@@ -174,7 +188,7 @@ def read_rows(
     documentation for everything else that is checked.
     """
     display = name or str(path)
-    with _Package(Path(path), display, max_uncompressed, max_ratio) as package:
+    with Package(Path(path), display, max_uncompressed, max_ratio) as package:
         target = package.worksheet(sheet)
         package.scan(target, max_rows, max_columns)
         workbook = package.load()
@@ -191,7 +205,7 @@ def read_rows(
             )
         opened = str(getattr(worksheet, "_worksheet_path", target.part)).lstrip("/")
         if opened != target.part:  # openpyxl resolved the sheet differently: check its part
-            sheet_read = _Sheet(target.name, opened, "worksheet")
+            sheet_read = SheetPart(target.name, opened, "worksheet")
             _SheetScan(package, sheet_read, max_rows, max_columns, full=True).run()
         worksheet.reset_dimensions()  # a <dimension> from the file may lie
         rows = worksheet.iter_rows()
@@ -230,19 +244,25 @@ def sheet_names(
 ) -> list[str]:
     """The names of the worksheets (not chart sheets) in workbook order, after the same
     package checks as :func:`read_rows` (worksheets are not scanned)."""
-    with _Package(Path(path), name or str(path), max_uncompressed, max_ratio) as package:
+    with Package(Path(path), name or str(path), max_uncompressed, max_ratio) as package:
         return [sheet.name for sheet in package.sheets if sheet.kind == "worksheet"]
 
 
 @dataclass(frozen=True)
-class _Sheet:
+class SheetPart:
+    """A sheet of a workbook and the package part holding its cells."""
+
     name: str
     part: str  # member of the ZIP archive
     kind: str  # "worksheet", "chartsheet", …
 
 
-class _Package:
-    """The checked .xlsx: file handle, ZIP directory and sheets; a context manager."""
+class Package:
+    """The checked .xlsx: file handle, ZIP directory and sheets; a context manager.
+
+    Subclasses for other ZIP formats (:mod:`specheft.io.safe.ods`) override
+    ``sniff``, ``find_sheets``, ``scan`` and ``marks``; the ZIP checks are shared.
+    """
 
     def __init__(self, path: Path, display: str, max_uncompressed: int, max_ratio: int) -> None:
         self.display = display
@@ -260,16 +280,16 @@ class _Package:
         except OSError as exc:
             raise unreadable(display, exc) from None
         try:
-            self._sniff()
+            self.sniff()
             self._check_directory(info.st_size)
             try:
                 self.zip = self._stack.enter_context(zipfile.ZipFile(self.handle))
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
-                raise self._damaged(exc) from None
+                raise self.damaged(exc) from None
             self._check_members(max_uncompressed, max_ratio)
-            self._members = {info.filename: info for info in self.zip.infolist()}
-            self._folded = {name.casefold(): name for name in self._members}
-            self.sheets = self._find_sheets()
+            self.members = {info.filename: info for info in self.zip.infolist()}
+            self._folded = {name.casefold(): name for name in self.members}
+            self.sheets = self.find_sheets()
         except OSError as exc:
             self._stack.close()
             raise unreadable(display, exc) from None
@@ -277,7 +297,7 @@ class _Package:
             self._stack.close()
             raise
 
-    def __enter__(self) -> _Package:
+    def __enter__(self) -> Package:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -288,13 +308,13 @@ class _Package:
 
     # -- before any XML is read ---------------------------------------------------
 
-    def _sniff(self) -> None:
+    def sniff(self) -> None:
         head = self.handle.read(8)
         self.handle.seek(0)
         if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
             return
         if head == _OLE2:
-            if self._contains(_ENCRYPTED_PACKAGE):
+            if self.contains(_ENCRYPTED_PACKAGE):
                 raise InputError(
                     "is an encrypted (password-protected) workbook",
                     location=Location(self.display),
@@ -312,7 +332,7 @@ class _Package:
             hint=_SAVE_AS_XLSX,
         )
 
-    def _contains(self, needle: bytes) -> bool:
+    def contains(self, needle: bytes) -> bool:
         tail = b""
         self.handle.seek(0)
         while chunk := self.handle.read(_CHUNK):
@@ -329,19 +349,19 @@ class _Package:
         self.handle.seek(0)
         end = tail.rfind(b"PK\x05\x06")
         if end < 0 or len(tail) - end < 22:
-            raise self._damaged("no end of central directory")
+            raise self.damaged("no end of central directory")
         fields = struct.unpack("<4s4H2LH", tail[end : end + 22])
         entries, directory_size = fields[4], fields[5]
         if entries == 0xFFFF or directory_size == 0xFFFFFFFF or fields[6] == 0xFFFFFFFF:
             locator = tail[end - 20 : end] if end >= 20 else b""
             if not locator.startswith(b"PK\x06\x07"):
-                raise self._damaged("ZIP64 locator missing")
+                raise self.damaged("ZIP64 locator missing")
             offset = struct.unpack("<4sLQL", locator)[2]
             self.handle.seek(offset)
             record = self.handle.read(56)
             self.handle.seek(0)
             if len(record) < 56 or not record.startswith(b"PK\x06\x06"):
-                raise self._damaged("ZIP64 end of central directory missing")
+                raise self.damaged("ZIP64 end of central directory missing")
             zip64 = struct.unpack("<4sQ2H2L4Q", record)
             entries, directory_size = zip64[7], zip64[8]
         if entries > _MAX_MEMBERS or directory_size > _MAX_CENTRAL_DIRECTORY:
@@ -396,19 +416,19 @@ class _Package:
 
     # -- the package structure ------------------------------------------------------
 
-    def _member(self, part: str) -> str | None:
+    def member(self, part: str) -> str | None:
         part = part.lstrip("/")
-        return part if part in self._members else self._folded.get(part.casefold())
+        return part if part in self.members else self._folded.get(part.casefold())
 
     def _xml(self, part: str) -> Element:
-        member = self._member(part)
+        member = self.member(part)
         if member is None:
             raise InputError(
                 f"is not a valid .xlsx: the part {part!r} is missing",
                 location=Location(self.display),
                 hint=_SAVE_AS_XLSX,
             )
-        if self._members[member].file_size > _MAX_PACKAGE_XML:
+        if self.members[member].file_size > _MAX_PACKAGE_XML:
             raise UnsafeInputError(
                 f"part {member!r} is larger than {_size(_MAX_PACKAGE_XML)}",
                 location=Location(self.display),
@@ -416,14 +436,14 @@ class _Package:
         try:
             data = self.zip.read(member)
         except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
-            raise self._damaged(exc) from None
+            raise self.damaged(exc) from None
         return parse_xml(data, name=f"{self.display}[{member}]", max_bytes=_MAX_PACKAGE_XML)
 
     def _relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """``{Id: (Type, target part)}`` of ``part``'s internal relationships."""
         folder, base = posixpath.split(part)
         rels = posixpath.join(folder, "_rels", base + ".rels")
-        if self._member(rels) is None:
+        if self.member(rels) is None:
             return {}
         result: dict[str, tuple[str, str]] = {}
         for element in self._xml(rels):
@@ -439,9 +459,9 @@ class _Package:
             result[element.get("Id", "")] = (element.get("Type", ""), resolved)
         return result
 
-    def _find_sheets(self) -> list[_Sheet]:
-        names = self._members
-        if self._member("[Content_Types].xml") is None:
+    def find_sheets(self) -> list[SheetPart]:
+        names = self.members
+        if self.member("[Content_Types].xml") is None:
             raise InputError(
                 f"is a ZIP archive but not an Excel workbook (.xlsx){self._guess(names)}",
                 location=Location(self.display),
@@ -451,7 +471,7 @@ class _Package:
             (t for kind, t in self._relationships("").values() if kind.endswith("/officeDocument")),
             None,
         )
-        if main is None or self._member(main) is None:
+        if main is None or self.member(main) is None:
             raise InputError(
                 f"is not a valid .xlsx: it has no main document{self._guess(names)}",
                 location=Location(self.display),
@@ -472,7 +492,7 @@ class _Package:
                 hint=_SAVE_AS_XLSX,
             )
         relationships = self._relationships(main)
-        sheets: list[_Sheet] = []
+        sheets: list[SheetPart] = []
         for group in workbook:
             if local_name(group.tag) != "sheets":
                 continue
@@ -481,8 +501,10 @@ class _Package:
                     continue
                 rel_id = next((v for k, v in element.attrib.items() if local_name(k) == "id"), "")
                 kind, part = relationships.get(rel_id, ("", ""))
-                member = self._member(part) if part else None
-                sheets.append(_Sheet(element.get("name", ""), member or part, kind.rsplit("/")[-1]))
+                member = self.member(part) if part else None
+                sheets.append(
+                    SheetPart(element.get("name", ""), member or part, kind.rsplit("/")[-1])
+                )
         return sheets
 
     @staticmethod
@@ -495,7 +517,7 @@ class _Package:
             return " (a PowerPoint presentation?)"
         return ""
 
-    def worksheet(self, name: str | None) -> _Sheet:
+    def worksheet(self, name: str | None) -> SheetPart:
         if name is None:
             for sheet in self.sheets:
                 if sheet.kind == "worksheet":
@@ -509,7 +531,7 @@ class _Package:
                         "not a worksheet with cells",
                         location=Location(self.display),
                     )
-                if self._member(sheet.part) is None:
+                if self.member(sheet.part) is None:
                     raise InputError(
                         f"is not a valid .xlsx: sheet {name!r} ({sheet.part!r}) is missing",
                         location=Location(self.display),
@@ -525,26 +547,32 @@ class _Package:
 
     # -- scanning the XML parts -------------------------------------------------------
 
-    def scan(self, target: _Sheet, max_rows: int, max_columns: int) -> None:
-        """Bound what openpyxl will hold in memory; check ``target``'s values fully."""
-        scanned = {target.part}
-        _SheetScan(self, target, max_rows, max_columns, full=True).run()
+    def scan(
+        self, target: SheetPart, max_rows: int, max_columns: int, also: Sequence[SheetPart] = ()
+    ) -> None:
+        """Bound what openpyxl will hold in memory; check the values of ``target`` and of
+        the sheets in ``also`` (all to be read) fully."""
+        scanned = set()
+        for sheet in (target, *also):
+            if sheet.part not in scanned:
+                scanned.add(sheet.part)
+                _SheetScan(self, sheet, max_rows, max_columns, full=True).run()
         for sheet in self.sheets:
-            if sheet.kind == "worksheet" and sheet.part not in scanned and self._member(sheet.part):
+            if sheet.kind == "worksheet" and sheet.part not in scanned and self.member(sheet.part):
                 scanned.add(sheet.part)
                 _SheetScan(self, sheet, max_rows, max_columns, full=False).run()
-        for member in self._members:
+        for member in self.members:
             lowered = member.casefold()
             if member in scanned or not lowered.endswith((".xml", ".rels")):
                 continue
             if lowered.startswith("xl/worksheets/") and "/" not in lowered[14:]:
-                orphan = _Sheet(member, member, "worksheet")  # not in the workbook
+                orphan = SheetPart(member, member, "worksheet")  # not in the workbook
                 _SheetScan(self, orphan, max_rows, max_columns, full=False).run()
                 continue
             limit = _MAX_TAGS_SHARED_STRINGS if "sharedstrings" in lowered else _MAX_TAGS
-            self._count_tags(member, limit)
+            self.count_tags(member, limit)
 
-    def _count_tags(self, member: str, limit: int) -> None:
+    def count_tags(self, member: str, limit: int) -> None:
         """Bound a part openpyxl parses into objects, by its ``<`` count, cheaply.
 
         Also refuses a DOCTYPE, so that entities are refused here whether or not
@@ -599,14 +627,68 @@ class _Package:
                 while chunk := stream.read(_CHUNK):
                     yield chunk
         except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
-            raise self._damaged(exc) from None
+            raise self.damaged(exc) from None
 
-    def _damaged(self, reason: object) -> InputError:
+    def damaged(self, reason: object) -> InputError:
         return InputError(
             f"is a damaged ZIP archive: {reason}",
             location=Location(self.display),
             hint=_SAVE_AS_XLSX,
         )
+
+    def marks(self, sheet: SheetPart) -> dict[tuple[int, int], CellMark]:
+        """Cells of ``sheet`` holding a formula or an error value, by (row, column).
+
+        A reader that gets cached values (python-calamine) learns here which values
+        came from a formula, which formula has no stored value (no ``<v>``, or an empty
+        one on a cell not of type string: openpyxl writes ``<v></v>``) and which cell
+        is an Excel error. One hardened expat pass, after :meth:`scan`.
+        """
+        found: dict[tuple[int, int], CellMark] = {}
+        state: dict[str, Any] = {"cell": None, "f": None, "v": None, "t": "", "in": ""}
+
+        def start(name: str, attrib: dict[str, str]) -> None:
+            tag = local_name(name)
+            if tag == "c":
+                match = _CELL_REFERENCE.fullmatch(attrib.get("r", ""))
+                state.update(
+                    cell=(int(match[2]), column_index(match[1])) if match else None,
+                    f=None,
+                    v=None,
+                    t=attrib.get("t", ""),
+                )
+            elif tag in ("f", "v"):
+                state["in"] = tag
+                state[tag] = state[tag] or ""
+
+        def text(data: str) -> None:
+            if state["in"]:
+                state[state["in"]] += data
+
+        def end(name: str) -> None:
+            tag = local_name(name)
+            if tag in ("f", "v"):
+                state["in"] = ""
+            elif tag == "c" and state["cell"]:
+                value = state["v"] or ""
+                if state["f"] is not None:
+                    cached = bool(value.strip()) or state["t"] == "str"
+                    found[state["cell"]] = CellMark("=" + state["f"], cached, None)
+                elif state["t"] == "e":
+                    found[state["cell"]] = CellMark(None, True, value)
+
+        name = f"{self.display}[{sheet.part}]"
+        parser = secure_expat(name)
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.CharacterDataHandler = text
+        try:
+            for chunk in self.open_chunks(sheet.part):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except expat.ExpatError as exc:
+            raise expat_error(exc, name) from None
+        return found
 
     # -- openpyxl -----------------------------------------------------------------------
 
@@ -653,7 +735,7 @@ class _SheetScan:
     """
 
     def __init__(
-        self, package: _Package, sheet: _Sheet, max_rows: int, max_columns: int, *, full: bool
+        self, package: Package, sheet: SheetPart, max_rows: int, max_columns: int, *, full: bool
     ) -> None:
         self.package = package
         self.sheet = sheet

@@ -1,14 +1,22 @@
-"""Reading a sheet (xlsx or csv) from another party as rows of text, every cell located.
+"""The one reader for sheets from other parties: rows of text, every cell located.
 
-xlsx: the package is checked by :mod:`specheft.io.safe.xlsx` first (regular file, ZIP
-not OLE2/encrypted, no ZIP bomb, no DTD/entities, rows and columns within limits);
-only then does python-calamine read the values (about ten times faster than
-openpyxl). A formula counts as its cached value; a formula without one (a workbook
-written by a program that does not calculate) is refused at its cell, because the
-value the customer saw is unknown. A hardened expat pass over the sheet finds them.
+Used by ``import xlsx|csv``, ``results import`` (defect lists, manual results, through
+:mod:`specheft.evidence.table`) and ``compliance import``. A row is located as
+``file.xlsx:Sheet!12 (column C)`` in a workbook and ``file.csv:12`` in CSV.
 
-csv: UTF-8 (with or without BOM) or, failing that, cp1252 (German Excel's "CSV"),
-separated by ``;``, ``,`` or TAB, whichever the header part uses consistently.
+Workbooks: the package is checked before the reading library sees it —
+.xlsx/.xlsm by :mod:`specheft.io.safe.xlsx`, .ods by :mod:`specheft.io.safe.ods` (ZIP
+checks, no ZIP bomb, no DTD/entities, rows and columns within limits, also through
+repeated rows); .xls (OLE2, not ZIP: nothing to scan) only up to ``MAX_XLS_BYTES`` and
+refused when encrypted. Then python-calamine reads the values (about ten times faster
+than openpyxl). ``formulas="cached"`` takes a formula's cached value and refuses a
+formula without one at its cell (the value the author saw is unknown);
+``formulas="refuse"`` refuses every formula and error cell (sheets people fill in by
+hand). An .xls file cannot be scanned for formulas, so it is only read with "cached".
+
+CSV: UTF-8 (with or without BOM) or, failing that, cp1252 (German Excel's "CSV"),
+separated by ``;``, ``,`` or TAB, whichever the first lines use most consistently; a
+cell the export guarded against formulas (``'=x``) is read back unguarded.
 """
 
 from __future__ import annotations
@@ -16,27 +24,32 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from xml.parsers import expat
+from typing import Any, Literal
 
 from specheft.errors import InputError, Location, UnsafeInputError
+from specheft.io.safe.ods import OdsPackage
 from specheft.io.safe.xlsx import (
     MAX_COLUMNS,
     MAX_RATIO,
     MAX_ROWS,
     MAX_UNCOMPRESSED,
     CellLocation,
-    _Package,
-    column_index,
+    CellMark,
+    Package,
+    column_letter,
 )
-from specheft.io.safe.xml import expat_error, secure_expat, unreadable
+from specheft.io.safe.xml import unreadable
 
-_CELL_REF = re.compile(r"([A-Za-z]{1,3})([0-9]+)")
 MAX_CSV_BYTES = 100 * 1024 * 1024
+MAX_XLS_BYTES = 50 * 1024 * 1024
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (*XLSX_SUFFIXES, ".ods", ".xls")
+Formulas = Literal["cached", "refuse"]
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -69,38 +82,203 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
-# -- xlsx -----------------------------------------------------------------------------
+def kind_of(path: Path) -> Literal["xlsx", "ods", "xls", "csv"]:
+    """The format by the file's suffix (CSV for anything that is no workbook suffix)."""
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        return "xlsx"
+    if suffix == ".ods":
+        return "ods"
+    if suffix == ".xls":
+        return "xls"
+    return "csv"
 
 
-def read_xlsx(
-    path: Path, display: str, sheet: str | None, pick: Callable[[Grid], bool]
-) -> tuple[Grid, int]:
-    """The sheet named ``sheet``, or else the first worksheet ``pick`` accepts (else the
-    first one), and the number of worksheets. The package is checked and scanned once."""
+# -- workbooks ------------------------------------------------------------------------
+
+
+class Workbook:
+    """A checked workbook open for reading; sheets are converted when asked for."""
+
+    def __init__(self, package: Package | None, names: list[str], book: Any, display: str):
+        self.package = package
+        self.names = names
+        self.book = book
+        self.display = display
+
+    def grid(
+        self, name: str, *, formulas: Formulas = "cached", text: Callable[[Any], str] = text_of
+    ) -> Grid:
+        """The sheet ``name``; a formula or error cell the policy refuses raises, located."""
+        marks: dict[tuple[int, int], CellMark] = {}
+        if self.package is not None:
+            part = self.package.worksheet(name)
+            marks = self.package.marks(part)
+        _refuse_marks(marks, formulas, self.display, name)
+        return _grid(self.book, self.display, name, text)
+
+
+@contextmanager
+def open_workbook(
+    path: Path, display: str, *, check: Sequence[str] | None = None, every: bool = False
+) -> Iterator[Workbook]:
+    """The checked workbook at ``path`` (.xlsx, .xlsm, .ods or .xls by suffix).
+
+    ``check`` names the sheets that will be read (default: every worksheet); they are
+    scanned fully before python-calamine sees the file (default: the first worksheet,
+    or every one with ``every``). A missing sheet is an
+    :class:`InputError` listing the sheets.
+    """
     import python_calamine
 
-    with _Package(path, display, MAX_UNCOMPRESSED, MAX_RATIO) as package:
-        first = package.worksheet(sheet)  # "has no worksheet" / "has no sheet X" here
-        package.scan(first, MAX_ROWS, MAX_COLUMNS)  # bombs, DTDs, limits: before calamine
-        names = [sheet] if sheet else [s.name for s in package.sheets if s.kind == "worksheet"]
+    kind = kind_of(path)
+    if kind == "xls":
+        data = _xls_bytes(path, display)
+        book = _load(python_calamine, data, display)
+        names = [m.name for m in book.sheets_metadata if _is_worksheet(m)]
+        for name in check or ():
+            if name not in names:
+                raise _no_sheet(display, name, names)
+        yield Workbook(None, names, book, display)
+        return
+    opener = OdsPackage if kind == "ods" else Package
+    with opener(path, display, MAX_UNCOMPRESSED, MAX_RATIO) as package:
+        names = [s.name for s in package.sheets if s.kind == "worksheet"]
+        if check:
+            targets = [package.worksheet(n) for n in check]
+        elif every and names:
+            targets = [package.worksheet(n) for n in names]
+        else:
+            targets = [package.worksheet(None)]
+        # bombs, DTDs, limits: before calamine; every sheet read is checked fully
+        package.scan(targets[0], MAX_ROWS, MAX_COLUMNS, also=targets[1:])
         package.handle.seek(0)
         data = package.handle.read()
-        try:
-            workbook = python_calamine.load_workbook(io.BytesIO(data))
-        except Exception as exc:  # calamine's errors are its own classes: "damaged"
-            raise _damaged(display, exc) from None
-        grids = (_grid(workbook, display, name) for name in names)
-        chosen = next((g for g in grids if pick(g)), None) or _grid(workbook, display, first.name)
-        uncached = _uncached_formulas(package, package.worksheet(chosen.sheet).part)
+        yield Workbook(package, names, _load(python_calamine, data, display), display)
+
+
+def _is_worksheet(meta: Any) -> bool:
+    return "work" in str(getattr(meta, "typ", "WorkSheet")).casefold()
+
+
+def _load(module: Any, data: bytes, display: str) -> Any:
+    try:
+        return module.load_workbook(io.BytesIO(data))
+    except module.PasswordError:
+        raise InputError(
+            "is an encrypted (password-protected) workbook",
+            location=Location(display),
+            hint="remove the password and save it again",
+        ) from None
+    except Exception as exc:  # calamine's errors are its own classes: "damaged"
+        raise _damaged(display, exc) from None
+
+
+def _xls_bytes(path: Path, display: str) -> bytes:
+    """An .xls file is OLE2, not ZIP: only its size can be bounded before reading."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_XLS_BYTES:
+            raise UnsafeInputError(
+                f"is too large: {size:,} bytes (the limit for .xls is {MAX_XLS_BYTES:,} bytes)",
+                location=Location(display),
+                hint="save it as .xlsx, which is checked while it is read",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise unreadable(display, exc) from None
+    if not data.startswith(_OLE2):
+        raise InputError(
+            "is not an Excel 97-2003 workbook (.xls)",
+            location=Location(display),
+            hint="name the file for what it is (.xlsx, .ods, .csv)",
+        )
+    return data
+
+
+def _no_sheet(display: str, name: str, names: list[str]) -> InputError:
+    listed = ", ".join(repr(n) for n in names) or "none"
+    return InputError(
+        f"has no sheet {name!r}; its sheets are: {listed}", location=Location(display)
+    )
+
+
+def _refuse_marks(
+    marks: dict[tuple[int, int], CellMark], formulas: Formulas, display: str, sheet: str
+) -> None:
+    if formulas == "refuse":
+        if marks:
+            (row, column), mark = min(marks.items())
+            where = CellLocation(display, row, column, sheet)
+            if mark.formula is not None:
+                raise InputError(
+                    f"a formula ({mark.formula}) where a value belongs",
+                    location=where,
+                    hint="copy the column and paste it as values",
+                )
+            raise InputError(f"an error value ({mark.error}) in the cell", location=where)
+        return
+    uncached = [cell for cell, mark in marks.items() if mark.formula and not mark.cached]
     if uncached:
         row, column = min(uncached)
         raise InputError(
             f"a formula without a stored value ({len(uncached)} such cell(s)); the value "
             "the author saw is unknown",
-            location=CellLocation(display, row, column, chosen.sheet),
+            location=CellLocation(display, row, column, sheet),
             hint="open the file in Excel or LibreOffice, let it calculate, and save it",
         )
-    return chosen, len(names)
+
+
+def read_xlsx(
+    path: Path,
+    display: str,
+    sheet: str | None,
+    pick: Callable[[Grid], bool],
+    *,
+    formulas: Formulas = "cached",
+    text: Callable[[Any], str] = text_of,
+) -> tuple[Grid, int]:
+    """The sheet named ``sheet``, or else the first worksheet ``pick`` accepts (else the
+    first one), and the number of worksheets. Any workbook format (by suffix)."""
+    with open_workbook(path, display, check=[sheet] if sheet else None) as book:
+        if not book.names:
+            raise InputError("has no worksheet", location=Location(display))
+        names = [sheet] if sheet else book.names
+        chosen = None
+        for name in names:
+            grid = _grid(book.book, display, name, text)
+            if pick(grid):
+                chosen = grid
+                break
+        if chosen is None:
+            chosen = _grid(book.book, display, names[0], text)
+        if book.package is not None and chosen.sheet is not None:
+            if sheet is None and chosen.sheet != names[0]:  # scanned fully like the first
+                part = book.package.worksheet(chosen.sheet)
+                book.package.scan(part, MAX_ROWS, MAX_COLUMNS)
+            _refuse_marks(
+                book.package.marks(book.package.worksheet(chosen.sheet)),
+                formulas,
+                display,
+                chosen.sheet,
+            )
+        return chosen, len(names)
+
+
+def read_sheets(
+    path: Path,
+    display: str,
+    sheets: Sequence[str] | None,
+    *,
+    formulas: Formulas = "cached",
+    text: Callable[[Any], str] = text_of,
+) -> list[Grid]:
+    """The sheets named (default: every worksheet), in workbook order when not named."""
+    with open_workbook(path, display, check=sheets, every=True) as book:
+        if not book.names:
+            raise InputError("has no worksheet", location=Location(display))
+        names = list(sheets) if sheets else book.names
+        return [book.grid(name, formulas=formulas, text=text) for name in names]
 
 
 def _damaged(display: str, exc: Exception) -> InputError:
@@ -109,11 +287,24 @@ def _damaged(display: str, exc: Exception) -> InputError:
     )
 
 
-def _grid(workbook: Any, display: str, name: str) -> Grid:
+def _grid(workbook: Any, display: str, name: str, text: Callable[[Any], str]) -> Grid:
     try:
         sheet = workbook.get_sheet_by_name(name)
+        end = sheet.end
+        if end is not None and (end[0] >= MAX_ROWS or end[1] >= MAX_COLUMNS):
+            # the package scan bounds .xlsx and .ods; this bounds .xls before its cells
+            # become Python objects
+            row, column = end[0] + 1, end[1] + 1
+            limit = "rows" if row > MAX_ROWS else "columns"
+            raise UnsafeInputError(
+                f"has values up to {column_letter(column)}{row}, beyond the limit of "
+                f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns ({limit})",
+                location=CellLocation(display, sheet=name),
+            )
         values = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or ()
+    except InputError:
+        raise
     except Exception as exc:
         raise _damaged(display, exc) from None
     # A cell merged over several rows (a priority or chapter for a block of rows) holds
@@ -127,7 +318,7 @@ def _grid(workbook: Any, display: str, name: str) -> Grid:
     numbers: list[int] = []
     rows: list[list[str]] = []
     for index, cells in enumerate(values, start=1):
-        texts = [text_of(v) for v in cells]
+        texts = [text(v) for v in cells]
         while texts and texts[-1] == "":
             texts.pop()
         if texts:
@@ -136,87 +327,55 @@ def _grid(workbook: Any, display: str, name: str) -> Grid:
     return Grid(display, name, numbers, rows)
 
 
-def _uncached_formulas(package: _Package, part: str) -> set[tuple[int, int]]:
-    """Cells of ``part`` that hold a formula ``<f>`` but no value: no ``<v>``, or an
-    empty one on a cell that is not of type string (openpyxl writes ``<v></v>``; an
-    empty text result is ``t="str"``)."""
-    found: set[tuple[int, int]] = set()
-    state: dict[str, Any] = {"cell": None, "f": False, "v": "", "in_v": False, "t": ""}
-
-    def start(name: str, attrib: dict[str, str]) -> None:
-        tag = name.rsplit("}", 1)[-1]
-        if tag == "c":
-            match = _CELL_REF.fullmatch(attrib.get("r", ""))
-            state["cell"] = (int(match[2]), column_index(match[1])) if match else None
-            state.update(f=False, v="", in_v=False, t=attrib.get("t", ""))
-        elif tag == "f":
-            state["f"] = True
-        elif tag == "v":
-            state["in_v"] = True
-
-    def text(data: str) -> None:
-        if state["in_v"]:
-            state["v"] += data
-
-    def end(name: str) -> None:
-        tag = name.rsplit("}", 1)[-1]
-        if tag == "v":
-            state["in_v"] = False
-        elif tag == "c" and state["f"] and state["cell"]:
-            uncached = not state["v"].strip() and state["t"] != "str"
-            if uncached:
-                found.add(state["cell"])
-
-    parser = secure_expat(package.display)
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    try:
-        for chunk in package.open_chunks(part):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    except expat.ExpatError as exc:
-        raise expat_error(exc, f"{package.display}:{part}") from None
-    return found
-
-
 # -- csv ------------------------------------------------------------------------------
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes, display: str) -> str:
+    """UTF-8 (with or without BOM), else cp1252 as German Excel saves "CSV"."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")  # a BOM that lies is an error below
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start + 3].count(b"\n") + 1
+            raise InputError(
+                "starts with a UTF-8 byte order mark but is not UTF-8",
+                location=Location(display, line),
+                hint="save it again as 'CSV UTF-8'",
+            ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict")
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"is neither UTF-8 nor Windows-1252 text (byte {exc.start})",
+            location=Location(display, line),
+        ) from None
 
 
-def read_csv(path: Path, display: str) -> Grid:
+def read_csv(path: Path, display: str, *, max_bytes: int = MAX_CSV_BYTES) -> Grid:
+    """Every row with a value, located by the line it starts on."""
     try:
         size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
+        if size > max_bytes:
             raise UnsafeInputError(
-                f"is too large ({size} bytes; the limit is {MAX_CSV_BYTES})",
+                f"is too large: {size:,} bytes (the limit is {max_bytes:,} bytes)",
                 location=Location(display),
             )
         data = path.read_bytes()
     except OSError as exc:
         raise unreadable(display, exc) from None
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+    if data.startswith((b"PK\x03\x04", _OLE2)):
         raise InputError(
             "is a workbook, not a CSV file", location=Location(display), hint="use 'import xlsx'"
         )
-    try:
-        text = decode(data)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"is neither UTF-8 nor Windows-1252 text (byte {exc.start})",
-            location=Location(display),
-        ) from None
+    text = decode(data, display)
     if "\x00" in text:
         raise InputError("contains NUL characters: not a CSV file", location=Location(display))
-    delimiter = _sniff(text)
+    delimiter = sniff(text)
     numbers: list[int] = []
     rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -231,7 +390,7 @@ def read_csv(path: Path, display: str) -> Grid:
             while texts and texts[-1].strip() == "":
                 texts.pop()
             if texts:
-                numbers.append(_start_line(reader, cells, line))
+                numbers.append(_start_line(cells, line))
                 rows.append(texts)
     except csv.Error as exc:
         raise InputError(
@@ -240,7 +399,7 @@ def read_csv(path: Path, display: str) -> Grid:
     return Grid(display, None, numbers, rows)
 
 
-def _start_line(reader: Any, cells: list[str], end: int) -> int:
+def _start_line(cells: list[str], end: int) -> int:
     # a quoted cell may span lines: report the record's first line
     return end - sum(c.count("\n") for c in cells)
 
@@ -256,7 +415,7 @@ def _unguard(text: str) -> str:
     return text
 
 
-def _sniff(text: str) -> str:
+def sniff(text: str) -> str:
     """The separator the first lines use most consistently (quotes respected)."""
     sample = "\n".join(text.splitlines()[:30])
     best, score = ";", -1
