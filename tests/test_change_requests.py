@@ -155,6 +155,9 @@ def test_an_approved_request_clears_what_it_names_a_rejected_one_does_not(run_cl
     _request(repo, "approved", ALL)
     _code, found = _uncovered(run_cli, repo, "--since", "v1")
     assert sorted(found) == ["LH-KON-004"]  # a deleted item cannot be named
+    # naming the obsolete LH-KON-003 is what a change request is for: no inactive-linked
+    report = json.loads(run_cli("check", repo, "--format", "json").out)
+    assert [f for f in report["findings"] if f["item"] == "CR-001"] == []
     _request(repo, "implemented", "LH-KON-001")
     _code, found = _uncovered(run_cli, repo, "--since", "v1")
     assert sorted(found) == ["LH-KON-003", "LH-KON-004", "LH-KON-099"]

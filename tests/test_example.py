@@ -30,7 +30,13 @@ def test_example_builds_with_zero_warnings(example_copy, run_cli):
     kinds = {}
     for need in needs.values():
         kinds[need["type"]] = kinds.get(need["type"], 0) + 1
-    assert set(kinds) == {"req", "excl", "spec", "test", "phase"}
+    assert set(kinds) == {"req", "excl", "spec", "test", "phase", "cr"}
+    # the approved change request of the Pflichtenheft's chapter 10
+    request = needs["CR-001"]
+    assert (request["decision"], request["changes"]) == (
+        "approved",
+        ["PH-KON-001", "TC-SIT-KON-001"],
+    )
     assert kinds["req"] >= 60 and kinds["excl"] >= 5 and kinds["phase"] == 7
     areas = {n["area"] for n in needs.values() if n["type"] == "req"}
     assert len(areas) >= 10
