@@ -2,9 +2,10 @@
 
 Made at ``write-started`` right after sphinx-needs has sealed the needs (its own
 handler runs at the default priority 500), before parallel writers fork, and reached
-through :func:`build_context` alone: the settings, the project root, the sealed needs,
-the trace graph, which deliverable owns each page, and the test results (read when
-first asked for: a build whose pages show no results does not read the runs).
+through :func:`build_context` alone: the settings and the validated rule options, the
+project root, the sealed needs, the trace graph, which deliverable owns each page, and
+the test results (read when first asked for: a build whose pages show no results does
+not read the runs).
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ from specheft.sphinxext.needs.data import needs_view
 from specheft.sphinxext.needs.priorities import BUILD_CONTEXT
 from specheft.sphinxext.rendering.documents import document_of_docnames
 from specheft.trace.graph import TraceGraph
+from specheft.trace.rules import check_options, rule_options
+from specheft.trace.ruleset import CheckOptions, RuleOptions
 
 
 @dataclass(frozen=True)
 class BuildContext:
     settings: Settings
+    #: [rules] and what the checks read, as validated when the settings were read
+    rules: RuleOptions
+    check: CheckOptions
     #: the project folder (``spec/``'s parent): paths in messages are relative to it
     root: Path
     #: the sealed needs, id → need (sphinx-needs' read-only view)
@@ -54,6 +60,8 @@ def build_context(app: Sphinx) -> BuildContext:
         needs = needs_view(app.env)
         state.context = BuildContext(
             settings=state.settings,
+            rules=rule_options(state.settings),
+            check=check_options(state.settings),
             root=Path(app.srcdir).parent,
             needs=needs,
             graph=TraceGraph.from_needs(needs.values()),

@@ -14,10 +14,9 @@ from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.util import logging
 
-from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.needs.priorities import AFTER_NEEDS
-from specheft.trace.rules import check_options, evaluate, rule_options
+from specheft.trace.rules import evaluate
 from specheft.trace.sourcelines import SourceLines
 
 logger = logging.getLogger(__name__)
@@ -30,12 +29,9 @@ _SPHINX_NEEDS_REPORTS = frozenset({"link-kind"})
 def _check(app: Sphinx, builder: Builder) -> None:
     if not app.config.specheft_check_on_build:
         return
-    graph = build_context(app).graph
-    evaluation = evaluate(
-        graph,
-        rule_options(settings_of(app)).levels,
-        options=check_options(settings_of(app)),
-    )
+    context = build_context(app)
+    graph = context.graph
+    evaluation = evaluate(graph, context.rules.levels, options=context.check)
     lines = SourceLines()
     for finding in evaluation.findings:
         if finding.level != "error" or finding.rule in _SPHINX_NEEDS_REPORTS:
