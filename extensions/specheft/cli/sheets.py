@@ -63,13 +63,23 @@ def export_csv(project_dir: str, document: str | None, out: Path | None, kind: s
 
 
 def _import(
-    fmt: str, file: Path, into: Path | None, sheet: str | None, force: bool, project_dir: str
+    fmt: str,
+    file: Path,
+    into: Path | None,
+    sheets: tuple[str, ...],
+    force: bool,
+    project_dir: str,
+    map_file: Path | None,
+    every: bool = False,
 ) -> int:
-    from specheft.io.sheets.importer import import_sheet
+    from specheft.io.sheets.importer import import_sheet, load_map
 
     project = Project.at(project_dir)
     target = into if into is not None else project.spec_dir / "import"
-    written = import_sheet(file, target, fmt=fmt, sheet=sheet, force=force)
+    mapping = load_map(map_file) if map_file is not None else None
+    written = import_sheet(
+        file, target, fmt=fmt, sheets=sheets, force=force, mapping=mapping, every=every
+    )
     click.echo(f"wrote {len(written.files)} page(s) with {written.items} item(s) to {target}")
     for note in written.notes:
         click.echo(f"note: {note}", err=True)
@@ -83,19 +93,48 @@ def _import_command(fmt: str) -> click.Command:
         type=click.Path(file_okay=False, path_type=Path),
         help="The directory for the pages [default: spec/import of the project].",
     )
-    @click.option("--sheet", help="The sheet to read [default: the first with a header row].")
+    @click.option(
+        "--sheet",
+        "sheets",
+        multiple=True,
+        help="A sheet to read; repeat for several [default: the first with a header row].",
+    )
+    @click.option(
+        "--all-sheets",
+        "every",
+        is_flag=True,
+        help="Read every sheet with a header row (not those repeating earlier sheets' ids).",
+    )
     @click.option("--force", is_flag=True, help="Write into a directory that is not empty.")
     @click.option("--project", "project_dir", default=".", show_default=True)
+    @click.option(
+        "--map",
+        "map_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A TOML file: [columns] header → id/title/text/field/keep, [priorities] word "
+        "→ must/should/can (see the README, 'Exchange: Excel and CSV').",
+    )
     def command(
-        file: Path, into: Path | None, sheet: str | None, force: bool, project_dir: str
+        file: Path,
+        into: Path | None,
+        sheets: tuple[str, ...],
+        every: bool,
+        force: bool,
+        project_dir: str,
+        map_file: Path | None,
     ) -> int:
-        return _import(fmt, file, into, sheet, force, project_dir)
+        return _import(fmt, file, into, sheets, force, project_dir, map_file, every)
 
     command.__doc__ = (
         f"Turn a requirements list ({fmt}) into MyST pages.\n\n"
         "Finds the header row, German and English column names and priority words; rows "
         "without id become sections; other columns are kept in the item text. Writes all "
         "pages or none; exit 2 on bad input (file:Sheet!row named)."
+        + (
+            " Reads .xlsx, .xlsm, .ods and .xls (by the file's suffix); one page per sheet."
+            if fmt == "xlsx"
+            else ""
+        )
     )
     return click.command(fmt)(command)
 

@@ -12,16 +12,21 @@ or none.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import shutil
 import tempfile
+import tomllib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
-from specheft.errors import InputError, Location, UsageError
-from specheft.io.sheets.reading import Grid, read_csv, read_xlsx
+from specheft.config.reader import Reader
+from specheft.errors import InputError, Location, UsageError, did_you_mean
+from specheft.io.sheets.reading import Grid, open_workbook, read_csv
 from specheft.model import FIELD_DEFS, GLOBAL_ID_PATTERN, LINK_DEFS, Kind, Status
 
 # column role → header names (compared case-folded, without trailing ".:" and spaces)
@@ -119,12 +124,100 @@ _HEADER_SEARCH = 30
 _MAX_ERRORS = 20
 
 
+KEEP = "keep"  # a --map target: keep the column as a ``**Header:** value`` line
+_GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_GERMAN_DECIMAL = re.compile(r"-?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")
+
+
+def german_value(text: str) -> tuple[str, str]:
+    """``31.12.2026`` → ``2026-12-31`` and ``1.234,5`` → ``1234.5`` (a whole cell only;
+    ``1.234`` without a comma stays, it may be a chapter number); (value, problem)."""
+    match = _GERMAN_DATE.fullmatch(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return dt.date(year, month, day).isoformat(), ""
+        except ValueError:
+            return text, f"{text!r} is written like a date (DD.MM.YYYY) but is no date"
+    if _GERMAN_DECIMAL.fullmatch(text):
+        return text.replace(".", "").replace(",", "."), ""
+    return text, ""
+
+
+@dataclass(frozen=True)
+class SheetMap:
+    """``--map FILE``: normalised column header → role, priority word → priority."""
+
+    path: Path
+    columns: dict[str, str]
+    priorities: dict[str, str]
+
+
+_MAP_TABLES = ("columns", "priorities")
+
+
+def map_targets() -> tuple[str, ...]:
+    return (*SYNONYMS, KEEP)
+
+
+def load_map(path: Path) -> SheetMap:
+    """The TOML map in ``path``; a located error (exit 2) for anything wrong in it::
+
+    [columns]            # column header → id | title | text | a field | a link | keep
+    "Lfd. Nr." = "id"
+    "Wichtigkeit" = "priority"
+    [priorities]         # word → must | should | can
+    "hoch" = "must"
+    """
+    where = Location(str(path))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("no such file (--map)", location=where) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the map: {exc}", location=where) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(
+            f"not valid TOML: {getattr(exc, 'msg', exc)}", location=Location(str(path), line)
+        ) from None
+    reader = Reader(path, text)
+    for name in data:
+        if name not in _MAP_TABLES:
+            reader.error(
+                "",
+                name,
+                f"unknown table; allowed: {', '.join(_MAP_TABLES)}",
+                did_you_mean(name, _MAP_TABLES),
+            )
+    tables: dict[str, dict[str, str]] = {}
+    for name, allowed in (("columns", map_targets()), ("priorities", ("must", "should", "can"))):
+        raw = data.get(name, {})
+        if not isinstance(raw, dict):
+            reader.error("", name, f"must be a table ([{name}]), got {type(raw).__name__}")
+        tables[name] = {}
+        for key, value in raw.items():
+            if not isinstance(value, str) or value.strip() not in allowed:
+                reader.error(
+                    name,
+                    key,
+                    f"{value!r} is not allowed; allowed: {', '.join(allowed)}",
+                    did_you_mean(str(value), allowed),
+                )
+            tables[name][_norm(str(key))] = value.strip()
+    return SheetMap(path, tables["columns"], tables["priorities"])
+
+
 def _norm(header: str) -> str:
     return unicodedata.normalize("NFC", " ".join(header.split())).casefold().rstrip(".: ")
 
 
-def role_of(header: str) -> str | None:
+def role_of(header: str, mapping: SheetMap | None = None) -> str | None:
     name = _norm(header)
+    if mapping is not None and name in mapping.columns:
+        return mapping.columns[name]
     return _BY_NAME.get(name) or _BY_NAME.get(name + ".")
 
 
@@ -135,11 +228,13 @@ class Header:
     extra: dict[int, str]  # column index → header text of an unmapped column
 
 
-def find_header(grid: Grid) -> Header | None:
+def find_header(grid: Grid, mapping: SheetMap | None = None) -> Header | None:
     for index, cells in enumerate(grid.rows[:_HEADER_SEARCH]):
         roles: dict[int, str] = {}
         for column, text in enumerate(cells):
-            role = role_of(text) if text.strip() else None
+            role = role_of(text, mapping) if text.strip() else None
+            if role == KEEP:
+                continue  # the map keeps it as a text line: an extra column
             if role and role not in roles.values():
                 roles[column] = role
         found = set(roles.values())
@@ -194,10 +289,17 @@ class _Errors:
         )
 
 
-def entries(grid: Grid, header: Header) -> list[Entry]:
+def entries(
+    grid: Grid,
+    header: Header,
+    mapping: SheetMap | None = None,
+    seen: dict[str, Location] | None = None,
+) -> list[Entry]:
+    """The items and headings of ``grid``; ``seen`` (id → where) spans several sheets."""
     errors = _Errors()
     found: list[Entry] = []
-    seen: dict[str, int] = {}
+    seen = {} if seen is None else seen
+    priorities = mapping.priorities if mapping is not None else {}
     chapter = ""
     column_of = {role: c for c, role in header.roles.items()}
     for cells, line in zip(
@@ -236,12 +338,13 @@ def entries(grid: Grid, header: Header) -> list[Entry]:
             )
             continue
         if item_id in seen:
+            first = seen[item_id]
+            at = f"row {first.line}" if first.sheet == grid.sheet else str(first)
             errors.add(
-                grid.where(line, column_of["id"] + 1),
-                f"{item_id}: duplicate id (first in row {seen[item_id]})",
+                grid.where(line, column_of["id"] + 1), f"{item_id}: duplicate id (first in {at})"
             )
             continue
-        seen[item_id] = line
+        seen[item_id] = grid.where(line)
         kind = next((k for prefix, k in _KIND_BY_PREFIX if item_id.startswith(prefix)), Kind.REQ)
         entry = Entry(line, id=item_id, kind=kind)
         text = cell("text")
@@ -253,12 +356,15 @@ def entries(grid: Grid, header: Header) -> list[Entry]:
                 continue
             where = grid.where(line, column + 1)
             if role == "priority":
-                mapped = PRIORITY_WORDS.get(_norm(value)) or PRIORITY_WORDS.get(_norm(value) + ".")
+                word = _norm(value)
+                mapped = priorities.get(word) or PRIORITY_WORDS.get(word)
+                mapped = mapped or PRIORITY_WORDS.get(word + ".")
                 if mapped is None:
+                    mine = f", or a word of [priorities] in {mapping.path}" if mapping else ""
                     errors.add(
                         where,
                         f"{item_id}: unknown priority {value!r} (use Muss/Soll/Kann, "
-                        "must/should/can, K.o./A/B, M/S/K or 1/2/3)",
+                        f"must/should/can, K.o./A/B, M/S/K or 1/2/3{mine})",
                     )
                     continue
                 value = mapped
@@ -270,6 +376,11 @@ def entries(grid: Grid, header: Header) -> list[Entry]:
                         f"{item_id}: unknown status {cells[column].strip()!r} "
                         f"(allowed: {', '.join(Status)})",
                     )
+                    continue
+            else:  # a field or link: a German date or decimal as specheft writes it
+                value, problem = german_value(value)
+                if problem:
+                    errors.add(where, f"{item_id}: {problem}")
                     continue
             definition = FIELD_DEFS.get(role)
             if definition is not None:
@@ -284,7 +395,7 @@ def entries(grid: Grid, header: Header) -> list[Entry]:
                     continue
             entry.options[role] = " ".join(value.split())
         kept = [
-            f"**{name}:** {cells[c].strip()}"
+            f"**{name}:** {german_value(cells[c].strip())[0]}"
             for c, name in header.extra.items()
             if c < len(cells) and cells[c].strip()
         ]
@@ -330,40 +441,123 @@ def _slug(name: str) -> str:
 
 
 def import_sheet(
-    file: Path, into: Path, *, fmt: str, sheet: str | None = None, force: bool = False
+    file: Path,
+    into: Path,
+    *,
+    fmt: str,
+    sheet: str | None = None,
+    force: bool = False,
+    sheets: Sequence[str] = (),
+    mapping: SheetMap | None = None,
+    every: bool = False,
 ) -> Imported:
+    """Read the sheets asked for (``sheet``/``sheets``; ``every``: each one with a header
+    row and items of its own; default: the first with a header row), check every row,
+    then write one page per sheet — all or none."""
     display = str(file)
-    sheets = 1
+    wanted = [*([sheet] if sheet else []), *sheets]
+    found_sheets: list[tuple[Grid, Header]] = []
+    skipped: list[str] = []
+    others: list[str] = []
     if fmt == "csv":
-        if sheet is not None:
+        if wanted:
             raise UsageError("--sheet is for workbooks; a CSV file has one table")
         grid = read_csv(file, display)
+        header = find_header(grid, mapping)
+        if header is None:
+            _no_header(grid, fmt, display, mapping)
+        found_sheets.append((grid, header))
     else:
-        grid, sheets = read_xlsx(file, display, sheet, lambda g: find_header(g) is not None)
-    header = find_header(grid)
-    if header is None:
-        where = Location(display) if fmt == "csv" else Location(display, sheet=grid.sheet)
-        if not grid.rows:
-            raise InputError("is empty: no row has a value", location=where)
-        raise InputError(
-            "no header row found in the first 30 rows (needs an id column, e.g. 'ID' or "
-            "'Nr.', and 'Titel' or 'Anforderung')",
-            location=where,
-        )
-    found = entries(grid, header)
-    items = sum(1 for e in found if e.id)
-    if not items:
-        raise InputError(
-            "has a header row but no item rows", location=grid.where(grid.numbers[header.row])
-        )
-    title = grid.sheet if grid.sheet and fmt == "xlsx" else file.stem
-    page = into / f"{_slug(file.stem)}.md"
+        with open_workbook(file, display, check=wanted or None, every=every) as book:
+            if not book.names:
+                raise InputError("has no worksheet", location=Location(display))
+            first: Grid | None = None
+            for name in wanted or book.names:
+                if found_sheets and not wanted and not every:
+                    # the first sheet with a header row is read, as it always was; the
+                    # others are only named (a header row is cheap to find)
+                    if find_header(book.head(name), mapping) is not None:
+                        others.append(name)
+                    continue
+                grid = book.values(name)
+                first = first or grid
+                header = find_header(grid, mapping)
+                if header is None:
+                    if wanted or len(book.names) == 1:
+                        _no_header(grid, fmt, display, mapping)
+                    skipped.append(f"{name} (no header row)")
+                    continue
+                book.check(name)  # formulas without a cached value, at their cell
+                found_sheets.append((grid, header))
+            if not found_sheets:
+                assert first is not None
+                _no_header(first, fmt, display, mapping)
+        if not every:
+            skipped = []
+    seen: dict[str, Location] = {}
+    pages: dict[Path, str] = {}
+    items = 0
+    errors: list[InputError] = []
+    for grid, header in found_sheets:
+        if not wanted and _repeats(grid, header, seen):
+            skipped.append(f"{grid.sheet} (its ids are those of earlier sheets)")
+            continue
+        try:
+            found = entries(grid, header, mapping, seen)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        count = sum(1 for e in found if e.id)
+        if not count:
+            raise InputError(
+                "has a header row but no item rows", location=grid.where(grid.numbers[header.row])
+            )
+        items += count
+        title = grid.sheet if grid.sheet and fmt != "csv" else file.stem
+        name = file.stem if len(found_sheets) == 1 else f"{file.stem}-{grid.sheet}"
+        page = into / f"{_slug(name)}.md"
+        if page in pages:
+            page = into / f"{_slug(name)}-{len(pages) + 1}.md"
+        pages[page] = render(title, found)
+    if errors:
+        raise errors[0]
     _refuse_non_empty(into, force)
-    _write_all({page: render(title, found)}, into)
-    notes = [f"add {page.stem} (in {into}) to a toctree to include the imported items"]
-    if sheets > 1:
-        notes.append(f"read sheet {grid.sheet!r} only; use --sheet for another")
-    return Imported([page], items, notes)
+    _write_all(pages, into)
+    listed = ", ".join(p.stem for p in pages)
+    notes = [f"add {listed} (in {into}) to a toctree to include the imported items"]
+    if others and not wanted and not every:
+        notes.append(
+            f"read sheet {found_sheets[0][0].sheet!r} only; these have header rows too: "
+            + ", ".join(repr(n) for n in others)
+            + " (use --sheet NAME, repeatable, or --all-sheets)"
+        )
+    if skipped:
+        notes.append(
+            "skipped sheet(s) without a header row or without items of their own: "
+            + ", ".join(skipped)
+        )
+    return Imported(list(pages), items, notes)
+
+
+def _repeats(grid: Grid, header: Header, seen: dict[str, Location]) -> bool:
+    """Every id of ``grid`` is in an earlier sheet: a view of the same items (a coverage
+    matrix, a summary), not items of its own."""
+    column = next(c for c, role in header.roles.items() if role == "id")
+    ids = {r[column].strip() for r in grid.rows[header.row + 1 :] if len(r) > column}
+    ids.discard("")
+    return bool(ids) and ids <= seen.keys()
+
+
+def _no_header(grid: Grid, fmt: str, display: str, mapping: SheetMap | None) -> NoReturn:
+    where = Location(display) if fmt == "csv" else Location(display, sheet=grid.sheet)
+    if not grid.rows:
+        raise InputError("is empty: no row has a value", location=where)
+    mine = f", or columns named in [columns] of {mapping.path}" if mapping else ""
+    raise InputError(
+        "no header row found in the first 30 rows (needs an id column, e.g. 'ID' or "
+        f"'Nr.', and 'Titel' or 'Anforderung'{mine})",
+        location=where,
+    )
 
 
 def _refuse_non_empty(into: Path, force: bool) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -100,22 +101,47 @@ def kind_of(path: Path) -> Literal["xlsx", "ods", "xls", "csv"]:
 class Workbook:
     """A checked workbook open for reading; sheets are converted when asked for."""
 
-    def __init__(self, package: Package | None, names: list[str], book: Any, display: str):
+    def __init__(
+        self, package: Package | None, names: list[str], book: Any, display: str, scanned: set[str]
+    ) -> None:
         self.package = package
         self.names = names
         self.book = book
         self.display = display
+        self._scanned = scanned  # sheets whose values the package scan checked fully
+
+    def values(self, name: str, text: Callable[[Any], str] = text_of) -> Grid:
+        """The sheet ``name`` as text, formulas as their cached values (not checked)."""
+        return _grid(self.book, self.display, name, text)
+
+    def head(self, name: str, rows: int = 30) -> Grid:
+        """The first ``rows`` rows of sheet ``name`` (to look for a header row cheaply;
+        row numbers are not reliable here)."""
+        try:
+            sheet = self.book.get_sheet_by_name(name)
+            head = list(itertools.islice(sheet.iter_rows(), rows))
+        except Exception as exc:
+            raise _damaged(self.display, exc) from None
+        texts = [[text_of(v) for v in cells] for cells in head]
+        return Grid(self.display, name, list(range(1, len(texts) + 1)), texts)
+
+    def check(self, name: str, formulas: Formulas = "cached") -> None:
+        """Refuse what the policy refuses in sheet ``name`` (a formula without a cached
+        value, or with "refuse" any formula or error cell), located at the cell."""
+        if self.package is None:
+            return
+        part = self.package.worksheet(name)
+        if name not in self._scanned:  # read although not named: checked like the first
+            self.package.scan(part, MAX_ROWS, MAX_COLUMNS)
+            self._scanned.add(name)
+        _refuse_marks(self.package.marks(part), formulas, self.display, name)
 
     def grid(
         self, name: str, *, formulas: Formulas = "cached", text: Callable[[Any], str] = text_of
     ) -> Grid:
-        """The sheet ``name``; a formula or error cell the policy refuses raises, located."""
-        marks: dict[tuple[int, int], CellMark] = {}
-        if self.package is not None:
-            part = self.package.worksheet(name)
-            marks = self.package.marks(part)
-        _refuse_marks(marks, formulas, self.display, name)
-        return _grid(self.book, self.display, name, text)
+        """The sheet ``name``, checked (:meth:`check`) and as text."""
+        self.check(name, formulas)
+        return self.values(name, text)
 
 
 @contextmanager
@@ -139,7 +165,7 @@ def open_workbook(
         for name in check or ():
             if name not in names:
                 raise _no_sheet(display, name, names)
-        yield Workbook(None, names, book, display)
+        yield Workbook(None, names, book, display, set(names))
         return
     opener = OdsPackage if kind == "ods" else Package
     with opener(path, display, MAX_UNCOMPRESSED, MAX_RATIO) as package:
@@ -154,7 +180,8 @@ def open_workbook(
         package.scan(targets[0], MAX_ROWS, MAX_COLUMNS, also=targets[1:])
         package.handle.seek(0)
         data = package.handle.read()
-        yield Workbook(package, names, _load(python_calamine, data, display), display)
+        book = _load(python_calamine, data, display)
+        yield Workbook(package, names, book, display, {t.name for t in targets})
 
 
 def _is_worksheet(meta: Any) -> bool:
@@ -244,41 +271,10 @@ def read_xlsx(
         if not book.names:
             raise InputError("has no worksheet", location=Location(display))
         names = [sheet] if sheet else book.names
-        chosen = None
-        for name in names:
-            grid = _grid(book.book, display, name, text)
-            if pick(grid):
-                chosen = grid
-                break
-        if chosen is None:
-            chosen = _grid(book.book, display, names[0], text)
-        if book.package is not None and chosen.sheet is not None:
-            if sheet is None and chosen.sheet != names[0]:  # scanned fully like the first
-                part = book.package.worksheet(chosen.sheet)
-                book.package.scan(part, MAX_ROWS, MAX_COLUMNS)
-            _refuse_marks(
-                book.package.marks(book.package.worksheet(chosen.sheet)),
-                formulas,
-                display,
-                chosen.sheet,
-            )
+        grids = (book.values(name, text) for name in names)
+        chosen = next((g for g in grids if pick(g)), None) or book.values(names[0], text)
+        book.check(names[0] if chosen.sheet is None else chosen.sheet, formulas)
         return chosen, len(names)
-
-
-def read_sheets(
-    path: Path,
-    display: str,
-    sheets: Sequence[str] | None,
-    *,
-    formulas: Formulas = "cached",
-    text: Callable[[Any], str] = text_of,
-) -> list[Grid]:
-    """The sheets named (default: every worksheet), in workbook order when not named."""
-    with open_workbook(path, display, check=sheets, every=True) as book:
-        if not book.names:
-            raise InputError("has no worksheet", location=Location(display))
-        names = list(sheets) if sheets else book.names
-        return [book.grid(name, formulas=formulas, text=text) for name in names]
 
 
 def _damaged(display: str, exc: Exception) -> InputError:
