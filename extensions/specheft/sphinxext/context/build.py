@@ -1,11 +1,12 @@
 """The build context: what every page of the write phase is made from, made once.
 
 Made at ``write-started`` right after sphinx-needs has sealed the needs (its own
-handler runs at the default priority 500), before parallel writers fork, and reached
-through :func:`build_context` alone: the settings and the validated rule options, the
-project root, the sealed needs, the trace graph, which deliverable owns each page, and
-the test results (read when first asked for: a build whose pages show no results does
-not read the runs).
+handler runs at the default priority 500), before parallel writers fork (for builders
+that write pages; for the others on first use), and reached through
+:func:`build_context` alone: the settings and the validated rule options, the project
+root, the sealed needs, the trace graph, which deliverable owns each page, and the test
+results (read when first asked for: a build whose pages show no results does not read
+the runs).
 """
 
 from __future__ import annotations
@@ -71,9 +72,14 @@ def build_context(app: Sphinx) -> BuildContext:
     return state.context
 
 
+#: builders that render pages from the context: it is made before their writers fork
+_PAGE_FORMATS = frozenset({"html", "latex"})
+
+
 def _make(app: Sphinx, builder: Builder) -> None:
     build_state(app).context = None  # a context made too early saw unsealed needs
-    build_context(app)
+    if builder.format in _PAGE_FORMATS:
+        build_context(app)  # else on first use: ``specheft check`` shows no page
 
 
 def _forget(app: Sphinx, env: BuildEnvironment) -> None:
