@@ -263,3 +263,30 @@ def test_deleting_a_withdrawn_requirement_or_moving_one_is_no_change():
         [{"id": "LH-A-002", "type": "req", "title": "T", "priority": "must", "docname": "b"}]
     )
     assert list(requirement_changes(graph, since)) == []
+
+
+def test_change_requests_directive_lists_the_requests_of_the_decisions_asked(run_cli, repo):
+    second = (
+        REQUEST.format(decision="rejected", changes="LH-KON-002")
+        .replace("CR-001", "CR-002")
+        .replace("Firmenpflege und Dubletten", "Firmenlogo")
+        .replace("# Änderungsanträge\n", "")
+    )
+    page = REQUEST.format(decision="approved", changes=ALL) + second
+    page = page.replace(
+        "# Änderungsanträge\n",
+        "# Änderungsanträge\n\n:::{change-requests}\n:decision: approved, implemented\n:::\n\n"
+        ":::{change-requests}\n:::\n",
+    )
+    (repo / CR_PAGE).write_text(page, encoding="utf-8")
+    result = run_cli("build", repo, "--fresh")
+    assert result.code == 0, result.output
+    html = (repo / "_build/html/pflichtenheft/aenderungen.html").read_text(encoding="utf-8")
+    first, every = html.split('class="specheft-change-requests')[1:3]
+    first = first.split("</table>")[0]
+    every = every.split("</table>")[0]
+    assert "CR-001" in first and "CR-002" not in first
+    assert "CR-001" in every and "CR-002" in every
+    for text in ("Jana Brockmeyer", "01.10.2026", "2,5", "Genehmigt, 08.10.2026", "LH-KON-099"):
+        assert text in first, text
+    assert "Abgelehnt" in every

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from specheft.sphinxext.directives import base, decision, matrix, results, summary, trace
+from specheft.sphinxext.directives import (
+    base,
+    changes,
+    decision,
+    matrix,
+    results,
+    summary,
+    trace,
+)
 
 
 def setup(app: Sphinx) -> None:
@@ -14,3 +22,4 @@ def setup(app: Sphinx) -> None:
     decision.setup(app)
     summary.setup(app)
     trace.setup(app)
+    changes.setup(app)
