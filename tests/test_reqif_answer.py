@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,35 @@ def test_splice_keeps_the_encoding_and_inserts_values(tmp_path):
     assert owner == ['Vertrieb "Nord"', 'Team "Süd"\nzweite Zeile']
     # the inserted value on a line of its own, indented like its siblings
     assert data.decode("latin-1").count("\n") == text.count("\n") + 1
+
+
+def test_answer_to_a_reqifz_keeps_every_other_member(imported, run_cli, tmp_path):
+    """A .reqifz with attachments: the .reqif member is answered exactly as the plain
+    file is; the attachments and their order, names and dates stay."""
+    root, original = imported
+    plain = tmp_path / "plain-answer.reqif"
+    assert run_cli("export", "reqif", root, "--answer-to", original, "--out", plain).code == 0
+    archive = tmp_path / "kunde.reqifz"
+    png = bytes(range(256)) * 8
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr(zipfile.ZipInfo("files/ole_1.ole", (2026, 10, 1, 8, 15, 0)), b"OLE" * 100)
+        info = zipfile.ZipInfo("kunde.reqif", (2026, 10, 1, 8, 15, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        out.writestr(info, original.read_bytes())
+        out.writestr(zipfile.ZipInfo("files/ole_1.png", (2026, 10, 1, 8, 15, 2)), png)
+    # the archive imported instead of the plain file: same header, so the sidecar fits
+    assert run_cli("import", "reqif", archive, "--into", root, "--force").code == 0
+    before = archive.read_bytes()
+    out = tmp_path / "antwort.reqifz"
+    done = run_cli("export", "reqif", root, "--answer-to", archive, "--out", out)
+    assert done.code == 0, done.output
+    assert archive.read_bytes() == before
+    with zipfile.ZipFile(out) as answer, zipfile.ZipFile(archive) as source:
+        assert answer.namelist() == source.namelist()
+        for name in ("files/ole_1.ole", "files/ole_1.png"):
+            assert answer.read(name) == source.read(name)
+            assert answer.getinfo(name).date_time == source.getinfo(name).date_time
+        assert answer.getinfo("kunde.reqif").compress_type == zipfile.ZIP_DEFLATED
+        assert answer.read("kunde.reqif") == plain.read_bytes()
+    wrong = run_cli("export", "reqif", root, "--answer-to", archive, "--out", tmp_path / "a.reqif")
+    assert wrong.code == 2 and ".reqifz" in wrong.err

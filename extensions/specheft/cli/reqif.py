@@ -26,8 +26,8 @@ import_group = subcommand_group("import", "Import items from another format into
     "--answer-to",
     "answer_to",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The customer's imported .reqif: write it back with only the vendor-editable "
-    "attributes filled (default --out: _build/reqif/<name>-answer.reqif).",
+    help="The customer's imported .reqif or .reqifz: write it back with only the "
+    "vendor-editable attributes filled (default --out: _build/reqif/<name>-answer.reqif[z]).",
 )
 def export_reqif(
     project_dir: str, document: str | None, out: Path | None, as_zip: bool, answer_to: Path | None

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from specheft.errors import InputError, Location, UsageError
-from specheft.io.reqif.answer import AttrDef, Edit, Original, load_original, splice
+from specheft.io.reqif.answer import AttrDef, Edit, Original, load_originals, rezip, splice
 from specheft.io.reqif.config import UNCOVERED, ReqifConfig
 from specheft.io.reqif.origin import Origin, find_sidecars
 from specheft.model import GERMAN_VALUES, INACTIVE_STATUSES, Kind, Solution
@@ -50,8 +50,11 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
 
 
-def matching_origins(spec_dir: Path, original: Original, shown: str) -> list[Origin]:
-    """The sidecars of the imports of ``original``; exit 2 for none or another file."""
+def matching_origins(
+    spec_dir: Path, originals: list[Original], shown: str
+) -> list[tuple[Original, list[Origin]]]:
+    """Each .reqif (of a .reqifz: each member) with the sidecars of its import; exit 2
+    when the project recorded no import or none of this file."""
     origins = find_sidecars(spec_dir)
     if not origins:
         raise UsageError(
@@ -60,13 +63,15 @@ def matching_origins(spec_dir: Path, original: Original, shown: str) -> list[Ori
             hint="--answer-to answers a file imported with 'specheft import reqif FILE'; "
             "import the customer's file first",
         )
-    matching = [o for o in origins if o.header == original.header]
+    pairs = [(o, [s for s in origins if s.header == o.header]) for o in originals]
+    matching = [(original, found) for original, found in pairs if found]
     if not matching:
         imported = "; ".join(
             f"{o.header!r} from {o.file} ({o.path.parent.name}/{o.path.name})" for o in origins
         )
+        headers = ", ".join(repr(o.header) for o in originals)
         raise InputError(
-            f"REQ-IF-HEADER IDENTIFIER {original.header!r} matches no import of this "
+            f"REQ-IF-HEADER IDENTIFIER {headers} matches no import of this "
             f"project (imported: {imported})",
             location=Location(shown),
             hint="answer the file that was imported, or import this one first",
@@ -121,13 +126,14 @@ def answer_file(
     config: ReqifConfig,
     shown: str | None = None,
 ) -> Answer:
-    """The answered file's bytes and what was done; the original is only read."""
+    """The answered file's bytes and what was done; the original is only read. A
+    .reqifz is answered member by member and zipped again around the other members."""
     shown = shown or str(original_path)
-    original = load_original(original_path)
-    origins = matching_origins(spec_dir, original, shown)
+    originals = load_originals(original_path)
+    matching = matching_origins(spec_dir, originals, shown)
     result = Answer(b"")
-    digest = hashlib.sha256(original.data).hexdigest()
-    if any(o.sha256 and o.sha256 != digest for o in origins):
+    digest = hashlib.sha256(original_path.read_bytes()).hexdigest()
+    if any(o.sha256 and o.sha256 != digest for _, found in matching for o in found):
         result.warnings.append(
             f"{shown}: the file differs from the one imported (same REQ-IF-HEADER); "
             "objects the import did not see are left as they are"
@@ -140,7 +146,27 @@ def answer_file(
         targets = need.get("satisfies") or []
         for target in [targets] if isinstance(targets, str) else targets:
             satisfied_by.setdefault(str(target), []).append(need)
+    answered: dict[str, bytes] = {}
+    for original, origins in matching:
+        where = original.name if original.member else shown
+        data = _answer_one(original, origins, items, satisfied_by, config, where, result)
+        answered[original.member or ""] = data
+    if originals[0].member is None:
+        result.data = answered[""]
+    else:
+        result.data = rezip(original_path, answered)
+    return result
 
+
+def _answer_one(
+    original: Original,
+    origins: list[Origin],
+    items: Mapping[str, Mapping[str, Any]],
+    satisfied_by: Mapping[str, list[Mapping[str, Any]]],
+    config: ReqifConfig,
+    shown: str,
+    result: Answer,
+) -> bytes:
     # which attribute of which SPEC-OBJECT-TYPE answers what
     roles: dict[str, tuple[AttrDef | None, AttrDef | None]] = {}
     for type_id, (_, attrs) in original.types.items():
@@ -175,7 +201,7 @@ def answer_file(
             location=Location(shown),
             hint='name the attributes in specheft.toml: [reqif] comment = "…", status = "…"',
         )
-    result.attributes = sorted({a.name for pair in used for a in pair if a is not None})
+    result.attributes += sorted({a.name for pair in used for a in pair if a is not None})
 
     edits: list[Edit] = []
     for origin in origins:
@@ -227,8 +253,7 @@ def answer_file(
                     edits.append(Edit(item.identifier, status_attr, label))
             if len(edits) > before:
                 result.answered += 1
-    result.data = splice(original, edits)
-    return result
+    return splice(original, edits)
 
 
 def answer_reqif(
@@ -246,9 +271,13 @@ def answer_reqif(
     from specheft.project.sphinx_run import items_build
 
     settings = project.settings()
-    target = target or project.build_dir / "reqif" / f"{original.stem}-answer.reqif"
-    if target.suffix.lower() != ".reqif":
-        raise UsageError(f"{target}: the answer must end in .reqif")
+    suffix = ".reqifz" if original.suffix.lower() == ".reqifz" else ".reqif"
+    target = target or project.build_dir / "reqif" / f"{original.stem}-answer{suffix}"
+    if target.suffix.lower() != suffix:
+        raise UsageError(
+            f"{target}: the answer must end in {suffix}, like the original",
+            hint="the answer is the customer's file as it came, with the answers filled",
+        )
     project.refuse_sources(target, "--out")
     if target.exists() and original.exists() and target.resolve() == original.resolve():
         raise UsageError(
@@ -256,7 +285,7 @@ def answer_reqif(
             hint="write the answer to another file",
         )
     # the file and its sidecars first: a wrong file fails before the build
-    matching_origins(project.spec_dir, load_original(original), str(original))
+    matching_origins(project.spec_dir, load_originals(original), str(original))
     with project_lock(project.build_dir, "export reqif"):
         _, needs = items_build(project, progress=progress)
     answer = answer_file(

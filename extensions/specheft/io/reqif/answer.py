@@ -15,8 +15,10 @@ tool extensions, attachment references, comments, line ends, encoding) stays.
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import xml.parsers.expat
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -24,6 +26,7 @@ from xml.sax.saxutils import escape
 from specheft.errors import InputError, Location
 from specheft.io.reqif import NS, XHTML_NS
 from specheft.io.reqif.read import MAX_FILE, MiB, parse
+from specheft.io.reqif.read import unzip_members as unzip
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -66,6 +69,9 @@ class Original:
     objects: dict[str, str]
     xhtml_prefix: str | None
     encoding: str | None = None
+    #: the member of a .reqifz it is (None: a plain .reqif) and its name in messages
+    member: str | None = None
+    name: str = ""
 
 
 def load_original(path: Path) -> Original:
@@ -87,12 +93,27 @@ def load_original(path: Path) -> Original:
         ) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", location=Location(name)) from None
-    if data.startswith(b"PK"):
-        raise InputError(
-            "answering a .reqifz archive is not supported yet",
-            location=Location(name),
-            hint="unzip it and answer the .reqif inside (attachments stay in the archive)",
-        )
+    return describe(path, data, name)
+
+
+def load_originals(path: Path) -> list[Original]:
+    """The ``.reqif``, or each ``.reqif`` member of a ``.reqifz`` (checked as the import
+    checks it: names, links, encryption, sizes)."""
+    try:
+        with path.open("rb") as handle:
+            zipped = handle.read(2) == b"PK"
+    except OSError:
+        zipped = False
+    if not zipped and path.suffix.lower() != ".reqifz":
+        return [load_original(path)]
+    return [
+        describe(path, data, member, member=member.partition("!")[2])
+        for member, data in unzip(path)
+    ]
+
+
+def describe(path: Path, data: bytes, name: str, member: str | None = None) -> Original:
+    """``data`` (one .reqif) read by the hardened parser and described."""
     root = parse(data, name)
     header = root.find(f"{_q('THE-HEADER')}/{_q('REQ-IF-HEADER')}")
     header_id = header.get("IDENTIFIER", "") if header is not None else ""
@@ -141,7 +162,7 @@ def load_original(path: Path) -> Original:
         objects.setdefault(obj.get("IDENTIFIER") or "", type_ref)
     prefix = next((p for p, uri in root.nsmap.items() if uri == XHTML_NS and p), None)
     encoding = root.getroottree().docinfo.encoding
-    return Original(path, data, header_id, types, objects, prefix, encoding)
+    return Original(path, data, header_id, types, objects, prefix, encoding, member, name)
 
 
 # --- the spans of the SPEC-OBJECTS -----------------------------------------------------
@@ -386,7 +407,7 @@ def _encoding(data: bytes, declared: str | None) -> tuple[bytes, str]:
 
 def splice(original: Original, edits: list[Edit]) -> bytes:
     """The original file with ``edits`` applied, in its own encoding."""
-    name = str(original.path)
+    name = original.name or str(original.path)
     bom, codec = _encoding(original.data, original.encoding)
     try:
         text = original.data[len(bom) :].decode(codec)
@@ -416,4 +437,45 @@ def splice(original: Original, edits: list[Edit]) -> bytes:
     return result
 
 
-__all__ = ["AttrDef", "Edit", "Original", "load_original", "splice"]
+def rezip(path: Path, replaced: dict[str, bytes]) -> bytes:
+    """The archive ``path`` with the members in ``replaced`` swapped: every other member
+    (attachments, OLE objects, other .reqif files) byte for byte, in the same order,
+    with its name, date, attributes and compression."""
+    buffer = io.BytesIO()
+    budget = MAX_FILE
+    try:
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w") as target:
+            for info in source.infolist():
+                data = replaced.get(info.filename)
+                if data is None:
+                    chunks = []
+                    with source.open(info) as member:  # bounded as on import
+                        while chunk := member.read(1024 * 1024):
+                            budget -= len(chunk)
+                            if budget < 0:
+                                raise InputError(
+                                    f"inflates beyond {MAX_FILE // MiB} MiB (zip bomb?)",
+                                    location=Location(f"{path}!{info.filename}"),
+                                )
+                            chunks.append(chunk)
+                    data = b"".join(chunks)
+                copy = zipfile.ZipInfo(info.filename, info.date_time)
+                copy.compress_type = info.compress_type
+                copy.external_attr = info.external_attr
+                copy.create_system = info.create_system
+                copy.comment = info.comment
+                target.writestr(copy, data)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise InputError(f"damaged archive: {exc}", location=Location(str(path))) from None
+    return buffer.getvalue()
+
+
+__all__ = [
+    "AttrDef",
+    "Edit",
+    "Original",
+    "load_original",
+    "load_originals",
+    "rezip",
+    "splice",
+]

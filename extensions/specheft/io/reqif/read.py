@@ -139,6 +139,11 @@ def read_file(path: Path, mapping: ImportMap | None = None) -> Parsed:
     return Parsed(reader.documents(), reader.warnings, reader)
 
 
+def unzip_members(path: Path) -> list[tuple[str, bytes]]:
+    """The ``.reqif`` members of a ``.reqifz`` as ``("path!member", bytes)``, checked."""
+    return _unzip(path)
+
+
 def _unzip(path: Path) -> list[tuple[str, bytes]]:
     name = str(path)
     try:
