@@ -20,7 +20,7 @@ def _export(fmt: str, project_dir: str, document: str | None, out: Path | None, 
     written = export_sheets(
         project, fmt, target=out, document=document, kind=kind, progress=stderr_progress()
     )
-    counts = ", ".join(f"{len(t.rows)} {t.key}" for t in written.tables)
+    counts = ", ".join(f"{rows} {key}" for key, rows in written.counts)
     click.echo(f"wrote {written.target} ({counts})" if fmt == "xlsx" else f"wrote {written.target}")
     return 0
 

@@ -1,7 +1,9 @@
 """``specheft export xlsx|csv|reqif`` as library calls.
 
 Each reads the items with the items-only build (``specheft check``'s cache, under the
-project's lock), hands them to the pure writer in :mod:`specheft.io.sheets.export` or
+project's lock) — or, for xlsx/csv, takes the bytes from the export cache
+(:mod:`specheft.project.export_cache`) when every input is the same as when they were
+written — hands them to the pure writer in :mod:`specheft.io.sheets.export` or
 :mod:`specheft.io.reqif.export` and writes the file atomically. Nothing is printed: the
 result says what was written.
 """
@@ -17,7 +19,7 @@ from specheft.config.settings import Document
 from specheft.errors import UsageError
 from specheft.fsutil import atomic_write_bytes
 from specheft.gitinfo import commit_time, git_state
-from specheft.io.sheets.tables import Table
+from specheft.project import export_cache
 from specheft.project.layout import Project
 from specheft.project.lock import project_lock
 
@@ -25,8 +27,10 @@ from specheft.project.lock import project_lock
 @dataclass(frozen=True)
 class SheetExport:
     target: Path
-    #: every table of the export (a CSV file holds one of them)
-    tables: list[Table]
+    #: (key, number of rows) of every table of the export (a CSV file holds one of them)
+    counts: list[tuple[str, int]]
+    #: the bytes came from the export cache (the same inputs were exported before)
+    cached: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,24 @@ def export_sheets(
     project.refuse_sources(target, "--out")
     with project_lock(project.build_dir, f"export {fmt}"):
         settings = project.settings()
+        state = git_state(project.root)
+        committed = commit_date(project.root) if state else None
+        slot = export_cache.Slot(
+            project.build_dir,
+            f"{fmt}-{kind}-{document or ''}",
+            export_cache.inputs_key(
+                project.root,
+                skip=(project.build_dir, target),
+                extra=(fmt, kind, document or "", str(state), str(committed)),
+            ),
+        )
+        hit = slot.load()
+        if hit is not None:
+            data, counts = hit
+            atomic_write_bytes(target, data)
+            return SheetExport(target, counts, cached=True)
         chosen = settings.document(document) if document else None
         env, needs, pages = _items(project, chosen, progress)
-        state = git_state(project.root)
         export = collect(
             needs,
             info=settings.project,
@@ -94,15 +113,17 @@ def export_sheets(
             document=chosen,
             pages=pages,
             revision=str(state) if state else None,
-            committed=commit_date(project.root) if state else None,
+            committed=committed,
             fingerprints=[
                 (doc, *document_fingerprint(env, needs, doc))
                 for doc in ((chosen,) if chosen else settings.deliverables())
             ],
         )
-    data = xlsx_bytes(export) if fmt == "xlsx" else csv_bytes(table_named(export.tables, kind))
+        data = xlsx_bytes(export) if fmt == "xlsx" else csv_bytes(table_named(export.tables, kind))
+        counts = [(t.key, len(t.rows)) for t in export.tables]
+        slot.store(data, counts)
     atomic_write_bytes(target, data)
-    return SheetExport(target, export.tables)
+    return SheetExport(target, counts)
 
 
 def export_reqif(

@@ -1,0 +1,99 @@
+"""The export cache: ``export xlsx|csv`` bytes kept for inputs that did not change.
+
+An export is a pure function of the project's files, the code that builds and writes
+it (specheft and its libraries), the git state printed on the cover and the command's
+options; the export is deterministic (dated by the commit, never by the clock). The
+cache key is a SHA-256 over all of them — every file under the project root except the
+build folder, ``.git`` and the output file, *by content* (an edit that keeps the size
+and the timestamp still changes the key), and specheft's own source files by path, size
+and modification time (an editable install that is edited changes the key). When the
+key matches, the bytes written last time are the bytes a fresh export writes
+(``tests/test_sheets_speed.py`` checks this after random edits). One slot per
+format/table/document, in ``_build/.export/``; a damaged slot is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+from specheft.fsutil import atomic_write_bytes
+
+_FORMAT = b"specheft-export-cache 1\n"
+_SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", ".nox", ".tox"}
+_LIBRARIES = ("sphinx", "sphinx-needs", "myst-parser", "docutils", "xlsxwriter")
+
+
+def _code_key() -> bytes:
+    """specheft's source files (path, size, mtime) and the libraries' versions."""
+    digest = hashlib.sha256(sys.version.encode())
+    package = Path(__file__).resolve().parent.parent
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        for name in sorted(files):
+            if name.endswith((".py", ".toml", ".json", ".css", ".js", ".html", ".txt")):
+                info = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    for library in _LIBRARIES:
+        try:
+            digest.update(f"{library}={metadata.version(library)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{library}=-\n".encode())
+    return digest.digest()
+
+
+def inputs_key(root: Path, *, skip: Iterable[Path], extra: Iterable[str]) -> str:
+    """SHA-256 over every project file's path and content, the code and ``extra``."""
+    skipped = {os.path.abspath(p) for p in skip}
+    digest = hashlib.sha256(_code_key())
+    for part in extra:
+        digest.update(part.encode() + b"\0")
+    base = os.path.abspath(root)
+    for folder, dirs, files in os.walk(base):
+        dirs[:] = sorted(
+            d for d in dirs if d not in _SKIP_DIRS and os.path.join(folder, d) not in skipped
+        )
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            if path in skipped:
+                continue
+            digest.update(os.path.relpath(path, base).encode() + b"\0")
+            try:
+                with open(path, "rb") as handle:
+                    digest.update(hashlib.file_digest(handle, "sha256").digest())
+            except OSError:
+                digest.update(b"unreadable")  # and the next run reads it again
+    return digest.hexdigest()
+
+
+class Slot:
+    """One cached export, ``_build/.export/<name>.bin``: key, bytes and table counts."""
+
+    def __init__(self, build_dir: Path, name: str, key: str) -> None:
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+        self.path = build_dir / ".export" / f"{safe}.bin"
+        self.key = key
+
+    def load(self) -> tuple[bytes, list[tuple[str, int]]] | None:
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return None
+        if not raw.startswith(_FORMAT):
+            return None
+        try:
+            key, data, counts = pickle.loads(raw[len(_FORMAT) :])  # our own file
+        except Exception:  # a damaged or foreign file: a miss, rewritten below
+            return None
+        if key != self.key or not isinstance(data, bytes):
+            return None
+        return data, [(str(k), int(n)) for k, n in counts]
+
+    def store(self, data: bytes, counts: list[tuple[str, int]]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(self.path, _FORMAT + pickle.dumps((self.key, data, counts)))
