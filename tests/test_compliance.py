@@ -258,7 +258,7 @@ def test_import_refuses_answers_to_a_changed_requirement(
     page.write_text(page.read_text().replace("soll Dubletten", "muss Dubletten"), encoding="utf-8")
     result = run_cli("compliance", "import", filled, "--vendor", "X", mini.root)
     assert result.code == 2
-    assert "specheft!11: LH-KON-002: the requirement changed since the template" in result.err
+    assert "Anforderungen!3: LH-KON-002: the requirement changed since the template" in result.err
     assert not (mini.root / "spec/tender").exists()
 
 

@@ -136,6 +136,18 @@ def check_returned(
         )
     problems.raise_any("import it with the --vendor it was written for, in its project")
 
+    language = meta_value("language") or "de"
+    columns = _columns(returned.header, language, problems)
+    problems.raise_any(hint)
+
+    def cell(row: Row, key: str) -> str:
+        index = columns[key]
+        return row.cells[index].strip() if index < len(row.cells) else ""
+
+    # a problem with a requirement is shown at its row of the visible sheet if it has one
+    visible: dict[str, Location] = {}
+    for row in returned.rows:
+        visible.setdefault(cell(row, "id"), row.where)
     now = {a.id: a for a in current}
     asked = {item: (fp, where) for item, fp, where in returned.asked}
     baseline = meta_value("baseline")
@@ -143,9 +155,17 @@ def check_returned(
         # the requirements changed since the template was written: name what changed
         for item, (fp, where) in asked.items():
             if item not in now:
-                problems.add(where, item, "is no longer an active requirement of the project")
+                problems.add(
+                    visible.get(item, where),
+                    item,
+                    "is no longer an active requirement of the project",
+                )
             elif now[item].fingerprint != fp:
-                problems.add(where, item, "the requirement changed since the template was written")
+                problems.add(
+                    visible.get(item, where),
+                    item,
+                    "the requirement changed since the template was written",
+                )
         for item in now:
             if item not in asked:
                 problems.add(
@@ -165,17 +185,9 @@ def check_returned(
             "new template (specheft compliance template) for the current baseline"
         )
 
-    language = meta_value("language") or "de"
-    columns = _columns(returned.header, language, problems)
-    problems.raise_any(hint)
     by_code = {normalise(c): c for c in codes}
     answers: dict[str, Answer] = {}
     first_row: dict[str, Location] = {}
-
-    def cell(row: Row, key: str) -> str:
-        index = columns[key]
-        return row.cells[index].strip() if index < len(row.cells) else ""
-
     for row in returned.rows:
         item = cell(row, "id")
         if not item:
