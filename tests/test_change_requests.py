@@ -136,7 +136,7 @@ def test_since_reports_each_change_no_request_covers(run_cli, repo):
         _line_of(text, "LH-KON-001"),
     )
     assert "must requirement changed (text) since v1" in changed["message"]
-    assert "named by CR-001 (open), not approved" in changed["message"]
+    assert "(CR-001 names it, but is open)" in changed["message"]
     assert added["level"] == "error" and added["line"] == _line_of(text, "LH-KON-099")
     assert "added since v1" in added["message"]
     # should: a warning; made obsolete counts as removed
@@ -164,7 +164,7 @@ def test_an_approved_request_clears_what_it_names_a_rejected_one_does_not(run_cl
     _request(repo, "rejected", ALL)
     _code, found = _uncovered(run_cli, repo, "--since", "v1")
     assert sorted(found) == ["LH-KON-001", "LH-KON-003", "LH-KON-004", "LH-KON-099"]
-    assert "CR-001 (rejected)" in found["LH-KON-001"]["message"]
+    assert "CR-001 names it, but is rejected" in found["LH-KON-001"]["message"]
 
 
 def test_without_since_the_rule_is_silent_and_levels_are_configurable(run_cli, repo):

@@ -41,9 +41,11 @@ def _change_uncovered(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]
             f"{word} {found.what} since {since.revision}{where}, and no approved "
             "change request names it in :changes:"
         )
-        undecided = [f"{r.id} ({r.get('decision') or 'no decision'})" for r in requests]
+        undecided = [
+            f"{r.id} names it, but is {r.get('decision') or 'undecided'}" for r in requests
+        ]
         if undecided:
-            message += f" (named by {', '.join(undecided)}, not approved)"
+            message += f" ({'; '.join(undecided)})"
         if change.status == "removed":
             hint = (
                 f"keep {change.id} with ':status: obsolete' and name it in ':changes:' of an "
