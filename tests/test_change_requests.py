@@ -290,3 +290,21 @@ def test_change_requests_directive_lists_the_requests_of_the_decisions_asked(run
     for text in ("Jana Brockmeyer", "01.10.2026", "2,5", "Genehmigt, 08.10.2026", "LH-KON-099"):
         assert text in first, text
     assert "Abgelehnt" in every
+
+
+def test_the_revisions_items_are_kept_per_commit_and_rebuilt_for_other_code(run_cli, repo):
+    _request(repo, "approved", ALL)
+    _uncovered(run_cli, repo, "--since", "v1")
+    cache = repo / "_build/.doctrees/since" / f"{_git(repo, 'rev-parse', 'v1')}.json"
+    stored = json.loads(cache.read_text(encoding="utf-8"))
+    # an item only the cache knows: reported as deleted, so the cache was read
+    ghost = dict(stored["items"]["LH-KON-002"], id="LH-KON-777")
+    stored["items"]["LH-KON-777"] = ghost
+    cache.write_text(json.dumps(stored), encoding="utf-8")
+    _code, found = _uncovered(run_cli, repo, "--since", "v1")
+    assert sorted(found) == ["LH-KON-004", "LH-KON-777"]
+    stored["version"] = "other code"
+    cache.write_text(json.dumps(stored), encoding="utf-8")
+    _code, found = _uncovered(run_cli, repo, "--since", "v1")
+    assert sorted(found) == ["LH-KON-004"]
+    assert "LH-KON-777" not in cache.read_text(encoding="utf-8")
