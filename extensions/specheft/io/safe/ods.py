@@ -143,7 +143,7 @@ class _ContentScan:
         return CellLocation(self.package.display, row, column, sheet)
 
     def _count(self, attrib: dict[str, str], name: str) -> int:
-        text = attrib.get(f"{_TABLE} {name}", attrib.get(f"table:{name}", "1"))
+        text = attrib.get(f"{_TABLE}}}{name}", "1")
         try:
             count = int(text)
         except ValueError:
@@ -170,7 +170,7 @@ class _ContentScan:
         if name == "table" and _TABLE in tag:
             self.depth += 1
             if self.depth == 1:
-                self.names.append(attrib.get(f"{_TABLE} name", f"Sheet{len(self.names) + 1}"))
+                self.names.append(attrib.get(f"{_TABLE}}}name", f"Sheet{len(self.names) + 1}"))
                 self.package._marks.setdefault(self.names[-1], {})
                 self.row = 0
         elif name == "table-row" and self.depth == 1:
@@ -191,8 +191,8 @@ class _ContentScan:
                     location=self.where(self.row),
                 )
             self.cell = (self.row, first, repeat)
-            self.has_value = f"{_OFFICE} value-type" in attrib
-            formula = attrib.get(f"{_TABLE} formula")
+            self.has_value = f"{_OFFICE}}}value-type" in attrib
+            formula = attrib.get(f"{_TABLE}}}formula")
             if formula is not None:
                 marks = self.package._marks[self.names[-1]]
                 for column in range(first, min(first + repeat, first + 1_000)):
