@@ -15,13 +15,13 @@ from typing import IO
 from specheft.errors import InputError, Location
 from specheft.fsutil import atomic_write_bytes, atomic_write_text, inside
 from specheft.gitinfo import commit_time, git_state
-from specheft.model import INACTIVE_STATUSES, Kind
 from specheft.project.layout import Project
 from specheft.project.lock import project_lock
 from specheft.tender.config import TenderConfig, tender_config
 from specheft.tender.model import (
     Asked,
     Offer,
+    asked_of,
     baseline_fingerprint,
     check_vendor,
     offer_from_json,
@@ -29,6 +29,7 @@ from specheft.tender.model import (
 )
 from specheft.tender.scoring import Result, compare
 from specheft.tender.validate import Checked, check_returned
+from specheft.trace.graph import TraceGraph
 
 
 @dataclass(frozen=True)
@@ -54,24 +55,8 @@ def requirements(
     with project_lock(project.build_dir, "compliance"):
         result, needs = items_build(project, progress=progress)
     titles = {name: title.astext() for name, title in result.app.env.titles.items()}
-    chosen = [
-        n
-        for n in needs
-        if n.get("type") == Kind.REQ and not n.get("is_external") and _active(n.get("status"))
-    ]
-    chosen.sort(key=lambda n: (str(n.get("docname") or ""), n.get("lineno") or 0, str(n["id"])))
-    asked = tuple(
-        Asked(
-            id=str(n["id"]),
-            title=str(n.get("title") or ""),
-            text=str(n.get("content") or "").strip("\n"),
-            priority=str(n.get("priority") or ""),
-            area=str(n.get("area") or ""),
-            chapter=titles.get(str(n.get("docname") or ""), ""),
-            weight=config.weight(n.get("priority"), n.get("area")),
-        )
-        for n in chosen
-    )
+    srcdir = project.spec_dir.relative_to(project.root).as_posix()
+    asked = asked_of(TraceGraph.from_needs(needs, srcdir=srcdir), config.weight, titles)
     state = git_state(project.root)
     stamp = commit_time(project.root) if state else None
     try:
@@ -86,10 +71,6 @@ def requirements(
         baseline_fingerprint(asked),
         date,
     )
-
-
-def _active(status: object) -> bool:
-    return status not in INACTIVE_STATUSES
 
 
 def default_template_name(project: Project, vendor: str) -> Path:

@@ -13,11 +13,13 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from specheft.errors import InputError, Location
+from specheft.model import Kind
+from specheft.trace.graph import TraceGraph
 
 FORMAT = "specheft-tender-answers/1"
 _SPACE = re.compile(r"\s+")
@@ -49,6 +51,26 @@ class Asked:
     @property
     def fingerprint(self) -> str:
         return row_fingerprint(self.id, self.title, self.text, self.priority)
+
+
+def asked_of(
+    graph: TraceGraph, weight: Callable[[str, str], float], chapters: Mapping[str, str]
+) -> tuple[Asked, ...]:
+    """The active requirements in document order, as a bidder is asked them; ``weight``
+    gives a requirement's weight from its priority and area."""
+    items = sorted(graph.of_kind(Kind.REQ), key=lambda i: (i.path or "", i.line or 0, i.id))
+    return tuple(
+        Asked(
+            id=item.id,
+            title=item.title,
+            text=str(item.get("content") or "").strip("\n"),
+            priority=item.priority or "",
+            area=item.area or "",
+            chapter=chapters.get(item.docname or "", ""),
+            weight=weight(item.priority or "", item.area or ""),
+        )
+        for item in items
+    )
 
 
 def baseline_fingerprint(asked: Iterable[Asked]) -> str:
