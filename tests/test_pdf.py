@@ -243,3 +243,20 @@ def test_catalogue_builds_its_pdf(run_cli, tmp_path):
     text = pdf_text(pdf)
     assert re.search(r"^\s*1\s+Einführung", text, flags=re.M)
     assert "CAT-KON-010" in text and "CAT-UX-" in text
+
+
+def test_tex_memory_grows_with_the_document(tmp_path, monkeypatch):
+    """The matrix of a 1,000-requirement project ran out of TeX's fixed 5,000,000 words
+    ("TeX capacity exceeded" at its \\end{longtable}); latexmk now gets box memory in
+    proportion to the .tex file, and a user's own extra_mem_bot is kept."""
+    from specheft.project.pdf import tex_environment
+
+    monkeypatch.delenv("extra_mem_bot", raising=False)
+    small, large = tmp_path / "small.tex", tmp_path / "large.tex"
+    small.write_text("x" * 1_000)
+    large.write_text("x" * 6_000_000)  # the size of that project's .tex file
+    assert int(tex_environment(small)["extra_mem_bot"]) == 4_000
+    # 6 MB of LaTeX needed about 10,000,000 words; TeX's default is 5,000,000
+    assert int(tex_environment(large)["extra_mem_bot"]) >= 10_000_000
+    monkeypatch.setenv("extra_mem_bot", "123")
+    assert tex_environment(large)["extra_mem_bot"] == "123"
