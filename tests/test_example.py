@@ -37,6 +37,9 @@ def test_example_builds_with_zero_warnings(example_copy, run_cli):
         "approved",
         ["PH-KON-001", "TC-SIT-KON-001"],
     )
+    # the Abnahmeprotokoll lists the approved requests ({change-requests})
+    accepted = (example_copy / "_build/html/abnahme/index.html").read_text(encoding="utf-8")
+    assert "specheft-change-requests" in accepted and "CR-001" in accepted
     assert kinds["req"] >= 60 and kinds["excl"] >= 5 and kinds["phase"] == 7
     areas = {n["area"] for n in needs.values() if n["type"] == "req"}
     assert len(areas) >= 10
