@@ -126,7 +126,7 @@ def test_all_sheets_and_repeated_sheet_option(
     result, into = _import(run_cli, tmp_path, source)
     assert result.code == 0, result.output
     assert sorted(p.name for p in into.iterdir()) == ["liste.md"]  # the first, as before
-    assert "'VTR', 'Sicht'" in result.err and "--all-sheets" in result.err
+    assert "not 'Notizen', 'VTR', 'Sicht'" in result.err and "--all-sheets" in result.err
 
     result, into = _import(run_cli, tmp_path, source, "--all-sheets", "--force")
     assert result.code == 0, result.output

@@ -75,6 +75,7 @@ _CHUNK = 256 * 1024
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _SAVE_AS_XLSX = "open it in Excel or LibreOffice and save it as 'Excel Workbook (*.xlsx)'"
+_MARK_HINT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|\st\s*=\s*[\"']e[\"']")
 _CELL_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 
 
@@ -645,6 +646,8 @@ class Package:
         is an Excel error. One hardened expat pass, after :meth:`scan`.
         """
         found: dict[tuple[int, int], CellMark] = {}
+        if not self._may_have_marks(sheet.part):
+            return found  # most sheets (every export of specheft): no second parse
         state: dict[str, Any] = {"cell": None, "f": None, "v": None, "t": "", "in": ""}
 
         def start(name: str, attrib: dict[str, str]) -> None:
@@ -689,6 +692,18 @@ class Package:
         except expat.ExpatError as exc:
             raise expat_error(exc, name) from None
         return found
+
+    def _may_have_marks(self, part: str) -> bool:
+        """Whether the part's bytes hold a formula element or an error cell at all (a
+        cheap byte search; the parse in :meth:`marks` decides). Prefixed elements
+        (``<x:f>``) and any quoting of ``t`` count too."""
+        tail = b""
+        for chunk in self.open_chunks(part):
+            window = tail + chunk
+            if _MARK_HINT.search(window):
+                return True
+            tail = window[-32:]
+        return False
 
     # -- openpyxl -----------------------------------------------------------------------
 

@@ -475,9 +475,8 @@ def import_sheet(
             for name in wanted or book.names:
                 if found_sheets and not wanted and not every:
                     # the first sheet with a header row is read, as it always was; the
-                    # others are only named (a header row is cheap to find)
-                    if find_header(book.head(name), mapping) is not None:
-                        others.append(name)
+                    # others are only named (not parsed: that costs as much as reading)
+                    others.append(name)
                     continue
                 grid = book.values(name)
                 first = first or grid
@@ -527,7 +526,7 @@ def import_sheet(
     notes = [f"add {listed} (in {into}) to a toctree to include the imported items"]
     if others and not wanted and not every:
         notes.append(
-            f"read sheet {found_sheets[0][0].sheet!r} only; these have header rows too: "
+            f"read sheet {found_sheets[0][0].sheet!r} only, not "
             + ", ".join(repr(n) for n in others)
             + " (use --sheet NAME, repeatable, or --all-sheets)"
         )

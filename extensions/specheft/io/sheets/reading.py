@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -113,17 +112,6 @@ class Workbook:
     def values(self, name: str, text: Callable[[Any], str] = text_of) -> Grid:
         """The sheet ``name`` as text, formulas as their cached values (not checked)."""
         return _grid(self.book, self.display, name, text)
-
-    def head(self, name: str, rows: int = 30) -> Grid:
-        """The first ``rows`` rows of sheet ``name`` (to look for a header row cheaply;
-        row numbers are not reliable here)."""
-        try:
-            sheet = self.book.get_sheet_by_name(name)
-            head = list(itertools.islice(sheet.iter_rows(), rows))
-        except Exception as exc:
-            raise _damaged(self.display, exc) from None
-        texts = [[text_of(v) for v in cells] for cells in head]
-        return Grid(self.display, name, list(range(1, len(texts) + 1)), texts)
 
     def check(self, name: str, formulas: Formulas = "cached") -> None:
         """Refuse what the policy refuses in sheet ``name`` (a formula without a cached
