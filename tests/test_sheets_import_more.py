@@ -340,3 +340,28 @@ def test_csv_bom_that_lies_and_neither_encoding(tmp_path: Path) -> None:
 def test_no_cross_module_underscore_import_of_the_package() -> None:
     source = (Path(__file__).parent.parent / "extensions/specheft/io/sheets/reading.py").read_text()
     assert "_Package" not in source and "import (\n" in source
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ('<x:c r="B1"><x:f>A1*2</x:f></x:c>', "(column B): a formula without a stored value"),
+        ('<x:c r="C1" t="e"><x:v>#N/A</x:v></x:c>', "(column C): an error value (#N/A)"),
+        ('<x:c r="B1" t="str"><x:f>"x"</x:f><x:v>x</x:v></x:c>', '(column B): a formula (="x")'),
+    ],
+)
+def test_formula_and_error_cells_found_with_a_namespace_prefix(
+    tmp_path: Path, cells: str, message: str
+) -> None:
+    """The cheap byte search before the marks parse must not miss prefixed elements."""
+    from .test_safe_io import MAIN, write_xlsx
+
+    xml = (
+        f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData><x:row r="1">'
+        f'<x:c r="A1"><x:v>1</x:v></x:c>{cells}</x:row></x:sheetData></x:worksheet>'
+    )
+    path = write_xlsx(tmp_path / "p.xlsx", {"T": xml.encode()})
+    policy = "cached" if "stored value" in message else "refuse"
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, "p.xlsx", None, bool, formulas=policy)  # type: ignore[arg-type]
+    assert str(info.value).startswith(f"p.xlsx:T!1 {message}"), str(info.value)
