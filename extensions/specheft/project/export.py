@@ -11,6 +11,7 @@ result says what was written.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -95,7 +96,14 @@ def export_sheets(
             export_cache.inputs_key(
                 project.root,
                 skip=(project.build_dir, target),
-                extra=(fmt, kind, document or "", str(state), str(committed)),
+                extra=(
+                    fmt,
+                    kind,
+                    document or "",
+                    str(state),
+                    str(committed),
+                    os.environ.get("SOURCE_DATE_EPOCH", ""),  # the build's dates
+                ),
             ),
         )
         hit = slot.load()
