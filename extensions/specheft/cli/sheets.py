@@ -21,7 +21,12 @@ def _export(fmt: str, project_dir: str, document: str | None, out: Path | None, 
         project, fmt, target=out, document=document, kind=kind, progress=stderr_progress()
     )
     counts = ", ".join(f"{rows} {key}" for key, rows in written.counts)
-    click.echo(f"wrote {written.target} ({counts})" if fmt == "xlsx" else f"wrote {written.target}")
+    cached = "; unchanged inputs, from the export cache" if written.cached else ""
+    click.echo(
+        f"wrote {written.target} ({counts}{cached})"
+        if fmt == "xlsx"
+        else f"wrote {written.target}{' (' + cached[2:] + ')' if cached else ''}"
+    )
     return 0
 
 
