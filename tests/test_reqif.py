@@ -55,11 +55,11 @@ def test_example_export_validates_against_the_reqif_xsd(example, schema):
     assert tree.findtext(f".//{q}REQ-IF-VERSION") == "1.0"
     objects = tree.findall(f".//{q}SPEC-OBJECT")
     items = [o for o in objects if not o.get("IDENTIFIER").startswith("H-")]
-    assert len(items) == 325  # every item of the example (126 req, 107 spec, 74 test, …)
+    assert len(items) == 326  # every item of the example (126 req, 107 spec, 74 test, 1 cr, …)
     types = {t.get("LONG-NAME") for t in tree.iter(f"{q}SPEC-OBJECT-TYPE")}
-    assert types == {"req", "spec", "test", "excl", "phase", "heading"}
+    assert types == {"req", "spec", "test", "excl", "phase", "cr", "heading"}
     relation_types = {t.get("LONG-NAME") for t in tree.iter(f"{q}SPEC-RELATION-TYPE")}
-    assert relation_types == {"satisfies", "verifies", "phase", "refines"}
+    assert relation_types == {"satisfies", "verifies", "phase", "refines", "changes"}
     assert len(tree.findall(f".//{q}SPEC-RELATION")) > 300
     specs = [s.get("LONG-NAME") for s in tree.iter(f"{q}SPECIFICATION")]
     assert specs == ["lastenheft", "pflichtenheft", "testkatalog"]
