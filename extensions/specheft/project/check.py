@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from specheft.project.layout import Project
+from specheft.project.since import items_at, resolve
 from specheft.trace.changes import Since
 from specheft.trace.coverage import coverage
 from specheft.trace.diff import diff_snapshots, snapshot
@@ -71,8 +72,6 @@ def run_check(
     settings = project.settings()
     baseline = None
     if since is not None:
-        from specheft.project.since import resolve
-
         baseline = resolve(project, since)
     result, needs = items_build(project, fresh=fresh, jobs=jobs, progress=progress)
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
@@ -82,8 +81,6 @@ def run_check(
 
     options = check_options(settings, fenced_items(result.app.env, project.root))
     if baseline is not None and since is not None:
-        from specheft.project.since import items_at
-
         before = items_at(project, *baseline, since)
         after = snapshot(needs, srcdir)
         changes = diff_snapshots(before, after, since, "working tree")
