@@ -260,3 +260,28 @@ def test_tex_memory_grows_with_the_document(tmp_path, monkeypatch):
     assert int(tex_environment(large)["extra_mem_bot"]) >= 10_000_000
     monkeypatch.setenv("extra_mem_bot", "123")
     assert tex_environment(large)["extra_mem_bot"] == "123"
+
+
+def test_a_failed_latex_run_is_not_remembered(tmp_path, monkeypatch):
+    """latexmk refuses to rerun an unchanged .tex after an error ("gave an error in previous
+    invocation"), so a build after the cause was fixed reported the old error: the database
+    of a failed run is removed."""
+    import subprocess
+
+    from specheft.errors import BuildFailed
+    from specheft.project.pdf import compile_pdf
+
+    (tmp_path / "doc.tex").write_text("\\documentclass{article}")
+    (tmp_path / "doc.log").write_text("! TeX capacity exceeded, sorry [main memory size=5].\n")
+        "! TeX capacity exceeded, sorry [main memory size=5000000].\n"
+    )
+    database = tmp_path / "doc.fdb_latexmk"
+    database.write_text("# Fdb version 4\n")
+
+    def failed(command, **kwargs):
+        return subprocess.CompletedProcess(command, 12, stdout="", stderr="")
+
+    monkeypatch.setattr(subprocess, "run", failed)
+    with pytest.raises(BuildFailed, match="TeX capacity exceeded"):
+        compile_pdf(tmp_path, "doc")
+    assert not database.exists()

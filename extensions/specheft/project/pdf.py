@@ -81,6 +81,10 @@ def compile_pdf(latex_dir: Path, name: str, *, timeout: int = 600) -> Path:
         ) from None
     pdf = latex_dir / f"{name}.pdf"
     if done.returncode != 0 or not pdf.exists():
+        # latexmk remembers a failed run in its database and, while the .tex is unchanged,
+        # refuses to run again ("gave an error in previous invocation"): the next build
+        # reported the old error although its cause (memory, a package) was gone
+        (latex_dir / f"{name}.fdb_latexmk").unlink(missing_ok=True)
         log = latex_dir / f"{name}.log"
         text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else done.stdout
         messages = []
