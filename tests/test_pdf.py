@@ -273,8 +273,6 @@ def test_a_failed_latex_run_is_not_remembered(tmp_path, monkeypatch):
 
     (tmp_path / "doc.tex").write_text("\\documentclass{article}")
     (tmp_path / "doc.log").write_text("! TeX capacity exceeded, sorry [main memory size=5].\n")
-        "! TeX capacity exceeded, sorry [main memory size=5000000].\n"
-    )
     database = tmp_path / "doc.fdb_latexmk"
     database.write_text("# Fdb version 4\n")
 
