@@ -16,7 +16,8 @@ from sphinx.errors import ConfigError as SphinxConfigError
 from specheft import __version__
 from specheft.config.settings import SETTINGS_FILE, default_settings
 from specheft.errors import SpecheftError
-from specheft.sphinxext import directives
+from specheft.sphinxext import directives, needs
+from specheft.sphinxext.compat import conf_py_values
 from specheft.sphinxext.context import build, set_settings, tracing
 from specheft.sphinxext.context.domain import SpecheftDomain
 from specheft.sphinxext.diagnostics import locations, rewarn, syntax
@@ -25,7 +26,7 @@ from specheft.sphinxext.guards import paths as confine
 from specheft.sphinxext.guards import size as limits
 from specheft.sphinxext.incremental import freshness
 from specheft.sphinxext.needs import checkbuilder
-from specheft.sphinxext.needs import patches as speedups
+from specheft.sphinxext.needs.priorities import CONFIGURE_NEEDS
 from specheft.sphinxext.needs.vocabulary import needs_config
 from specheft.sphinxext.rendering import deliverables
 from specheft.sphinxext.rendering import items as render
@@ -48,7 +49,7 @@ def _configure(app: Sphinx, config: Config) -> None:
     except SpecheftError as exc:
         raise SphinxConfigError(str(exc)) from None
     set_settings(app, settings)
-    user = config._raw_config  # only what conf.py itself set, not sphinx-needs' defaults
+    user = conf_py_values(config)  # only what conf.py itself set, not sphinx-needs' defaults
     for name, value in needs_config(settings).items():
         if name == "needs_types":
             value = _merge_types(value, user.get("needs_types"))
@@ -73,15 +74,12 @@ def _no_raw_directive(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
-    app.setup_extension("sphinx_needs")
-    speedups.install()
-    app.connect("env-before-read-docs", speedups.quiet_needs_store, priority=900)
-    app.connect("build-finished", lambda app, exc: speedups.clear())
+    needs.setup(app)  # sphinx-needs and the speed-ups for its release line
     app.add_config_value("specheft_settings_file", SETTINGS_FILE, "env", types=frozenset({str}))
     app.add_config_value("specheft_allow_raw", False, "env", types=frozenset({bool}))
     app.connect("builder-inited", _no_raw_directive)
     # before sphinx-needs reads its configuration (its handlers run from priority 10)
-    app.connect("config-inited", _configure, priority=5)
+    app.connect("config-inited", _configure, priority=CONFIGURE_NEEDS)
     app.add_domain(SpecheftDomain)
     locations.setup(app)
     limits.setup(app)

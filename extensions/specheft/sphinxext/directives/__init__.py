@@ -12,6 +12,7 @@ from specheft.sphinxext.directives import (
     results,
     summary,
     trace,
+    vendors,
 )
 
 
@@ -22,4 +23,5 @@ def setup(app: Sphinx) -> None:
     decision.setup(app)
     summary.setup(app)
     trace.setup(app)
+    vendors.setup(app)
     changes.setup(app)
