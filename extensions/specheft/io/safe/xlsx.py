@@ -75,6 +75,7 @@ _CHUNK = 256 * 1024
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _SAVE_AS_XLSX = "open it in Excel or LibreOffice and save it as 'Excel Workbook (*.xlsx)'"
+_COLUMNS: dict[str, int] = {}  # column letters → number, filled by the scans
 _MARK_HINT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|\st\s*=\s*[\"']e[\"']")
 _CELL_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 
@@ -853,12 +854,20 @@ class _SheetScan:
         if reference is None:
             self.column += 1
         else:
-            match = _CELL_REFERENCE.fullmatch(reference)
-            if match is None:
-                raise InputError(
-                    f"has an invalid cell reference {reference!r}", location=self.where()
-                )
-            self.column = column_index(match.group(1))
+            # "B12": the letters of a row's cells repeat row after row, so their number
+            # is looked up; anything unusual ("$B$12", lower case) takes the full check
+            letters = reference.rstrip("0123456789")
+            known = _COLUMNS.get(letters) if len(letters) < len(reference) else None
+            if known is None:
+                match = _CELL_REFERENCE.fullmatch(reference)
+                if match is None:
+                    raise InputError(
+                        f"has an invalid cell reference {reference!r}", location=self.where()
+                    )
+                known = column_index(match.group(1))
+                if match.group(1) == letters and len(_COLUMNS) < 20_000:
+                    _COLUMNS[letters] = known
+            self.column = known
         if self.column > EXCEL_MAX_COLUMNS:
             raise UnsafeInputError(
                 f"has a cell in column {self.column:,}, beyond Excel's limit of "

@@ -293,9 +293,9 @@ def entries(
     grid: Grid,
     header: Header,
     mapping: SheetMap | None = None,
-    seen: dict[str, Location] | None = None,
+    seen: dict[str, tuple[Grid, int]] | None = None,
 ) -> list[Entry]:
-    """The items and headings of ``grid``; ``seen`` (id → where) spans several sheets."""
+    """The items and headings of ``grid``; ``seen`` (id → sheet, row) spans several sheets."""
     errors = _Errors()
     found: list[Entry] = []
     seen = {} if seen is None else seen
@@ -338,13 +338,13 @@ def entries(
             )
             continue
         if item_id in seen:
-            first = seen[item_id]
-            at = f"row {first.line}" if first.sheet == grid.sheet else str(first)
+            first, row = seen[item_id]
+            at = f"row {row}" if first is grid else str(first.where(row))
             errors.add(
                 grid.where(line, column_of["id"] + 1), f"{item_id}: duplicate id (first in {at})"
             )
             continue
-        seen[item_id] = grid.where(line)
+        seen[item_id] = (grid, line)
         kind = next((k for prefix, k in _KIND_BY_PREFIX if item_id.startswith(prefix)), Kind.REQ)
         entry = Entry(line, id=item_id, kind=kind)
         text = cell("text")
@@ -354,7 +354,6 @@ def entries(
             value = cells[column].strip() if column < len(cells) else ""
             if not value or role in ("id", "title", "text", "chapter", "page"):
                 continue
-            where = grid.where(line, column + 1)
             if role == "priority":
                 word = _norm(value)
                 mapped = priorities.get(word) or PRIORITY_WORDS.get(word)
@@ -362,7 +361,7 @@ def entries(
                 if mapped is None:
                     mine = f", or a word of [priorities] in {mapping.path}" if mapping else ""
                     errors.add(
-                        where,
+                        grid.where(line, column + 1),
                         f"{item_id}: unknown priority {value!r} (use Muss/Soll/Kann, "
                         f"must/should/can, K.o./A/B, M/S/K or 1/2/3{mine})",
                     )
@@ -372,7 +371,7 @@ def entries(
                 value = _STATUS_WORDS.get(value.casefold(), value.casefold())
                 if value not in set(Status):
                     errors.add(
-                        where,
+                        grid.where(line, column + 1),
                         f"{item_id}: unknown status {cells[column].strip()!r} "
                         f"(allowed: {', '.join(Status)})",
                     )
@@ -380,16 +379,19 @@ def entries(
             else:  # a field or link: a German date or decimal as specheft writes it
                 value, problem = german_value(value)
                 if problem:
-                    errors.add(where, f"{item_id}: {problem}")
+                    errors.add(grid.where(line, column + 1), f"{item_id}: {problem}")
                     continue
             definition = FIELD_DEFS.get(role)
             if definition is not None:
                 if kind not in definition.kinds:
-                    errors.add(where, f"{item_id}: a {kind} item has no field {role!r}")
+                    errors.add(
+                        grid.where(line, column + 1),
+                        f"{item_id}: a {kind} item has no field {role!r}",
+                    )
                     continue
                 if definition.values and value not in definition.values:
                     errors.add(
-                        where,
+                        grid.where(line, column + 1),
                         f"{item_id}: {role} {value!r} is not one of {', '.join(definition.values)}",
                     )
                     continue
@@ -493,7 +495,7 @@ def import_sheet(
                 _no_header(first, fmt, display, mapping)
         if not every:
             skipped = []
-    seen: dict[str, Location] = {}
+    seen: dict[str, tuple[Grid, int]] = {}
     pages: dict[Path, str] = {}
     items = 0
     errors: list[InputError] = []
@@ -538,7 +540,7 @@ def import_sheet(
     return Imported(list(pages), items, notes)
 
 
-def _repeats(grid: Grid, header: Header, seen: dict[str, Location]) -> bool:
+def _repeats(grid: Grid, header: Header, seen: dict[str, tuple[Grid, int]]) -> bool:
     """Every id of ``grid`` is in an earlier sheet: a view of the same items (a coverage
     matrix, a summary), not items of its own."""
     column = next(c for c, role in header.roles.items() if role == "id")

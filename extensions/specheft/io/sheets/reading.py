@@ -69,6 +69,8 @@ class Grid:
 
 def text_of(value: Any) -> str:
     """A cell value as the text the user saw (integral floats without ``.0``)."""
+    if type(value) is str:  # most cells: first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
