@@ -290,6 +290,8 @@ class Package:
                 raise self.damaged(exc) from None
             self._check_members(max_uncompressed, max_ratio)
             self.members = {info.filename: info for info in self.zip.infolist()}
+            #: parts a full scan found without formula or error cell
+            self.unmarked: set[str] = set()
             self._folded = {name.casefold(): name for name in self.members}
             self.sheets = self.find_sheets()
         except OSError as exc:
@@ -558,6 +560,7 @@ class Package:
         for sheet in (target, *also):
             if sheet.part not in scanned:
                 scanned.add(sheet.part)
+                self.unmarked.add(sheet.part)  # until the scan sees a formula or error
                 _SheetScan(self, sheet, max_rows, max_columns, full=True).run()
         for sheet in self.sheets:
             if sheet.kind == "worksheet" and sheet.part not in scanned and self.member(sheet.part):
@@ -647,7 +650,7 @@ class Package:
         is an Excel error. One hardened expat pass, after :meth:`scan`.
         """
         found: dict[tuple[int, int], CellMark] = {}
-        if not self._may_have_marks(sheet.part):
+        if sheet.part in self.unmarked or not self._may_have_marks(sheet.part):
             return found  # most sheets (every export of specheft): no second parse
         state: dict[str, Any] = {"cell": None, "f": None, "v": None, "t": "", "in": ""}
 
@@ -734,8 +737,15 @@ class _Stop(Exception):
 
 
 # element kinds in a worksheet
-_OTHER, _ROW, _CELL, _VALUE, _DIMENSION = range(5)
-_KINDS = {"row": _ROW, "c": _CELL, "v": _VALUE, "f": _VALUE, "is": _VALUE, "dimension": _DIMENSION}
+_OTHER, _ROW, _CELL, _VALUE, _DIMENSION, _FORMULA = range(6)
+_KINDS = {
+    "row": _ROW,
+    "c": _CELL,
+    "v": _VALUE,
+    "f": _FORMULA,  # a value too
+    "is": _VALUE,
+    "dimension": _DIMENSION,
+}
 
 
 class _SheetScan:
@@ -792,7 +802,12 @@ class _SheetScan:
             self._row(attrib.get("r"))
         elif kind == _CELL:
             self._cell(attrib.get("r"))
+            if attrib.get("t") == "e":
+                self.package.unmarked.discard(self.sheet.part)
         else:
+            if kind == _FORMULA:
+                self.package.unmarked.discard(self.sheet.part)
+                kind = _VALUE
             self.elements += 1
             if self.elements > _MAX_ROW_ELEMENTS:
                 where = f"row {self.row}" if self.rows else "the worksheet before its rows"
