@@ -255,9 +255,9 @@ def test_tex_memory_grows_with_the_document(tmp_path, monkeypatch):
     small, large = tmp_path / "small.tex", tmp_path / "large.tex"
     small.write_text("x" * 1_000)
     large.write_text("x" * 6_000_000)  # the size of that project's .tex file
-    assert int(tex_environment(small)["extra_mem_bot"]) == 4_000
-    # 6 MB of LaTeX needed about 10,000,000 words; TeX's default is 5,000,000
-    assert int(tex_environment(large)["extra_mem_bot"]) >= 10_000_000
+    assert int(tex_environment(small)["extra_mem_bot"]) == 8_000
+    # 6 MB of LaTeX needed 25,800,000 words; TeX's default is 5,000,000
+    assert int(tex_environment(large)["extra_mem_bot"]) >= 30_000_000
     monkeypatch.setenv("extra_mem_bot", "123")
     assert tex_environment(large)["extra_mem_bot"] == "123"
 
