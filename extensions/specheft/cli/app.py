@@ -7,7 +7,7 @@ from typing import IO
 
 import click
 
-from specheft import __version__
+from specheft.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

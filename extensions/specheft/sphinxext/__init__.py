@@ -13,7 +13,6 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError as SphinxConfigError
 
-from specheft import __version__
 from specheft.config.settings import SETTINGS_FILE, default_settings
 from specheft.errors import SpecheftError
 from specheft.sphinxext import directives, needs
@@ -31,6 +30,7 @@ from specheft.sphinxext.needs.vocabulary import needs_config
 from specheft.sphinxext.rendering import deliverables
 from specheft.sphinxext.rendering import items as render
 from specheft.tables import load_settings
+from specheft.version import __version__
 
 
 def _merge_types(ours: list[dict[str, Any]], theirs: Any) -> list[dict[str, Any]]:

@@ -6,10 +6,10 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from specheft import __version__
 from specheft.textsafe import json_text
 from specheft.trace.coverage import by_area, by_priority
 from specheft.trace.report import CheckReport
+from specheft.version import __version__
 
 
 def as_dict(report: CheckReport) -> dict[str, Any]:

@@ -7,10 +7,10 @@ import os
 from typing import Any
 from urllib.parse import quote
 
-from specheft import __version__
 from specheft.textsafe import json_text
 from specheft.trace.report import CheckReport
 from specheft.trace.rules import SEVERITY, Rule, all_rules
+from specheft.version import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note", "off": "none"}

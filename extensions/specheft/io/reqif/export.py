@@ -22,11 +22,11 @@ from typing import Any
 
 from lxml import etree
 
-from specheft import __version__
 from specheft.errors import UsageError
 from specheft.io.reqif import NS, XHTML_NS
 from specheft.io.reqif.model import Document, Entry
 from specheft.model import FIELDS, LINKS, Status
+from specheft.version import __version__
 
 #: ProSTEP ReqIF Implementation Guide names that DOORS and Polarion map without setup
 FOREIGN_ID = "ReqIF.ForeignID"
