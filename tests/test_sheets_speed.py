@@ -86,3 +86,13 @@ def test_damaged_cache_slot_is_a_miss(make_project: Callable[..., MiniProject]) 
         slot.write_bytes(slot.read_bytes()[:100])
     again, cached = _export(mini.root, "xlsx", out)
     assert not cached and again == first
+
+
+def test_cached_export_still_says_what_it_wrote(make_project: Callable[..., MiniProject]) -> None:
+    mini = make_project(PAGES)
+    out = mini.root.parent / "out.xlsx"
+    fresh = export_sheets(Project.at(mini.root), "xlsx", target=out)
+    hit = export_sheets(Project.at(mini.root), "xlsx", target=out)
+    assert not fresh.cached and hit.cached and hit.counts == fresh.counts
+    assert [(t.key, t.rows) for t in hit.tables] == [(t.key, t.rows) for t in fresh.tables]
+    assert [t.key for t in hit.tables][-1] == "coverage"

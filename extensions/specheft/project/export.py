@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,6 +21,7 @@ from specheft.config.settings import Document
 from specheft.errors import UsageError
 from specheft.fsutil import atomic_write_bytes
 from specheft.gitinfo import commit_time, git_state
+from specheft.io.sheets.tables import Table
 from specheft.project import export_cache
 from specheft.project.layout import Project
 from specheft.project.lock import project_lock
@@ -32,6 +34,13 @@ class SheetExport:
     counts: list[tuple[str, int]]
     #: the bytes came from the export cache (the same inputs were exported before)
     cached: bool = False
+    load_tables: Callable[[], list[Table]] = field(default=list, repr=False, compare=False)
+
+    @property
+    def tables(self) -> list[Table]:
+        """Every table of the export (a CSV file holds one of them); from the export
+        cache only when asked for (the CLI needs the counts only)."""
+        return self.load_tables()
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,7 @@ def export_sheets(
         if hit is not None:
             data, counts = hit
             atomic_write_bytes(target, data)
-            return SheetExport(target, counts, cached=True)
+            return SheetExport(target, counts, cached=True, load_tables=slot.tables)
         chosen = settings.document(document) if document else None
         env, needs, pages = _items(project, chosen, progress)
         export = collect(
@@ -129,9 +138,10 @@ def export_sheets(
         )
         data = xlsx_bytes(export) if fmt == "xlsx" else csv_bytes(table_named(export.tables, kind))
         counts = [(t.key, len(t.rows)) for t in export.tables]
-        slot.store(data, counts)
+        slot.store(data, counts, export.tables)
     atomic_write_bytes(target, data)
-    return SheetExport(target, counts)
+    tables = export.tables
+    return SheetExport(target, counts, load_tables=lambda: tables)
 
 
 def export_reqif(

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from specheft.fsutil import atomic_write_bytes
 
@@ -72,7 +73,8 @@ def inputs_key(root: Path, *, skip: Iterable[Path], extra: Iterable[str]) -> str
 
 
 class Slot:
-    """One cached export, ``_build/.export/<name>.bin``: key, bytes and table counts."""
+    """One cached export, ``_build/.export/<name>.bin``: key, bytes and table counts
+    (and ``<name>.tables``: the tables)."""
 
     def __init__(self, build_dir: Path, name: str, key: str) -> None:
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
@@ -94,6 +96,17 @@ class Slot:
             return None
         return data, [(str(k), int(n)) for k, n in counts]
 
-    def store(self, data: bytes, counts: list[tuple[str, int]]) -> None:
+    def store(self, data: bytes, counts: list[tuple[str, int]], tables: list[Any]) -> None:
+        """The export's bytes and counts, and beside them its tables (read only when a
+        caller asks for them: :meth:`tables`)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(self.path.with_suffix(".tables"), pickle.dumps((self.key, tables)))
         atomic_write_bytes(self.path, _FORMAT + pickle.dumps((self.key, data, counts)))
+
+    def tables(self) -> list[Any]:
+        """The tables stored with the bytes of the same key (empty if they are gone)."""
+        try:
+            key, tables = pickle.loads(self.path.with_suffix(".tables").read_bytes())
+        except Exception:  # removed or damaged since: the bytes are still right
+            return []
+        return list(tables) if key == self.key else []
