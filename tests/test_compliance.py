@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -421,7 +422,11 @@ def test_directives_rank_show_answers_and_warn_about_earlier_texts(
     assert result.code == 0, result.output
     assert "[specheft.vendors]" not in result.err
     html = (mini.root / "_build/html/angebote.html").read_text(encoding="utf-8")
-    assert "Rangfolge der Angebote" in html and "LH-VTR-002: not-possible" in html
+    assert "Rangfolge der Angebote" in html and "LH-VTR-002: nicht möglich" in html
+    # the codes in the reader's words; the knocked-out offer has no rank; wide tables scroll
+    assert '<th class="head"><p>Drittprodukt</p></th>' in html
+    assert re.search(r'<tr class="specheft-knocked-out[^"]*"><td><p>–</p></td>', html)
+    assert '<div class="table-wrapper specheft-scroll docutils container">' in html
     assert "Antworten von Alpha CRM GmbH" in html and "Kommentar zu LH-KON-002" in html
     assert "specheft-knocked-out" in html
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="specheft-chart"' in html

@@ -88,6 +88,13 @@ register(
         "{points}. Eine Muss-Anforderung mit {knockout} oder ohne Antwort führt zum "
         "Ausschluss.",
         "vendors.unknown": "kein importiertes Angebot von {vendor!r}; Angebote: {vendors}",
+        # the default fulfilment codes of [tender.points]; codes of one's own stay as written
+        "value.fulfilment.standard": "Standard",
+        "value.fulfilment.configuration": "Konfiguration",
+        "value.fulfilment.customizing": "Customizing",
+        "value.fulfilment.third-party": "Drittprodukt",
+        "value.fulfilment.roadmap": "Roadmap",
+        "value.fulfilment.not-possible": "nicht möglich",
     },
 )
 register(
@@ -112,6 +119,12 @@ register(
         "vendors.criteria": "Weights: priority {weights}{areas}; points per fulfilment: "
         "{points}. A must requirement answered {knockout} or not answered knocks out.",
         "vendors.unknown": "no imported offer of {vendor!r}; offers: {vendors}",
+        "value.fulfilment.standard": "standard",
+        "value.fulfilment.configuration": "configuration",
+        "value.fulfilment.customizing": "customizing",
+        "value.fulfilment.third-party": "third-party product",
+        "value.fulfilment.roadmap": "roadmap",
+        "value.fulfilment.not-possible": "not possible",
     },
 )
 
@@ -247,7 +260,7 @@ def render_comparison(app: Sphinx, node: trace_placeholder, fromdocname: str) ->
             label(lang, "vendors.vendor"),
             label(lang, "vendors.score"),
             label(lang, "vendors.effort"),
-            *config.codes,
+            *(_code(lang, c) for c in config.codes),
             label(lang, "vendors.knockout"),
         ]
         rows: list[tuple[list[Cell], list[str]]] = []
@@ -256,7 +269,9 @@ def render_comparison(app: Sphinx, node: trace_placeholder, fromdocname: str) ->
                 f"{item}: {_reason(lang, why)}" for item, why in r.knockouts[:5]
             ) + (f" (+{len(r.knockouts) - 5})" if len(r.knockouts) > 5 else "")
             cells: list[Cell] = [
-                str(r.rank),
+                # a knocked-out offer is listed below the others, but it has no rank
+                # (the reason is in the last column; the narrow rank column held only "Au")
+                "–" if r.knocked_out else str(r.rank),
                 r.vendor,
                 _number(r.total.score, lang, 1),
                 _number(round(r.effort, 1), lang),
@@ -309,8 +324,10 @@ def render_comparison(app: Sphinx, node: trace_placeholder, fromdocname: str) ->
         text = label(lang, "vendors.criteria").format(
             weights=weights,
             areas=f"; {label(lang, 'field.area')} {factors}" if factors else "",
-            points=", ".join(f"{c} {_number(p, lang)}" for c, p in config.points.items()),
-            knockout=", ".join(config.knockout),
+            points=", ".join(
+                f"{_code(lang, c)} {_number(p, lang)}" for c, p in config.points.items()
+            ),
+            knockout=", ".join(_code(lang, c) for c in config.knockout),
         )
         out.append(nodes.paragraph("", text))
     return out
@@ -364,12 +381,17 @@ def _latex(bars: list[tuple[str, float, bool]], lang: str) -> str:
     return "\n".join(lines)
 
 
+def _code(lang: str, code: str) -> str:
+    """A fulfilment code as readers see it (``third-party`` → ``Drittprodukt``)."""
+    return value_label(lang, "fulfilment", code)
+
+
 def _reason(lang: str, why: str) -> str:
     if why == "no answer":
         return label(lang, "vendors.no_answer")
     if why == "answer to an earlier text":
         return label(lang, "vendors.earlier")
-    return why
+    return _code(lang, why)  # a knock-out code
 
 
 def render_answers(app: Sphinx, node: trace_placeholder, fromdocname: str) -> list[nodes.Node]:
@@ -405,7 +427,7 @@ def render_answers(app: Sphinx, node: trace_placeholder, fromdocname: str) -> li
                     asked.id,
                     asked.title,
                     value_label(lang, "priority", asked.priority) if asked.priority else "",
-                    code or label(lang, "vendors.no_answer"),
+                    _code(lang, code) if code else label(lang, "vendors.no_answer"),
                     "" if effort is None else _number(effort, lang),
                     answer.comment if answer is not None else "",
                     answer.reference if answer is not None else "",

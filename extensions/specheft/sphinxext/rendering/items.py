@@ -294,7 +294,9 @@ def _render_doctree(app: Sphinx, doctree: nodes.document, fromdocname: str) -> N
         node.parent.replace(node, renderer.render(need, list(node.children)))
 
 
-_WIDE_TABLES = frozenset({"specheft-matrix", "specheft-summary", "specheft-trace"})
+_WIDE_TABLES = frozenset(
+    {"specheft-matrix", "specheft-summary", "specheft-trace", "specheft-vendors"}
+)
 
 
 def _wrap_tables(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
