@@ -290,6 +290,8 @@ def test_change_requests_directive_lists_the_requests_of_the_decisions_asked(run
     for text in ("Jana Brockmeyer", "01.10.2026", "2,5", "Genehmigt, 08.10.2026", "LH-KON-099"):
         assert text in first, text
     assert "Abgelehnt" in every
+    # the items themselves show their dates as the tables do (they showed 2026-10-01)
+    assert html.count("01.10.2026") >= 3 and "2026-10-01" not in html
 
 
 def test_the_revisions_items_are_kept_per_commit_and_rebuilt_for_other_code(run_cli, repo):

@@ -27,6 +27,7 @@ from specheft.sphinxext.context.evidence import verdict_text
 from specheft.sphinxext.needs.data import Need, find_and_replace_node_content
 from specheft.sphinxext.needs.priorities import AFTER_NEEDS, BEFORE_NEEDS, LAST_LOOK
 from specheft.sphinxext.rendering import uilang
+from specheft.sphinxext.rendering.documents import format_date
 from specheft.trace.graph import NeedLike
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
@@ -152,6 +153,8 @@ class ItemRenderer:
                         classes=["specheft-badge", f"specheft-prio-{value}"],
                     )
                 ]
+            if FIELD_DEFS.get(name) and FIELD_DEFS[name].value_type == "date":
+                return [nodes.Text(_shown_date(str(value), self.lang))]
             return [nodes.Text(value_label(self.lang, name, str(value)))]
         return [nodes.Text(str(value))]
 
@@ -363,6 +366,15 @@ def setup(app: Sphinx) -> None:
     # after the trace directives
     app.connect("doctree-resolved", _wrap_tables, priority=AFTER_NEEDS)
     app.connect("doctree-resolved", _no_error_boxes, priority=LAST_LOOK)  # after sphinx-needs
+
+
+def _shown_date(value: str, language: str) -> str:
+    """A date field as the document's other dates read (``06.04.2027`` in German); a value
+    that is not an ISO date (reported by the schema check) is shown as written."""
+    try:
+        return format_date(value, language)
+    except ValueError:
+        return value
 
 
 def renderer_for(app: Sphinx, fromdocname: str) -> ItemRenderer:
