@@ -283,3 +283,40 @@ def test_a_failed_latex_run_is_not_remembered(tmp_path, monkeypatch):
     with pytest.raises(BuildFailed, match="TeX capacity exceeded"):
         compile_pdf(tmp_path, "doc")
     assert not database.exists()
+
+
+def test_documents_compile_side_by_side_in_document_order(tmp_path, monkeypatch):
+    """LaTeX runs one process per core; the PDFs come back in the documents' order whatever
+    finishes first, and the first failing document (in that order) is the error."""
+    import time
+
+    from specheft.config.documents import Document
+    from specheft.errors import BuildFailed
+    from specheft.project import build as build_module
+
+    monkeypatch.setattr(build_module.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    running: list[str] = []
+    overlap: list[int] = []
+
+    def compile_pdf(latex_dir, name):
+        running.append(name)
+        overlap.append(len(running))
+        time.sleep(0.3 if name == "a" else 0.05)  # "a" finishes last
+        running.remove(name)
+        if name.startswith("bad"):
+            raise BuildFailed(f"LaTeX failed on {name}.tex")
+        (latex_dir / f"{name}.pdf").write_bytes(b"%PDF")
+        return latex_dir / f"{name}.pdf"
+
+    monkeypatch.setattr(build_module, "compile_pdf", compile_pdf)
+    docs = [Document(n, n.upper(), f"{n}/index", n.upper()) for n in ("a", "b", "c")]
+    out = tmp_path / "pdf"
+    out.mkdir()
+    steps = []
+    pdfs = build_module._compile_all(tmp_path, out, docs, steps.append)
+    assert [p.name for p in pdfs] == ["a.pdf", "b.pdf", "c.pdf"]
+    assert max(overlap) > 1  # side by side
+    assert len(steps) == 6 and {s.document.name for s in steps if s.path} == {"a", "b", "c"}
+    bad = [Document(n, n, f"{n}/index", n) for n in ("a", "bad1", "bad2")]
+    with pytest.raises(BuildFailed, match="bad1"):
+        build_module._compile_all(tmp_path, out, bad, None)
