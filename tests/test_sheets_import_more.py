@@ -365,3 +365,24 @@ def test_formula_and_error_cells_found_with_a_namespace_prefix(
     with pytest.raises(InputError) as info:
         read_xlsx(path, "p.xlsx", None, bool, formulas=policy)  # type: ignore[arg-type]
     assert str(info.value).startswith(f"p.xlsx:T!1 {message}"), str(info.value)
+
+
+def test_a_later_sheet_is_checked_before_it_is_parsed(
+    tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    """The first sheet has no header row, so the import looks at the second: its cell
+    at XFD1048576 behind a lying <dimension> is refused, located, before calamine
+    would allocate every cell up to there."""
+    from .test_safe_io import sheet, write_xlsx
+
+    far = '<row r="1"><c r="A1" t="inlineStr"><is><t>ID</t></is></c></row>'
+    far += '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    path = write_xlsx(
+        tmp_path / "weit.xlsx",
+        {
+            "Hinweis": sheet('<row r="1"><c r="A1"><v>1</v></c></row>'),
+            "Weit": sheet(far, dimension="A1"),
+        },
+    )
+    err = _refused(run_cli, tmp_path, path)
+    assert "weit.xlsx:Weit!1048576" in err and "beyond" in err, err

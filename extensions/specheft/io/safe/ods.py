@@ -103,6 +103,9 @@ class OdsPackage(Package):
             self.max_rows, self.max_columns = max_rows, max_columns
             _ContentScan(self, target.part).run()
 
+    def scan_sheet(self, sheet: SheetPart, max_rows: int, max_columns: int) -> None:
+        self.scan(sheet, max_rows, max_columns)
+
     def marks(self, sheet: SheetPart) -> dict[tuple[int, int], CellMark]:
         return self._marks.get(sheet.name, {})
 

@@ -577,6 +577,11 @@ class Package:
             limit = _MAX_TAGS_SHARED_STRINGS if "sharedstrings" in lowered else _MAX_TAGS
             self.count_tags(member, limit)
 
+    def scan_sheet(self, sheet: SheetPart, max_rows: int, max_columns: int) -> None:
+        """Check one more sheet's values fully (after :meth:`scan`), before it is read."""
+        self.unmarked.add(sheet.part)
+        _SheetScan(self, sheet, max_rows, max_columns, full=True).run()
+
     def count_tags(self, member: str, limit: int) -> None:
         """Bound a part openpyxl parses into objects, by its ``<`` count, cheaply.
 

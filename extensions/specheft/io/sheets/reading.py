@@ -113,17 +113,24 @@ class Workbook:
 
     def values(self, name: str, text: Callable[[Any], str] = text_of) -> Grid:
         """The sheet ``name`` as text, formulas as their cached values (not checked)."""
+        self._scan(name)
         return _grid(self.book, self.display, name, text)
+
+    def _scan(self, name: str) -> None:
+        """A sheet not named when the workbook was opened is checked fully before the
+        reading library parses it (a cell at XFD1048576 would make it allocate every
+        cell up to there)."""
+        if self.package is not None and name not in self._scanned:
+            self.package.scan_sheet(self.package.worksheet(name), MAX_ROWS, MAX_COLUMNS)
+            self._scanned.add(name)
 
     def check(self, name: str, formulas: Formulas = "cached") -> None:
         """Refuse what the policy refuses in sheet ``name`` (a formula without a cached
         value, or with "refuse" any formula or error cell), located at the cell."""
         if self.package is None:
             return
+        self._scan(name)
         part = self.package.worksheet(name)
-        if name not in self._scanned:  # read although not named: checked like the first
-            self.package.scan(part, MAX_ROWS, MAX_COLUMNS)
-            self._scanned.add(name)
         _refuse_marks(self.package.marks(part), formulas, self.display, name)
 
     def grid(
