@@ -382,6 +382,9 @@ def test_stale_and_missing_must_answers_knock_out() -> None:
     assert results[2].knockouts == [("R-1", "answer to an earlier text")]
     assert results[2].stale == ["R-1"]
     assert results[1].knockouts == [("R-1", "no answer")]
+    # an empty row asked against an earlier text is no answer, not an answer to that text
+    empty = compare(ASKED, [_offer("e", Answer("R-1", "old", ""))], TenderConfig())[0]
+    assert empty.stale == [] and empty.knockouts[0] == ("R-1", "no answer")
 
 
 def test_answers_file_is_checked(tmp_path: Path) -> None:

@@ -629,3 +629,12 @@ def test_template_text_never_becomes_a_formula(tmp_path):
         "steps": "1. Tun.",
         "expected": "Gut.",
     }
+
+
+def test_template_without_tests_of_the_level_says_so(clean, run_cli, tmp_path):
+    out = tmp_path / "sit.csv"
+    args = ("results", "template", "--level", "sit", "--phase", "PHASE-IMPL", "--format", "csv")
+    result = run_cli(*args, "--out", out, "--project", clean.root)
+    assert result.code == 0, result.output
+    assert "0 SIT test items written" in result.out
+    assert "note: the project has no SIT test items in phase PHASE-IMPL yet" in result.err

@@ -220,6 +220,13 @@ def template(
         progress=stderr_progress(),
     )
     click.echo(f"{written.rows} {level.upper()} test items written to {written.target}")
+    if not written.rows:  # a sheet without rows is no use to the testers
+        click.echo(
+            f"note: the project has no {level.upper()} test items"
+            + (f" in phase {phase}" if phase else "")
+            + f" yet; write {{test}} items with ':level: {level}' (spec/testkatalog/) first",
+            err=True,
+        )
     return 0
 
 

@@ -60,7 +60,8 @@ def score_offer(asked: Sequence[Asked], offer: Offer, config: TenderConfig) -> R
         weight = config.weight(requirement.priority, requirement.area)
         answer = answers.get(requirement.id)
         code = answer.code if answer is not None else ""
-        if answer is not None and answer.asked != requirement.fingerprint:
+        # an empty row is no answer, whatever text it was asked against
+        if code and answer is not None and answer.asked != requirement.fingerprint:
             result.stale.append(requirement.id)
             code = ""
         points = weight * config.points.get(code, 0) if code else 0.0

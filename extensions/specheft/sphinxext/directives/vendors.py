@@ -415,7 +415,7 @@ def render_answers(app: Sphinx, node: trace_placeholder, fromdocname: str) -> li
     rows: list[tuple[list[Cell], list[str]]] = []
     for asked in _asked(app, config):
         answer = answers.get(asked.id)
-        stale = answer is not None and answer.asked != asked.fingerprint
+        stale = answer is not None and bool(answer.code) and answer.asked != asked.fingerprint
         code = answer.code if answer is not None else ""
         if stale:
             code = label(lang, "vendors.earlier")
