@@ -369,3 +369,15 @@ def test_import_merged_cells_hold_for_every_row(
     assert result.code == 0, result.output
     page = (tmp_path / "out" / "m.md").read_text(encoding="utf-8")
     assert page.count(":priority: must") == 2
+
+
+def test_import_with_into_needs_no_project_around_the_current_directory(
+    tmp_path: Path, run_cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the suite runs in the repository, itself a project: the failure only showed elsewhere
+    path = tmp_path / "liste.csv"
+    path.write_bytes("Nr.;Titel;Anforderung;Priorität\nLH-A-001;Suche;Text;M\n".encode())
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("import", "csv", path, "--into", tmp_path / "p" / "spec" / "import")
+    assert result.code == 0, result.output
+    assert (tmp_path / "p/spec/import/liste.md").is_file()

@@ -79,8 +79,8 @@ def _import(
 ) -> int:
     from specheft.io.sheets.importer import import_sheet, load_map
 
-    project = Project.at(project_dir)
-    target = into if into is not None else project.spec_dir / "import"
+    # an explicit --into needs no project around the current directory
+    target = into if into is not None else Project.at(project_dir).spec_dir / "import"
     mapping = load_map(map_file) if map_file is not None else None
     written = import_sheet(
         file, target, fmt=fmt, sheets=sheets, force=force, mapping=mapping, every=every
