@@ -39,6 +39,8 @@ class Document:
     status: str = ""
     history: tuple[HistoryEntry, ...] = ()
     """The document's own change history; empty: the project's [[history]]."""
+    baseline: str = ""
+    """A git tag pattern (``lh-v*``): the latest matching tag is the document's baseline."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ DOCUMENT_KEYS: dict[str, Key] = {
     "date": Key((str, dt.date), ""),
     "status": Key((str,), "", choices=("", "draft", "released")),
     "history": Key((list,), []),
+    "baseline": Key((str,), ""),
 }
 HISTORY_KEYS: dict[str, Key] = {
     "version": Key((str,), required=True),
@@ -96,6 +99,14 @@ def parse_documents(
         doc_id = values.pop("id") or f"{project['document_id'] or 'DOC'}-{name.upper()}"
         if isinstance(values["date"], dt.date):
             values["date"] = values["date"].isoformat()
+        pattern = values["baseline"]
+        if pattern and (pattern.count("*") != 1 or any(c in pattern for c in "?[]\\ ")):
+            reader.error(
+                table,
+                "baseline",
+                f"baseline {pattern!r} is no tag pattern with one '*' standing for the "
+                'version (e.g. "lh-v*": tag lh-v1.0 is version 1.0)',
+            )
         roles = values.pop("signoff_roles")
         if not all(isinstance(role, str) for role in roles):
             reader.error(table, "signoff_roles", "expected a list of role names (strings)")

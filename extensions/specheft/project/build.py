@@ -20,6 +20,7 @@ from typing import IO, cast
 
 from specheft.config.settings import Document
 from specheft.errors import UsageError
+from specheft.project.baselines import compute_baselines, write_baselines
 from specheft.project.layout import Project, RelativePaths, claim_output_dir
 from specheft.project.lock import project_lock
 from specheft.project.pdf import compile_pdf, require_tex
@@ -89,6 +90,14 @@ def _compile_all(
             raise
 
 
+def _announce_baseline(status: IO[str]) -> Callable[[str], None]:
+    def announce(tag: str) -> None:
+        status.write(f"reading baseline {tag} (once; kept in _build/.doctrees/since/)\n")
+        status.flush()
+
+    return announce
+
+
 def build(
     project: Project,
     *,
@@ -122,6 +131,14 @@ def build(
                 "--format pdf/all or --document"
             )
         selected = [settings.document(name) for name in documents] or list(settings.deliverables())
+        # the documents' baselines need builds of old revisions: here, before Sphinx
+        # runs (cached per commit), and handed to the build as data
+        found = compute_baselines(
+            project, on_build=None if status is None else _announce_baseline(status)
+        )
+        for note in found.notes:
+            warning.write(f"warning: {note}\n")
+        baseline_data = str(write_baselines(project, found))
         # one convention with check: paths relative to the project (Sphinx's are absolute)
         warnings = cast(IO[str], RelativePaths(warning, project.root))
 
@@ -136,7 +153,7 @@ def build(
                     parallel=jobs,
                     status=status,
                     warning=warnings,
-                    confoverrides=overrides,
+                    confoverrides={"specheft_baselines": baseline_data, **overrides},
                 )
             )
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from specheft.errors import SpecheftError
 from specheft.fsutil import atomic_write_bytes
@@ -43,7 +44,36 @@ def _located(error: SpecheftError, root: Path, revision: str) -> SpecheftError:
     return error
 
 
-def _build(repo: Repository, commit: str, revision: str) -> dict[str, ItemState]:
+@dataclass(frozen=True)
+class DocumentState:
+    """One document at a revision: its fingerprint and the ids it covers (the items on
+    its pages and those its trace directives show, as the fingerprint counts them)."""
+
+    digest: str
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RevisionItems:
+    items: dict[str, ItemState]
+    documents: dict[str, DocumentState]  # by document name, as that revision configures them
+
+
+def _documents(other: Project, env: Any, needs: list[Any]) -> dict[str, DocumentState]:
+    from specheft.project.fingerprint import trace_directives
+    from specheft.sphinxext.rendering.documents import document_docnames
+    from specheft.trace.fingerprint import document_needs, fingerprint
+
+    found = {}
+    for document in other.settings().deliverables():
+        docnames = document_docnames(env, document.start)
+        covered = document_needs(needs, docnames, trace_directives(env, docnames))
+        digest = fingerprint(covered)[0] if covered else ""
+        found[document.name] = DocumentState(digest, tuple(sorted(str(n["id"]) for n in covered)))
+    return found
+
+
+def _build(repo: Repository, commit: str, revision: str) -> RevisionItems:
     from specheft.project.sphinx_run import items_build
 
     files = repo.sources(commit, revision)
@@ -52,36 +82,54 @@ def _build(repo: Repository, commit: str, revision: str) -> dict[str, ItemState]
         sync_tree(root, files, stamp_ns=time.time_ns())
         try:
             other = Project.at(root)
-            _result, needs = items_build(other)
+            result, needs = items_build(other)
+            documents = _documents(other, result.app.env, needs)
         except SpecheftError as exc:
             raise _located(exc, root, revision) from None
-        return snapshot(needs, other.spec_dir.relative_to(other.root).as_posix())
+        srcdir = other.spec_dir.relative_to(other.root).as_posix()
+        return RevisionItems(snapshot(needs, srcdir), documents)
 
 
 def items_at(
     project: Project, repo: Repository, commit: str, revision: str
 ) -> dict[str, ItemState]:
     """The items of ``commit`` by id, from the cache when built before by this code."""
+    return revision_at(project, repo, commit, revision).items
+
+
+def revision_at(project: Project, repo: Repository, commit: str, revision: str) -> RevisionItems:
+    """The items and documents of ``commit``, from the cache when built before by this
+    code (one file per commit: a revision never changes)."""
     cache = project.doctree_dir("since") / f"{commit}.json"
     version = code_version()
     try:
         stored = json.loads(cache.read_text(encoding="utf-8"))
         if stored["version"] == version:
-            return {
-                key: ItemState(
-                    value["id"],
-                    value["kind"],
-                    value["path"],
-                    value["line"],
-                    value["values"],
-                    {name: tuple(ids) for name, ids in value["links"].items()},
-                )
-                for key, value in stored["items"].items()
-            }
+            return RevisionItems(
+                {
+                    key: ItemState(
+                        value["id"],
+                        value["kind"],
+                        value["path"],
+                        value["line"],
+                        value["values"],
+                        {name: tuple(ids) for name, ids in value["links"].items()},
+                    )
+                    for key, value in stored["items"].items()
+                },
+                {
+                    name: DocumentState(value["digest"], tuple(value["ids"]))
+                    for name, value in stored["documents"].items()
+                },
+            )
     except (OSError, ValueError, KeyError, TypeError):
         pass  # no cache, or an unreadable one: build
-    items = _build(repo, commit, revision)
-    data = {"version": version, "items": {key: asdict(state) for key, state in items.items()}}
+    built = _build(repo, commit, revision)
+    data = {
+        "version": version,
+        "items": {key: asdict(state) for key, state in built.items.items()},
+        "documents": {name: asdict(state) for name, state in built.documents.items()},
+    }
     cache.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(cache, json.dumps(data, ensure_ascii=False).encode("utf-8"))
-    return items
+    return built

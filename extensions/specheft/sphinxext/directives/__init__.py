@@ -6,6 +6,7 @@ from sphinx.application import Sphinx
 
 from specheft.sphinxext.directives import (
     base,
+    change_history,
     changes,
     decision,
     matrix,
@@ -25,3 +26,4 @@ def setup(app: Sphinx) -> None:
     trace.setup(app)
     vendors.setup(app)
     changes.setup(app)
+    change_history.setup(app)

@@ -52,3 +52,9 @@ class DecisionOptions(TypedDict):
     documents: list[str]
     phase: str | None
     show: list[str]
+
+
+class ChangeHistoryOptions(TypedDict):
+    """``change-history``: the document whose history is shown (None: the page's own)."""
+
+    document: str | None

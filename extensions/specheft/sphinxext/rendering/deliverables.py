@@ -22,6 +22,7 @@ from specheft.errors import did_you_mean
 from specheft.fsutil import source_lines
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.needs.priorities import AFTER_NEEDS_JSON, LATE, LATER
+from specheft.sphinxext.rendering import baselines
 from specheft.sphinxext.rendering.documents import (
     build_date,
     document_docnames,
@@ -162,6 +163,7 @@ def _check_starts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> No
 
 def setup(app: Sphinx) -> None:
     app.add_config_value("specheft_pdf_downloads", False, "html", types=frozenset({bool}))
+    baselines.setup(app)
     app.connect("doctree-resolved", _resolved, priority=LATE)
     app.connect("doctree-resolved", _landscape_with_heading, priority=LATER)
     # after sphinx-needs wrote needs.json (build-finished, default priority 500)

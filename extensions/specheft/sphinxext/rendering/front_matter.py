@@ -21,9 +21,11 @@ from specheft.labels import label
 from specheft.project.fingerprint import document_fingerprint
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.needs.data import Need
+from specheft.sphinxext.rendering.baselines import baselines_of, describe, document_history
 from specheft.sphinxext.rendering.documents import build_date, format_date
 from specheft.sphinxext.rendering.latex_setup import tex
 from specheft.sphinxext.rendering.tables import table
+from specheft.trace.history import document_status
 
 _logger = sphinx_logging.getLogger(__name__)
 
@@ -49,15 +51,27 @@ class DocumentFacts:
         if document.show_vendor and project.vendor:
             rows.append(("doc.vendor", project.vendor))
         self.version = document.version or project.version
+        shown_version = self.version
+        status = label(lang, f"doc.status.{document.status or project.status}")
+        baseline = baselines_of(app).get(document.name)
+        latest = baseline.latest if baseline else None
+        if latest is not None:
+            # the latest baseline and whether the items changed since (its fingerprint)
+            now = document_status(latest, self.fingerprint if self.count else "")
+            self.version = shown_version = now.version
+            status = label(lang, "doc.status.released")
+            if not now.released:
+                status = label(lang, "doc.status.changed_since").format(version=now.since)
+                shown_version = f"{now.version} ({status})"
         date = document.date or None
         rows += [
             ("doc.id", document.doc_id),
-            ("doc.version", self.version),
-            ("doc.status", label(lang, f"doc.status.{document.status or project.status}")),
+            ("doc.version", shown_version),
+            ("doc.status", status),
             ("doc.date", format_date(date or build_date(settings), lang)),
             ("doc.revision", revision),
         ]
-        self.history = document.history or settings.history
+        self.history = document_history(app, settings, document)
         roles = set(document.signoff_roles)
         self.signoff = [p for p in settings.signoff if not roles or p.role in roles]
         self.rows = [(label(lang, key), value) for key, value in rows if value]
@@ -147,7 +161,7 @@ def latex_document_info(facts: DocumentFacts) -> str:
                     label(lang, "doc.changes"),
                 ],
                 [
-                    [h.version, format_date(h.date, lang), h.author, h.changes]
+                    [h.version, format_date(h.date, lang), h.author, describe(h, lang)]
                     for h in facts.history
                 ],
                 _columns(0.1, 0.13, 0.2, 0.47),
@@ -209,7 +223,7 @@ def html_info(facts: DocumentFacts, fromdocname: str, pdf_link: bool) -> nodes.c
         box += table(
             [label(lang, k) for k in ("doc.version", "doc.date", "doc.author", "doc.changes")],
             [
-                ([h.version, format_date(h.date, lang), h.author, h.changes], [])
+                ([h.version, format_date(h.date, lang), h.author, describe(h, lang)], [])
                 for h in facts.history
             ],
             widths=[10, 14, 22, 54],
