@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
-from specheft.errors import ConfigError, Location, did_you_mean
+from specheft.errors import ConfigError, InputError, Location, SpecheftError, did_you_mean
 from specheft.fsutil import source_lines
 
 
@@ -136,3 +137,75 @@ class Table(Generic[T]):
     def default(self) -> T:
         """The value of a project without this table."""
         return self.parse(Reader(None, ""), {})
+
+
+def too_deep(text: str, limit: int = 100) -> int | None:
+    """The line where arrays and inline tables first nest deeper than ``limit``
+    (outside strings and comments), or None."""
+    depth, line, quote = 0, 1, ""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\n":
+            line += 1
+        if quote:
+            if char == "\\" and quote.startswith('"'):
+                index += 1  # an escaped character (a line end too, in a multi-line string)
+                line += text.startswith("\n", index)
+            elif text.startswith(quote, index):
+                index += len(quote) - 1
+                quote = ""
+        elif char == "#":
+            end = text.find("\n", index)
+            index = (len(text) if end < 0 else end) - 1
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, index) else char
+            index += len(quote) - 1
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif char in "]}":
+            depth -= 1
+        index += 1
+    return None
+
+
+def parse_toml(
+    text: str, path: Path | None, error: type[SpecheftError] = ConfigError
+) -> dict[str, Any]:
+    """``text`` as TOML; a syntax error as ``error`` at its file, line and column."""
+    where = str(path) if path else None
+    try:
+        return tomllib.loads(text)
+    except RecursionError:  # tomllib parses nested arrays recursively
+        raise error(
+            "not valid TOML: arrays or inline tables nested too deeply",
+            location=Location(where, too_deep(text)),
+            hint="no nesting deeper than a few levels is needed",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)(?:, column (\d+))?", str(exc))
+        line = int(match.group(1)) if match else None
+        column = int(match.group(2)) if match and match.group(2) else None
+        raise error(f"not valid TOML: {exc}", location=Location(where, line, column)) from None
+
+
+def read_map(path: Path, tables: tuple[str, ...]) -> tuple[dict[str, Any], Reader]:
+    """A ``--map`` file of an importer: its TOML and a located reader, with every table
+    not in ``tables`` reported (an input error, exit 2)."""
+    where = Location(str(path))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("no such file (--map)", location=where) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the map: {exc}", location=where) from None
+    data = parse_toml(text, path, InputError)
+    reader = Reader(path, text)
+    for name in data:
+        if name not in tables:
+            reader.error(
+                "", name, f"unknown table; allowed: {', '.join(tables)}", did_you_mean(name, tables)
+            )
+    return data, reader

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from specheft.config.documents import (
     parse_history,
     parse_people,
 )
-from specheft.config.reader import Key, Reader, Table
+from specheft.config.reader import Key, Reader, Table, parse_toml
 from specheft.errors import ConfigError, Location, did_you_mean
 from specheft.labels import LANGUAGES
 from specheft.model import KIND_DEFS, Kind
@@ -149,59 +148,12 @@ _OWN_TABLES = (
 )
 
 
-def _too_deep(text: str, limit: int = 100) -> int | None:
-    """The line where arrays and inline tables first nest deeper than ``limit``
-    (outside strings and comments), or None."""
-    depth, line, quote = 0, 1, ""
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\n":
-            line += 1
-        if quote:
-            if char == "\\" and quote.startswith('"'):
-                index += 1  # an escaped character (a line end too, in a multi-line string)
-                line += text.startswith("\n", index)
-            elif text.startswith(quote, index):
-                index += len(quote) - 1
-                quote = ""
-        elif char == "#":
-            end = text.find("\n", index)
-            index = (len(text) if end < 0 else end) - 1
-        elif char in "\"'":
-            quote = char * 3 if text.startswith(char * 3, index) else char
-            index += len(quote) - 1
-        elif char in "[{":
-            depth += 1
-            if depth > limit:
-                return line
-        elif char in "]}":
-            depth -= 1
-        index += 1
-    return None
-
-
 def parse_settings(text: str, path: Path | None, tables: Sequence[Table[Any]]) -> Settings:
     """Validate the text of a specheft.toml; ``tables``: the tables other parts own."""
     # a UTF-8 byte order mark, as Windows editors write it, is not part of the TOML
     text = text.removeprefix("\ufeff")
     reader = Reader(path, text)
-    try:
-        data = tomllib.loads(text)
-    except RecursionError:  # tomllib parses nested arrays recursively
-        raise ConfigError(
-            "not valid TOML: arrays or inline tables nested too deeply",
-            location=Location(str(path) if path else None, _too_deep(text)),
-            hint="specheft.toml needs no nesting deeper than a few levels",
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)(?:, column (\d+))?", str(exc))
-        line = int(match.group(1)) if match else None
-        column = int(match.group(2)) if match and match.group(2) else None
-        raise ConfigError(
-            f"not valid TOML: {exc}",
-            location=Location(str(path) if path else None, line, column),
-        ) from None
+    data = parse_toml(text, path)
     known = (*_OWN_TABLES, *(table.name for table in tables))
     for name in data:
         if name not in known:

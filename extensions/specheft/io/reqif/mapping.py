@@ -29,14 +29,13 @@ without a map. A wrong table, key or target is a located error (exit 2).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from specheft.config.reader import Reader
-from specheft.errors import InputError, Location, did_you_mean
+from specheft.config.reader import Reader, read_map
+from specheft.errors import did_you_mean
 from specheft.model import FIELD_DEFS, LINK_DEFS, Kind, Priority, Status
 
 HEADING = "heading"
@@ -79,26 +78,7 @@ def _table(
 
 def load_map(path: Path, default_kind: str = Kind.REQ.value) -> ImportMap:
     """The map in ``path``; a located error for anything wrong in it."""
-    where = Location(str(path))
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("no such file (--map)", location=where) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the map: {exc}", location=where) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", location=where) from None
-    reader = Reader(path, text)
-    for name in data:
-        if name not in _TABLES:
-            reader.error(
-                "",
-                name,
-                f"unknown table; allowed: {', '.join(_TABLES)}",
-                did_you_mean(name, _TABLES),
-            )
+    data, reader = read_map(path, _TABLES)
     kinds = tuple(k.value for k in Kind if k is not Kind.CATALOG)
     return ImportMap(
         attributes=_table(reader, data, "attributes", ATTRIBUTE_TARGETS),

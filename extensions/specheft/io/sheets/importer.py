@@ -17,14 +17,13 @@ import os
 import re
 import shutil
 import tempfile
-import tomllib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from specheft.config.reader import Reader
+from specheft.config.reader import read_map
 from specheft.errors import InputError, Location, UsageError, did_you_mean
 from specheft.io.sheets.reading import Grid, open_workbook, read_csv
 from specheft.model import FIELD_DEFS, GLOBAL_ID_PATTERN, LINK_DEFS, Kind, Status
@@ -169,29 +168,7 @@ def load_map(path: Path) -> SheetMap:
     [priorities]         # word → must | should | can
     "hoch" = "must"
     """
-    where = Location(str(path))
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("no such file (--map)", location=where) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the map: {exc}", location=where) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError(
-            f"not valid TOML: {getattr(exc, 'msg', exc)}", location=Location(str(path), line)
-        ) from None
-    reader = Reader(path, text)
-    for name in data:
-        if name not in _MAP_TABLES:
-            reader.error(
-                "",
-                name,
-                f"unknown table; allowed: {', '.join(_MAP_TABLES)}",
-                did_you_mean(name, _MAP_TABLES),
-            )
+    data, reader = read_map(path, _MAP_TABLES)
     tables: dict[str, dict[str, str]] = {}
     for name, allowed in (("columns", map_targets()), ("priorities", ("must", "should", "can"))):
         raw = data.get(name, {})
