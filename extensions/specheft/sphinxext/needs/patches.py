@@ -28,10 +28,17 @@ the original.
 3. The store of needs (:func:`quiet_needs_store`) gets a short ``repr``: Sphinx formats
 ``repr(args)`` of every event it emits, for a debug message, even when debug output is
 off; sphinx-needs emits two events with the whole store.
+
+4. ``NeedsList.write_json`` (:func:`_write_json`, needs.json at the end of every HTML
+build) calls ``json.dump``, which always encodes in pure Python; ``json.dumps`` with the
+same arguments uses the C encoder and gives the same text (4.0 of a 20.6 s profiled
+rebuild at N=1000 went into ``json.dump``).
 """
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 from sphinx.util import logging
@@ -78,6 +85,15 @@ def _remove_doc(self: Any, docname: str) -> None:
         self.get_or_create_umls()
         return
     _ORIGINAL["remove_doc"](self, docname)
+
+
+def _write_json(self: Any, needs_file: str = "needs.json", needs_path: str = "") -> None:
+    """``NeedsList.write_json``: the same text, encoded by ``json.dumps`` (C) at once."""
+    self._finalise()
+    needs_dir = needs_path if needs_path else self.outdir
+    text = json.dumps(self.needs_list, sort_keys=True)
+    with open(os.path.join(needs_dir, needs_file), "w") as f:
+        f.write(text)
 
 
 _ORIGINAL: dict[str, Any] = {}
@@ -144,6 +160,7 @@ def install() -> bool:
     """
     from sphinx_needs.data import SphinxNeedsData
     from sphinx_needs.need_item import NeedItem
+    from sphinx_needs.needsfile import NeedsList
 
     version = needs_version()
     if not tested(version):
@@ -158,6 +175,8 @@ def install() -> bool:
             )
         return False
     backlinks = _replace(NeedItem, "add_backlink", _add_backlink)
+    # only faster; when it cannot be replaced the original writes the same file
+    _replace(NeedsList, "write_json", _write_json)
     stores = ("get_or_create_docs", "get_or_create_extends", "get_or_create_umls")
     purge = all(hasattr(SphinxNeedsData, store) for store in stores) and _replace(
         SphinxNeedsData, "remove_doc", _remove_doc
