@@ -27,6 +27,8 @@ from specheft.trace.history import (
     version_of,
 )
 
+from .pdftext import pdf_text, require_pdf_tools
+
 KON = "spec/lastenheft/05-anforderungen/kon.md"
 CR_PAGE = "spec/pflichtenheft/aenderungen.md"
 START = "_build/html/lastenheft/index.html"
@@ -246,3 +248,31 @@ def test_hand_written_entries_merge_with_the_generated_ones():
     assert rows[2].description == "Dubletten" and rows[2].added == ("X",)
     assert rows[2].date == "2026-02-02" and rows[2].author == "A"
     assert not rows[0].generated and rows[1].first
+
+
+@pytest.mark.pdf
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_pdf_title_page_shows_the_draft_after_the_baseline(run_cli, tmp_path):  # type: ignore[no-untyped-def]
+    require_pdf_tools()
+    root = tmp_path / "crm"
+    assert main(["new", str(root), "--areas", "KON"]) == 0
+    toml = root / "conf/specheft.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(
+        text.replace("[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v*"\n'),
+        encoding="utf-8",
+    )
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "Lastenheft 1.0")
+    _git(root, "tag", "lh-v1.0")
+    kon = root / KON
+    kon.write_text(
+        kon.read_text(encoding="utf-8").replace("anzulegen.", "anzulegen und zu pflegen.", 1),
+        encoding="utf-8",
+    )
+    result = run_cli("build", root, "--format", "pdf", "--document", "lastenheft")
+    assert result.code == 0, result.output
+    pdf = re.sub(r"\s+", " ", pdf_text(root / "_build/pdf/lastenheft.pdf"))
+    assert "1.1 (Entwurf, geändert seit 1.0)" in pdf
+    assert "Erste Baseline lh-v1.0" in pdf
