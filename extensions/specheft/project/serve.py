@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 
 from specheft.errors import ToolMissingError, UsageError
+from specheft.project.baselines import compute_baselines, write_baselines
 from specheft.project.layout import Project, claim_output_dir
 
 
@@ -48,6 +49,9 @@ def serve(
         "--port",
         str(port),
     ]
+    # the documents' baselines as the build shows them (read once, before serving)
+    baselines = write_baselines(project, compute_baselines(project))
+    args += ["-D", f"specheft_baselines={baselines}"]
     if open_browser:
         args.append("--open-browser")
     autobuild(args)
