@@ -248,6 +248,9 @@ def test_hand_written_entries_merge_with_the_generated_ones():
     assert rows[2].description == "Dubletten" and rows[2].added == ("X",)
     assert rows[2].date == "2026-02-02" and rows[2].author == "A"
     assert not rows[0].generated and rows[1].first
+    # without baselines the hand-written entries keep the order they were written in
+    written = [("2.0", "2026-03-01", "", "b"), ("1.0", "2026-01-01", "", "a")]
+    assert [r.version for r in merge_history([], written)] == ["2.0", "1.0"]
 
 
 @pytest.mark.pdf

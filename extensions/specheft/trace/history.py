@@ -190,6 +190,8 @@ def merge_history(
     """The generated rows and the hand-written entries (version, date, author, changes)
     in one history, in version order. For the same version the hand-written text is the
     description (the generated ids stay), and its date and author win where given."""
+    if not generated:  # no baselines: the hand-written history as written, as before
+        return [HistoryRow(v, d, a, c) for v, d, a, c in written]
     rows = {row.version: row for row in generated}
     for version, date, author, changes in written:
         row = rows.get(version)
