@@ -186,8 +186,21 @@ def test_without_git_today_s_version_and_a_bad_pattern_is_located(run_cli, tmp_p
         text.replace("[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v*"\n'),
         encoding="utf-8",
     )
+    index = root / "spec/lastenheft/index.md"
+    index.write_text(
+        index.read_text(encoding="utf-8") + "\n:::{change-history}\n:::\n", encoding="utf-8"
+    )
     info = _build(run_cli, root)  # not a git repository: [project]'s version, no error
     assert "Version 0.1 " in info and "Status Entwurf" in info
+    lines = index.read_text(encoding="utf-8").count("\n")
+    index.write_text(
+        index.read_text(encoding="utf-8") + "\n:::{change-history}\n:document: lastenhaft\n:::\n",
+        encoding="utf-8",
+    )
+    result = run_cli("build", root)
+    assert result.code == 1
+    assert f"spec/lastenheft/index.md:{lines + 2}" in result.err
+    assert "no document 'lastenhaft'" in result.err and "lastenheft" in result.err
     toml.write_text(
         text.replace("[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v"\n'),
         encoding="utf-8",

@@ -45,7 +45,8 @@ class ChangeHistory(TraceDirective):
             try:
                 settings_of(self.env.app).document(name)
             except ConfigError as exc:
-                raise self.error(f"change-history: {exc.message}") from None
+                hint = f" ({exc.hint})" if exc.hint else ""
+                raise self.error(f"change-history: {exc.message}{hint}") from None
         record: ChangeHistoryOptions = {"document": name}
         return [self.placeholder(record)]
 
