@@ -18,9 +18,11 @@ from typing import Any
 
 from specheft.errors import SpecheftError
 from specheft.fsutil import atomic_write_bytes
+from specheft.project.fingerprint import trace_directives
 from specheft.project.layout import Project
 from specheft.project.revision import Repository, sync_tree
 from specheft.trace.diff import ItemState, snapshot
+from specheft.trace.fingerprint import document_needs, fingerprint
 from specheft.trace.hitcache import code_version
 
 
@@ -60,9 +62,7 @@ class RevisionItems:
 
 
 def _documents(other: Project, env: Any, needs: list[Any]) -> dict[str, DocumentState]:
-    from specheft.project.fingerprint import trace_directives
-    from specheft.sphinxext.rendering.documents import document_docnames
-    from specheft.trace.fingerprint import document_needs, fingerprint
+    from specheft.sphinxext.rendering.documents import document_docnames  # imports Sphinx
 
     found = {}
     for document in other.settings().deliverables():
