@@ -16,6 +16,7 @@ from sphinx.util import logging
 
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.needs.priorities import AFTER_NEEDS
+from specheft.trace.hitcache import HitCache
 from specheft.trace.rules import evaluate
 from specheft.trace.sourcelines import SourceLines
 
@@ -24,6 +25,8 @@ logger = logging.getLogger(__name__)
 #: Rules whose findings sphinx-needs itself reports in a build (unknown link targets,
 #: links to the wrong kind): not repeated there.
 _SPHINX_NEEDS_REPORTS = frozenset({"link-kind"})
+#: the per-item rules' remembered hits of a build, in its doctree folder
+_HIT_CACHE = "specheft-hits.pickle"
 
 
 def _check(app: Sphinx, builder: Builder) -> None:
@@ -31,7 +34,11 @@ def _check(app: Sphinx, builder: Builder) -> None:
         return
     context = build_context(app)
     graph = context.graph
-    evaluation = evaluate(graph, context.rules.levels, options=context.check)
+    # the per-item lint hits of unchanged items are remembered beside the environment,
+    # as in ``specheft check`` (its own file: paths in a build's graph lack ``spec/``)
+    cache = HitCache(Path(app.doctreedir) / _HIT_CACHE)
+    evaluation = evaluate(graph, context.rules.levels, options=context.check, cache=cache)
+    cache.save()
     lines = SourceLines()
     for finding in evaluation.findings:
         if finding.level != "error" or finding.rule in _SPHINX_NEEDS_REPORTS:
