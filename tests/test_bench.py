@@ -2,7 +2,8 @@
 
 CI-sized (N=24, one repetition, no PDF) so that a broken generator or runner is noticed at
 once; the real numbers come from ``python tests/bench/run.py --n 1000`` (``nox -s bench``).
-The PDF measurement is left out here: even at N=24 the PDF build takes 25-30 s (LaTeX
+The --exchange group (results import, accept, diff, export and import xlsx; ~10 s more at
+N=24) is in. The PDF measurement is left out here: even at N=24 the PDF build takes 25-30 s (LaTeX
 passes), more than the whole smoke run; its JSON fields are checked with recorded runs.
 """
 
@@ -23,7 +24,9 @@ N = 24
 @pytest.mark.slow
 def test_benchmark_smoke(tmp_path: Path) -> None:
     lines: list[str] = []
-    results = bench.run_benchmark(N, 1, tmp_path / "work", say=lines.append, pdf=False)
+    results = bench.run_benchmark(
+        N, 1, tmp_path / "work", say=lines.append, pdf=False, exchange=True
+    )
 
     expected = gen.expected_counts(N)
     assert expected == {"req": N, "excl": N // 10, "spec": N, "test": N, "phase": 7}
@@ -44,10 +47,19 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
         "plain_rebuild_s",
         "rebuild_s",
         "serve_s",
+        *(f"{key}_s" for key in bench.EXCHANGE),
     ):
         assert isinstance(data[key], float) and data[key] > 0, key
-    for key in ("ratio_html", "ratio_check", "ratio_recheck", "ratio_rebuild"):
+    for key in (
+        "ratio_html",
+        "ratio_check",
+        "ratio_recheck",
+        "ratio_rebuild",
+        *(f"ratio_{key}" for key in bench.EXCHANGE),
+    ):
         assert isinstance(data[key], float) and data[key] > 0, key
+    # the exchange ratios are to this run's check --fresh
+    assert math.isclose(data["ratio_diff"], data["diff_s"] / data["check_s"], rel_tol=1e-2)
     assert isinstance(data["serve_over_rebuild_s"], float)
     assert data["pdf_s"] is None and data["ratio_pdf"] is None  # pdf=False
     # the incremental specheft build rewrote every page that shows the retitled item
@@ -65,8 +77,9 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
 
     table = bench.table(results)
     assert "specheft build (HTML)" in table
-    # html, check, recheck, rebuild, stale pages, serve, RSS (no PDF)
-    assert table.count("PASS") + table.count("FAIL") == 7
+    # html, check, recheck, rebuild, stale pages, serve, RSS (no PDF); 5 exchange budgets
+    assert table.count("PASS") + table.count("FAIL") == 12
+    assert "export xlsx, inputs unchanged" in table
     assert "not measured: specheft build --format pdf" in table
     assert any("plain HTML build" in line for line in lines)
 
@@ -118,11 +131,55 @@ def test_json_and_table_with_pdf_and_serve() -> None:
     data = skipped.to_json()
     assert data["pdf_s"] is None and data["ratio_pdf"] is None and data["pdf_error"] is None
     assert data["serve_s"] is None and data["serve_over_rebuild_s"] is None
+    # without --exchange its fields are null and it has no budget lines
+    assert all(data[f"{key}_s"] is None for key in bench.EXCHANGE)
+    assert all(data[f"ratio_{key}"] is None for key in bench.EXCHANGE)
+    assert "× check --fresh" not in bench.table(skipped)
 
     # a PDF that failed is reported, not silently missing
     skipped.pdf_error = "specheft PDF build failed with exit code 2\n  command: …"
     assert skipped.to_json()["pdf_error"].startswith("specheft PDF build failed")
     assert "PDF build FAILED: specheft PDF build failed with exit code 2" in bench.table(skipped)
+
+
+def test_exchange_ratios_to_the_check() -> None:
+    """--exchange figures are divided by check --fresh and judged against #13, #14, #16."""
+    exchange = {
+        "results_import": 0.1,  # 0.05 × check: PASS
+        "accept": 0.3,  # 0.15: FAIL
+        "diff": 2.5,  # 1.25: FAIL (budget 1.0)
+        "export_xlsx": 0.2,  # 0.10: PASS (the budget is inclusive)
+        "export_xlsx_cached": 0.05,  # no budget
+        "import_xlsx": 0.15,  # 0.075: PASS
+    }
+    assert set(exchange) == set(bench.EXCHANGE)
+    results = _recorded(RECORDED | exchange)
+    data = results.to_json()
+    assert tuple(data) == bench.JSON_FIELDS
+    assert data["diff_s"] == 2.5 and data["ratio_diff"] == 1.25
+    assert data["ratio_results_import"] == 0.05 and data["ratio_export_xlsx_cached"] == 0.025
+    assert data["cpu_s"]["export_xlsx"] == 0.2
+    table = bench.table(results)
+    assert table.count("PASS") + table.count("FAIL") == 8 + 5
+
+    def row(start: str) -> list[str]:
+        # the last: the measurement table above may have a row of the same name
+        return [line for line in table.splitlines() if line.startswith(start)][-1].split()
+
+    assert row("results import (#13)")[-4:] == ["0.10", "PASS", "[CPU", "0.050]"]
+    assert row("accept (#13)")[-3] == "FAIL"
+    assert row("diff v1.0 v1.1 (#14)")[-5:-2] == ["≤", "1.00", "FAIL"]
+    assert row("export xlsx, first after edit (#16)")[-3] == "PASS"
+    assert row("export xlsx, inputs unchanged")[-3:] == ["0.025", "[CPU", "0.025]"]
+
+
+def test_junit_report_names_every_test() -> None:
+    """Half the cases carry the id in a property, half in the name; every id is used."""
+    ids = ["TC-SIT-KON-0001", "TC-UAT-AKT-0002", "TC-SIT-VER-0003"]
+    report = bench.junit_report(ids, 7)
+    assert report.count("<testcase ") == 7 and 'tests="7"' in report
+    assert 'value="TC-SIT-KON-0001"' in report and "test_TC_UAT_AKT_0002_1" in report
+    assert all(i in report or i.replace("-", "_") in report for i in ids)
 
 
 def test_stale_pages_against_a_fresh_build(tmp_path: Path) -> None:

@@ -17,7 +17,11 @@ in each repetition, each in a fresh subprocess (so peak RSS is per build):
   pages are counted, not fatal);
 * PDF: ``specheft build DIR --format pdf -q``, no _build (``--no-pdf`` skips it);
 * serve: ``specheft serve``; from saving the edited file to the reload message of
-  sphinx-autobuild's websocket plus fetching the edited page (``--no-serve`` skips it).
+  sphinx-autobuild's websocket plus fetching the edited page (``--no-serve`` skips it);
+* with ``--exchange`` (issues #13, #14, #16; against the same repetition's check):
+  ``results import junit`` of a 10,000-case report and ``accept``, ``diff`` between two
+  tags of a git copy of the project, ``export xlsx`` right after a title edit and again
+  with the inputs unchanged (its cache), and ``import xlsx`` of that workbook.
 
 The order of plain and specheft alternates between repetitions. Reported are medians,
 the ratios against the plain HTML build and PASS/FAIL against the budgets (informative:
@@ -81,6 +85,18 @@ JSON_FIELDS = (
     "serve_over_rebuild_s",
     "rebuild_stale_pages",
     "rebuild_title_pages",
+    "results_import_s",
+    "accept_s",
+    "diff_s",
+    "export_xlsx_s",
+    "export_xlsx_cached_s",
+    "import_xlsx_s",
+    "ratio_results_import",
+    "ratio_accept",
+    "ratio_diff",
+    "ratio_export_xlsx",
+    "ratio_export_xlsx_cached",
+    "ratio_import_xlsx",
     "cpu_s",
     "peak_rss_mb",
     "reps",
@@ -98,9 +114,26 @@ MEASUREMENTS = {
     "rebuild": "specheft build, 1 title edited",
     "pdf": "specheft build --format pdf",
     "serve": "specheft serve: save to reload",
+    "results_import": "results import junit",
+    "accept": "specheft accept",
+    "diff": "specheft diff v1.0 v1.1",
+    "export_xlsx": "export xlsx, first after an edit",
+    "export_xlsx_cached": "export xlsx, inputs unchanged",
+    "import_xlsx": "import xlsx of the requirements",
 }
 #: Measurements that --no-pdf / --no-serve leave out (null in the JSON).
 OPTIONAL = ("pdf", "serve")
+#: The opt-in group of --exchange (null in the JSON without it); ratios are to check --fresh.
+EXCHANGE = (
+    "results_import",
+    "accept",
+    "diff",
+    "export_xlsx",
+    "export_xlsx_cached",
+    "import_xlsx",
+)
+#: Test cases in the JUnit report that --exchange imports (issue #13 names 10,000).
+JUNIT_CASES = 10_000
 
 HEARTBEAT_S = 30.0
 #: A build is single-threaded: wall time well above CPU time means it waited for the CPU.
@@ -121,6 +154,13 @@ def budgets(n: int) -> dict[str, float]:
         "serve_over_rebuild_s": 0.5,
         "rebuild_stale_pages": 0,
         "ratio_rss": 1.2,
+        # --exchange, each × check --fresh: #13, #14, #16 (the export's first run after an
+        # edit; the cached one has no budget)
+        "ratio_results_import": 0.10,
+        "ratio_accept": 0.10,
+        "ratio_diff": 1.0,
+        "ratio_export_xlsx": 0.10,
+        "ratio_import_xlsx": 0.10,
     }
 
 
@@ -137,6 +177,7 @@ class Run:
     cpu_seconds: float  # NaN where not measurable (serve: the build runs in a grandchild)
     rss_mb: float
     load: float = 0.0  # 1-minute load average when it started
+    out: Path | None = None  # its standard output, where the caller must read it
 
     @property
     def contended(self) -> bool:
@@ -185,7 +226,16 @@ class Results:
             ratios["ratio_pdf"] = self.seconds("pdf") / self.seconds("specheft_html")
         if self.measured("serve"):
             ratios["serve_over_rebuild_s"] = self.seconds("serve") - self.seconds("rebuild")
+        check = self.seconds("check")
+        for key in EXCHANGE:
+            if self.measured(key):
+                ratios[f"ratio_{key}"] = self.seconds(key) / check
         return ratios
+
+    def cpu_ratio(self, key: str) -> float:
+        """CPU time of ``key`` / CPU time of check --fresh (medians): steadier when busy."""
+        cpu = {k: statistics.median(r.cpu_seconds for r in self.runs[k]) for k in (key, "check")}
+        return cpu[key] / cpu["check"]
 
     def _seconds_or_none(self, key: str) -> float | None:
         return round(self.seconds(key), 3) if self.measured(key) else None
@@ -217,6 +267,8 @@ class Results:
             "serve_over_rebuild_s": ratio("serve_over_rebuild_s", 3),
             "rebuild_stale_pages": dict(self.stale_pages),
             "rebuild_title_pages": dict(self.title_pages),
+            **{f"{key}_s": self._seconds_or_none(key) for key in EXCHANGE},
+            **{f"ratio_{key}": ratio(f"ratio_{key}") for key in EXCHANGE},
             # CPU medians: on a busy machine their ratios are steadier than wall-time ones
             "cpu_s": {
                 key: round(statistics.median(r.cpu_seconds for r in runs), 3)
@@ -308,8 +360,13 @@ def measure(
     say: Callable[[str], None],
     label: str,
     env: dict[str, str] | None = None,
+    ok: tuple[int, ...] = (0,),
 ) -> Run:
-    """Run ``cmd`` in a fresh process; wall time, CPU time and peak RSS of that process."""
+    """Run ``cmd`` in a fresh process; wall time, CPU time and peak RSS of that process.
+
+    ``ok``: the exit codes that are no failure (``accept`` and ``diff`` exit 1 on a
+    No-Go or on differences).
+    """
     logs.mkdir(parents=True, exist_ok=True)
     stem = f"{key}-{time.strftime('%H%M%S')}-{time.perf_counter_ns() % 10**6}"
     out_path, err_path = logs / f"{stem}.out", logs / f"{stem}.err"
@@ -327,14 +384,14 @@ def measure(
     proc.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss is in KiB on Linux, in bytes on macOS
     rss_mb = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         raise BenchError(
             f"{label} failed with exit code {proc.returncode}\n"
             f"  command: {' '.join(cmd)}\n"
             f"--- stderr (last {STDERR_TAIL_LINES} lines) ---\n{_tail(err_path) or '(empty)'}\n"
             f"--- stdout (last {STDERR_TAIL_LINES} lines) ---\n{_tail(out_path) or '(empty)'}"
         )
-    run = Run(key, seconds, usage.ru_utime + usage.ru_stime, rss_mb, load)
+    run = Run(key, seconds, usage.ru_utime + usage.ru_stime, rss_mb, load, out_path)
     note = "  (wall > CPU: the machine was busy)" if run.contended else ""
     say(f"    {seconds:7.2f} s wall, {run.cpu_seconds:7.2f} s CPU, {rss_mb:7.1f} MB peak RSS{note}")
     return run
@@ -529,6 +586,131 @@ def measure_serve(
     return Run("serve", seconds, math.nan, math.nan, load), fresh
 
 
+# --- exchange: results import, accept, diff, export and import xlsx (--exchange) ---------------
+
+
+def junit_report(test_ids: list[str], cases: int) -> str:
+    """A pytest --junitxml report: half the ids in a property, half in the name."""
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" '
+        f'tests="{cases}" timestamp="2027-08-10T09:00:00" hostname="bench">'
+    ]
+    for number in range(cases):
+        test = test_ids[number % len(test_ids)]
+        module = f"tests.sit.test_mod{number // 100:03d}"
+        if number % 2:
+            lines.append(
+                f'<testcase classname="{module}" name="test_{test.replace("-", "_")}_{number}" '
+                'time="0.012"/>'
+            )
+        else:
+            lines.append(
+                f'<testcase classname="{module}" name="test_case_{number}" time="0.034">'
+                f'<properties><property name="specheft_id" value="{test}"/></properties>'
+                "</testcase>"
+            )
+    lines.append("</testsuite></testsuites>")
+    return "\n".join(lines) + "\n"
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.com", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+def tag_two_versions(root: Path, edit: gen.EditTarget) -> None:
+    """Make ``root`` a git repository: tag ``v1.0``, retitle ``edit``, tag ``v1.1``."""
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "v1.0")
+    _git(root, "tag", "v1.0")
+    page = root / edit.path
+    text = page.read_text(encoding="utf-8")
+    changed = text.replace(edit.line(), edit.line(f"{edit.title} (geändert)"), 1)
+    if changed == text:
+        raise BenchError(f"cannot find the title of {edit.id} in {page}")
+    page.write_text(changed, encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "v1.1")
+    _git(root, "tag", "v1.1")
+
+
+def diff_lists_only(listed: str, item_id: str) -> bool:
+    """Whether ``specheft diff``'s text lists exactly one change, of ``item_id``."""
+    lines = listed.splitlines()
+    return bool(lines) and f": {item_id}: changed" in listed and "1 changed" in lines[0]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What the --exchange measurements work on, made once before the repetitions."""
+
+    report: Path  # the JUnit report
+    git_root: Path  # a copy of the project with tags v1.0 and v1.1 (the main one has no git)
+    workbook: Path  # where export xlsx writes (outside the project)
+
+
+def prepare_exchange(workdir: Path, n: int, edit: gen.EditTarget) -> Exchange:
+    report = workdir / "exchange" / "pytest.xml"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    tests = [item.id for item in gen.build_items(n)["test"]]
+    report.write_text(junit_report(tests, JUNIT_CASES), encoding="utf-8")
+    # a separate copy: git in the measured project would change what build and check do
+    git_root = gen.generate(workdir / "exchange" / "git", n, "specheft").root
+    tag_two_versions(git_root, edit)
+    return Exchange(report, git_root, workdir / "exchange" / "export.xlsx")
+
+
+def measure_exchange(
+    root: Path,
+    exchange: Exchange,
+    edit: gen.EditTarget,
+    rep: int,
+    measure_one: Callable[..., Run],
+) -> None:
+    """One repetition of the --exchange group on the project at ``root``.
+
+    Expects the check cache in ``_build`` (the repetition's check); ``measure_one(key,
+    cmd, label, ok=…)`` measures and records. Leaves the project's sources as found.
+    """
+    # results import and accept read the items from the check cache, as after a check
+    measure_one(
+        "results_import",
+        specheft_cmd("results", "import", "junit", exchange.report, "--project", root),
+        f"results import junit ({JUNIT_CASES} cases)",
+    )
+    try:
+        measure_one("accept", specheft_cmd("accept", root), "accept", ok=(0, 1))
+    finally:
+        shutil.rmtree(root / "spec" / "testkatalog" / "runs", ignore_errors=True)
+    run = measure_one(
+        "diff",
+        specheft_cmd("diff", "v1.0", "v1.1", exchange.git_root),
+        "diff v1.0 v1.1",
+        ok=(1,),
+    )
+    assert run.out is not None
+    listed = run.out.read_text(encoding="utf-8")
+    if not diff_lists_only(listed, edit.id):
+        raise BenchError(f"diff did not list exactly {edit.id}:\n{listed[:2000]}")
+    export = specheft_cmd("export", "xlsx", root, "--out", exchange.workbook)
+    with edited_title(root, edit, f"{edit.title} (Export {rep})"):
+        measure_one("export_xlsx", export, f"export xlsx after retitling {edit.id}")
+        measure_one("export_xlsx_cached", export, "export xlsx, inputs unchanged")
+    into = exchange.workbook.parent / f"import-{rep}"
+    shutil.rmtree(into, ignore_errors=True)
+    measure_one(
+        "import_xlsx",
+        specheft_cmd("import", "xlsx", exchange.workbook, "--into", into, "--project", root),
+        "import xlsx of the exported requirements",
+    )
+    if not any(into.glob("*.md")):
+        raise BenchError(f"import xlsx wrote no page into {into}")
+
+
 # --- the benchmark ----------------------------------------------------------------------------
 
 
@@ -568,10 +750,12 @@ def run_benchmark(
     *,
     pdf: bool = True,
     serve: bool = True,
+    exchange: bool = False,
 ) -> Results:
     """Generate both projects for ``n`` in ``workdir`` and measure ``reps`` repetitions.
 
-    ``pdf`` / ``serve``: whether to measure the PDF build and ``specheft serve``.
+    ``pdf`` / ``serve`` / ``exchange``: whether to measure the PDF build, ``specheft
+    serve`` and the --exchange group.
     """
     if reps < 1:
         raise ValueError("reps must be at least 1")
@@ -592,6 +776,12 @@ def run_benchmark(
     old_title, changed_title = edit.title, new_title(edit)
     #: flavour -> title counts of a fresh build of the edited sources (made in rep 1)
     fresh_counts: dict[str, TitleCounts] = {}
+    exchanged = prepare_exchange(workdir, n, edit) if exchange else None
+
+    def record(key: str, cmd: list[str], label: str, ok: tuple[int, ...] = (0,)) -> Run:
+        run = measure(key, cmd, logs, say, label, env, ok)
+        results.runs[key].append(run)
+        return run
 
     def rebuild(flavour: str, root: Path, cmd: list[str], rep: int) -> None:
         """Edit one title with the full build's _build present; time the rebuild.
@@ -670,6 +860,18 @@ def run_benchmark(
             )
         finally:
             edited.write_text(original, encoding="utf-8")
+        if exchanged is not None:
+            # unmeasured: bring the check cache back to the restored sources
+            measure(
+                "sync-check",
+                specheft_cmd("check", spec.root, *quiet_check),
+                logs,
+                lambda text: None,
+                "check",
+                env,
+                (0, 1),
+            )
+            measure_exchange(spec.root, exchanged, edit, rep, record)
         if pdf and results.pdf_error is None:
             _clean(spec.root)
             try:
@@ -735,7 +937,7 @@ def _verify_items(results: Results, expected: dict[str, int]) -> None:
 
 
 def verdict(value: float, limit: float, digits: int = 2) -> str:
-    """The budget and PASS/FAIL columns of a budget line."""
+    """The budget and PASS/FAIL columns of a budget line (15 characters)."""
     return f"{'≤ ' + format(limit, f'.{digits}f'):>9}  {'PASS' if value <= limit else 'FAIL'}"
 
 
@@ -749,6 +951,15 @@ BUDGET_LINES = {
     "ratio_pdf": ("PDF / specheft HTML", 3),
     "serve_over_rebuild_s": ("serve − rebuild, seconds", 2),
     "ratio_rss": ("peak RSS specheft / plain HTML", 3),
+}
+#: Budget lines of --exchange, each × check --fresh (None: shown without a budget).
+EXCHANGE_LINES = {
+    "ratio_results_import": ("results import (#13)", 0.10),
+    "ratio_accept": ("accept (#13)", 0.10),
+    "ratio_diff": ("diff v1.0 v1.1 (#14)", 1.0),
+    "ratio_export_xlsx": ("export xlsx, first after edit (#16)", 0.10),
+    "ratio_export_xlsx_cached": ("export xlsx, inputs unchanged", None),
+    "ratio_import_xlsx": ("import xlsx (#16)", 0.10),
 }
 
 
@@ -783,6 +994,18 @@ def table(results: Results) -> str:
                 f"{description:<39}{ratios[name]:>9.{max(digits, 0)}f}"
                 + verdict(ratios[name], limits[name], digits)
             )
+    if any(name in ratios for name in EXCHANGE_LINES):
+        lines += [
+            "",
+            f"{'× check --fresh (CPU ratio in brackets)':<39}{'value':>9}{'budget':>9}  result",
+            "-" * 70,
+        ]
+        for name, (description, limit) in EXCHANGE_LINES.items():
+            if name not in ratios:
+                continue
+            cpu_note = f"  [CPU {results.cpu_ratio(name.removeprefix('ratio_')):.3f}]"
+            budget = "" if limit is None else verdict(ratios[name], limit)
+            lines.append(f"{description:<39}{ratios[name]:>9.3f}{budget or ' ' * 15}{cpu_note}")
     skipped = [MEASUREMENTS[key] for key in OPTIONAL if not results.runs[key]]
     if skipped:
         lines.append(f"not measured: {', '.join(skipped)}")
@@ -964,6 +1187,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-serve", action="store_true", help="skip the specheft serve measurement"
     )
     parser.add_argument(
+        "--exchange",
+        action="store_true",
+        help="also time results import + accept, diff, export and import xlsx against the "
+        "check (issues #13, #14, #16)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_OUT,
@@ -980,7 +1209,13 @@ def main(argv: list[str] | None = None) -> int:
         workdir = (args.keep or Path(temporary)).resolve()
         try:
             results = run_benchmark(
-                args.n, args.reps, workdir, say, pdf=not args.no_pdf, serve=not args.no_serve
+                args.n,
+                args.reps,
+                workdir,
+                say,
+                pdf=not args.no_pdf,
+                serve=not args.no_serve,
+                exchange=args.exchange,
             )
             profiled = (
                 profile(workdir / "specheft", args.out.resolve(), args.n, say, child_env(workdir))
