@@ -26,6 +26,11 @@ _KEPT = (
 _CHANGE_REQUEST = (
     "reason", "requested_by", "date", "effort", "impact", "decision", "decision_date",
 )  # fmt: skip
+#: Every need field an ``Item`` keeps in ``fields``.
+_FIELDS = (
+    *_KEPT, "content", "tags", "typical_phase", "statement_en", "title_en", "acceptance_en",
+    "lineno_content", "reviewed", *_CHANGE_REQUEST,
+)  # fmt: skip
 
 
 class NeedLike(Protocol):
@@ -136,24 +141,14 @@ class TraceGraph:
                     path=path,
                     line=need.get("lineno"),
                     order=order if isinstance(order, int) and not isinstance(order, bool) else None,
+                    # each field read once: a NeedItem's get() is not a plain dict's
                     links={
-                        name: _as_tuple(need.get(name)) for name in LINK_NAMES if need.get(name)
+                        name: _as_tuple(value) for name in LINK_NAMES if (value := need.get(name))
                     },
                     fields={
-                        name: need.get(name)
-                        for name in (
-                            *_KEPT,
-                            "content",
-                            "tags",
-                            "typical_phase",
-                            "statement_en",
-                            "title_en",
-                            "acceptance_en",
-                            "lineno_content",
-                            "reviewed",
-                            *_CHANGE_REQUEST,
-                        )
-                        if need.get(name) not in (None, "", [], ())
+                        name: value
+                        for name in _FIELDS
+                        if (value := need.get(name)) not in (None, "", [], ())
                     },
                 )
             )

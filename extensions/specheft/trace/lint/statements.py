@@ -103,16 +103,10 @@ class Statement:
     ) -> Statement:
         """``first_line``: the source line of the body's first line; None for a field,
         whose findings are reported at the item's line."""
-        lines = strip_markup(str(raw or ""))
-        starts = []
-        offset = 0
-        for line in lines:
-            starts.append(offset)
-            offset += len(line) + 1
-        text = "\n".join(lines)
+        text, starts = _plain(str(raw or ""))
         if first_line is None:
             return cls(item, language, text, field, item.line, ())
-        return cls(item, language, text, field, first_line, tuple(starts))
+        return cls(item, language, text, field, first_line, starts)
 
     @property
     def empty(self) -> bool:
@@ -130,6 +124,27 @@ class Statement:
 
     def label(self, message: str) -> str:
         return f"{self.field}: {message}" if self.field else message
+
+
+#: text → its plain text and line offsets: every lint rule reads the same statements
+_PLAIN: dict[str, tuple[str, tuple[int, ...]]] = {}
+_PLAIN_MAX = 50_000
+
+
+def _plain(raw: str) -> tuple[str, tuple[int, ...]]:
+    """``strip_markup`` of ``raw`` joined, with the offset of each line; remembered."""
+    found = _PLAIN.get(raw)
+    if found is None:
+        lines = strip_markup(raw)
+        starts = []
+        offset = 0
+        for line in lines:
+            starts.append(offset)
+            offset += len(line) + 1
+        if len(_PLAIN) >= _PLAIN_MAX:  # bounded in a long-lived process (serve)
+            _PLAIN.clear()
+        found = _PLAIN[raw] = ("\n".join(lines), tuple(starts))
+    return found
 
 
 def statements(graph: TraceGraph, language: str) -> Iterator[Statement]:
