@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -80,3 +81,22 @@ class MiniProject:
             for p in sorted(self.root.rglob("*"))
             if p.is_file() and "_build" not in p.relative_to(self.root).parts
         }
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` as a test author (no global identity needed); its stdout."""
+    done = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=t@example.com", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def item_block(text: str, item_id: str) -> str:
+    """The whole ``:::{kind}`` block of an item, closing fence and newline included."""
+    start = text.rindex(":::{", 0, text.index(f":id: {item_id}\n"))
+    end = text.index("\n:::\n", start) + len("\n:::\n")
+    return text[start:end]

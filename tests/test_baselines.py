@@ -10,7 +10,6 @@ from __future__ import annotations
 import html as htmllib
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from specheft.trace.history import (
     version_of,
 )
 
+from .helpers import git, item_block
 from .pdftext import pdf_text, require_pdf_tools
 
 KON = "spec/lastenheft/05-anforderungen/kon.md"
@@ -61,23 +61,6 @@ REQUEST = """# Änderungsanträge
 Firmen werden gepflegt statt nur angelegt; Dubletten werden erkannt.
 :::
 """
-
-
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=t@example.com", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
-
-
-def _block(text: str, item_id: str) -> str:
-    start = text.rindex(":::{", 0, text.index(f":id: {item_id}\n"))
-    end = text.index("\n:::\n", start) + len("\n:::\n")
-    return text[start:end]
 
 
 def _text(page: Path) -> str:
@@ -118,11 +101,11 @@ def test_version_status_and_history_follow_the_baseline_tags(run_cli, tmp_path):
         encoding="utf-8",
     )
     (root / CR_PAGE).write_text("# Änderungsanträge\n", encoding="utf-8")
-    _git(root, "init", "-q")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "Lastenheft 1.0")
-    _git(root, "tag", "lh-v1.0")
-    _git(root, "tag", "ph-v3.0")  # another document's pattern: no baseline of the Lastenheft
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Lastenheft 1.0")
+    git(root, "tag", "lh-v1.0")
+    git(root, "tag", "ph-v3.0")  # another document's pattern: no baseline of the Lastenheft
 
     info = _build(run_cli, root)
     assert "Version 1.0 " in info and "Status Freigegeben" in info, info
@@ -130,9 +113,9 @@ def test_version_status_and_history_follow_the_baseline_tags(run_cli, tmp_path):
 
     kon = root / KON
     text = kon.read_text(encoding="utf-8")
-    first = _block(text, "LH-KON-001")
+    first = item_block(text, "LH-KON-001")
     text = text.replace(first, first.replace("anzulegen.", "anzulegen und zu pflegen."))
-    fourth = _block(text, "LH-KON-004")  # removed: kept as obsolete, so a CR can name it
+    fourth = item_block(text, "LH-KON-004")  # removed: kept as obsolete, so a CR can name it
     text = text.replace(
         fourth, fourth.replace(":id: LH-KON-004\n", ":id: LH-KON-004\n:status: obsolete\n")
     )
@@ -143,10 +126,10 @@ def test_version_status_and_history_follow_the_baseline_tags(run_cli, tmp_path):
     assert "Version 1.1 (Entwurf, geändert seit 1.0)" in info, info
     assert "Status Entwurf, geändert seit 1.0" in info
 
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "Lastenheft 1.1")
-    _git(root, "tag", "lh-v1.1")
-    _git(root, "tag", "lh-v0.9", "HEAD~1")  # a tag that is no later version: 1.1 stays
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Lastenheft 1.1")
+    git(root, "tag", "lh-v1.1")
+    git(root, "tag", "lh-v0.9", "HEAD~1")  # a tag that is no later version: 1.1 stays
     info = _build(run_cli, root)
     assert "Version 1.1 " in info and "Status Freigegeben" in info, info
     assert "geändert seit" not in info
@@ -167,7 +150,7 @@ def test_version_status_and_history_follow_the_baseline_tags(run_cli, tmp_path):
     kon.write_text(
         text.replace("anzulegen und zu pflegen.", "anzulegen\nund   zu pflegen."), encoding="utf-8"
     )
-    _git(root, "commit", "-q", "-am", "re-wrapped")
+    git(root, "commit", "-q", "-am", "re-wrapped")
     info = _build(run_cli, root)
     assert "Version 1.1 " in info and "Status Freigegeben" in info, info
 
@@ -278,10 +261,10 @@ def test_the_pdf_title_page_shows_the_draft_after_the_baseline(run_cli, tmp_path
         text.replace("[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v*"\n'),
         encoding="utf-8",
     )
-    _git(root, "init", "-q")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "Lastenheft 1.0")
-    _git(root, "tag", "lh-v1.0")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Lastenheft 1.0")
+    git(root, "tag", "lh-v1.0")
     kon = root / KON
     kon.write_text(
         kon.read_text(encoding="utf-8").replace("anzulegen.", "anzulegen und zu pflegen.", 1),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,8 @@ from specheft.trace.changes import Since, requirement_changes, strongest_priorit
 from specheft.trace.diff import ItemState, diff_snapshots
 from specheft.trace.graph import TraceGraph
 from specheft.trace.rules import CheckOptions, evaluate
+
+from .helpers import git, item_block
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -54,23 +55,6 @@ Firmen werden gepflegt statt nur angelegt; Dubletten werden erkannt.
 """
 
 
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=t@example.com", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
-
-
-def _block(text: str, item_id: str) -> str:
-    start = text.rindex(":::{", 0, text.index(f":id: {item_id}\n"))
-    end = text.index("\n:::\n", start) + len("\n:::\n")
-    return text[start:end]
-
-
 def _line_of(text: str, item_id: str) -> int:
     """The line of the item's directive (``:::{req}``), 1-based."""
     start = text.rindex(":::{", 0, text.index(f":id: {item_id}\n"))
@@ -87,22 +71,22 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         encoding="utf-8",
     )
     (root / CR_PAGE).write_text("# Änderungsanträge\n", encoding="utf-8")
-    _git(root, "init", "-q")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "Lastenheft 1.0")
-    _git(root, "tag", "v1")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Lastenheft 1.0")
+    git(root, "tag", "v1")
     kon = root / KON
     text = kon.read_text(encoding="utf-8")
-    assert ":priority: must" in _block(text, "LH-KON-001")
-    assert ":priority: must" in _block(text, "LH-KON-004")
-    assert ":priority: should" in _block(text, "LH-KON-003")
-    first = _block(text, "LH-KON-001")
+    assert ":priority: must" in item_block(text, "LH-KON-001")
+    assert ":priority: must" in item_block(text, "LH-KON-004")
+    assert ":priority: should" in item_block(text, "LH-KON-003")
+    first = item_block(text, "LH-KON-001")
     text = text.replace(first, first.replace("anzulegen.", "anzulegen und zu pflegen."))
-    third = _block(text, "LH-KON-003")
+    third = item_block(text, "LH-KON-003")
     text = text.replace(
         third, third.replace(":id: LH-KON-003\n", ":id: LH-KON-003\n:status: obsolete\n")
     )
-    text = text.replace(_block(text, "LH-KON-004"), "")
+    text = text.replace(item_block(text, "LH-KON-004"), "")
     kon.write_text(text + ADDED, encoding="utf-8")
     return root
 
@@ -123,7 +107,7 @@ ALL = "LH-KON-001, LH-KON-003, LH-KON-099"
 
 
 def test_since_reports_each_change_no_request_covers(run_cli, repo):
-    old = _git(repo, "show", f"v1:{KON}")
+    old = git(repo, "show", f"v1:{KON}")
     _request(repo, "open", ALL)
     code, found = _uncovered(run_cli, repo, "--since", "v1")
     assert code == 1
@@ -297,7 +281,7 @@ def test_change_requests_directive_lists_the_requests_of_the_decisions_asked(run
 def test_the_revisions_items_are_kept_per_commit_and_rebuilt_for_other_code(run_cli, repo):
     _request(repo, "approved", ALL)
     _uncovered(run_cli, repo, "--since", "v1")
-    cache = repo / "_build/.doctrees/since" / f"{_git(repo, 'rev-parse', 'v1')}.json"
+    cache = repo / "_build/.doctrees/since" / f"{git(repo, 'rev-parse', 'v1')}.json"
     stored = json.loads(cache.read_text(encoding="utf-8"))
     # an item only the cache knows: reported as deleted, so the cache was read
     ghost = dict(stored["items"]["LH-KON-002"], id="LH-KON-777")

@@ -17,6 +17,8 @@ import pytest
 from specheft.cli import main
 from specheft.trace.diff import ItemState, compare_items, word_diff
 
+from .helpers import git, item_block
+
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 KON = "spec/lastenheft/05-anforderungen/kon.md"
@@ -40,32 +42,14 @@ Das CRM-System soll beim Anlegen einer Firma auf mögliche Dubletten hinweisen.
 """
 
 
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=t@example.com", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
-
-
-def _block(text: str, item_id: str) -> str:
-    """The whole ``:::{req}`` block of an item, closing fence and newline included."""
-    start = text.rindex(":::{", 0, text.index(f":id: {item_id}\n"))
-    end = text.index("\n:::\n", start) + len("\n:::\n")
-    return text[start:end]
-
-
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("diff") / "crm"
     assert main(["new", str(root), "--areas", "KON,VTR"]) == 0
-    _git(root, "init", "-q")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "Lastenheft 1.0")
-    _git(root, "tag", "v1.0")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Lastenheft 1.0")
+    git(root, "tag", "v1.0")
     kon, vtr = root / KON, root / VTR
     text = kon.read_text(encoding="utf-8")
     assert OLD_TEXT in text
@@ -73,17 +57,17 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rewrapped = OLD_TEXT.replace(" Firmen mit", "\nFirmen  mit")
     text = text.replace(OLD_TEXT, rewrapped).replace(":priority: must", ":priority:   must", 1)
     kon.write_text(text, encoding="utf-8")
-    _git(root, "commit", "-q", "-am", "re-wrapped")
-    _git(root, "tag", "reformat")
+    git(root, "commit", "-q", "-am", "re-wrapped")
+    git(root, "tag", "reformat")
     text = text.replace(rewrapped, NEW_TEXT)
-    first = _block(text, "LH-KON-001")
+    first = item_block(text, "LH-KON-001")
     text = text.replace(first, first.replace(":phase: PHASE-IMPL", ":phase: PHASE-KONZEPT"))
-    text = text.replace(_block(text, "LH-KON-004"), "")
-    moved = _block(text, "LH-KON-005")
+    text = text.replace(item_block(text, "LH-KON-004"), "")
+    moved = item_block(text, "LH-KON-005")
     kon.write_text(text.replace(moved, "") + ADDED, encoding="utf-8")
     vtr.write_text(vtr.read_text(encoding="utf-8") + "\n" + moved, encoding="utf-8")
-    _git(root, "commit", "-q", "-am", "Lastenheft 1.1")
-    _git(root, "tag", "v1.1")
+    git(root, "commit", "-q", "-am", "Lastenheft 1.1")
+    git(root, "tag", "v1.1")
     return root
 
 
@@ -160,7 +144,7 @@ def test_working_tree_is_compared_and_left_untouched(run_cli, repo):
     before = kon.read_bytes()
     kon.write_bytes(before.replace(b":priority: should", b":priority: can", 1))
     try:
-        status = _git(repo, "status", "--porcelain")
+        status = git(repo, "status", "--porcelain")
         stamp = kon.stat().st_mtime_ns
         index = (repo / ".git/index").read_bytes()
         code, report = _json(run_cli, "v1.1", repo)
@@ -174,7 +158,7 @@ def test_working_tree_is_compared_and_left_untouched(run_cli, repo):
             "words": [["-", "should"], ["+", "can"]],  # no space before the first word
         }
         # nothing of the user's changed: files, index, status; no build directory made
-        assert _git(repo, "status", "--porcelain") == status
+        assert git(repo, "status", "--porcelain") == status
         assert kon.stat().st_mtime_ns == stamp
         assert (repo / ".git/index").read_bytes() == index
         assert not (repo / "_build").exists()
@@ -199,18 +183,18 @@ def test_unknown_and_ambiguous_revisions(run_cli, repo):
     assert "Traceback" not in unknown.output
     option = run_cli("diff", "--", "--output=x", repo)  # a name, never an option of git
     assert option.code == 2 and "unknown git revision '--output=x'" in option.err
-    _git(repo, "branch", "v1.0")
+    git(repo, "branch", "v1.0")
     try:
         ambiguous = run_cli("diff", "v1.0", "v1.1", repo)
         assert ambiguous.code == 2 and "ambiguous git revision 'v1.0'" in ambiguous.err
     finally:
-        _git(repo, "branch", "-D", "v1.0")
+        git(repo, "branch", "-D", "v1.0")
 
 
 def test_shallow_clone_missing_the_revision(run_cli, repo, tmp_path):
-    old = _git(repo, "rev-parse", "v1.0")
+    old = git(repo, "rev-parse", "v1.0")
     clone = tmp_path / "shallow"
-    _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
     result = run_cli("diff", old, clone)
     assert result.code == 2
     assert f"unknown git revision '{old}'" in result.err and "shallow clone" in result.err
@@ -267,16 +251,16 @@ def test_broken_settings_at_a_revision_are_located_in_that_revision(run_cli, rep
     before = settings.read_bytes()
     settings.write_bytes(before + b"\n[rules]\n")  # a table declared twice: not valid TOML
     try:
-        _git(repo, "commit", "-q", "-am", "broken settings")
-        _git(repo, "tag", "broken")
+        git(repo, "commit", "-q", "-am", "broken settings")
+        git(repo, "tag", "broken")
         at_tag = run_cli("diff", "broken", "v1.1", repo)
         assert at_tag.code == 2 and "error: broken:conf/specheft.toml:" in at_tag.err
         now = run_cli("diff", "v1.1", repo)  # the working tree: the user's own file
         assert now.code == 2 and "error: conf/specheft.toml:" in now.err
         assert "specheft-diff-" not in at_tag.err + now.err  # no temporary path
     finally:
-        _git(repo, "tag", "-d", "broken")
-        _git(repo, "reset", "-q", "--hard", "v1.1")  # the test's own repository
+        git(repo, "tag", "-d", "broken")
+        git(repo, "reset", "-q", "--hard", "v1.1")  # the test's own repository
 
 
 @pytest.mark.parametrize("command", ["diff", "fingerprint"])
@@ -304,11 +288,11 @@ def test_the_diff_core_imports_no_sphinx():
 def test_a_revision_before_the_project_existed(run_cli, repo, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
-    _git(other, "init", "-q")
+    git(other, "init", "-q")
     (other / "README.md").write_text("no project yet\n", encoding="utf-8")
-    _git(other, "add", "README.md")
-    _git(other, "commit", "-q", "-m", "start")
-    _git(other, "tag", "empty")
+    git(other, "add", "README.md")
+    git(other, "commit", "-q", "-m", "start")
+    git(other, "tag", "empty")
     shutil.copytree(repo / "spec", other / "spec")
     shutil.copytree(repo / "conf", other / "conf")
     result = run_cli("diff", "empty", other)

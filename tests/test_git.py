@@ -3,35 +3,25 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from specheft.gitinfo import git_state
 
+from .helpers import git
+
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-
-
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=t@example.com", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture
 def repo(run_cli, tmp_path: Path) -> Path:
     root = tmp_path / "crm"
     assert run_cli("new", root, "--areas", "KON,VTR").code == 0
-    _git(root, "init", "-q")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "Lastenheft 1.0")
-    _git(root, "tag", "v1.0")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Lastenheft 1.0")
+    git(root, "tag", "v1.0")
     return root
 
 
@@ -67,7 +57,7 @@ def test_fingerprint_of_a_tag_matches_the_sources_it_tagged(run_cli, repo):
 
 def test_a_repository_config_runs_no_program(repo):
     marker = repo.parent / "ran"
-    _git(repo, "config", "core.fsmonitor", f"touch {marker}; false")
+    git(repo, "config", "core.fsmonitor", f"touch {marker}; false")
     page = next((repo / "spec").rglob("*.md"))
     page.write_text(page.read_text(encoding="utf-8") + "\nGeändert.\n", encoding="utf-8")
     state = git_state(repo)
