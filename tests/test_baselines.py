@@ -26,24 +26,11 @@ from specheft.trace.history import (
     version_of,
 )
 
+from .change_project import ADDED, CR_PAGE, KON
 from .helpers import git, item_block
 from .pdftext import pdf_text, require_pdf_tools
 
-KON = "spec/lastenheft/05-anforderungen/kon.md"
-CR_PAGE = "spec/pflichtenheft/aenderungen.md"
 START = "_build/html/lastenheft/index.html"
-ADDED = """
-:::{req} Dubletten erkennen
-:id: LH-KON-099
-:priority: must
-:area: KON
-:verification: test
-:phase: PHASE-IMPL
-:acceptance: Ein Key-User legt eine Firma doppelt an, und das CRM-System warnt.
-
-Das CRM-System muss beim Anlegen einer Firma auf mögliche Dubletten hinweisen.
-:::
-"""
 REQUEST = """# Änderungsanträge
 
 :::{change-history}

@@ -19,24 +19,11 @@ from specheft.trace.diff import ItemState, diff_snapshots
 from specheft.trace.graph import TraceGraph
 from specheft.trace.rules import CheckOptions, evaluate
 
+from .change_project import ADDED, CR_PAGE, KON
 from .helpers import git, item_block
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
-KON = "spec/lastenheft/05-anforderungen/kon.md"
-CR_PAGE = "spec/pflichtenheft/aenderungen.md"
-ADDED = """
-:::{req} Dubletten erkennen
-:id: LH-KON-099
-:priority: must
-:area: KON
-:verification: test
-:phase: PHASE-IMPL
-:acceptance: Ein Key-User legt eine Firma doppelt an, und das CRM-System warnt.
-
-Das CRM-System muss beim Anlegen einer Firma auf mögliche Dubletten hinweisen.
-:::
-"""
 REQUEST = """# Änderungsanträge
 
 :::{{cr}} Firmenpflege und Dubletten
