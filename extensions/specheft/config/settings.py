@@ -2,7 +2,8 @@
 
 A wrong key, a wrong type or a value outside its choices is a ``ConfigError`` that
 names the file, the line and the allowed values. Configuration owns the project tables
-([project], [areas], [ids], [catalog], [limits] here; [documents], [[history]],
+([project], [areas], [ids], [catalog], [limits] here; [fields] in
+:mod:`specheft.config.fields`; [documents], [[history]],
 [[distribution]], [[signoff]] in :mod:`specheft.config.documents`); the tables other
 parts own ([rules], [lint], [results], [acceptance], …) are passed in as
 :class:`~specheft.config.reader.Table` values by the caller (``specheft.tables``
@@ -28,6 +29,7 @@ from specheft.config.documents import (
     parse_history,
     parse_people,
 )
+from specheft.config.fields import CustomField, parse_fields
 from specheft.config.reader import Key, Reader, Table, parse_toml
 from specheft.errors import ConfigError, Location, did_you_mean
 from specheft.labels import LANGUAGES
@@ -95,6 +97,8 @@ class Settings:
     """The typed values of the tables other parts own, by table name (see :meth:`option`)."""
     max_source_bytes: int = 5 * 1024 * 1024
     """[limits] max_source_mb: the largest source page read (in bytes)."""
+    fields: tuple[CustomField, ...] = ()
+    """The project's own item fields ([fields.<name>]), in the order of the file."""
 
     @property
     def language(self) -> str:
@@ -145,6 +149,7 @@ _OWN_TABLES = (
     "history",
     "catalog",
     "limits",
+    "fields",
 )
 
 
@@ -217,6 +222,7 @@ def parse_settings(text: str, path: Path | None, tables: Sequence[Table[Any]]) -
         areas_en=_parse_areas_en(reader, reader.table(data, "catalog"), areas),
         options=options,
         max_source_bytes=_parse_limits(reader, reader.table(data, "limits")),
+        fields=parse_fields(reader, reader.table(data, "fields")),
     )
 
 

@@ -61,6 +61,16 @@ def need_types(settings: Settings) -> list[dict[str, Any]]:
             for f in FIELDS
             if kind in f.kinds
         }
+        # the project's own fields ([fields] of specheft.toml): free text, declared on
+        # their kinds only, so an undeclared option stays an error as for the built-ins
+        fields.update(
+            (
+                custom.name,
+                {"description": custom.label, "nullable": True, "schema": {"type": "string"}},
+            )
+            for custom in settings.fields
+            if kind in custom.kinds
+        )
         links = {
             link.name: {
                 "description": label(lang, f"link.{link.name}.out"),

@@ -62,6 +62,12 @@ class ItemRenderer:
         self.app = app
         self.lang = settings.language
         self.areas = settings.areas
+        # the project's own fields ([fields] of specheft.toml): label, and per kind the
+        # names shown after the built-in short fields
+        self.custom_labels = {custom.name: custom.label for custom in settings.fields}
+        self.custom_by_kind: dict[str, tuple[str, ...]] = {
+            str(kind): tuple(c.name for c in settings.fields if kind in c.kinds) for kind in Kind
+        }
         self.needs = needs
         self.fromdocname = fromdocname
         self._uris: dict[str, str] = {}
@@ -121,6 +127,8 @@ class ItemRenderer:
     def field_label(self, name: str, *, link_in: bool = False) -> str:
         if name in _LINK_NAMES:
             return label(self.lang, f"link.{name}.{'in' if link_in else 'out'}", name)
+        if name in self.custom_labels:
+            return self.custom_labels[name]
         return label(self.lang, f"field.{name}", name)
 
     def field(self, name: str, body: list[nodes.Node], *, link_in: bool = False) -> nodes.field:
@@ -224,7 +232,8 @@ class ItemRenderer:
         if self.latex:  # a named destination, for links from the other PDFs
             box += nodes.raw("", rf"\hypertarget{{{need['id']}}}{{}}", format="latex")
         box += self.head(need)
-        meta = [(name, v) for name in _META.get(kind, ()) if (v := self.value(need, name))]
+        shown = (*_META.get(kind, ()), *self.custom_by_kind.get(kind, ()))
+        meta = [(name, v) for name in shown if (v := self.value(need, name))]
         # evidence is shown on the site only: a contract PDF (Lastenheft, Pflichtenheft,
         # test catalogue) must read the same before and after a test run; on paper the
         # results are in the traceability report and the Abnahmeprotokoll

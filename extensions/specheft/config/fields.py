@@ -1,0 +1,210 @@
+"""The project's own item fields: ``[fields.<name>]`` of specheft.toml.
+
+A customer's list has columns specheft has no field for (Ansprechpartner, Kostenstelle,
+…); declared here, such a column is an option of the item (``:ansprechpartner: …``),
+shown on the item, kept in needs.json and carried through every export and import,
+instead of being a line of free text. Validated once with the rest of the file; the
+Sphinx layer registers the fields with sphinx-needs (``sphinxext/needs/vocabulary``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from specheft.config.reader import Key, Reader
+from specheft.errors import did_you_mean
+from specheft.model import FIELD_DEFS, LINK_DEFS, Kind
+
+#: a field name as it is written on an item (``:name: value``) and in needs.json
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+#: The names sphinx-needs keeps for itself (its core fields and directive options,
+#: ``sphinx_needs.data.NeedsCoreFields`` of the pinned release; config/ imports no
+#: Sphinx, tests/test_custom_fields.py compares the two) and specheft's own
+#: (``result`` is the evidence line of a rendered item, ``links`` the generic link).
+RESERVED: frozenset[str] = frozenset(
+    {
+        *[
+            "arch",
+            "collapse",
+            "constraints",
+            "constraints_error",
+            "constraints_passed",
+            "constraints_results",
+            "content",
+            "docname",
+            "doctype",
+            "external_css",
+            "external_url",
+            "has_dead_links",
+            "has_forbidden_dead_links",
+            "hide",
+            "id",
+            "id_complete",
+            "id_parent",
+            "is_external",
+            "is_import",
+            "is_modified",
+            "is_need",
+            "is_part",
+            "jinja_content",
+            "layout",
+            "lineno",
+            "lineno_content",
+            "modifications",
+            "parent_need",
+            "parts",
+            "post_content",
+            "post_template",
+            "pre_content",
+            "pre_template",
+            "section_name",
+            "sections",
+            "signature",
+            "status",
+            "style",
+            "tags",
+            "template",
+            "title",
+            "type",
+            "type_color",
+            "type_name",
+            "type_prefix",
+            "type_style",
+        ],
+        "links",
+        "parent_needs",
+        "delete",
+        "duplicates",
+        "result",
+        "text",
+        "page",
+        "chapter",
+    }
+)
+
+_KEYS: dict[str, Key] = {
+    "label": Key((str,), ""),
+    "kinds": Key((list,), None),
+}
+
+_KIND_NAMES = tuple(str(kind) for kind in Kind)
+
+
+@dataclass(frozen=True)
+class CustomField:
+    """One declared field: free text on the items of ``kinds``."""
+
+    name: str
+    label: str
+    kinds: tuple[Kind, ...]
+
+
+def taken(name: str) -> str | None:
+    """Why ``name`` cannot be a project's own field (a built-in has it), or None."""
+    if name in FIELD_DEFS:
+        return "a built-in field of specheft"
+    if name in LINK_DEFS or name.endswith("_back"):
+        return "a link of specheft (or its back link)"
+    if name in RESERVED:
+        return "a field sphinx-needs or specheft keeps for itself"
+    return None
+
+
+def parse_fields(reader: Reader, data: Mapping[str, Any]) -> tuple[CustomField, ...]:
+    """``[fields.<name>]`` tables, in the order of the file."""
+    found: list[CustomField] = []
+    for name, entry in data.items():
+        if not FIELD_NAME.match(name):
+            reader.error(
+                "fields",
+                name,
+                "a field name is lower-case ASCII letters, digits and '_', starting with "
+                "a letter, at most 40 characters (it is written as :name: on the item)",
+                hint=f"e.g. [fields.{derive_name(name) or 'ansprechpartner'}]",
+            )
+        reason = taken(name)
+        if reason is not None:
+            reader.error(
+                "fields", name, f"{name!r} is {reason}", hint=f"e.g. [fields.{name}_kunde]"
+            )
+        if not isinstance(entry, Mapping):
+            reader.error("fields", name, f"expected a table [fields.{name}] (label, kinds)")
+        table = f"fields.{name}"
+        values = reader.keys(table, entry, _KEYS)
+        label = " ".join(values["label"].split())
+        if values["label"] and not label:
+            reader.error(table, "label", "expected a non-empty label")
+        kinds_raw = values["kinds"]
+        if kinds_raw is None:
+            kinds = tuple(Kind)
+        else:
+            if not kinds_raw:
+                reader.error(table, "kinds", "expected at least one item kind (or no key: all)")
+            for kind in kinds_raw:
+                if not isinstance(kind, str) or kind not in _KIND_NAMES:
+                    reader.error(
+                        table,
+                        "kinds",
+                        f"unknown item kind {kind!r}; allowed: {', '.join(_KIND_NAMES)}",
+                        did_you_mean(str(kind), _KIND_NAMES),
+                    )
+            kinds = tuple(Kind(k) for k in dict.fromkeys(kinds_raw))
+        found.append(CustomField(name, label or name, kinds))
+    return tuple(found)
+
+
+_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"}
+)
+
+
+def derive_name(header: str) -> str:
+    """A field name for a column header or attribute name: lower-case ASCII with German
+    umlauts transliterated, other characters ``_`` (``Kostenstelle (Kunde)`` →
+    ``kostenstelle_kunde``); "" when nothing is left. The same header always gives the
+    same name, so a second import finds the field the first one declared."""
+    text = unicodedata.normalize("NFKD", header.translate(_UMLAUTS)).encode("ascii", "ignore")
+    name = re.sub(r"[^a-z0-9]+", "_", text.decode().lower()).strip("_")[:40].rstrip("_")
+    if name and not name[0].isalpha():
+        name = f"f_{name}"[:40].rstrip("_")
+    return name
+
+
+def field_for(
+    header: str, declared: Iterable[CustomField], used: Iterable[str] = ()
+) -> tuple[str, bool]:
+    """The field a column/attribute named ``header`` goes to: (name, already declared).
+
+    A declared field whose label or name is the header (case and spaces aside) is
+    taken; else the derived name, suffixed ``_2``, ``_3`` … when a built-in field or
+    another name in ``used`` has it; ``field`` when the header has no letter or digit.
+    """
+    declared = tuple(declared)
+    wanted = " ".join(header.split()).casefold()
+    for custom in declared:
+        if wanted in (custom.label.casefold(), custom.name):
+            return custom.name, True
+    base = derive_name(header) or "field"
+    taken_names = set(used) | {c.name for c in declared}
+    name, number = base, 1
+    while taken(name) is not None or name in taken_names:
+        number += 1
+        suffix = f"_{number}"
+        name = base[: 40 - len(suffix)] + suffix
+    return name, False
+
+
+def toml_table(custom: CustomField) -> str:
+    """The ``[fields.NAME]`` table declaring ``custom``, as an import appends it."""
+    # a JSON string is a TOML basic string (the same escapes); DEL must be escaped too
+    label = json.dumps(custom.label, ensure_ascii=False).replace("\x7f", "\\u007f")
+    lines = [f"[fields.{custom.name}]", f"label = {label}"]
+    if set(custom.kinds) != set(Kind):
+        lines.append("kinds = [" + ", ".join(f'"{k}"' for k in custom.kinds) + "]")
+    return "\n".join(lines) + "\n"
