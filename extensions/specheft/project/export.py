@@ -135,6 +135,7 @@ def export_sheets(
                 (doc, *document_fingerprint(env, needs, doc))
                 for doc in ((chosen,) if chosen else settings.deliverables())
             ],
+            custom=settings.fields,
         )
         data = xlsx_bytes(export) if fmt == "xlsx" else csv_bytes(table_named(export.tables, kind))
         counts = [(t.key, len(t.rows)) for t in export.tables]
@@ -169,9 +170,9 @@ def export_reqif(
         _, needs, pages = _items(project, chosen, progress)
     if pages is not None:
         needs = [n for n in needs if n.get("docname") in pages]
-    documents = documents_from_needs(needs)
+    documents = documents_from_needs(needs, settings.fields)
     when = export_time(project.root)
-    data = render(documents, title=settings.project.name, when=when)
+    data = render(documents, title=settings.project.name, when=when, custom=settings.fields)
     if as_zip:
         data = zipped(target.with_suffix(".reqif").name, data, when)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any
 
 from lxml import etree
 
+from specheft.config.fields import CustomField
 from specheft.errors import UsageError
 from specheft.io.reqif import NS, XHTML_NS
 from specheft.io.reqif.model import Document, Entry
@@ -48,9 +49,14 @@ class Attr:
     name: str  # LONG-NAME
     datatype: str  # string | xhtml | date | integer | enum
     values: tuple[str, ...] = ()
+    label: str = ""  # the LONG-NAME when it is not ``name``: a project's own field
+
+    @property
+    def long_name(self) -> str:
+        return self.label or self.name
 
 
-def _attrs_of(kind: str) -> list[Attr]:
+def _attrs_of(kind: str, custom: Sequence[CustomField] = ()) -> list[Attr]:
     attrs = [Attr(FOREIGN_ID, "string"), Attr(NAME, "xhtml"), Attr(TEXT, "xhtml")]
     attrs.append(Attr(STATUS, "enum", tuple(Status)))
     for f in FIELDS:
@@ -62,6 +68,9 @@ def _attrs_of(kind: str) -> list[Attr]:
             attrs.append(Attr(f.name, f.value_type))
         else:
             attrs.append(Attr(f.name, "string"))
+    # the project's own fields ([fields]): a string each, LONG-NAME the label, so that
+    # the other tool shows the column as the project names it and an import finds it
+    attrs += [Attr(c.name, "string", label=c.label) for c in custom if kind in c.kinds]
     return attrs
 
 
@@ -78,9 +87,12 @@ def _text(value: Any) -> str:
 # --- items → documents ----------------------------------------------------------------
 
 
-def documents_from_needs(needs: Iterable[Mapping[str, Any]] | Iterable[Any]) -> list[Document]:
+def documents_from_needs(
+    needs: Iterable[Mapping[str, Any]] | Iterable[Any], custom: Sequence[CustomField] = ()
+) -> list[Document]:
     """Group the items by document (the first folder of their page under spec/) and by
-    the headings above them; pages in name order, items in source order."""
+    the headings above them; pages in name order, items in source order; ``custom``:
+    the project's own fields, carried as item fields."""
     rows = []
     for need in needs:
         if need.get("is_external") or not need.get("docname"):
@@ -110,11 +122,11 @@ def documents_from_needs(needs: Iterable[Mapping[str, Any]] | Iterable[Any]) -> 
                 headings[path] = heading
                 siblings.append(heading)
             siblings = heading.children
-        siblings.append(_entry(need))
+        siblings.append(_entry(need, custom))
     return list(documents.values())
 
 
-def _entry(need: Any) -> Entry:
+def _entry(need: Any, custom: Sequence[CustomField] = ()) -> Entry:
     kind = str(need.get("type") or "")
     fields: dict[str, str] = {}
     status = need.get("status")
@@ -124,6 +136,10 @@ def _entry(need: Any) -> Entry:
         value = need.get(f.name)
         if kind in f.kinds and value not in (None, "", [], ()):
             fields[f.name] = _text(value)
+    for c in custom:
+        value = need.get(c.name)
+        if kind in c.kinds and value not in (None, "", [], ()):
+            fields[c.name] = _text(value)
     links = {}
     for link in LINKS:
         value = need.get(link.name)
@@ -180,8 +196,11 @@ def export_time(root: Path) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def render(documents: list[Document], *, title: str, when: str) -> bytes:
-    """The ReqIF file for ``documents`` (UTF-8, XML declaration, indented)."""
+def render(
+    documents: list[Document], *, title: str, when: str, custom: Sequence[CustomField] = ()
+) -> bytes:
+    """The ReqIF file for ``documents`` (UTF-8, XML declaration, indented); ``custom``:
+    the project's own fields, a string attribute each on the types of their kinds."""
     root = etree.Element(f"{{{NS}}}REQ-IF", nsmap={None: NS, "xhtml": XHTML_NS})
     header = _e(_e(root, "THE-HEADER"), "REQ-IF-HEADER", IDENTIFIER="specheft-header")
     for tag, value in (
@@ -197,7 +216,7 @@ def render(documents: list[Document], *, title: str, when: str) -> bytes:
     stamp = {"LAST-CHANGE": when}
 
     kinds = sorted({e.kind for d in documents for e in d.items()})
-    types: dict[str, list[Attr]] = {k: _attrs_of(k) for k in kinds}
+    types: dict[str, list[Attr]] = {k: _attrs_of(k, custom) for k in kinds}
     has_headings = any(c.heading for d in documents for c in _walk(d.children))
     if has_headings:
         types[HEADING_TYPE] = _heading_attrs()
@@ -276,7 +295,7 @@ def render(documents: list[Document], *, title: str, when: str) -> bytes:
                 f"ATTRIBUTE-DEFINITION-{tag}",
                 IDENTIFIER=_ad(kind, a.name),
                 **stamp,
-                **{"LONG-NAME": a.name},
+                **{"LONG-NAME": a.long_name},
             )
             if a.datatype == "enum":
                 ad.set("MULTI-VALUED", "false")

@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from specheft.config.fields import CustomField
 from specheft.config.settings import Document, ProjectInfo
 from specheft.io.sheets.tables import ID, KEYS, KIND_TABLES, Table, coverage_table, item_table
 from specheft.trace.coverage import coverage
@@ -52,13 +53,15 @@ def collect(
     revision: str | None = None,
     committed: dt.datetime | None = None,
     fingerprints: Iterable[tuple[Document, str, int]] = (),
+    custom: Sequence[CustomField] = (),
 ) -> Export:
     """The tables and the cover of the items ``needs`` (of an items-only build).
 
     ``pages``: the docnames of ``document`` (its items are listed; coverage still counts
     every item); ``chapters``: docname → page title; ``revision`` and ``committed``: the
     git state and HEAD's date (None outside git); ``fingerprints``: (document, digest,
-    item count) for the cover."""
+    item count) for the cover; ``custom``: the project's own fields ([fields]), a column
+    each on the sheets of their kinds."""
     every = [n for n in needs if not n.get("is_external")]
     own = every if pages is None else [n for n in every if n.get("docname") in pages]
     shown = {str(n["id"]) for n in own}
@@ -66,7 +69,8 @@ def collect(
     # tested by items in other documents
     graph = TraceGraph.from_needs(every, srcdir=srcdir)
     tables = [
-        item_table(kind, key, title, own, chapters, srcdir) for kind, key, title in KIND_TABLES
+        item_table(kind, key, title, own, chapters, srcdir, custom)
+        for kind, key, title in KIND_TABLES
     ]
     tables.append(coverage_table(r for r in coverage(graph) if r.item.id in shown))
 

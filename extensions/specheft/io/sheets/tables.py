@@ -9,10 +9,11 @@ order: same sources, same cells.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from specheft.config.fields import CustomField
 from specheft.errors import InputError, Location
 from specheft.model import FIELDS, LINKS, Kind
 from specheft.trace.coverage import RequirementCoverage
@@ -74,11 +75,16 @@ def item_table(
     needs: Iterable[Mapping[str, Any]],
     chapters: Mapping[str, str],
     srcdir: str = "",
+    custom: Sequence[CustomField] = (),
 ) -> Table:
-    """Every item of ``kind``: id, title, text, status, every field and link of the kind."""
+    """Every item of ``kind``: id, title, text, status, every field and link of the kind,
+    then the project's own fields of the kind (``custom``), headed by their labels (the
+    importer finds them by label again)."""
     fields = _fields_of(kind)
     links = _links_of(kind)
-    table = Table(key, title, [ID, TITLE, TEXT, STATUS, *fields, *links, CHAPTER, PAGE])
+    own = [c for c in custom if kind in c.kinds]
+    labels = [c.label for c in own]
+    table = Table(key, title, [ID, TITLE, TEXT, STATUS, *fields, *links, *labels, CHAPTER, PAGE])
     if "priority" in fields:
         table.colour_columns["priority"] = "priority"
     chosen = sorted((n for n in needs if n.get("type") == kind), key=lambda n: str(n["id"]))
@@ -91,6 +97,7 @@ def item_table(
             cell_text(need.get("status")),
             *(cell_text(need.get(name)) for name in fields),
             *(cell_text(need.get(name)) for name in links),
+            *(cell_text(need.get(c.name)) for c in own),
             chapters.get(docname, ""),
             docname,
         ]
