@@ -79,16 +79,44 @@ def _import(
 ) -> int:
     from specheft.io.sheets.importer import import_sheet, load_map
 
-    # an explicit --into needs no project around the current directory
-    target = into if into is not None else Project.at(project_dir).spec_dir / "import"
+    # an explicit --into needs no project around the current directory; outside the
+    # project, unmapped columns stay text lines (no specheft.toml to declare fields in)
+    project: Project | None
+    if into is None:
+        project = Project.at(project_dir)
+        target = project.spec_dir / "import"
+    else:
+        project = _project_or_none(project_dir)
+        if project is not None and not into.resolve().is_relative_to(project.root):
+            project = None
+        target = into
+    settings_file = project.settings_file if project and project.settings_file.is_file() else None
+    fields = project.settings().fields if project and settings_file else ()
     mapping = load_map(map_file) if map_file is not None else None
     written = import_sheet(
-        file, target, fmt=fmt, sheets=sheets, force=force, mapping=mapping, every=every
+        file,
+        target,
+        fmt=fmt,
+        sheets=sheets,
+        force=force,
+        mapping=mapping,
+        every=every,
+        settings_file=settings_file,
+        fields=fields,
     )
     click.echo(f"wrote {len(written.files)} page(s) with {written.items} item(s) to {target}")
     for note in written.notes:
         click.echo(f"note: {note}", err=True)
     return 0
+
+
+def _project_or_none(project_dir: str) -> Project | None:
+    from specheft.errors import SpecheftError
+
+    try:
+        return Project.at(project_dir)
+    except SpecheftError:
+        return None
 
 
 def _import_command(fmt: str) -> click.Command:

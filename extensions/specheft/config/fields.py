@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from specheft.config.reader import Key, Reader
-from specheft.errors import did_you_mean
+from specheft.config.reader import Key, Reader, parse_toml
+from specheft.errors import ConfigError, Location, did_you_mean
+from specheft.fsutil import atomic_write_bytes
 from specheft.model import FIELD_DEFS, LINK_DEFS, Kind
 
 #: a field name as it is written on an item (``:name: value``) and in needs.json
@@ -208,3 +211,47 @@ def toml_table(custom: CustomField) -> str:
     if set(custom.kinds) != set(Kind):
         lines.append("kinds = [" + ", ".join(f'"{k}"' for k in custom.kinds) + "]")
     return "\n".join(lines) + "\n"
+
+
+def appended(path: Path, new: Sequence[CustomField]) -> tuple[bytes, bytes]:
+    """(old, new bytes) of the specheft.toml ``path`` with a ``[fields.NAME]`` table per
+    field of ``new`` appended: every byte before them kept (BOM, line endings), and the
+    result checked as TOML before anything is written, so that an import refuses rather
+    than leave a file the next build cannot read (e.g. ``fields = {…}`` inline cannot
+    take another table)."""
+    where = Location(str(path))
+    try:
+        old = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read settings: {exc.strerror}", location=where) from None
+    try:
+        text = old.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 encoded", location=where) from None
+    newline = "\r\n" if "\r\n" in text else "\n"
+    block = "\n".join(toml_table(custom) for custom in new)
+    lead = "" if not text.strip() else (newline if text.endswith("\n") else newline * 2)
+    added = text + lead + block.replace("\n", newline)
+    data = parse_toml(added.removeprefix("\ufeff"), path)
+    fields = data.get("fields")
+    if not isinstance(fields, Mapping):  # pragma: no cover - the block makes the table
+        raise ConfigError("[fields] is not a table", location=where)
+    parse_fields(Reader(path, added.removeprefix("\ufeff")), fields)
+    return old, added.encode("utf-8")
+
+
+@contextmanager
+def declaring(path: Path | None, new: Sequence[CustomField]) -> Iterator[None]:
+    """Declare ``new`` in ``path`` (see :func:`appended`) for the ``with`` body, which
+    writes the pages of an import: if the body fails, the file gets its old bytes back,
+    so that the pages and their fields are written together or not at all."""
+    if path is None or not new:
+        yield
+        return
+    old, data = appended(path, new)
+    atomic_write_bytes(path, data)
+    try:
+        yield
+    except BaseException:
+        atomic_write_bytes(path, old)
+        raise

@@ -4,9 +4,11 @@ The header row is the first of the top 30 rows in which an id column and a title
 text column are recognised (German and English names, see ``SYNONYMS``). A row with
 an id is an item; a row without id holding only a chapter or title is a section
 heading; a Chapter column opens a section when its value changes. Columns that are
-no specheft field are kept in the item's text as ``**Header:** value`` lines: never
-dropped. Every row is checked before anything is written; then all pages are written
-or none.
+no specheft field become the project's own fields (``[fields]`` of specheft.toml; a new
+one is declared there by the import); a value of several lines, a column ``--map``
+marks ``keep``, or any such column when no specheft.toml is at hand, is kept in the
+item's text as a ``**Header:** value`` line: never dropped. Every row is checked
+before anything is written; then all pages (and the new fields) are written or none.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
+from specheft.config.fields import CustomField, declaring, field_for
 from specheft.config.reader import read_map
 from specheft.errors import InputError, Location, UsageError, did_you_mean
 from specheft.io.sheets.reading import Grid, open_workbook, read_csv
@@ -203,15 +206,20 @@ class Header:
     row: int  # index into Grid.rows
     roles: dict[int, str]  # column index (0-based) → role
     extra: dict[int, str]  # column index → header text of an unmapped column
+    kept: frozenset[int] = frozenset()  # extra columns --map marks "keep": text lines
+    fields: dict[int, CustomField] = field(default_factory=dict)
+    """extra column index → the project's own field its one-line values go to"""
 
 
 def find_header(grid: Grid, mapping: SheetMap | None = None) -> Header | None:
     for index, cells in enumerate(grid.rows[:_HEADER_SEARCH]):
         roles: dict[int, str] = {}
+        kept: set[int] = set()
         for column, text in enumerate(cells):
             role = role_of(text, mapping) if text.strip() else None
             if role == KEEP:
-                continue  # the map keeps it as a text line: an extra column
+                kept.add(column)  # the map keeps it as a text line: an extra column
+                continue
             if role and role not in roles.values():
                 roles[column] = role
         found = set(roles.values())
@@ -219,7 +227,7 @@ def find_header(grid: Grid, mapping: SheetMap | None = None) -> Header | None:
             extra = {
                 c: " ".join(t.split()) for c, t in enumerate(cells) if c not in roles and t.strip()
             }
-            return Header(index, roles, extra)
+            return Header(index, roles, extra, frozenset(kept))
     return None
 
 
@@ -373,11 +381,14 @@ def entries(
                     )
                     continue
             entry.options[role] = " ".join(value.split())
-        kept = [
-            f"**{name}:** {german_value(cells[c].strip())[0]}"
-            for c, name in header.extra.items()
-            if c < len(cells) and cells[c].strip()
-        ]
+        kept = []
+        for c, name in header.extra.items():
+            value = german_value(cells[c].strip())[0] if c < len(cells) else ""
+            custom = header.fields.get(c)
+            if custom is not None and kind in custom.kinds and value and "\n" not in value:
+                entry.options[custom.name] = " ".join(value.split())
+            elif value:  # several lines are no option: a text line, as without fields
+                kept.append(f"**{name}:** {value}")
         if kept:
             entry.text = (entry.text.rstrip("\n") + "\n\n" if entry.text else "") + "\n\n".join(
                 kept
@@ -429,10 +440,16 @@ def import_sheet(
     sheets: Sequence[str] = (),
     mapping: SheetMap | None = None,
     every: bool = False,
+    settings_file: Path | None = None,
+    fields: Sequence[CustomField] = (),
 ) -> Imported:
     """Read the sheets asked for (``sheet``/``sheets``; ``every``: each one with a header
     row and items of its own; default: the first with a header row), check every row,
-    then write one page per sheet — all or none."""
+    then write one page per sheet — all or none.
+
+    ``settings_file``: the project's specheft.toml, with its declared ``fields``; an
+    unmapped column then becomes a field (a new one declared there, with the pages);
+    None: such columns are text lines."""
     display = str(file)
     wanted = [*([sheet] if sheet else []), *sheets]
     found_sheets: list[tuple[Grid, Header]] = []
@@ -476,10 +493,13 @@ def import_sheet(
     pages: dict[Path, str] = {}
     items = 0
     errors: list[InputError] = []
+    known = list(fields)
     for grid, header in found_sheets:
         if not wanted and _repeats(grid, header, seen):
             skipped.append(f"{grid.sheet} (its ids are those of earlier sheets)")
             continue
+        if settings_file is not None:
+            _assign_fields(header, known)
         try:
             found = entries(grid, header, mapping, seen)
         except InputError as exc:
@@ -500,9 +520,18 @@ def import_sheet(
     if errors:
         raise errors[0]
     _refuse_non_empty(into, force)
-    _write_all(pages, into)
+    # only the new fields some item has a value of are declared
+    used = {name for text in pages.values() for name in _OPTION.findall(text)}
+    new = [c for c in known[len(fields) :] if c.name in used]
+    with declaring(settings_file, new):
+        _write_all(pages, into)
     listed = ", ".join(p.stem for p in pages)
     notes = [f"add {listed} (in {into}) to a toctree to include the imported items"]
+    if new:
+        notes.append(
+            f"declared {len(new)} new field(s) in {settings_file}: "
+            + ", ".join(f"{c.name} ({c.label!r})" for c in new)
+        )
     if others and not wanted and not every:
         notes.append(
             f"read sheet {found_sheets[0][0].sheet!r} only, not "
@@ -515,6 +544,25 @@ def import_sheet(
             + ", ".join(skipped)
         )
     return Imported(list(pages), items, notes)
+
+
+_OPTION = re.compile(r"^:([a-z][a-z0-9_]*):", re.MULTILINE)
+
+
+def _assign_fields(header: Header, known: list[CustomField]) -> None:
+    """Give each unmapped column of ``header`` a field: a declared one by label or name,
+    else a new one (appended to ``known``, declared for every kind) named after the
+    header; ``--map`` keep columns stay text lines."""
+    for column, text in header.extra.items():
+        if column in header.kept:
+            continue
+        name, declared = field_for(text, known)
+        if declared:
+            header.fields[column] = next(c for c in known if c.name == name)
+        else:
+            custom = CustomField(name, text, tuple(Kind))
+            known.append(custom)
+            header.fields[column] = custom
 
 
 def _repeats(grid: Grid, header: Header, seen: dict[str, tuple[Grid, int]]) -> bool:
