@@ -106,6 +106,8 @@ def import_reqif(file: Path, into: Path, force: bool, kind: str, map_file: Path 
     """
     import hashlib
 
+    from specheft.config.fields import declaring
+    from specheft.io.reqif.fields import to_fields
     from specheft.io.reqif.mapping import ImportMap, load_map
     from specheft.io.reqif.myst import pages, project_ids, write_all
     from specheft.io.reqif.origin import sidecars
@@ -115,6 +117,10 @@ def import_reqif(file: Path, into: Path, force: bool, kind: str, map_file: Path 
     project = Project.at(into)
     mapping = load_map(map_file, kind) if map_file else ImportMap(default_kind=kind)
     parsed = read_file(file, mapping)
+    # attributes specheft has no field for: the project's own fields, new ones declared
+    # in specheft.toml together with the pages (without the file: kept in the text)
+    settings_file = project.settings_file if project.settings_file.is_file() else None
+    new_fields = to_fields(parsed.documents, project.settings().fields) if settings_file else []
     found = pages(parsed.documents)
     # ids the project has already (an earlier import, own pages) are not given twice;
     # the pages this import replaces (--force) do not count
@@ -124,10 +130,18 @@ def import_reqif(file: Path, into: Path, force: bool, kind: str, map_file: Path 
     # where each item came from, for `export reqif --answer-to` (the return trip)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
     origins = sidecars(parsed.documents, [path for path, _ in found], file.name, digest)
-    with project_lock(project.build_dir, "import reqif"):  # no build reads half a set
+    with (
+        project_lock(project.build_dir, "import reqif"),  # no build reads half a set
+        declaring(settings_file, new_fields),
+    ):
         written = write_all(project.spec_dir, found + origins, force=force)
     for warning in parsed.warnings:
         click.echo(f"warning: {warning}", err=True)
     for path in written:
         click.echo(f"wrote {path}")
+    if new_fields:
+        click.echo(
+            f"declared {len(new_fields)} new field(s) in {settings_file}: "
+            + ", ".join(f"{c.name} ({c.label!r})" for c in new_fields)
+        )
     return 0

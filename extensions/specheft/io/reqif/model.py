@@ -18,6 +18,9 @@ class Entry:
     links: dict[str, list[str]] = field(default_factory=dict)
     #: the ReqIF attributes specheft has no field for (LONG-NAME → text), kept
     extra: dict[str, str] = field(default_factory=dict)
+    #: the names in ``extra`` whose XHTML has markup beyond plain text (lists, bold, …):
+    #: no field can hold it, it stays in the text (``io.reqif.fields``)
+    rich: set[str] = field(default_factory=set)
     children: list[Entry] = field(default_factory=list)
     heading: bool = False
     identifier: str = ""  # the ReqIF IDENTIFIER it came from (import) or got (export)

@@ -13,6 +13,7 @@ from specheft.io.reqif.model import Document, Entry
 from specheft.model import FIELDS, LINKS
 
 _FIELD_ORDER = (STATUS, *(f.name for f in FIELDS))
+_BUILT_IN = frozenset(_FIELD_ORDER)
 _COLONS = re.compile(r"^\s*(:{3,})", re.MULTILINE)
 
 
@@ -69,6 +70,10 @@ def _item(entry: Entry, lines: list[str]) -> None:
     for name in _FIELD_ORDER:
         if name in entry.fields:
             lines.append(f":{name}: {_one_line(entry.fields[name])}")
+    # then the project's own fields (io.reqif.fields), in the order they were given
+    for name, value in entry.fields.items():
+        if name not in _BUILT_IN:
+            lines.append(f":{name}: {_one_line(value)}")
     for link in LINKS:
         if entry.links.get(link.name):
             lines.append(f":{link.name}: {', '.join(entry.links[link.name])}")

@@ -512,6 +512,7 @@ class _Reader:
         used = {a for a in (title_attr, text_attr, foreign_attr) if a}
         fields: dict[str, str] = {}
         extra: dict[str, str] = {}
+        rich: set[str] = set()
         for attr, value in obj.values.items():
             field_name = targets.get(attr) or _norm(attr)
             if attr in used or (attr == chapter and attr not in targets):
@@ -541,6 +542,9 @@ class _Reader:
                 fields[field_name] = " ".join(value.split())  # a field is one line
             else:
                 extra[attr] = value
+                plain = " ".join("".join(obj.xhtml[attr].itertext()).split())
+                if plain != " ".join(value.split()):  # markup: no field can hold it
+                    rich.add(attr)
         if chapter and chapter not in used and obj.values.get(chapter, "") not in ("", title):
             extra[chapter] = obj.values[chapter]
         foreign = obj.values.get(foreign_attr, "").strip() if foreign_attr else ""
@@ -573,6 +577,7 @@ class _Reader:
             identifier=obj.identifier,
             type_ref=obj.type_ref,
             source=obj.source,
+            rich=rich,
         )
 
     def _text(self, obj: _Object, attr: str, markdown: bool = False) -> str:
