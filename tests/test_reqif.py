@@ -338,9 +338,12 @@ def test_import_foreign_file_to_myst(tmp_path, target, run_cli):
     page = (target / "spec" / "kunden-lastenheft" / "index.md").read_text(encoding="utf-8")
     # a ForeignID that is no specheft id: a stable fallback, the original kept, a warning
     assert ":::{req} Login **sicher**\n:id: LH-IMP-001\n:priority: must\n" in page
-    assert "ReqIF.ForeignID:** 4711" in page and "LH-IMP-001" in done.err
+    assert ":reqif_foreignid: 4711\n" in page and "LH-IMP-001" in done.err
     assert "The system *shall*:\n\n- eins\n- zwei\n\n| A | B |\n|---|---|\n| beide |  |" in page
-    assert "**Owner:** Team A" in page  # an attribute without a specheft field is kept
+    # an attribute without a specheft field is kept: a field of the project's own
+    assert ":owner: Team A\n" in page and "ReqIF attributes" not in page
+    settings = (target / "conf" / "specheft.toml").read_text(encoding="utf-8")
+    assert '[fields.owner]\nlabel = "Owner"\n' in settings
     assert ":id: LH-SEC-002\n:priority: should\n:refines: LH-IMP-001\n" in page
     assert "r-dangling" in done.err and "o-missing" in done.err
     assert "merged cells" in done.err

@@ -70,13 +70,13 @@ def _item(entry: Entry, lines: list[str]) -> None:
     for name in _FIELD_ORDER:
         if name in entry.fields:
             lines.append(f":{name}: {_one_line(entry.fields[name])}")
-    # then the project's own fields (io.reqif.fields), in the order they were given
-    for name, value in entry.fields.items():
-        if name not in _BUILT_IN:
-            lines.append(f":{name}: {_one_line(value)}")
     for link in LINKS:
         if entry.links.get(link.name):
             lines.append(f":{link.name}: {', '.join(entry.links[link.name])}")
+    # last, the project's own fields (io.reqif.fields), in the order they were given
+    for name, value in entry.fields.items():
+        if name not in _BUILT_IN:
+            lines.append(f":{name}: {_one_line(value)}")
     lines.append("")
     if body:
         lines += [body, ""]
