@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from specheft.cli.app import cli, project_argument
+from specheft.errors import SpecheftError
 from specheft.fsutil import atomic_write_text
 from specheft.io.report import FORMATS, RenderOptions, formats_help, render
 from specheft.project.layout import Project
+from specheft.project.since import LATEST, since_hint
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -44,9 +46,12 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 @click.option("--fresh", is_flag=True, help="Ignore the cache and read every source again.")
 @click.option(
     "--since",
-    metavar="REV",
+    metavar="[REV]",
+    is_flag=False,
+    flag_value=LATEST,
     help="Rule change-uncovered: report each requirement added, changed or removed since "
-    "git revision REV (a baseline tag) that no approved change request names.",
+    "git revision REV (a baseline tag) that no approved change request names; without REV "
+    "since each document's latest baseline tag (put PROJECT_DIR before a bare --since).",
 )
 def check(
     project_dir: str,
@@ -65,7 +70,12 @@ def check(
     """
     from specheft.project.check import run_check
 
-    project = Project.at(project_dir)
+    try:
+        project = Project.at(project_dir)
+    except SpecheftError as exc:
+        if since and Path(since).is_dir():  # "check --since DIR": the option took it
+            exc.hint = (f"{exc.hint}\n  " if exc.hint else "") + since_hint(since)
+        raise
     if output is not None:
         project.refuse_sources(output, "--output")
     # Progress on a terminal only: a large check takes a minute; logs and pipes stay clean.

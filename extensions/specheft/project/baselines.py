@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from specheft.errors import SpecheftError
+from specheft.errors import SpecheftError, UsageError
 from specheft.fsutil import atomic_write_bytes
 from specheft.gitinfo import SAFE_CONFIG, toplevel
 from specheft.project.layout import Project
@@ -51,9 +51,17 @@ class Baselines:
     documents: dict[str, DocumentBaselines] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # baselines that could not be read
     built: int = 0  # revisions built (not from the cache)
+    # for {item-diff}: each baseline's commit and where its items are cached (since.py),
+    # so the build compares with a baseline's items without reading that revision again
+    commits: dict[str, str] = field(default_factory=dict)
+    revisions: str = ""
 
     def as_json(self) -> dict[str, object]:
-        return {"documents": {n: d.as_json() for n, d in self.documents.items()}}
+        return {
+            "documents": {n: d.as_json() for n, d in self.documents.items()},
+            "commits": self.commits,
+            "revisions": self.revisions,
+        }
 
 
 def _tags(repo: Repository, pattern: str) -> list[Tag]:
@@ -90,6 +98,47 @@ def _tags(repo: Repository, pattern: str) -> list[Tag]:
     return tags
 
 
+def tagged_versions(repo: Repository, pattern: str) -> list[tuple[str, Tag]]:
+    """(version, tag) of each tag matching ``pattern`` that HEAD contains, oldest first."""
+    tagged = []
+    for tag in _tags(repo, pattern):
+        version = version_of(tag.name, pattern)
+        if version is not None:
+            tagged.append((version, tag))
+    tagged.sort(key=lambda pair: version_key(pair[0]))
+    return tagged
+
+
+def latest_baselines(project: Project) -> tuple[Repository, list[tuple[str, Tag]]]:
+    """(document name, its latest baseline tag) of each document that has one: what plain
+    ``check --since`` compares with. A UsageError (exit 2) when no document has one."""
+    repo = Repository.of(project)  # not a git work tree, no git: exit 2
+    documents = [d for d in project.settings().deliverables() if d.baseline]
+    if not documents:
+        raise UsageError(
+            "--since without a revision compares each document with its latest baseline, "
+            "and no document has a baseline pattern",
+            hint="set one in conf/specheft.toml ([documents.lastenheft] baseline = "
+            '"lh-v*"), or give the revision: --since REV',
+        )
+    found = []
+    for document in documents:
+        tagged = tagged_versions(repo, document.baseline)
+        if tagged:
+            found.append((document.name, tagged[-1][1]))
+    if not found:
+        patterns = ", ".join(d.baseline for d in documents)
+        hint = "tag a baseline (git tag lh-v1.0), or give the revision: --since REV"
+        if repo.shallow():
+            hint = (
+                "this is a shallow clone, which may not hold the tags: fetch them ('git fetch "
+                "--tags --unshallow', or in CI a checkout with fetch-depth: 0); or give the "
+                "revision: --since REV"
+            )
+        raise UsageError(f"no git tag HEAD contains matches {patterns}", hint=hint)
+    return repo, found
+
+
 def compute_baselines(
     project: Project, *, on_build: Callable[[str], None] | None = None
 ) -> Baselines:
@@ -101,6 +150,7 @@ def compute_baselines(
     repo = Repository.of(project)
     revisions: dict[str, RevisionItems] = {}
     cache = project.doctree_dir("since")
+    result.revisions = str(cache)
 
     def read(tag: Tag) -> RevisionItems | None:
         if tag.commit not in revisions:
@@ -116,17 +166,13 @@ def compute_baselines(
 
     for document in documents:
         found = DocumentBaselines(document.baseline)
-        tagged = []
-        for tag in _tags(repo, document.baseline):
-            version = version_of(tag.name, document.baseline)
-            if version is not None:
-                tagged.append((version, tag))
-        tagged.sort(key=lambda pair: version_key(pair[0]))
+        tagged = tagged_versions(repo, document.baseline)
         previous: RevisionItems | None = None
         for version, tag in tagged:
             revision = read(tag)
             if revision is None:
                 continue
+            result.commits[tag.name] = tag.commit
             state = revision.documents.get(document.name)
             ids = state.ids if state else ()
             found.baselines.append(

@@ -13,8 +13,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
+from specheft.project.baselines import latest_baselines
 from specheft.project.layout import Project
-from specheft.project.since import items_at, resolve
+from specheft.project.since import LATEST, items_at, resolve, since_baselines
 from specheft.trace.changes import Since
 from specheft.trace.coverage import coverage
 from specheft.trace.diff import diff_snapshots, snapshot
@@ -65,17 +66,26 @@ def run_check(
 
     The result is the pure :class:`~specheft.trace.report.CheckReport` that every report
     format reads; nothing is printed. ``since``: a git revision whose items the rule
-    change-uncovered compares with (resolved first: a wrong one fails before the build)."""
+    change-uncovered compares with (resolved first: a wrong one fails before the build);
+    ``LATEST``: each document's own latest baseline tag."""
+    from specheft.project import items_cache
     from specheft.project.sphinx_run import items_build
 
     started = time.perf_counter()
     settings = project.settings()
     baseline = None
-    if since is not None:
+    latest: list[tuple[str, str, str]] = []
+    if since == LATEST:  # each document against its own latest baseline
+        repo, tags = latest_baselines(project)
+        latest = [(name, tag.name, tag.commit) for name, tag in tags]
+    elif since is not None:
         baseline = resolve(project, since)
+    key = items_cache.items_key(project)
     result, needs = items_build(project, fresh=fresh, jobs=jobs, progress=progress)
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
     graph = TraceGraph.from_needs(needs, srcdir=srcdir)
+    if items_cache.items_key(project) == key:  # for results import, accept, …
+        items_cache.store(project, key, graph)
     cache = HitCache(project.doctree_dir("check") / "specheft-hits.pickle")
     from specheft.sphinxext.diagnostics.syntax import fenced_items
 
@@ -85,6 +95,9 @@ def run_check(
         after = snapshot(needs, srcdir)
         changes = diff_snapshots(before, after, since, "working tree")
         options = replace(options, since=Since(since, before, changes))
+    elif latest:
+        found = since_baselines(project, repo, latest, result.app.env, needs)
+        options = replace(options, since=found)
     levels = rule_options(settings).levels
     evaluation = evaluate(graph, levels, options=options, cache=cache)
     cache.save()

@@ -16,21 +16,42 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from specheft.errors import SpecheftError
+from specheft.errors import SpecheftError, UsageError
 from specheft.fsutil import atomic_write_bytes
 from specheft.project.fingerprint import trace_directives
 from specheft.project.layout import Project
 from specheft.project.revision import Repository, sync_tree
-from specheft.trace.diff import ItemState, snapshot
+from specheft.trace.changes import Since
+from specheft.trace.diff import ItemChange, ItemDiff, ItemState, diff_snapshots, snapshot
 from specheft.trace.fingerprint import document_needs, fingerprint
 from specheft.trace.hitcache import code_version
+
+#: the newer side of a comparison with the sources being checked
+WORKING_TREE = "working tree"
+
+
+#: ``check --since`` without a revision: each document against its latest baseline
+LATEST = ""
 
 
 def resolve(project: Project, revision: str) -> tuple[Repository, str]:
     """The repository and the commit ``revision`` names; a UsageError (exit 2) with git's
     message when it names none, or when the project is not in a git work tree."""
-    repo = Repository.of(project)
-    return repo, repo.resolve(revision)
+    try:
+        repo = Repository.of(project)
+        return repo, repo.resolve(revision)
+    except UsageError as exc:
+        if Path(revision).is_dir():  # "check --since DIR": the option took the directory
+            exc.hint = (f"{exc.hint}\n  " if exc.hint else "") + since_hint(revision)
+        raise
+
+
+def since_hint(directory: str) -> str:
+    """What to say when ``--since`` took the project's directory as its revision."""
+    return (
+        f"--since takes the word after it as its revision; to compare with the latest "
+        f"baselines, put the directory first: specheft check {directory} --since"
+    )
 
 
 def _located(error: SpecheftError, root: Path, revision: str) -> SpecheftError:
@@ -53,6 +74,7 @@ class DocumentState:
 
     digest: str
     ids: tuple[str, ...]
+    own: tuple[str, ...]  # the items on its pages only (what it holds, not what it shows)
 
 
 @dataclass(frozen=True)
@@ -69,8 +91,21 @@ def _documents(other: Project, env: Any, needs: list[Any]) -> dict[str, Document
         docnames = document_docnames(env, document.start)
         covered = document_needs(needs, docnames, trace_directives(env, docnames))
         digest = fingerprint(covered)[0] if covered else ""
-        found[document.name] = DocumentState(digest, tuple(sorted(str(n["id"]) for n in covered)))
+        found[document.name] = DocumentState(
+            digest,
+            tuple(sorted(str(n["id"]) for n in covered)),
+            own_ids(needs, docnames),
+        )
     return found
+
+
+def own_ids(needs: list[Any], docnames: set[str]) -> tuple[str, ...]:
+    """The ids of the items on the given pages (items of other projects are not ours)."""
+    return tuple(
+        sorted(
+            str(n["id"]) for n in needs if n.get("docname") in docnames and not n.get("is_external")
+        )
+    )
 
 
 def _build(repo: Repository, commit: str, revision: str) -> RevisionItems:
@@ -118,7 +153,7 @@ def revision_at(project: Project, repo: Repository, commit: str, revision: str) 
                     for key, value in stored["items"].items()
                 },
                 {
-                    name: DocumentState(value["digest"], tuple(value["ids"]))
+                    name: DocumentState(value["digest"], tuple(value["ids"]), tuple(value["own"]))
                     for name, value in stored["documents"].items()
                 },
             )
@@ -133,3 +168,44 @@ def revision_at(project: Project, repo: Repository, commit: str, revision: str) 
     cache.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(cache, json.dumps(data, ensure_ascii=False).encode("utf-8"))
     return built
+
+
+def since_baselines(
+    project: Project,
+    repo: Repository,
+    baselines: list[tuple[str, str, str]],
+    env: Any,
+    needs: list[Any],
+) -> Since:
+    """What changed in each document since its own latest baseline, as one :class:`Since`
+    (plain ``check --since``). ``baselines``: (document, tag, commit) of each document
+    with one. An item belongs to the document whose pages hold it now, or held it at
+    that document's baseline; an item in two documents (moved between them) is compared
+    once, with the first document's baseline."""
+    from specheft.sphinxext.rendering.documents import document_docnames  # imports Sphinx
+
+    srcdir = project.spec_dir.relative_to(project.root).as_posix()
+    now = snapshot(needs, srcdir)
+    deliverables = {d.name: d for d in project.settings().deliverables()}
+    before: dict[str, ItemState] = {}
+    revisions: dict[str, str] = {}
+    changes: list[ItemChange] = []
+    tags = []
+    for name, tag, commit in baselines:
+        revision = revision_at(project, repo, commit, tag)
+        state = revision.documents.get(name)
+        ids = set(state.own if state else ())
+        document = deliverables.get(name)
+        if document is not None:
+            ids.update(own_ids(needs, document_docnames(env, document.start)))
+        ids.difference_update(revisions)  # compared with an earlier document's baseline
+        old = {i: revision.items[i] for i in ids if i in revision.items}
+        new = {i: now[i] for i in ids if i in now}
+        for change in diff_snapshots(old, new, tag, WORKING_TREE).changes:
+            changes.append(change)
+        before.update(old)
+        revisions.update(dict.fromkeys(ids, tag))
+        tags.append(tag)
+    changes.sort(key=lambda c: c.id)
+    shown = ", ".join(tags)
+    return Since(shown, before, ItemDiff(shown, WORKING_TREE, changes), revisions)

@@ -11,7 +11,7 @@ implemented change request names in ``:changes:``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from specheft.model import COVERING_DECISIONS, INACTIVE_STATUSES, Kind, Priority
 from specheft.trace.diff import ItemChange, ItemDiff, ItemState
@@ -27,6 +27,12 @@ class Since:
     revision: str  # as the user named it (``v1.0``)
     before: Mapping[str, ItemState]
     diff: ItemDiff
+    revisions: Mapping[str, str] = field(default_factory=dict)
+    """Item id → the revision it is compared with where that is not ``revision``: with
+    plain ``--since`` each document's own latest baseline (``lh-v1.0``, ``ph-v2.0``)."""
+
+    def revision_of(self, item_id: str) -> str:
+        return self.revisions.get(item_id, self.revision)
 
 
 def requests_naming(graph: TraceGraph) -> dict[str, list[Item]]:

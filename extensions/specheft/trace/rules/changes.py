@@ -13,8 +13,9 @@ from specheft.trace.ruleset import CheckOptions, Hit, rule
 
 @rule(
     "change-uncovered",
-    "with 'check --since REV': every requirement added, changed or removed since REV is "
-    "named in ':changes:' of an approved or implemented change request",
+    "with 'check --since [REV]': every requirement added, changed or removed since REV (or "
+    "its document's latest baseline) is named in ':changes:' of an approved or implemented "
+    "change request",
     "off",
     must="error",
     should="warning",
@@ -30,15 +31,16 @@ def _change_uncovered(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]
         if any(covers(request) for request in requests):
             continue
         item = graph.get(change.id)
+        revision = since.revision_of(change.id)
         where = ""
         if item is None:  # deleted: reported where it stood in the revision
             before = found.before
             assert before is not None
             item = Item(change.id, before.kind, "", path=before.path, line=before.line)
-            where = f" (shown where it stood in {since.revision})"
+            where = f" (shown where it stood in {revision})"
         word = f"{found.priority} requirement" if found.priority else "requirement"
         message = (
-            f"{word} {found.what} since {since.revision}{where}, and no approved "
+            f"{word} {found.what} since {revision}{where}, and no approved "
             "change request names it in :changes:"
         )
         undecided = [
