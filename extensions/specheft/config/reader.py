@@ -36,6 +36,9 @@ class Reader:
     def __init__(self, path: Path | None, text: str) -> None:
         self.path = path
         self.lines = source_lines(text)
+        #: the codes of [areas], set before the other parts' tables are read: those may
+        #: name areas ([tender] area_weights) and are checked against them
+        self.areas: tuple[str, ...] = ()
 
     def where(self, table: str, key: str | None = None) -> Location:
         return Location(str(self.path) if self.path else None, self._line(table, key))

@@ -204,6 +204,7 @@ def parse_settings(text: str, path: Path | None, tables: Sequence[Table[Any]]) -
             reader.error("ids", kind_name, f"not a valid regular expression: {exc}")
         id_patterns[Kind(kind_name)] = pattern
 
+    reader.areas = tuple(areas)
     # the owners' tables in the order of the file, so the first mistake is the one reported
     order = {name: index for index, name in enumerate(data)}
     options = {

@@ -17,6 +17,7 @@ from typing import Any
 
 from specheft.config.reader import Key, Reader, Table
 from specheft.config.settings import AREA_CODE, Settings
+from specheft.errors import did_you_mean
 
 DEFAULT_POINTS: Mapping[str, float] = MappingProxyType(
     {
@@ -104,6 +105,15 @@ def parse_tender_table(reader: Reader, value: Mapping[str, Any]) -> TenderConfig
     for key, number in values["area_weights"].items():
         if not AREA_CODE.match(key):
             reader.error("tender.area_weights", key, "area codes are 2 to 6 capital letters")
+        if key not in reader.areas:
+            # a typo would silently weigh nothing: the factor of an unknown area is never used
+            known = ", ".join(reader.areas) or "none (the project has no [areas] table)"
+            reader.error(
+                "tender.area_weights",
+                key,
+                f"not an area of [areas]; areas: {known}",
+                did_you_mean(key, reader.areas) if reader.areas else "declare it in [areas]",
+            )
         if not _number(number):
             reader.error("tender.area_weights", key, f"expected a weight ≥ 0, got {number!r}")
     knockout = values["knockout"]
