@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from specheft.config.reader import Key, Reader, parse_toml
 from specheft.errors import ConfigError, Location, did_you_mean
@@ -124,8 +124,8 @@ def parse_fields(reader: Reader, data: Mapping[str, Any]) -> tuple[CustomField, 
     found: list[CustomField] = []
     for name, entry in data.items():
         if not FIELD_NAME.match(name):
-            reader.error(
-                "fields",
+            _fail(
+                reader,
                 name,
                 "a field name is lower-case ASCII letters, digits and '_', starting with "
                 "a letter, at most 40 characters (it is written as :name: on the item)",
@@ -133,11 +133,9 @@ def parse_fields(reader: Reader, data: Mapping[str, Any]) -> tuple[CustomField, 
             )
         reason = taken(name)
         if reason is not None:
-            reader.error(
-                "fields", name, f"{name!r} is {reason}", hint=f"e.g. [fields.{name}_kunde]"
-            )
+            _fail(reader, name, f"{name!r} is {reason}", hint=f"e.g. [fields.{name}_kunde]")
         if not isinstance(entry, Mapping):
-            reader.error("fields", name, f"expected a table [fields.{name}] (label, kinds)")
+            _fail(reader, name, f"expected a table [fields.{name}] (label, kinds)")
         table = f"fields.{name}"
         values = reader.keys(table, entry, _KEYS)
         label = " ".join(values["label"].split())
@@ -160,6 +158,21 @@ def parse_fields(reader: Reader, data: Mapping[str, Any]) -> tuple[CustomField, 
             kinds = tuple(Kind(k) for k in dict.fromkeys(kinds_raw))
         found.append(CustomField(name, label or name, kinds))
     return tuple(found)
+
+
+def _fail(reader: Reader, name: str, message: str, hint: str | None = None) -> NoReturn:
+    """A located error about the field ``name``: at its ``[fields.NAME]`` header, else
+    at ``NAME = …`` in ``[fields]``, else at the first line naming it (a quoted name)."""
+    where = reader.where(f"fields.{name}")
+    if where.line is None:
+        where = reader.where("fields", name)
+    if where.line is None:
+        line = next(
+            (n for n, text in enumerate(reader.lines, 1) if "fields" in text and name in text),
+            None,
+        )
+        where = Location(where.path, line)
+    raise ConfigError(f"fields.{name}: {message}", location=where, hint=hint)
 
 
 _UMLAUTS = str.maketrans(
