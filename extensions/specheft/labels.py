@@ -156,6 +156,19 @@ _DE: dict[str, str] = {
     "history.removed": "{count} entfernt",
     "history.requests": "Änderungsanträge",
     "col.baseline": "Baseline",
+    "diff.added": "neu",
+    "diff.changed": "geändert",
+    "diff.removed": "entfernt",
+    "diff.intro": "Änderungen seit Baseline {tag} (Version {version} vom {date}): {counts}.",
+    "diff.legend": "Gestrichen: entfallener Text; unterstrichen: neuer Text.",
+    "diff.none": "Keine inhaltlichen Änderungen seit Baseline {tag} (Version {version}).",
+    "diff.no_baseline": "Kein Änderungsanhang: {document} hat in dieser Arbeitskopie noch "
+    "keine Baseline (Git-Tag {pattern}).",
+    "diff.missing": "Kein Änderungsanhang: die Baseline {tag} ist in dieser Arbeitskopie "
+    "nicht vorhanden (keine Git-Tags {pattern}).",
+    "diff.unknown": "Kein Änderungsanhang: {tag} ist keine Baseline von {document}.",
+    "diff.unavailable": "Kein Änderungsanhang: die Elemente der Baseline {tag} liegen diesem "
+    "Build nicht vor (specheft build liest sie).",
     "doc.page": "Seite {page} von {pages}",
     "doc.pdf": "Als PDF herunterladen",
 }
@@ -306,6 +319,19 @@ _EN: dict[str, str] = {
     "history.removed": "{count} removed",
     "history.requests": "Change requests",
     "col.baseline": "Baseline",
+    "diff.added": "added",
+    "diff.changed": "changed",
+    "diff.removed": "removed",
+    "diff.intro": "Changes since baseline {tag} (version {version} of {date}): {counts}.",
+    "diff.legend": "Struck through: text deleted; underlined: text added.",
+    "diff.none": "No change of content since baseline {tag} (version {version}).",
+    "diff.no_baseline": "No change annex: {document} has no baseline in this working copy yet "
+    "(git tag {pattern}).",
+    "diff.missing": "No change annex: baseline {tag} is not in this working copy (no git tags "
+    "{pattern}).",
+    "diff.unknown": "No change annex: {tag} is no baseline of {document}.",
+    "diff.unavailable": "No change annex: the items of baseline {tag} are not available to this "
+    "build (specheft build reads them).",
     "doc.page": "Page {page} of {pages}",
     "doc.pdf": "Download as PDF",
 }

@@ -14,12 +14,22 @@ import json
 import logging
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from specheft.sphinxext.needs.priorities import SAVE_WARNINGS
 
 _FILE = "specheft-warned.json"
+
+
+def _lineage(node: nodes.Node) -> list[nodes.Node]:
+    found = []
+    current: nodes.Node | None = node
+    while current is not None:
+        found.append(current)
+        current = current.parent
+    return found
 
 
 class _Collector(logging.Handler):
@@ -33,6 +43,11 @@ class _Collector(logging.Handler):
         docname = None
         if isinstance(location, tuple) and location and isinstance(location[0], str):
             docname = location[0]
+        elif isinstance(location, nodes.Node):  # a warning at a node while pages are written
+            path = next((n.source for n in _lineage(location) if n.source), None)
+            if path:
+                with contextlib.suppress(Exception):
+                    docname = self.app.env.path2doc(path)
         elif isinstance(location, str) and location:
             path = location.rsplit(":", 1)[0] if location.rsplit(":", 1)[-1].isdigit() else location
             try:

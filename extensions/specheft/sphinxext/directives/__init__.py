@@ -9,6 +9,7 @@ from specheft.sphinxext.directives import (
     change_history,
     changes,
     decision,
+    item_diff,
     matrix,
     results,
     summary,
@@ -27,3 +28,4 @@ def setup(app: Sphinx) -> None:
     vendors.setup(app)
     changes.setup(app)
     change_history.setup(app)
+    item_diff.setup(app)

@@ -58,3 +58,10 @@ class ChangeHistoryOptions(TypedDict):
     """``change-history``: the document whose history is shown (None: the page's own)."""
 
     document: str | None
+
+
+class ItemDiffOptions(TypedDict):
+    """``item-diff``: the baseline tag (or ``latest``) and the document (None: the page's own)."""
+
+    baseline: str
+    document: str | None

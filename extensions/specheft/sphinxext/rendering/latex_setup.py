@@ -16,6 +16,7 @@ from sphinx.util import texescape
 
 from specheft.config.settings import Settings
 from specheft.sphinxext.compat import conf_py_values
+from specheft.sphinxext.rendering.redline import LATEX_MACROS as REDLINE_MACROS
 
 PREAMBLE = r"""
 \usepackage{lastpage}
@@ -130,7 +131,7 @@ def latex_config(settings: Settings, srcdir: Path | None = None) -> dict[str, An
             "fvset": "\\fvset{fontsize=\\footnotesize}",
             "sphinxsetup": "hmargin={2.2cm,2.2cm}, vmargin={2.6cm,2.6cm}, TitleColor=black, "
             "InnerLinkColor={rgb}{0.05,0.35,0.45}, OuterLinkColor={rgb}{0.05,0.35,0.45}",
-            "preamble": PREAMBLE,
+            "preamble": PREAMBLE + REDLINE_MACROS,
         },
     }
 
