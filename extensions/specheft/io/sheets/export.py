@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from specheft.config.fields import CustomField
 from specheft.config.settings import Document, ProjectInfo
+from specheft.errors import InputError, Location
 from specheft.io.sheets.tables import ID, KEYS, KIND_TABLES, Table, coverage_table, item_table
 from specheft.trace.coverage import coverage
 from specheft.trace.graph import TraceGraph
@@ -73,6 +74,8 @@ def collect(
         for kind, key, title in KIND_TABLES
     ]
     tables.append(coverage_table(r for r in coverage(graph) if r.item.id in shown))
+    for table in tables:
+        _check_rows(table, own, srcdir)
 
     cover = [
         ("Project", info.name),
@@ -87,6 +90,29 @@ def collect(
         cover.append((f"Fingerprint {doc.name}", f"{digest} ({count} items)" if digest else "–"))
     cover += [(f"{t.title}", str(len(t.rows))) for t in tables]
     return Export(tables, cover, url=info.url, date=committed)
+
+
+#: Rows of an Excel sheet, the header row included (Excel drops the rest of a CSV file).
+MAX_ROWS = 1_048_576
+
+
+def _check_rows(table: Table, needs: Iterable[Any], srcdir: str) -> None:
+    """Refuse a table longer than a sheet, naming the first item that does not fit
+    (never a workbook that silently lacks the rest)."""
+    if len(table.rows) < MAX_ROWS:
+        return
+    first = table.ids[MAX_ROWS - 1]
+    need = next((n for n in needs if str(n["id"]) == first), {})
+    docname = need.get("docname")
+    path = f"{srcdir}/{docname}{need.get('doctype') or '.md'}".lstrip("/") if docname else None
+    raise InputError(
+        f"the sheet {table.title!r} would have {len(table.rows) + 1:,} rows; a spreadsheet "
+        f"holds at most {MAX_ROWS:,}: this item and the {len(table.rows) - MAX_ROWS} after it "
+        "do not fit",
+        location=Location(path, need.get("lineno")),
+        item=first,
+        hint="export one document at a time (--document NAME); the export does not cut rows",
+    )
 
 
 def item_url(base: str, docname: str, item_id: str) -> str:
