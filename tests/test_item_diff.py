@@ -85,7 +85,7 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
-def test_redline_keeps_the_space_outside_the_marks_and_joins_back_to_both_texts():
+def test_redline_keeps_the_space_outside_the_marks_and_joins_back_to_both_texts() -> None:
     segments = word_diff("Firmen anlegen.", "Firmen anlegen und pflegen.")
     parts = redline(segments)
     assert [type(p) for p in parts] == [nodes.Text, nodes.Text, redline_inserted, nodes.Text]
@@ -102,7 +102,8 @@ def test_redline_keeps_the_space_outside_the_marks_and_joins_back_to_both_texts(
 def test_the_annex_shows_exactly_the_changed_items_as_a_redline(run_cli, tmp_path):  # type: ignore[no-untyped-def]
     root = _project(
         tmp_path,
-        "# Änderungsanhang\n\n:::{item-diff} lh-v1.0\n:::\n\n## Neueste\n\n:::{item-diff} latest\n:::\n",
+        "# Änderungsanhang\n\n:::{item-diff} lh-v1.0\n:::\n\n"
+        "## Neueste\n\n:::{item-diff} latest\n:::\n",
     )
     git(root, "init", "-q")
     git(root, "add", "-A")
