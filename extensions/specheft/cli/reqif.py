@@ -117,15 +117,16 @@ def import_reqif(file: Path, into: Path, force: bool, kind: str, map_file: Path 
     project = Project.at(into)
     mapping = load_map(map_file, kind) if map_file else ImportMap(default_kind=kind)
     parsed = read_file(file, mapping)
-    # attributes specheft has no field for: the project's own fields, new ones declared
-    # in specheft.toml together with the pages (without the file: kept in the text)
-    settings_file = project.settings_file if project.settings_file.is_file() else None
-    new_fields = to_fields(parsed.documents, project.settings().fields) if settings_file else []
     found = pages(parsed.documents)
     # ids the project has already (an earlier import, own pages) are not given twice;
     # the pages this import replaces (--force) do not count
     replaced = {project.spec_dir / path for path, _ in found}
     parsed = parsed.avoiding(project_ids(project.spec_dir, skip=replaced))
+    # attributes specheft has no field for: the project's own fields, new ones declared
+    # in specheft.toml together with the pages (without the file: kept in the text);
+    # after avoiding(), which reads the file's objects again
+    settings_file = project.settings_file if project.settings_file.is_file() else None
+    new_fields = to_fields(parsed.documents, project.settings().fields) if settings_file else []
     found = pages(parsed.documents)
     # where each item came from, for `export reqif --answer-to` (the return trip)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
