@@ -154,7 +154,7 @@ def export_reqif(
     progress: IO[str] | None = None,
 ) -> ReqifExport:
     """Write the items as ReqIF 1.2 (``as_zip``: a .reqifz holding the .reqif)."""
-    from specheft.io.reqif.export import documents_from_needs, export_time, render, zipped
+    from specheft.io.reqif.export import Media, documents_from_needs, export_time, render, zipped
 
     settings = project.settings()
     suffix = ".reqifz" if as_zip else ".reqif"
@@ -172,9 +172,12 @@ def export_reqif(
         needs = [n for n in needs if n.get("docname") in pages]
     documents = documents_from_needs(needs, settings.fields)
     when = export_time(project.root)
-    data = render(documents, title=settings.project.name, when=when, custom=settings.fields)
+    media = Media(project.spec_dir)  # images in item text, packed with --zip
+    data = render(
+        documents, title=settings.project.name, when=when, custom=settings.fields, media=media
+    )
     if as_zip:
-        data = zipped(target.with_suffix(".reqif").name, data, when)
+        data = zipped(target.with_suffix(".reqif").name, data, when, media)
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(target, data)
     return ReqifExport(target, sum(len(d.items()) for d in documents), len(documents))

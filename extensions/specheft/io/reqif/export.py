@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lxml import etree
@@ -26,6 +27,7 @@ from specheft.config.fields import CustomField
 from specheft.errors import UsageError
 from specheft.io.reqif import NS, XHTML_NS
 from specheft.io.reqif.model import Document, Entry
+from specheft.io.reqif.xhtml import ImageRef, default_image, from_markdown
 from specheft.model import FIELDS, LINKS, Status
 from specheft.version import __version__
 
@@ -154,6 +156,7 @@ def _entry(need: Any, custom: Sequence[CustomField] = ()) -> Entry:
         fields=fields,
         links=links,
         identifier=f"SO-{need['id']}",
+        source=str(need.get("docname") or ""),  # the page: images are relative to it
     )
 
 
@@ -165,10 +168,8 @@ def _e(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
 
 
 def xhtml_div(text: str) -> etree._Element:
-    """Plain text as ``<xhtml:div>``: a ``<p>`` per paragraph, ``<br/>`` per line break.
-
-    The text is carried literally (Markdown inline markup included) so that an import
-    gives the same source back."""
+    """Plain text (a title) as ``<xhtml:div>``: a ``<p>`` per paragraph, ``<br/>`` per
+    line break, carried literally. Item text is Markdown: :func:`from_markdown`."""
     div = etree.Element(f"{{{XHTML_NS}}}div")
     for paragraph in _PARAGRAPH.split(text) if text else [""]:
         p = etree.SubElement(div, f"{{{XHTML_NS}}}p")
@@ -196,11 +197,54 @@ def export_time(root: Path) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class Media:
+    """The images named in item text: their ``<object data>`` is the path below spec/
+    (``lastenheft/img/plan.png``), and the files found there are packed into a
+    ``.reqifz`` under that name. URLs and paths leaving spec/ stay as written."""
+
+    def __init__(self, spec_dir: Path | None = None) -> None:
+        self.spec_dir = spec_dir.resolve() if spec_dir else None
+        self.files: dict[str, Path] = {}
+        self.missing: dict[str, str] = {}  # member → the item that names it
+
+    def image(self, entry: Entry) -> ImageRef:
+        page = PurePosixPath(entry.source).parent
+
+        def place(src: str) -> tuple[str, str]:
+            data, mime = default_image(src)
+            if not src or _URL.match(src):
+                return data, mime
+            # Sphinx reads "/img/x.png" from the source folder, others from the page's
+            joined = src.lstrip("/") if src.startswith("/") else f"{page}/{src}"
+            member = posixpath.normpath(joined)
+            if member == ".." or member.startswith("../"):
+                return data, mime
+            if self.spec_dir is not None:
+                path = (self.spec_dir / member).resolve()
+                if path.is_file() and path.is_relative_to(self.spec_dir):
+                    self.files[member] = path
+                else:
+                    self.missing.setdefault(member, entry.id)
+            return member, mime
+
+        return place
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 def render(
-    documents: list[Document], *, title: str, when: str, custom: Sequence[CustomField] = ()
+    documents: list[Document],
+    *,
+    title: str,
+    when: str,
+    custom: Sequence[CustomField] = (),
+    media: Media | None = None,
 ) -> bytes:
     """The ReqIF file for ``documents`` (UTF-8, XML declaration, indented); ``custom``:
-    the project's own fields, a string attribute each on the types of their kinds."""
+    the project's own fields, a string attribute each on the types of their kinds;
+    ``media`` collects the images the text names (packed by :func:`zipped`)."""
+    media = media or Media()
     root = etree.Element(f"{{{NS}}}REQ-IF", nsmap={None: NS, "xhtml": XHTML_NS})
     header = _e(_e(root, "THE-HEADER"), "REQ-IF-HEADER", IDENTIFIER="specheft-header")
     for tag, value in (
@@ -322,7 +366,7 @@ def render(
     objects = _e(content, "SPEC-OBJECTS")
     for document in documents:
         for entry in _walk(document.children):
-            _object(objects, entry, types, stamp)
+            _object(objects, entry, types, stamp, media)
 
     relations = _e(content, "SPEC-RELATIONS")
     for document in documents:
@@ -375,7 +419,11 @@ def _walk(entries: list[Entry]) -> Iterable[Entry]:
 
 
 def _object(
-    parent: etree._Element, entry: Entry, types: dict[str, list[Attr]], stamp: dict[str, str]
+    parent: etree._Element,
+    entry: Entry,
+    types: dict[str, list[Attr]],
+    stamp: dict[str, str],
+    media: Media,
 ) -> None:
     obj = _e(parent, "SPEC-OBJECT", IDENTIFIER=entry.identifier, **stamp)
     values = _e(obj, "VALUES")
@@ -387,7 +435,9 @@ def _object(
         _string(values, _ad(kind, FOREIGN_ID), entry.id)
         _xhtml(values, _ad(kind, NAME), entry.title)
         if entry.text:
-            _xhtml(values, _ad(kind, TEXT), entry.text)
+            av = _e(values, "ATTRIBUTE-VALUE-XHTML")
+            _e(_e(av, "DEFINITION"), "ATTRIBUTE-DEFINITION-XHTML-REF").text = _ad(kind, TEXT)
+            _e(av, "THE-VALUE").append(from_markdown(entry.text, media.image(entry)))
         for name, value in entry.fields.items():
             a = attrs.get(name)
             if a is None:
@@ -429,15 +479,19 @@ def _hierarchy(parent: etree._Element, entries: list[Entry], stamp: dict[str, st
             _hierarchy(_e(node, "CHILDREN"), entry.children, stamp)
 
 
-def zipped(name: str, data: bytes, when: str) -> bytes:
-    """A ``.reqifz``: the one ``.reqif`` member, dated by ``when`` (not the clock)."""
+def zipped(name: str, data: bytes, when: str, media: Media | None = None) -> bytes:
+    """A ``.reqifz``: the ``.reqif`` member, then the images of ``media`` under the
+    names the XHTML gives them (sorted), all dated by ``when`` (not the clock)."""
     stamp = datetime.fromisoformat(when.replace("Z", "+00:00"))
-    info = zipfile.ZipInfo(name, date_time=(max(stamp.year, 1980), *stamp.timetuple()[1:6]))
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
+    date_time = (max(stamp.year, 1980), *stamp.timetuple()[1:6])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(info, data)
+        files = sorted(media.files.items()) if media else []
+        for member, content in [(name, data), *((m, p.read_bytes()) for m, p in files)]:
+            info = zipfile.ZipInfo(member, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content)
     return buffer.getvalue()
 
 
@@ -451,4 +505,4 @@ def select(documents: list[Document], name: str | None) -> list[Document]:
     return chosen
 
 
-__all__ = ["documents_from_needs", "render", "select", "zipped"]
+__all__ = ["Media", "documents_from_needs", "render", "select", "zipped"]
