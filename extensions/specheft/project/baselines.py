@@ -23,7 +23,7 @@ from specheft.fsutil import atomic_write_bytes
 from specheft.gitinfo import SAFE_CONFIG, toplevel
 from specheft.project.layout import Project
 from specheft.project.revision import Repository
-from specheft.project.since import RevisionItems, revision_at
+from specheft.project.since import RevisionItems, revision_at, revision_file
 from specheft.trace.history import (
     Baseline,
     DocumentBaselines,
@@ -194,6 +194,8 @@ def compute_baselines(
                 )  # fmt: skip
             found.history.append(row)
             previous = revision
+            # the build compares the latest baseline's items with today's (the draft row)
+            found.items_file = str(revision_file(project, tag.commit))
         result.documents[document.name] = found
     return result
 

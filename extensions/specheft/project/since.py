@@ -135,11 +135,32 @@ def items_at(
 def revision_at(project: Project, repo: Repository, commit: str, revision: str) -> RevisionItems:
     """The items and documents of ``commit``, from the cache when built before by this
     code (one file per commit: a revision never changes)."""
-    cache = project.doctree_dir("since") / f"{commit}.json"
-    version = code_version()
+    cache = revision_file(project, commit)
+    found = read_revision(cache)
+    if found is not None:
+        return found
+    built = _build(repo, commit, revision)
+    data = {
+        "version": code_version(),
+        "items": {key: asdict(state) for key, state in built.items.items()},
+        "documents": {name: asdict(state) for name, state in built.documents.items()},
+    }
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(cache, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    return built
+
+
+def revision_file(project: Project, commit: str) -> Path:
+    """Where the items of ``commit`` are kept once read."""
+    return project.doctree_dir("since") / f"{commit}.json"
+
+
+def read_revision(cache: Path) -> RevisionItems | None:
+    """The items and documents kept in ``cache``; None when it is missing, unreadable or
+    written by other code."""
     try:
         stored = json.loads(cache.read_text(encoding="utf-8"))
-        if stored["version"] == version:
+        if stored["version"] == code_version():
             return RevisionItems(
                 {
                     key: ItemState(
@@ -158,16 +179,8 @@ def revision_at(project: Project, repo: Repository, commit: str, revision: str) 
                 },
             )
     except (OSError, ValueError, KeyError, TypeError):
-        pass  # no cache, or an unreadable one: build
-    built = _build(repo, commit, revision)
-    data = {
-        "version": version,
-        "items": {key: asdict(state) for key, state in built.items.items()},
-        "documents": {name: asdict(state) for name, state in built.documents.items()},
-    }
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(cache, json.dumps(data, ensure_ascii=False).encode("utf-8"))
-    return built
+        pass  # no cache, or an unreadable one
+    return None
 
 
 def since_baselines(

@@ -72,10 +72,12 @@ class HistoryRow:
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     requests: tuple[str, ...] = ()
+    draft: bool = False  # the unreleased changes since the latest baseline (no tag yet)
+    since: str = ""  # a draft's: the version of the latest baseline
 
     @property
     def generated(self) -> bool:
-        return bool(self.tag)
+        return bool(self.tag) or self.draft
 
 
 def _active(state: ItemState) -> bool:
@@ -138,6 +140,9 @@ class DocumentBaselines:
     pattern: str
     baselines: list[Baseline] = field(default_factory=list)
     history: list[HistoryRow] = field(default_factory=list)
+    items_file: str = ""
+    """Where the latest baseline's items are kept (``project/since.py``): the build
+    compares them with the document's items now for the draft row."""
 
     @property
     def latest(self) -> Baseline | None:
@@ -148,6 +153,7 @@ class DocumentBaselines:
             "pattern": self.pattern,
             "baselines": [vars(b) for b in self.baselines],
             "history": [{**vars(h), **_lists(h)} for h in self.history],
+            "items_file": self.items_file,
         }
 
     @classmethod
@@ -162,6 +168,7 @@ class DocumentBaselines:
             str(data["pattern"]),
             [Baseline(**b) for b in data.get("baselines", ())],
             rows,
+            str(data.get("items_file", "")),
         )
 
 
@@ -182,6 +189,25 @@ def document_status(baseline: Baseline, digest_now: str) -> Status:
     if digest_now == baseline.digest:
         return Status(baseline.version, True)
     return Status(next_version(baseline.version), False, baseline.version)
+
+
+def draft_row(
+    latest: Baseline,
+    before: Mapping[str, ItemState],
+    before_ids: Iterable[str],
+    after: Mapping[str, ItemState],
+    requests: Mapping[str, ItemState],
+) -> HistoryRow:
+    """The row of the unreleased changes: the next version, no date (a build of the same
+    sources writes the same history), the ids added, changed and removed since the latest
+    baseline (``before``, its ids ``before_ids``) in the document's items now (``after``)
+    and the approved or implemented change requests among ``requests`` naming them."""
+    added, changed, removed = compare_baselines(before, before_ids, after, after)
+    return HistoryRow(
+        next_version(latest.version), "", "", "", "", False, len(after),
+        added, changed, removed, requests_for(requests, (*added, *changed, *removed)),
+        draft=True, since=latest.version,
+    )  # fmt: skip
 
 
 def merge_history(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -18,9 +19,16 @@ from sphinx.environment import BuildEnvironment
 
 from specheft.config.settings import Document, Settings
 from specheft.labels import label
+from specheft.model import Kind
+from specheft.project.fingerprint import trace_directives
+from specheft.project.since import RevisionItems, read_revision
 from specheft.sphinxext.context import settings_of
+from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.context.domain import specheft_domain
-from specheft.trace.history import DocumentBaselines, HistoryRow, merge_history
+from specheft.sphinxext.rendering.documents import document_docnames
+from specheft.trace.diff import snapshot
+from specheft.trace.fingerprint import document_needs, fingerprint
+from specheft.trace.history import DocumentBaselines, HistoryRow, draft_row, merge_history
 
 _CACHE: dict[str, tuple[bytes, dict[str, DocumentBaselines]]] = {}
 
@@ -57,12 +65,59 @@ def baselines_of(app: Sphinx) -> dict[str, DocumentBaselines]:
 
 
 def document_history(app: Sphinx, settings: Settings, document: Document) -> list[HistoryRow]:
-    """The generated rows of ``document`` merged with its hand-written [[history]]."""
+    """The generated rows of ``document`` merged with its hand-written [[history]]; when
+    the document changed since its latest baseline, a last row for the draft."""
     generated = baselines_of(app).get(document.name)
+    rows = list(generated.history) if generated else []
+    draft = _draft(app, document, generated) if generated else None
+    if draft is not None:
+        rows.append(draft)
     written = [
         (h.version, h.date, h.author, h.changes) for h in document.history or settings.history
     ]
-    return merge_history(generated.history if generated else [], written)
+    shown = label(settings.language, "doc.status.draft")
+    return [
+        replace(row, version=f"{row.version} ({shown})") if row.draft else row
+        for row in merge_history(rows, written)
+    ]
+
+
+def _draft(app: Sphinx, document: Document, baselines: DocumentBaselines) -> HistoryRow | None:
+    """The unreleased changes since the latest baseline; None when there are none (the
+    document's fingerprint is the baseline's) or the baseline's items are not at hand."""
+    latest = baselines.latest
+    if latest is None or not baselines.items_file:
+        return None
+    needs = list(build_context(app).needs.values())
+    docnames = document_docnames(app.env, document.start)
+    covered = document_needs(needs, docnames, trace_directives(app.env, docnames))
+    digest = fingerprint(covered)[0] if covered else ""
+    if digest == latest.digest:
+        return None
+    revision = _revision(baselines.items_file)
+    if revision is None:  # the kept items are gone: the status still says draft
+        return None
+    state = revision.documents.get(document.name)
+    requests = snapshot(n for n in needs if n.get("type") == Kind.CR)
+    return draft_row(
+        latest, revision.items, state.ids if state else (), snapshot(covered), requests
+    )
+
+
+_REVISIONS: dict[str, tuple[float, RevisionItems | None]] = {}
+
+
+def _revision(path: str) -> RevisionItems | None:
+    """The items kept at ``path``, read once per change of the file (a build shows the
+    history on the start page and on each page with the directive)."""
+    try:
+        stamp = Path(path).stat().st_mtime
+    except OSError:
+        return None
+    cached = _REVISIONS.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = _REVISIONS[path] = (stamp, read_revision(Path(path)))
+    return cached[1]
 
 
 def describe(row: HistoryRow, lang: str) -> str:
@@ -71,6 +126,9 @@ def describe(row: HistoryRow, lang: str) -> str:
     parts = []
     if row.description:
         parts.append(row.description)
+    elif row.draft:
+        if not (row.added or row.changed or row.removed):
+            parts.append(label(lang, "doc.status.changed_since").format(version=row.since))
     elif row.first:
         parts.append(label(lang, "history.first").format(tag=row.tag, count=row.count))
     elif not (row.added or row.changed or row.removed):

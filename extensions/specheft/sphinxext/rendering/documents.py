@@ -41,5 +41,7 @@ def build_date(settings: Settings) -> dt.date:
 
 
 def format_date(value: str | dt.date, language: str) -> str:
+    if value == "":  # none given (the change history's draft row): nothing to show
+        return ""
     date = dt.date.fromisoformat(value) if isinstance(value, str) else value
     return date.strftime("%d.%m.%Y") if language == "de" else date.isoformat()
