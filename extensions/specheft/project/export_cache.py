@@ -14,6 +14,7 @@ format/table/document, in ``_build/.export/``; a damaged slot is a miss.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -30,7 +31,8 @@ _SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", ".nox", ".tox"}
 _LIBRARIES = ("sphinx", "sphinx-needs", "myst-parser", "docutils", "xlsxwriter")
 
 
-def _code_key() -> bytes:
+@functools.cache  # once per process: the code a process runs does not change under it
+def code_key() -> bytes:
     """specheft's source files (path, size, mtime) and the libraries' versions."""
     digest = hashlib.sha256(sys.version.encode())
     package = Path(__file__).resolve().parent.parent
@@ -51,7 +53,7 @@ def _code_key() -> bytes:
 def inputs_key(root: Path, *, skip: Iterable[Path], extra: Iterable[str]) -> str:
     """SHA-256 over every project file's path and content, the code and ``extra``."""
     skipped = {os.path.abspath(p) for p in skip}
-    digest = hashlib.sha256(_code_key())
+    digest = hashlib.sha256(code_key())
     for part in extra:
         digest.update(part.encode() + b"\0")
     base = os.path.abspath(root)

@@ -39,10 +39,14 @@ def load_graph(
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
     if needs_json is not None:
         return TraceGraph.from_needs_json(needs_json, srcdir=srcdir)
+    from specheft.project.items_cache import cached_graph
     from specheft.project.sphinx_run import items_build
 
-    _, needs = items_build(project, progress=progress)
-    return TraceGraph.from_needs(needs, srcdir=srcdir)
+    def build() -> TraceGraph:
+        _, needs = items_build(project, progress=progress)
+        return TraceGraph.from_needs(needs, srcdir=srcdir)
+
+    return cached_graph(project, build)
 
 
 GraphSource = TraceGraph | Callable[[], TraceGraph]

@@ -23,7 +23,7 @@ from specheft.sphinxext.diagnostics import locations, rewarn, syntax
 from specheft.sphinxext.guards import links as safelinks
 from specheft.sphinxext.guards import paths as confine
 from specheft.sphinxext.guards import size as limits
-from specheft.sphinxext.incremental import freshness
+from specheft.sphinxext.incremental import content, freshness
 from specheft.sphinxext.needs import checkbuilder
 from specheft.sphinxext.needs.priorities import CONFIGURE_NEEDS
 from specheft.sphinxext.needs.vocabulary import needs_config
@@ -92,6 +92,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     build.setup(app)
     tracing.setup(app)
     freshness.setup(app)
+    content.setup(app)
     directives.setup(app)
     deliverables.setup(app)
     return {

@@ -43,6 +43,8 @@ class SpecheftDomain(Domain):
         # the pages holding a duplicated id in the last build (read again next time);
         # a fact of the whole build, not of one page: set once all pages are read
         "duplicate_docs": [],
+        # docname → SHA-256 of its source file as last read (incremental/content.py)
+        "sources": {},
         # the folder holding the sources and the configuration, set at builder-inited of
         # every build (the environment may come from another place on disk)
         "project_root": None,
@@ -68,6 +70,10 @@ class SpecheftDomain(Domain):
     @property
     def fenced(self) -> FencedItems:
         return cast("FencedItems", self.data.setdefault("fenced", {}))
+
+    @property
+    def sources(self) -> dict[str, str]:
+        return cast("dict[str, str]", self.data.setdefault("sources", {}))
 
     @property
     def project_root(self) -> Path | None:
@@ -104,6 +110,7 @@ class SpecheftDomain(Domain):
         self.duplicates.pop(docname, None)
         self.references.pop(docname, None)
         self.fenced.pop(docname, None)
+        self.sources.pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for docname in docnames:
@@ -115,7 +122,7 @@ class SpecheftDomain(Domain):
                 # extended, not replaced: the main process may already have noted a
                 # duplicate of this page (an id another worker brought first)
                 self.duplicates.setdefault(docname, []).extend(otherdata["duplicates"][docname])
-            for key in ("references", "fenced"):
+            for key in ("references", "fenced", "sources"):
                 theirs = otherdata.get(key, {})
                 if docname in theirs:
                     self.data.setdefault(key, {})[docname] = theirs[docname]

@@ -1,0 +1,101 @@
+"""The items of the last ``specheft check``, kept for commands that only read them.
+
+``results import``, ``accept`` and the like need the project's items, not a build. A
+Sphinx run that finds nothing changed still costs start-up, loading the environment and
+sphinx-needs' post-processing of every item — most of such a command's time on a large
+project. ``check`` (and any command that had to build the items) therefore leaves the
+trace graph it built in ``_build/.doctrees/check/specheft-items.pickle``, with a key over
+everything the items are made of: every file in ``spec/`` (except the test runs, which
+are evidence and never become items), ``conf/`` and the project's ``extensions/``, by
+content, and specheft's code and library versions. A command whose key matches takes the
+graph from there; any other difference is a miss and a normal build
+(``tests/test_items_cache.py`` compares both paths after random edits).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+
+from specheft.errors import SpecheftError
+from specheft.fsutil import atomic_write_bytes
+from specheft.project.export_cache import code_key
+from specheft.project.layout import Project
+from specheft.trace.graph import TraceGraph
+
+_FORMAT = b"specheft-items-cache 1\n"
+_SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints"}
+
+
+def _path(project: Project) -> Path:
+    return project.doctree_dir("check") / "specheft-items.pickle"
+
+
+def _runs_dir(project: Project) -> str:
+    from specheft.evidence.config import results_config
+
+    try:
+        runs_dir = results_config(project.settings()).runs_dir
+    except SpecheftError:  # the build reports it; the key just does not skip anything
+        return ""
+    return os.path.abspath(project.root / runs_dir)
+
+
+def items_key(project: Project) -> str:
+    """SHA-256 over the code and every file the items are read from, by path and content."""
+    digest = hashlib.sha256(code_key())
+    skipped = {_runs_dir(project)}
+    for base in (project.spec_dir, project.conf_dir, project.root / "extensions"):
+        top = os.path.abspath(base)
+        digest.update(f"[{os.path.basename(top)}]\0".encode())
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(
+                d for d in dirs if d not in _SKIP_DIRS and os.path.join(folder, d) not in skipped
+            )
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                digest.update(os.path.relpath(path, top).encode() + b"\0")
+                try:
+                    with open(path, "rb") as handle:
+                        digest.update(hashlib.file_digest(handle, "sha256").digest())
+                except OSError:
+                    digest.update(b"unreadable\0")
+    return digest.hexdigest()
+
+
+def load(project: Project, key: str) -> TraceGraph | None:
+    try:
+        raw = _path(project).read_bytes()
+    except OSError:
+        return None
+    if not raw.startswith(_FORMAT):
+        return None
+    try:
+        stored_key, graph = pickle.loads(raw[len(_FORMAT) :])  # our own file in _build
+    except Exception:  # damaged, or written by other code: a miss, rewritten later
+        return None
+    return graph if stored_key == key and isinstance(graph, TraceGraph) else None
+
+
+def store(project: Project, key: str, graph: TraceGraph) -> None:
+    path = _path(project)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, _FORMAT + pickle.dumps((key, graph), pickle.HIGHEST_PROTOCOL))
+
+
+def cached_graph(project: Project, build: Callable[[], TraceGraph]) -> TraceGraph:
+    """The graph from the cache if its inputs did not change, else ``build()`` stored.
+
+    The key is taken before and after the build; a file changed meanwhile is not stored
+    under a key that does not describe it."""
+    key = items_key(project)
+    graph = load(project, key)
+    if graph is not None:
+        return graph
+    graph = build()
+    if items_key(project) == key:
+        store(project, key, graph)
+    return graph
