@@ -10,7 +10,9 @@ and an option given twice.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
+from specheft.config.fields import CustomField
 from specheft.model import FIELDS, LINKS
 from specheft.sphinxext.diagnostics.markup import (
     ANY_FENCE,
@@ -24,12 +26,12 @@ from specheft.sphinxext.diagnostics.markup import (
 from specheft.trace.sourcelines import option_line
 
 
-def options_of(kind: str) -> list[str]:
-    """The options an item of ``kind`` accepts."""
+def options_of(kind: str, custom: Iterable[CustomField] = ()) -> list[str]:
+    """The options an item of ``kind`` accepts; ``custom``: the project's own fields."""
     own = [f.name for f in FIELDS if kind in f.kinds] + [
         link.name for link in LINKS if kind in link.sources
     ]
-    return ["id", "status", "tags", *own]
+    return ["id", "status", "tags", *own, *(c.name for c in custom if kind in c.kinds)]
 
 
 def _closes(text: str, fence: str) -> bool:

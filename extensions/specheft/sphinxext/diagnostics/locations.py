@@ -171,7 +171,7 @@ class _NeedMessageFilter(logging.Filter):
         elif isinstance(said, Undeclared):
             instead = _LINK_INSTEAD.get((said.kind, said.name))
             if instead is None:
-                allowed = options_of(said.kind)
+                allowed = options_of(said.kind, settings_of(self.app).fields)
                 instead = f"allowed: {', '.join(allowed)}"
                 if hint := did_you_mean(said.name, allowed):
                     instead += f" ({hint})"
@@ -187,7 +187,7 @@ class _NeedMessageFilter(logging.Filter):
         kind = self._kind(record)
         if kind is None:
             return
-        allowed = options_of(kind)
+        allowed = options_of(kind, settings_of(self.app).fields)
         hint = did_you_mean(key, allowed)
         text = f"unknown option :{key}: on a {kind} item (ignored); allowed: {', '.join(allowed)}"
         self._set(record, text + (f" ({hint})" if hint else ""), key)
