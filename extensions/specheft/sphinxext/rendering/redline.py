@@ -36,6 +36,12 @@ LATEX_MACROS = r"""
   height\dimexpr-0.35ex+0.6pt\relax depth0.35ex
   \hskip\fontdimen2\font plus\fontdimen3\font minus\fontdimen4\font}}
 \makeatother
+% an item of the annex: a grey bar at its left, ragged right (a marked word is never
+% hyphenated: justified, a line before a long one showed wide gaps)
+\newenvironment{sphinxclassspecheft-item-diff-item}{\par\smallskip
+  \begin{tcolorbox}[enhanced, breakable, frame hidden, interior hidden, arc=0pt,
+    borderline west={1.5pt}{0pt}{black!40}, left=6pt, right=0pt, top=1pt, bottom=1pt,
+    boxsep=0pt, before upper={\setlength{\parskip}{2pt}\raggedright}]}{\end{tcolorbox}\par}
 """
 
 
