@@ -18,6 +18,7 @@ from specheft.config.fields import (
     declaring,
     derive_name,
     field_for,
+    option_value,
 )
 from specheft.errors import ConfigError
 from specheft.model import Kind
@@ -106,6 +107,19 @@ def test_field_for_finds_declared_and_suffixes_collisions() -> None:
     assert field_for("€", []) == ("field", False)
     long = "x" * 60
     assert field_for(long, [], used=["x" * 40]) == ("x" * 38 + "_2", False)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Frau Müller", "Herr Meier: Vertrieb", "#1 Team", "a #b", '"Frau" Müller', "'x'",
+     "> zitat", "| pipe", "{x} [y]", "- Liste", "* stern", "& anker", "! tag", "a \\ b",
+     "Zeit:", "null", "true", "1.5", "@home", "`code`", "%d", "?", "~", "… weiter"],
+)  # fmt: skip
+def test_option_values_read_back_as_written(value: str) -> None:
+    from myst_parser.parsers.options import options_to_items
+
+    items, _ = options_to_items(f"ansprechpartner: {option_value(value)}\n")
+    assert dict(items)["ansprechpartner"] == value
 
 
 def test_appended_keeps_every_byte_and_line_endings(tmp_path: Path) -> None:
@@ -199,6 +213,7 @@ SHEET = (
     "ID;Titel;Anforderung;Priorität;Ansprechpartner;Bemerkung\n"
     'LH-KON-101;Firmen;Das CRM-System muss Firmen anlegen.;Muss;Frau Müller;"zwei\nZeilen"\n'
     "LH-KON-102;Personen;Das CRM-System soll Personen anlegen.;Soll;Herr Meier: Vertrieb;\n"
+    'LH-KON-103;Kunden;Das CRM-System kann Kunden anlegen.;Kann;"#1 ""Team"" > alle";\n'
 )
 
 
@@ -227,7 +242,11 @@ def test_sheet_round_trip(make_project, run_cli, tmp_path: Path) -> None:
     out = tmp_path / "zurueck.csv"
     assert run_cli("export", "csv", project.root, "--out", out).code == 0
     values = {row["ID"]: row["Ansprechpartner"] for row in _csv(out)}
-    assert values == {"LH-KON-101": "Frau Müller", "LH-KON-102": "Herr Meier: Vertrieb"}
+    assert values == {
+        "LH-KON-101": "Frau Müller",
+        "LH-KON-102": "Herr Meier: Vertrieb",
+        "LH-KON-103": '#1 "Team" > alle',  # quoted on the page: MyST reads it back whole
+    }
 
     # the exported sheet read again: the column goes to the declared field, nothing new
     result = run_cli("import", "csv", out, "--project", project.root, "--into",

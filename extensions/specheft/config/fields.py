@@ -268,3 +268,18 @@ def declaring(path: Path | None, new: Sequence[CustomField]) -> Iterator[None]:
     except BaseException:
         atomic_write_bytes(path, old)
         raise
+
+
+#: a value MyST reads back as written when it stands plain after ``:name:`` (MyST reads
+#: options as YAML: a leading quote, ``#``, ``>``, ``|``, ``&``, ``*``, ``!``, … or an
+#: inner `` #`` would change or break it)
+_PLAIN = re.compile(r"[\w(][^#\"'\\\t]*")
+
+
+def option_value(value: str) -> str:
+    """``value`` (one line) as an importer writes it after ``:name:``: plain when MyST
+    reads it back unchanged, else a double-quoted YAML string."""
+    if _PLAIN.fullmatch(value) and not value.endswith(":"):
+        return value
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+    return f'"{escaped}"'

@@ -6,6 +6,7 @@ import contextlib
 import re
 from pathlib import Path, PurePosixPath
 
+from specheft.config.fields import option_value
 from specheft.errors import UsageError
 from specheft.fsutil import atomic_write_text
 from specheft.io.reqif.export import STATUS
@@ -67,16 +68,17 @@ def _item(entry: Entry, lines: list[str]) -> None:
     fence = ":" * max(3, longest + 1)
     lines.append(f"{fence}{{{entry.kind}}} {_one_line(entry.title)}")
     lines.append(f":id: {entry.id}")
+    # values quoted where MyST would read them otherwise ("#1 Team" would be a comment)
     for name in _FIELD_ORDER:
         if name in entry.fields:
-            lines.append(f":{name}: {_one_line(entry.fields[name])}")
+            lines.append(f":{name}: {option_value(_one_line(entry.fields[name]))}")
     for link in LINKS:
         if entry.links.get(link.name):
             lines.append(f":{link.name}: {', '.join(entry.links[link.name])}")
     # last, the project's own fields (io.reqif.fields), in the order they were given
     for name, value in entry.fields.items():
         if name not in _BUILT_IN:
-            lines.append(f":{name}: {_one_line(value)}")
+            lines.append(f":{name}: {option_value(_one_line(value))}")
     lines.append("")
     if body:
         lines += [body, ""]

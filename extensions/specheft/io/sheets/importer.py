@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from specheft.config.fields import CustomField, declaring, field_for
+from specheft.config.fields import CustomField, declaring, field_for, option_value
 from specheft.config.reader import read_map
 from specheft.errors import InputError, Location, UsageError, did_you_mean
 from specheft.io.sheets.reading import Grid, open_workbook, read_csv
@@ -420,7 +420,8 @@ def render(title: str, found: list[Entry]) -> str:
         fence = ":" * max(3, max(runs, default=0) + 1)
         out.append(f"{fence}{{{entry.kind}}} {entry.title}")
         out.append(f":id: {entry.id}")
-        out += [f":{name}: {value}" for name, value in entry.options.items()]
+        # quoted where MyST would read it otherwise ("#1 Team" would be a comment)
+        out += [f":{name}: {option_value(value)}" for name, value in entry.options.items()]
         out += ["", body, fence, ""] if body else [fence, ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
