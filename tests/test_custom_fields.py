@@ -18,6 +18,7 @@ from specheft.config.fields import (
     declaring,
     derive_name,
     field_for,
+    imported_field,
     option_value,
 )
 from specheft.errors import ConfigError
@@ -120,6 +121,16 @@ def test_option_values_read_back_as_written(value: str) -> None:
 
     items, _ = options_to_items(f"ansprechpartner: {option_value(value)}\n")
     assert dict(items)["ansprechpartner"] == value
+
+
+def test_imported_field_declares_once_and_avoids_clashing_labels() -> None:
+    known = [CustomField("kontakt", "Ansprechpartner", (Kind.REQ,))]
+    assert imported_field("Ansprechpartner", known) is known[0]
+    new = imported_field("Kosten (Kunde)", known)
+    assert new == CustomField("kosten_kunde", "Kosten (Kunde)", tuple(Kind))
+    assert imported_field("kosten (kunde)", known) is new and len(known) == 2
+    # a second "priority" column: the label would head two columns, the name is used
+    assert imported_field("Priority", known) == CustomField("priority_2", "priority_2", tuple(Kind))
 
 
 def test_appended_keeps_every_byte_and_line_endings(tmp_path: Path) -> None:

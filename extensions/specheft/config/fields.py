@@ -97,6 +97,8 @@ _KEYS: dict[str, Key] = {
 }
 
 _KIND_NAMES = tuple(str(kind) for kind in Kind)
+#: the fixed columns of ``export xlsx|csv`` (io/sheets/tables.py), case-folded
+_HEADERS = frozenset({"id", "title", "text", "status", "chapter", "page"})
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,17 @@ class CustomField:
     name: str
     label: str
     kinds: tuple[Kind, ...]
+
+
+def label_clash(label: str, others: Iterable[CustomField]) -> str | None:
+    """What else heads a column ``label`` in an export (case aside), or None."""
+    shown = label.casefold()
+    clash = next((c.name for c in others if c.label.casefold() == shown), None)
+    if clash is not None:
+        return f"the label of [fields.{clash}]"
+    if shown in _HEADERS or taken(shown) is not None:
+        return "a column of the exports"
+    return None
 
 
 def taken(name: str) -> str | None:
@@ -141,6 +154,15 @@ def parse_fields(reader: Reader, data: Mapping[str, Any]) -> tuple[CustomField, 
         label = " ".join(values["label"].split())
         if values["label"] and not label:
             reader.error(table, "label", "expected a non-empty label")
+        # the label heads the field's column in an export: one that names another column
+        # would be read back into that column's field by an import
+        clash = label_clash(label or name, found)
+        if clash is not None:
+            reader.error(
+                table,
+                "label" if values["label"] else None,
+                f"the label {label or name!r} is {clash}; an import could not tell them apart",
+            )
         kinds_raw = values["kinds"]
         if kinds_raw is None:
             kinds = tuple(Kind)
@@ -214,6 +236,19 @@ def field_for(
         suffix = f"_{number}"
         name = base[: 40 - len(suffix)] + suffix
     return name, False
+
+
+def imported_field(header: str, known: list[CustomField]) -> CustomField:
+    """The field an importer writes a column/attribute ``header`` into (see
+    :func:`field_for`); a new one — for every kind, labelled with the header, or with
+    its name when the header heads another column — is appended to ``known``."""
+    name, declared = field_for(header, known)
+    if declared:
+        return next(c for c in known if c.name == name)
+    label = " ".join(header.split())
+    custom = CustomField(name, name if label_clash(label, known) else label, tuple(Kind))
+    known.append(custom)
+    return custom
 
 
 def toml_table(custom: CustomField) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from specheft.config.fields import CustomField, field_for
+from specheft.config.fields import CustomField, imported_field
 from specheft.io.reqif.model import Document, Entry
 from specheft.model import Kind
 
@@ -27,20 +27,11 @@ def to_fields(documents: list[Document], declared: Sequence[CustomField]) -> lis
             for attr in list(entry.extra):
                 custom = by_attr.get(attr)
                 if custom is None:
-                    custom = by_attr[attr] = _field(attr, known)
+                    custom = by_attr[attr] = imported_field(attr, known)
                 if _fits(entry, attr, custom):
                     entry.fields[custom.name] = " ".join(entry.extra.pop(attr).split())
                     used.add(custom.name)
     return [c for c in known[len(declared) :] if c.name in used]
-
-
-def _field(attr: str, known: list[CustomField]) -> CustomField:
-    name, declared = field_for(attr, known)
-    if declared:
-        return next(c for c in known if c.name == name)
-    custom = CustomField(name, " ".join(attr.split()), tuple(Kind))
-    known.append(custom)
-    return custom
 
 
 def _fits(entry: Entry, attr: str, custom: CustomField) -> bool:

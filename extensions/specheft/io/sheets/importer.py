@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from specheft.config.fields import CustomField, declaring, field_for, option_value
+from specheft.config.fields import CustomField, declaring, imported_field, option_value
 from specheft.config.reader import read_map
 from specheft.errors import InputError, Location, UsageError, did_you_mean
 from specheft.io.sheets.reading import Grid, open_workbook, read_csv
@@ -557,13 +557,7 @@ def _assign_fields(header: Header, known: list[CustomField]) -> None:
     for column, text in header.extra.items():
         if column in header.kept:
             continue
-        name, declared = field_for(text, known)
-        if declared:
-            header.fields[column] = next(c for c in known if c.name == name)
-        else:
-            custom = CustomField(name, text, tuple(Kind))
-            known.append(custom)
-            header.fields[column] = custom
+        header.fields[column] = imported_field(text, known)
 
 
 def _repeats(grid: Grid, header: Header, seen: dict[str, tuple[Grid, int]]) -> bool:
