@@ -422,3 +422,40 @@ def test_refused_reqif_import_leaves_the_settings_untouched(make_project, run_cl
     result = run_cli("import", "reqif", source, "--into", project.root)
     assert result.code == 2 and "not empty" in result.err
     assert project.snapshot() == before
+
+
+def test_map_names_an_own_field(make_project, run_cli, tmp_path: Path) -> None:
+    project = make_project({}, settings=SETTINGS.format(language="de") + FIELDS_TOML)
+    source = tmp_path / "kunde.csv"
+    source.write_text(
+        "ID;Titel;Anforderung;Verantw.;Kostenst.\n"
+        "LH-KON-101;Firmen;Das CRM-System muss Firmen anlegen.;Frau Müller;4711\n",
+        "utf-8",
+    )
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        '[columns]\n"Verantw." = "field:ansprechpartner"\n"Kostenst." = "field:kst"\n', "utf-8"
+    )
+    result = run_cli("import", "csv", source, "--project", project.root, "--map", mapping)
+    assert result.code == 0, result.output
+    page = (project.spec / "import" / "kunde.md").read_text("utf-8")
+    assert ":ansprechpartner: Frau Müller\n:kst: 4711\n" in page
+    settings = (project.conf / "specheft.toml").read_text("utf-8")
+    assert settings.endswith('\n[fields.kst]\nlabel = "Kostenst."\n')  # declared, as named
+
+    mapping.write_text('[columns]\n"Verantw." = "field:Priority"\n', "utf-8")
+    result = run_cli("import", "csv", source, "--project", project.root, "--map", mapping)
+    assert result.code == 2 and f"{mapping}:2:" in result.err
+    assert "'field:Priority': a field name is lower-case" in result.err
+
+    source = tmp_path / "kunde.reqif"
+    source.write_text(FOREIGN, "utf-8")
+    mapping = tmp_path / "map-reqif.toml"
+    mapping.write_text('[attributes]\n"verantwortlich" = "field:ansprechpartner"\n', "utf-8")
+    result = run_cli("import", "reqif", source, "--into", project.root, "--map", mapping)
+    assert result.code == 0, result.output
+    page = (project.spec / "kunde" / "index.md").read_text("utf-8")
+    assert ":ansprechpartner: Team Vertrieb\n" in page and "verantwortlich" not in page
+    mapping.write_text('[attributes]\n"Notiz" = "field:status"\n', "utf-8")
+    result = run_cli("import", "reqif", source, "--into", project.root, "--map", mapping)
+    assert result.code == 2 and "'status' is a field sphinx-needs or specheft keeps" in result.err

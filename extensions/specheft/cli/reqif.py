@@ -126,7 +126,11 @@ def import_reqif(file: Path, into: Path, force: bool, kind: str, map_file: Path 
     # in specheft.toml together with the pages (without the file: kept in the text);
     # after avoiding(), which reads the file's objects again
     settings_file = project.settings_file if project.settings_file.is_file() else None
-    new_fields = to_fields(parsed.documents, project.settings().fields) if settings_file else []
+    new_fields = (
+        to_fields(parsed.documents, project.settings().fields, mapping.own_fields())
+        if settings_file
+        else []
+    )
     found = pages(parsed.documents)
     # where each item came from, for `export reqif --answer-to` (the return trip)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()

@@ -110,6 +110,15 @@ class CustomField:
     kinds: tuple[Kind, ...]
 
 
+def own_field_problem(name: str) -> str | None:
+    """Why ``name`` (a ``--map`` target ``field:NAME``) can name no field of the
+    project's own, or None."""
+    if not FIELD_NAME.match(name):
+        return "a field name is lower-case ASCII letters, digits and '_', starting with a letter"
+    reason = taken(name)
+    return f"{name!r} is {reason}" if reason else None
+
+
 def label_clash(label: str, others: Iterable[CustomField]) -> str | None:
     """What else heads a column ``label`` in an export (case aside), or None."""
     shown = label.casefold()

@@ -9,17 +9,23 @@ declared for every kind by the import. A value of several lines or XHTML with ma
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from specheft.config.fields import CustomField, imported_field
+from specheft.config.fields import CustomField, imported_field, label_clash
 from specheft.io.reqif.model import Document, Entry
 from specheft.model import Kind
 
 
-def to_fields(documents: list[Document], declared: Sequence[CustomField]) -> list[CustomField]:
+def to_fields(
+    documents: list[Document],
+    declared: Sequence[CustomField],
+    named: Mapping[str, str] | None = None,
+) -> list[CustomField]:
     """Move every one-line, plain value of ``extra`` into ``fields`` (in place); the new
-    fields this needs, each for every kind, those some item has a value of, in order."""
+    fields this needs, each for every kind, those some item has a value of, in order.
+    ``named``: lower-cased attribute → field name, as ``--map`` names them."""
     known = list(declared)
+    named = {k.strip().lower(): v for k, v in (named or {}).items()}
     by_attr: dict[str, CustomField] = {}
     used: set[str] = set()
     for document in documents:
@@ -27,11 +33,26 @@ def to_fields(documents: list[Document], declared: Sequence[CustomField]) -> lis
             for attr in list(entry.extra):
                 custom = by_attr.get(attr)
                 if custom is None:
-                    custom = by_attr[attr] = imported_field(attr, known)
+                    custom = by_attr[attr] = _field(attr, known, named.get(attr.strip().lower()))
                 if _fits(entry, attr, custom):
                     entry.fields[custom.name] = " ".join(entry.extra.pop(attr).split())
                     used.add(custom.name)
     return [c for c in known[len(declared) :] if c.name in used]
+
+
+def _field(attr: str, known: list[CustomField], name: str | None) -> CustomField:
+    """The field for ``attr``: the one ``--map`` names (declared now if need be,
+    labelled with the attribute's name), else as :func:`imported_field` finds it."""
+    if name is None:
+        return imported_field(attr, known)
+    custom = next((c for c in known if c.name == name), None)
+    if custom is None:
+        label = " ".join(attr.split())
+        custom = CustomField(
+            name, label if label_clash(label, known) is None else name, tuple(Kind)
+        )
+        known.append(custom)
+    return custom
 
 
 def _fits(entry: Entry, attr: str, custom: CustomField) -> bool:

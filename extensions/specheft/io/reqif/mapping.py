@@ -4,7 +4,7 @@ A small TOML file; every table is optional, keys are the names as the ReqIF file
 them (an attribute's or type's LONG-NAME, else its IDENTIFIER; case does not matter)::
 
     [attributes]              # attribute → id | title | text | a specheft field
-    "Absolute Number" = "id"
+    "Absolute Number" = "id"  #   | field:NAME (a field of the project's own)
     "Object Text" = "text"
     "Kundenpriorität" = "priority"
     "Begründung" = "rationale"
@@ -34,11 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from specheft.config.fields import own_field_problem
 from specheft.config.reader import Reader, read_map
 from specheft.errors import did_you_mean
 from specheft.model import FIELD_DEFS, LINK_DEFS, Kind, Priority, Status
 
 HEADING = "heading"
+OWN_FIELD = "field:"  # an [attributes] target: "field:NAME", the project's own field
 KEEP = "attribute"
 ATTRIBUTE_TARGETS = ("id", "title", "text", "status", *FIELD_DEFS)
 _TABLES = ("attributes", "relations", "types", "priorities", "statuses")
@@ -56,6 +58,14 @@ class ImportMap:
     #: the kind of objects whose type names no specheft kind (``--kind``)
     default_kind: str = Kind.REQ.value
 
+    def own_fields(self) -> dict[str, str]:
+        """Lower-cased attribute name → the field of the project's own it goes to."""
+        return {
+            attr: target.removeprefix(OWN_FIELD)
+            for attr, target in self.attributes.items()
+            if target.startswith(OWN_FIELD)
+        }
+
 
 def _table(
     reader: Reader, data: Mapping[str, Any], name: str, allowed: tuple[str, ...]
@@ -65,6 +75,12 @@ def _table(
         reader.error("", name, f"must be a table ([{name}]), got {type(raw).__name__}")
     found: dict[str, str] = {}
     for key, value in raw.items():
+        if name == "attributes" and isinstance(value, str) and value.startswith(OWN_FIELD):
+            problem = own_field_problem(value.strip().removeprefix(OWN_FIELD))
+            if problem:
+                reader.error(name, key, f"{value!r}: {problem}")
+            found[str(key).strip().lower()] = value.strip()
+            continue
         if not isinstance(value, str) or value.strip() not in allowed:
             reader.error(
                 name,

@@ -25,7 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from specheft.config.fields import CustomField, declaring, imported_field, option_value
+from specheft.config.fields import (
+    CustomField,
+    declaring,
+    imported_field,
+    label_clash,
+    option_value,
+    own_field_problem,
+)
 from specheft.config.reader import read_map
 from specheft.errors import InputError, Location, UsageError, did_you_mean
 from specheft.io.sheets.reading import Grid, open_workbook, read_csv
@@ -127,6 +134,7 @@ _MAX_ERRORS = 20
 
 
 KEEP = "keep"  # a --map target: keep the column as a ``**Header:** value`` line
+OWN_FIELD = "field:"  # a --map target: "field:NAME", the project's own field NAME
 _GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _GERMAN_DECIMAL = re.compile(r"-?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")
 
@@ -166,7 +174,7 @@ def load_map(path: Path) -> SheetMap:
     """The TOML map in ``path``; a located error (exit 2) for anything wrong in it::
 
     [columns]            # column header → id | title | text | a field | a link | keep
-    "Lfd. Nr." = "id"
+    "Lfd. Nr." = "id"    #   | field:NAME (a field of the project's own)
     "Wichtigkeit" = "priority"
     [priorities]         # word → must | should | can
     "hoch" = "must"
@@ -179,6 +187,12 @@ def load_map(path: Path) -> SheetMap:
             reader.error("", name, f"must be a table ([{name}]), got {type(raw).__name__}")
         tables[name] = {}
         for key, value in raw.items():
+            if name == "columns" and isinstance(value, str) and value.startswith(OWN_FIELD):
+                problem = own_field_problem(value.strip().removeprefix(OWN_FIELD))
+                if problem:
+                    reader.error(name, key, f"{value!r}: {problem}")
+                tables[name][_norm(str(key))] = value.strip()
+                continue
             if not isinstance(value, str) or value.strip() not in allowed:
                 reader.error(
                     name,
@@ -207,6 +221,7 @@ class Header:
     roles: dict[int, str]  # column index (0-based) → role
     extra: dict[int, str]  # column index → header text of an unmapped column
     kept: frozenset[int] = frozenset()  # extra columns --map marks "keep": text lines
+    named: dict[int, str] = field(default_factory=dict)  # --map "field:NAME" columns
     fields: dict[int, CustomField] = field(default_factory=dict)
     """extra column index → the project's own field its one-line values go to"""
 
@@ -215,10 +230,14 @@ def find_header(grid: Grid, mapping: SheetMap | None = None) -> Header | None:
     for index, cells in enumerate(grid.rows[:_HEADER_SEARCH]):
         roles: dict[int, str] = {}
         kept: set[int] = set()
+        named: dict[int, str] = {}
         for column, text in enumerate(cells):
             role = role_of(text, mapping) if text.strip() else None
             if role == KEEP:
                 kept.add(column)  # the map keeps it as a text line: an extra column
+                continue
+            if role and role.startswith(OWN_FIELD):  # an extra column with its field named
+                named[column] = role.removeprefix(OWN_FIELD)
                 continue
             if role and role not in roles.values():
                 roles[column] = role
@@ -227,7 +246,7 @@ def find_header(grid: Grid, mapping: SheetMap | None = None) -> Header | None:
             extra = {
                 c: " ".join(t.split()) for c, t in enumerate(cells) if c not in roles and t.strip()
             }
-            return Header(index, roles, extra, frozenset(kept))
+            return Header(index, roles, extra, frozenset(kept), named)
     return None
 
 
@@ -557,7 +576,16 @@ def _assign_fields(header: Header, known: list[CustomField]) -> None:
     for column, text in header.extra.items():
         if column in header.kept:
             continue
-        header.fields[column] = imported_field(text, known)
+        name = header.named.get(column)
+        if name is None:
+            header.fields[column] = imported_field(text, known)
+            continue
+        custom = next((c for c in known if c.name == name), None)
+        if custom is None:  # named by the map, not declared yet
+            label = text if label_clash(text, known) is None else name
+            custom = CustomField(name, label, tuple(Kind))
+            known.append(custom)
+        header.fields[column] = custom
 
 
 def _repeats(grid: Grid, header: Header, seen: dict[str, tuple[Grid, int]]) -> bool:
