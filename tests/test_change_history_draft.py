@@ -21,6 +21,7 @@ from .helpers import git, item_block
 
 START = "_build/html/lastenheft/index.html"
 PAGE = "_build/html/pflichtenheft/aenderungen.html"
+ACCEPTANCE = "_build/html/abnahme/index.html"
 HISTORY = """# Änderungsanträge
 
 :::{change-history}
@@ -55,6 +56,20 @@ def _history(page: Path) -> str:
     return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", block)))
 
 
+def _references(root: Path) -> str:
+    """The Abnahmeprotokoll's table of the documents accepted against."""
+    text = (root / ACCEPTANCE).read_text(encoding="utf-8")
+    start = text.index("specheft-decision-documents")
+    block = text[start : text.index("</table>", start)]
+    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", block)))
+
+
+def _fingerprint(root: Path) -> str:
+    found = re.search(r"\b[0-9a-f]{64}\b", (root / START).read_text(encoding="utf-8"))
+    assert found, "no fingerprint on the start page"
+    return found.group(0)
+
+
 def _build(run_cli, root: Path) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("build", root)
     assert result.code == 0, result.output
@@ -87,6 +102,12 @@ def test_the_draft_row_lists_the_changes_since_the_latest_baseline(run_cli, tmp_
     history = _history(root / START)
     assert "Erste Baseline lh-v1.0" in history
     assert "Entwurf" not in history, history  # unchanged since the tag: no draft row
+    # the Abnahmeprotokoll accepts against the baseline's version, with its date
+    references = _references(root)
+    tagged = git(root, "log", "-1", "--format=%cs", "lh-v1.0").strip()
+    day = ".".join(reversed(tagged.split("-")))
+    assert f"CRM-LH 1.0 {day} {_fingerprint(root)}" in references, references
+    assert "CRM-PH 0.1 " in references  # no baseline pattern: [project] version
 
     kon = root / KON
     text = kon.read_text(encoding="utf-8")
@@ -97,6 +118,11 @@ def test_the_draft_row_lists_the_changes_since_the_latest_baseline(run_cli, tmp_
     (root / CR_PAGE).write_text(HISTORY + REQUEST, encoding="utf-8")
     _build(run_cli, root)
     first_html = (root / START).read_bytes()
+    references = _references(root)
+    assert f"CRM-LH 1.1 (Entwurf, geändert seit 1.0) {_fingerprint(root)}" in references
+    # and lists the approved change request
+    requests = _text(root / ACCEPTANCE).split("Genehmigte Änderungsanträge")[1]
+    assert "CR-001 Firmenpflege und Dubletten" in requests, requests
     for page in (root / START, root / PAGE):
         history = _history(page)
         row = history.split("1.1 (Entwurf)")[1]

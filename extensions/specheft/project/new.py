@@ -85,6 +85,8 @@ _WORDS = {
         "vendor_lead": "Projektleitung Auftragnehmer",
         "subject": "Gegenstand und Bezug",
         "runs": "Testläufe und Ergebnisse",
+        "requests": "Genehmigte Änderungsanträge; der Leistungsumfang der Abnahme schließt "
+        "sie ein:",
         "decision": "Entscheidung",
         "residual": "Restmängelliste",
         "declaration": "Abnahmeerklärung",
@@ -113,6 +115,7 @@ _WORDS = {
         "vendor_lead": "Vendor project lead",
         "subject": "Subject and references",
         "runs": "Test runs and results",
+        "requests": "Approved change requests; the scope of the acceptance includes them:",
         "decision": "Decision",
         "residual": "Residual defects",
         "declaration": "Declaration of acceptance",
@@ -476,10 +479,13 @@ def _acceptance_protocol(words: dict[str, str], guide: dict[str, str]) -> str:
     def decision(part: str) -> str:
         return f":::{{acceptance-decision}}\n:show: {part}\n:::\n\n"
 
+    # the approved change requests belong to what is accepted (issue 14)
+    requests = f"{words['requests']}\n\n:::{{change-requests}}\n:decision: approved, implemented\n"
     return (
         f"# {words['abnahme']}\n\n{_guide(guide['abnahme'])}\n"
         f"## {words['subject']}\n\n"
         + decision("references")
+        + f"{requests}:::\n\n"
         + f"## {words['runs']}\n\n:::{{test-results}}\n:::\n\n"
         + f"## {words['decision']}\n\n"
         + decision("decision")

@@ -37,6 +37,7 @@ from specheft.sphinxext.directives.base import (
 )
 from specheft.sphinxext.directives.options import DecisionOptions
 from specheft.sphinxext.directives.results import defect_table
+from specheft.sphinxext.rendering.baselines import shown_version
 from specheft.sphinxext.rendering.documents import format_date
 from specheft.sphinxext.rendering.items import renderer_for
 from specheft.sphinxext.rendering.tables import Cell, table
@@ -156,13 +157,15 @@ def _document_rows(app: Sphinx, names: list[str], lang: str) -> list[tuple[list[
     for name in names:
         document = settings.document(name)
         digest, count = document_fingerprint(app.env, needs, document)
+        # the version its title page shows: from the document's baselines when it has any
+        shown = shown_version(app, settings, document, digest if count else "")
         rows.append(
             (
                 [
                     document.title,
                     document.doc_id,
-                    document.version or settings.project.version,
-                    format_date(document.date, lang) if document.date else "",
+                    shown.version,
+                    format_date(shown.date, lang) if shown.date else "",
                     _digest_cell(digest, app.builder.format == "latex")
                     if count
                     else label(lang, "doc.fingerprint.none"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -28,7 +28,13 @@ from specheft.sphinxext.context.domain import specheft_domain
 from specheft.sphinxext.rendering.documents import document_docnames
 from specheft.trace.diff import snapshot
 from specheft.trace.fingerprint import document_needs, fingerprint
-from specheft.trace.history import DocumentBaselines, HistoryRow, draft_row, merge_history
+from specheft.trace.history import (
+    DocumentBaselines,
+    HistoryRow,
+    document_status,
+    draft_row,
+    merge_history,
+)
 
 _CACHE: dict[str, tuple[bytes, dict[str, DocumentBaselines]]] = {}
 
@@ -80,6 +86,38 @@ def document_history(app: Sphinx, settings: Settings, document: Document) -> lis
         replace(row, version=f"{row.version} ({shown})") if row.draft else row
         for row in merge_history(rows, written)
     ]
+
+
+@dataclass(frozen=True)
+class ShownVersion:
+    """A document's version as its title page shows it, and the date that goes with it."""
+
+    version: str  # "1.0", or "1.1 (Entwurf, geändert seit 1.0)"
+    bare: str  # "1.1": the version alone
+    status: str  # the status label: released, changed since, or the configured one
+    date: str  # the baseline's (YYYY-MM-DD) when released there, else the configured one
+
+
+def shown_version(app: Sphinx, settings: Settings, document: Document, digest: str) -> ShownVersion:
+    """The version of ``document`` whose items now have fingerprint ``digest`` ("" when
+    it covers none): from its latest baseline and whether it changed since, else the
+    document's or [project]'s own version and status."""
+    lang = settings.language
+    project = settings.project
+    version = document.version or project.version
+    status = label(lang, f"doc.status.{document.status or project.status}")
+    date = document.date or ""
+    baselines = baselines_of(app).get(document.name)
+    latest = baselines.latest if baselines else None
+    if latest is None:
+        return ShownVersion(version, version, status, date)
+    now = document_status(latest, digest)
+    if now.released:
+        return ShownVersion(
+            now.version, now.version, label(lang, "doc.status.released"), latest.date
+        )
+    status = label(lang, "doc.status.changed_since").format(version=now.since)
+    return ShownVersion(f"{now.version} ({status})", now.version, status, date)
 
 
 def _draft(app: Sphinx, document: Document, baselines: DocumentBaselines) -> HistoryRow | None:

@@ -21,11 +21,10 @@ from specheft.labels import label
 from specheft.project.fingerprint import document_fingerprint
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.needs.data import Need
-from specheft.sphinxext.rendering.baselines import baselines_of, describe, document_history
+from specheft.sphinxext.rendering.baselines import describe, document_history, shown_version
 from specheft.sphinxext.rendering.documents import build_date, format_date
 from specheft.sphinxext.rendering.latex_setup import tex
 from specheft.sphinxext.rendering.tables import table
-from specheft.trace.history import document_status
 
 _logger = sphinx_logging.getLogger(__name__)
 
@@ -50,24 +49,14 @@ class DocumentFacts:
         rows = [("doc.customer", project.customer)]
         if document.show_vendor and project.vendor:
             rows.append(("doc.vendor", project.vendor))
-        self.version = document.version or project.version
-        shown_version = self.version
-        status = label(lang, f"doc.status.{document.status or project.status}")
-        baseline = baselines_of(app).get(document.name)
-        latest = baseline.latest if baseline else None
-        if latest is not None:
-            # the latest baseline and whether the items changed since (its fingerprint)
-            now = document_status(latest, self.fingerprint if self.count else "")
-            self.version = shown_version = now.version
-            status = label(lang, "doc.status.released")
-            if not now.released:
-                status = label(lang, "doc.status.changed_since").format(version=now.since)
-                shown_version = f"{now.version} ({status})"
+        # the latest baseline and whether the items changed since (its fingerprint)
+        shown = shown_version(app, settings, document, self.fingerprint if self.count else "")
+        self.version = shown.bare
         date = document.date or None
         rows += [
             ("doc.id", document.doc_id),
-            ("doc.version", shown_version),
-            ("doc.status", status),
+            ("doc.version", shown.version),
+            ("doc.status", shown.status),
             ("doc.date", format_date(date or build_date(settings), lang)),
             ("doc.revision", revision),
         ]
