@@ -240,3 +240,40 @@ def test_the_pdf_shows_the_annex_with_struck_and_underlined_words(run_cli, tmp_p
     assert "LH-KON-004 Konzernhierarchie (entfernt)" in annex
     assert "LH-KON-099 Dubletten erkennen (neu)" in annex
     assert "LH-KON-002" not in annex
+
+
+@needs_git
+def test_an_english_project_reads_the_annex_in_english(make_project, run_cli):  # type: ignore[no-untyped-def]
+    from .helpers import SETTINGS
+
+    settings = SETTINGS.format(language="en") + (
+        '\n[documents.spec]\ntitle = "Specification"\nstart = "index"\nbaseline = "v*"\n'
+    )
+    requirement = (
+        ":::{{req}} Companies\n:id: LH-KON-001\n:priority: {priority}\n:phase: PHASE-IMPL\n\n"
+        "The CRM system {verb} let sales create companies.\n:::\n"
+    )
+    project = make_project(
+        {
+            "reqs.md": "# Requirements\n\n" + requirement.format(priority="should", verb="should"),
+            "annex.md": "# Annex\n\n:::{item-diff} latest\n:::\n",
+        },
+        settings=settings,
+    )
+    root = project.root
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "1.0")
+    git(root, "tag", "v1.0")
+    project.write(
+        "spec/reqs.md", "# Requirements\n\n" + requirement.format(priority="must", verb="must")
+    )
+    result = run_cli("build", root, "--no-strict")  # (the item's own findings aside)
+    assert result.code == 0 and "item-diff" not in result.output, result.output
+    page = (root / "_build/html/annex.html").read_text(encoding="utf-8")
+    text = _text(page)
+    assert "Changes since baseline v1.0 (version 1.0 of " in text and "1 changed." in text
+    assert "Struck through: text deleted; underlined: text added." in text
+    assert "LH-KON-001 Companies (changed)" in text
+    assert "Priority: Should → Must" in text
+    assert _marks(page, "del") == ["Should", "should"] and _marks(page, "ins") == ["Must", "must"]
