@@ -203,7 +203,8 @@ class _Blocks:
 
     def field(self, change: FieldChange) -> nodes.paragraph:
         para = nodes.paragraph(classes=["specheft-item-diff-field"])
-        para += nodes.strong("", f"{self.links.field_label(change.name)}: ")
+        para += nodes.strong("", f"{self.links.field_label(change.name)}:")
+        para += nodes.Text(" ")
         old, new = change.old, change.new
         if old is not None and new is not None and min(len(old.split()), len(new.split())) > _SHORT:
             para.extend(redline(word_diff(old, new)))
@@ -217,7 +218,8 @@ class _Blocks:
 
     def link(self, name: str, added: Iterable[str], removed: Iterable[str]) -> nodes.paragraph:
         para = nodes.paragraph(classes=["specheft-item-diff-field"])
-        para += nodes.strong("", f"{self.links.field_label(name)}: ")
+        para += nodes.strong("", f"{self.links.field_label(name)}:")
+        para += nodes.Text(" ")
         parts: list[nodes.Node] = [inserted(i) for i in added] + [deleted(i) for i in removed]
         for index, part in enumerate(parts):
             if index:
