@@ -141,3 +141,23 @@ def test_a_directory_taken_as_the_revision_is_explained(run_cli, repo, monkeypat
     assert result.code == 2, result.output
     assert "unknown git revision" in result.err
     assert f"specheft check {repo} --since" in result.err
+
+
+def test_shallow_clone_and_ambiguous_revision_exit_2(run_cli, repo, tmp_path):  # type: ignore[no-untyped-def]
+    # a shallow clone of the second commit holds none of the tags HEAD contains
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--no-tags", f"file://{repo}", str(clone))
+    result = run_cli("check", clone, "--since")
+    assert result.code == 2, result.output
+    assert "no git tag HEAD contains matches lh-v*, ph-v*" in result.err
+    assert "shallow clone" in result.err and "fetch-depth: 0" in result.err
+    old = git(repo, "rev-parse", "lh-v1.0").strip()
+    result = run_cli("check", clone, "--since", old)
+    assert result.code == 2 and "shallow clone" in result.err
+    assert not (clone / "_build").exists()  # nothing built, nothing written
+    git(repo, "branch", "lh-v1.0")  # a branch named like the tag
+    try:
+        result = run_cli("check", repo, "--since", "lh-v1.0")
+        assert result.code == 2 and "ambiguous git revision 'lh-v1.0'" in result.err
+    finally:
+        git(repo, "branch", "-D", "lh-v1.0")
