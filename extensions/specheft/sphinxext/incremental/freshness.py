@@ -71,15 +71,26 @@ def signatures(
             for target in need.get(link) or ():
                 back.setdefault(str(target), []).append(f"{link}:{need_id}")
     shown: dict[str, str] = {}
+    # how a page names another item: a link shows its title and points to its page (an
+    # item moved to another page changes the links to it); each read once per need
+    named: dict[str, str] = {}
+
+    def name(need_id: str) -> str:
+        if need_id not in named:
+            need = needs.get(need_id)
+            named[need_id] = f"{need_id}=?"
+            if need is not None:
+                named[need_id] = f"{need_id}={need.get('title')!r}@{need.get('docname')}"
+        return named[need_id]
 
     def show(need_id: str) -> str:
         if need_id not in shown:
             need = needs[need_id]
             related = [str(t) for link in LINK_NAMES for t in need.get(link) or ()]
             related += [entry.split(":", 1)[1] for entry in back.get(need_id, ())]
-            parts = [need_id, str(need.get("title")), *(f"{k}={need.get(k)!r}" for k in _SHOWN)]
+            parts = [name(need_id), *(f"{k}={need.get(k)!r}" for k in _SHOWN)]
             parts += sorted(back.get(need_id, ()))
-            parts += [f"{r}={needs[r].get('title')!r}" if r in needs else f"{r}=?" for r in related]
+            parts += [name(r) for r in related]
             shown[need_id] = "\x1f".join(parts)
         return shown[need_id]
 
