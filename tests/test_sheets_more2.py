@@ -3,12 +3,16 @@ compliance template of one document, several sheets imported by default."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from specheft.io.sheets import export as sheet_export
+from specheft.project.fingerprint import fingerprints
+from specheft.project.layout import Project
 
 from .conftest import CliResult
 from .helpers import MiniProject, item
@@ -25,7 +29,7 @@ def _reqs(count: int, *, long_text_of: int | None = None) -> str:
             f"Anforderung {number}",
             text,
             id=f"LH-KON-{number:03d}",
-            priority="must",
+            priority=("must", "should", "can")[number % 3],
             phase="PHASE-IMPL",
         )
     return page
@@ -95,3 +99,181 @@ def test_export_refuses_an_over_long_cell_naming_the_item(
         )
         assert "the export does not cut text" in result.err
         assert not out.exists()
+
+
+# -- export speed: what the export computes faster is the same --------------------------------
+
+_DOCS = """\
+[project]
+name = "Mini"
+language = "de"
+
+[areas]
+KON = "Kontakte"
+
+[documents.lastenheft]
+title = "Lastenheft"
+start = "kon"
+
+[documents.bericht]
+title = "Bericht"
+start = "bericht"
+"""
+
+
+def _cover_fingerprints(path: Path) -> dict[str, str]:
+    cover = openpyxl.load_workbook(path, read_only=True)["Cover"]
+    return {
+        str(key).removeprefix("Fingerprint "): str(value)
+        for key, value in cover.iter_rows(values_only=True)
+        if str(key).startswith("Fingerprint ")
+    }
+
+
+def test_export_fingerprints_equal_the_fingerprint_command_after_edits(
+    make_project: Callable[..., MiniProject], run_cli: Callable[..., CliResult]
+) -> None:
+    """The cover's fingerprints come from kept trace directives (per page, refreshed when
+    its doctree is rewritten) and the export's own trace graph: each equals what
+    ``specheft fingerprint`` says, also after the directive of a report page changes."""
+    mini = make_project(
+        {"kon.md": _reqs(3), "bericht.md": "# Bericht\n"},
+        settings=_DOCS,
+        index="# Mini\n\n```{toctree}\nkon\nbericht\nphasen\n```\n",
+    )
+    out = mini.root / "x.xlsx"
+    seen = []
+    for priority in ("must", "should", None):
+        if priority is None:  # the report shows no item any more: no fingerprint
+            mini.write("spec/bericht.md", "# Bericht\n\nNichts.\n")
+        else:
+            matrix = f":::{{coverage-matrix}}\n:priority: {priority}\n:::\n"
+            mini.write("spec/bericht.md", f"# Bericht\n\n{matrix}")
+        assert run_cli("export", "xlsx", mini.root, "--out", out).code == 0
+        expected = {
+            f.document.name: f"{f.digest} ({f.items} items)" if f.digest else "–"
+            for f in fingerprints(Project.at(mini.root))
+        }
+        got = _cover_fingerprints(out)
+        assert got == expected
+        seen.append(got["bericht"])
+    assert len(set(seen)) == 3 and seen[-1] == "–"
+
+
+# -- compliance template --document ------------------------------------------------------------
+
+_TWO_DOCS = """\
+[project]
+name = "Mini"
+language = "de"
+
+[areas]
+KON = "Kontakte"
+VTR = "Vertrieb"
+
+[documents.kontakte]
+title = "Lastenheft Kontakte"
+start = "kon"
+
+[documents.vertrieb]
+title = "Lastenheft Vertrieb"
+start = "vtr"
+"""
+
+_VTR = "# Vertrieb\n\n" + "".join(
+    item(
+        "req",
+        f"Vertrieb {n}",
+        "Das CRM-System muss Leads führen.",
+        id=f"LH-VTR-00{n}",
+        priority="must",
+        area="VTR",
+        phase="PHASE-IMPL",
+    )
+    for n in (1, 2)
+)
+
+
+def _answer_all(source: Path, target: Path) -> list[str]:
+    """Every row answered 'standard' (as a bidder types it); the ids of the rows."""
+    workbook = openpyxl.load_workbook(source)
+    sheet = workbook["Anforderungen"]
+    ids = []
+    for row in range(2, sheet.max_row + 1):
+        ids.append(str(sheet.cell(row, 1).value))
+        sheet.cell(row, 7).value = "standard"
+        sheet.cell(row, 8).value = 2
+    workbook.save(target)
+    return ids
+
+
+def test_compliance_template_of_one_document_is_imported_and_scored_on_it(
+    make_project: Callable[..., MiniProject], run_cli: Callable[..., CliResult]
+) -> None:
+    mini = make_project(
+        {"kon.md": _reqs(3), "vtr.md": _VTR},
+        settings=_TWO_DOCS,
+        index="# Mini\n\n```{toctree}\nkon\nvtr\nphasen\n```\n",
+    )
+    template = mini.root.parent / "kontakte.xlsx"
+    result = run_cli(
+        "compliance", "template", "--vendor", "Alpha", "--document", "kontakte",
+        "--out", template, mini.root,
+    )  # fmt: skip
+    assert result.code == 0, result.output
+    assert "3 requirements" in result.out
+    meta = {
+        str(k): str(v or "")
+        for k, v in openpyxl.load_workbook(template)["specheft"].iter_rows(
+            max_col=2, values_only=True
+        )
+        if k
+    }
+    assert meta["document"] == "kontakte"
+    answered = _answer_all(template, mini.root.parent / "alpha.xlsx")
+    assert answered == ["LH-KON-001", "LH-KON-002", "LH-KON-003"]  # no LH-VTR-*
+
+    # the import checks against the same document's requirements (the baseline of three)
+    imported = run_cli(
+        "compliance", "import", mini.root.parent / "alpha.xlsx", "--vendor", "Alpha", mini.root
+    )
+    assert imported.code == 0, imported.output
+    stored = json.loads((mini.root / "spec/tender/answers/alpha.json").read_text("utf-8"))
+    assert stored["document"] == "kontakte"
+    # scored on what it was asked: the unasked must requirements of Vertrieb are neither
+    # missing nor knock-outs
+    compared = run_cli("compliance", "compare", mini.root, "--format", "json")
+    assert compared.code == 0, compared.output
+    (bidder,) = json.loads(compared.out)["bidders"]
+    assert bidder["missing"] == [] and not bidder["knocked_out"]
+    assert bidder["score"] == 100.0 and bidder["effort"] == 6
+
+    # the whole project, as before: every requirement, no document recorded
+    whole = mini.root.parent / "alle.xlsx"
+    assert (
+        run_cli("compliance", "template", "--vendor", "Beta", "--out", whole, mini.root).code == 0
+    )
+    assert len(_answer_all(whole, mini.root.parent / "beta.xlsx")) == 5
+    assert (
+        run_cli(
+            "compliance", "import", mini.root.parent / "beta.xlsx", "--vendor", "Beta", mini.root
+        ).code
+        == 0
+    )
+    beta = json.loads((mini.root / "spec/tender/answers/beta.json").read_text("utf-8"))
+    assert "document" not in beta
+
+
+def test_compliance_template_of_an_unknown_document(
+    make_project: Callable[..., MiniProject], run_cli: Callable[..., CliResult]
+) -> None:
+    mini = make_project({"kon.md": _reqs(1), "vtr.md": _VTR}, settings=_TWO_DOCS,
+                        index="# Mini\n\n```{toctree}\nkon\nvtr\nphasen\n```\n")  # fmt: skip
+    out = mini.root / "x.xlsx"
+    result = run_cli(
+        "compliance", "template", "--vendor", "A", "--document", "kontkte", "--out", out, mini.root
+    )
+    assert result.code == 2, result.output
+    assert "no document 'kontkte'; documents: kontakte, vertrieb" in result.err
+    assert "did you mean 'kontakte'?" in result.err
+    assert not out.exists()

@@ -11,6 +11,7 @@ result says what was written.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from specheft.io.sheets.tables import Table
 from specheft.project import export_cache
 from specheft.project.layout import Project
 from specheft.project.lock import project_lock
+from specheft.trace.graph import TraceGraph
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,60 @@ def _items(
     return env, needs, pages
 
 
+def _page_directives(env: Any, docnames: set[str], store: Path) -> list[dict[str, Any]]:
+    """:func:`~specheft.project.fingerprint.trace_directives` of ``docnames``, each page's
+    kept in ``store`` beside the size and time of its doctree file: unpickling every
+    doctree again after one edit cost more than the whole re-check. A page whose doctree
+    was rewritten (read again) is looked at again."""
+    import pickle
+
+    from specheft.project.fingerprint import trace_directives
+
+    try:
+        known: dict[str, tuple[tuple[int, int], list[dict[str, Any]]]] = pickle.loads(
+            store.read_bytes()  # our own file, beside the export cache
+        )
+    except Exception:  # missing, damaged or of another version: looked at again
+        known = {}
+    found: list[dict[str, Any]] = []
+    fresh: dict[str, tuple[tuple[int, int], list[dict[str, Any]]]] = {}
+    for docname in sorted(docnames):
+        try:
+            info = os.stat(Path(env.doctreedir) / f"{docname}.doctree")
+            stamp = (info.st_size, info.st_mtime_ns)
+        except OSError:
+            stamp = (-1, -1)  # trace_directives says what a page without doctree shows
+        entry = known.get(docname)
+        if entry is None or entry[0] != stamp or stamp[0] < 0:
+            entry = (stamp, trace_directives(env, [docname]))
+        fresh[docname] = entry
+        found.extend(entry[1])
+    if fresh != known:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(store, pickle.dumps(fresh))
+    return found
+
+
+def _fingerprints(
+    env: Any, needs: list[Any], graph: TraceGraph, documents: tuple[Document, ...], store: Path
+) -> list[tuple[Document, str, int]]:
+    """(document, digest, items) as :func:`~specheft.project.fingerprint.document_fingerprint`
+    gives them (``tests/test_sheets_more2.py`` compares), with the export's trace graph
+    and the kept trace directives of each page."""
+    from specheft.sphinxext.rendering.deliverables import document_docnames
+    from specheft.trace.fingerprint import fingerprint, shown_ids
+
+    every = [n for n in needs if not n.get("is_external")]
+    result = []
+    for doc in documents:
+        pages = document_docnames(env, doc.start)
+        directives = _page_directives(env, pages, store)
+        shown = shown_ids(graph, directives) if directives else set()
+        covered = [n for n in every if n.get("docname") in pages or str(n["id"]) in shown]
+        result.append((doc, *fingerprint(covered)) if covered else (doc, "", 0))
+    return result
+
+
 def default_sheet_name(project: Project, fmt: str, kind: str) -> Path:
     """``<project folder>.xlsx`` or ``<project folder>-<kind>.csv`` in the current directory."""
     name = project.root.resolve().name or "specheft"
@@ -89,7 +145,6 @@ def export_sheets(
 ) -> SheetExport:
     """Write the items as a workbook (``fmt`` "xlsx") or one table ``kind`` as CSV."""
     from specheft.io.sheets.export import collect, csv_bytes, table_named, xlsx_bytes
-    from specheft.project.fingerprint import document_fingerprint
 
     target = target or default_sheet_name(project, fmt, kind)
     if target.suffix.lower() != f".{fmt}":
@@ -122,22 +177,38 @@ def export_sheets(
             return SheetExport(target, counts, cached=True, load_tables=slot.tables)
         chosen = settings.document(document) if document else None
         env, needs, pages = _items(project, chosen, progress)
-        export = collect(
-            needs,
-            info=settings.project,
-            chapters={name: title.astext() for name, title in env.titles.items()},
-            srcdir=project.spec_dir.relative_to(project.root).as_posix(),
-            document=chosen,
-            pages=pages,
-            revision=str(state) if state else None,
-            committed=committed,
-            fingerprints=[
-                (doc, *document_fingerprint(env, needs, doc))
-                for doc in ((chosen,) if chosen else settings.deliverables())
-            ],
-            custom=settings.fields,
-        )
-        data = xlsx_bytes(export) if fmt == "xlsx" else csv_bytes(table_named(export.tables, kind))
+        srcdir = project.spec_dir.relative_to(project.root).as_posix()
+        # The build's environment (millions of objects) is still alive: a full garbage
+        # collection walks all of it, again and again while the tables and the workbook
+        # are made (a third of an export after an edit). It holds no garbage of ours.
+        gc.freeze()
+        try:
+            every = [n for n in needs if not n.get("is_external")]
+            graph = TraceGraph.from_needs(every, srcdir=srcdir)
+            export = collect(
+                needs,
+                info=settings.project,
+                chapters={name: title.astext() for name, title in env.titles.items()},
+                srcdir=srcdir,
+                document=chosen,
+                pages=pages,
+                revision=str(state) if state else None,
+                committed=committed,
+                fingerprints=_fingerprints(
+                    env,
+                    needs,
+                    graph,
+                    (chosen,) if chosen else settings.deliverables(),
+                    project.build_dir / ".export" / "directives.pickle",
+                ),
+                custom=settings.fields,
+                graph=graph,
+            )
+            data = (
+                xlsx_bytes(export) if fmt == "xlsx" else csv_bytes(table_named(export.tables, kind))
+            )
+        finally:
+            gc.unfreeze()  # a long-lived caller (tests, serve) collects them again
         counts = [(t.key, len(t.rows)) for t in export.tables]
         slot.store(data, counts, export.tables)
     atomic_write_bytes(target, data)

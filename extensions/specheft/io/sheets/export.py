@@ -55,6 +55,7 @@ def collect(
     committed: dt.datetime | None = None,
     fingerprints: Iterable[tuple[Document, str, int]] = (),
     custom: Sequence[CustomField] = (),
+    graph: TraceGraph | None = None,
 ) -> Export:
     """The tables and the cover of the items ``needs`` (of an items-only build).
 
@@ -62,13 +63,14 @@ def collect(
     every item); ``chapters``: docname → page title; ``revision`` and ``committed``: the
     git state and HEAD's date (None outside git); ``fingerprints``: (document, digest,
     item count) for the cover; ``custom``: the project's own fields ([fields]), a column
-    each on the sheets of their kinds."""
+    each on the sheets of their kinds; ``graph``: the trace graph of ``needs`` if the
+    caller has it already (made here otherwise)."""
     every = [n for n in needs if not n.get("is_external")]
     own = every if pages is None else [n for n in every if n.get("docname") in pages]
     shown = {str(n["id"]) for n in own}
     # coverage from the whole project: a Lastenheft's requirements are specified and
     # tested by items in other documents
-    graph = TraceGraph.from_needs(every, srcdir=srcdir)
+    graph = graph if graph is not None else TraceGraph.from_needs(every, srcdir=srcdir)
     tables = [
         item_table(kind, key, title, own, chapters, srcdir, custom)
         for kind, key, title in KIND_TABLES
@@ -102,7 +104,7 @@ def _check_rows(table: Table, needs: Iterable[Any], srcdir: str) -> None:
     if len(table.rows) < MAX_ROWS:
         return
     first = table.ids[MAX_ROWS - 1]
-    need = next((n for n in needs if str(n["id"]) == first), {})
+    need: Any = next((n for n in needs if str(n["id"]) == first), {})
     docname = need.get("docname")
     path = f"{srcdir}/{docname}{need.get('doctype') or '.md'}".lstrip("/") if docname else None
     raise InputError(
