@@ -62,7 +62,8 @@ def test_doors9_types_without_long_name_headings_and_ole():
     assert "SPEC-RELATION _D9R2" in warnings and "_D9X99 is not in the file" in warnings
     assert second.links == {"refines": ["LH-IMP-001"]}  # "Refinement Links"
     assert second.fields == {"priority": "should"}
-    assert "embedded object 'files/OLE_2_1.png'" in warnings
+    # a plain .reqif: the preview would lie beside it; it is not there, so it is named
+    assert "_D9O2: attachment 'files/OLE_2_1.png' is not in the folder" in warnings
 
 
 def test_doors_next_default_namespace_xhtml_and_unplaced_objects():

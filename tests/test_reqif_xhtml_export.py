@@ -113,6 +113,8 @@ def test_export_is_deterministic_and_reimport_keeps_the_meaning(tmp_path):
     assert render([Document("lastenheft", [entry])], title="T", when=WHEN) == first
     path = tmp_path / "rich.reqif"
     path.write_bytes(first)
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "maske.png").write_bytes(b"png")  # beside the file: it is copied
     (back,) = read_file(path).documents[0].items()
     # bold stays bold, lists stay lists, the table a table, the link a link
     assert "Das System **muss** Kontakte *anlegen* können, mit `code` und H{sub}`2`O" in back.text

@@ -135,11 +135,13 @@ def import_reqif(file: Path, into: Path, force: bool, kind: str, map_file: Path 
     # where each item came from, for `export reqif --answer-to` (the return trip)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
     origins = sidecars(parsed.documents, [path for path, _ in found], file.name, digest)
+    # images and OLE objects the text names, beside their pages (written with them)
+    files = parsed.attachment_files([path for path, _ in found])
     with (
         project_lock(project.build_dir, "import reqif"),  # no build reads half a set
         declaring(settings_file, new_fields),
     ):
-        written = write_all(project.spec_dir, found + origins, force=force)
+        written = write_all(project.spec_dir, [*found, *origins, *files], force=force)
     for warning in parsed.warnings:
         click.echo(f"warning: {warning}", err=True)
     for path in written:

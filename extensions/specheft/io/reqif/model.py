@@ -24,9 +24,12 @@ class Entry:
     children: list[Entry] = field(default_factory=list)
     heading: bool = False
     identifier: str = ""  # the ReqIF IDENTIFIER it came from (import) or got (export)
-    #: on import: the SPEC-OBJECT-TYPE identifier and the file (member) it came from
+    #: on import: the SPEC-OBJECT-TYPE identifier and the file (member) it came from;
+    #: on export: the page (docname), which the text's image paths are relative to
     type_ref: str = ""
     source: str = ""
+    #: on import: the files the text names (images, OLE objects), relative to the page
+    attachments: list[str] = field(default_factory=list)
 
 
 @dataclass

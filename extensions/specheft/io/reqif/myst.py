@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from specheft.config.fields import option_value
 from specheft.errors import UsageError
-from specheft.fsutil import atomic_write_text
+from specheft.fsutil import atomic_write_bytes, atomic_write_text
 from specheft.io.reqif.export import STATUS
 from specheft.io.reqif.model import Document, Entry
 from specheft.model import FIELDS, LINKS
@@ -101,10 +102,11 @@ def project_ids(spec_dir: Path, *, skip: set[Path]) -> set[str]:
 
 
 def write_all(
-    spec_dir: Path, found: list[tuple[PurePosixPath, str]], *, force: bool = False
+    spec_dir: Path, found: Sequence[tuple[PurePosixPath, str | bytes]], *, force: bool = False
 ) -> list[Path]:
-    """Write every page or none: refuse a non-empty target folder without ``force``; on a
-    failure half-way the pages written so far are put back as they were."""
+    """Write every page (text) and attachment (bytes) or none: refuse a non-empty target
+    folder without ``force``; on a failure half-way the files written so far are put back
+    as they were and the folders made for them removed."""
     targets = [(spec_dir / relative, text) for relative, text in found]
     if not force:
         for path, _ in targets:
@@ -114,19 +116,28 @@ def write_all(
                     f"{folder} is not empty; nothing was written",
                     hint="import into another project (--into) or pass --force to overwrite",
                 )
-    before: list[tuple[Path, str | None]] = []
+    before: list[tuple[Path, bytes | None]] = []
+    made: list[Path] = []
     try:
         for path, text in targets:
-            old = path.read_text(encoding="utf-8") if path.is_file() else None
+            old = path.read_bytes() if path.is_file() else None
+            missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
             path.parent.mkdir(parents=True, exist_ok=True)
+            made += reversed(missing)  # outermost first
             before.append((path, old))
-            atomic_write_text(path, text)
+            if isinstance(text, bytes):
+                atomic_write_bytes(path, text)
+            else:
+                atomic_write_text(path, text)
     except BaseException:
         for path, old in reversed(before):
             with contextlib.suppress(OSError):
                 if old is None:
                     path.unlink(missing_ok=True)
                 else:
-                    atomic_write_text(path, old)
+                    atomic_write_bytes(path, old)
+        for folder in reversed(made):  # innermost first: each is empty again
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     return [path for path, _ in targets]

@@ -9,6 +9,7 @@ anything is parsed. Every refusal is a located :class:`InputError` (exit code 2)
 
 from __future__ import annotations
 
+import posixpath
 import re
 import stat
 import zipfile
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TypeAlias
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -24,6 +26,7 @@ from specheft.io.reqif import NS, OLD_NS
 from specheft.io.reqif.export import CHAPTER, FOREIGN_ID, HEADING_TYPE, NAME, STATUS
 from specheft.io.reqif.mapping import HEADING, KEEP, ImportMap
 from specheft.io.reqif.model import Document, Entry
+from specheft.io.reqif.myst import slug
 from specheft.io.reqif.xhtml import to_markdown
 from specheft.model import (
     FIELD_DEFS,
@@ -101,6 +104,20 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
     reader: _Reader | None = None
 
+    def attachment_files(
+        self, page_paths: list[PurePosixPath]
+    ) -> list[tuple[PurePosixPath, bytes]]:
+        """The files the pages' Markdown names (images, OLE objects), each beside the
+        page of its document (``page_paths`` in document order, as :func:`pages` gives)."""
+        if self.reader is None:
+            return []
+        found: dict[PurePosixPath, bytes] = {}
+        for document, page in zip(self.documents, page_paths, strict=False):
+            for entry in document.items():
+                for relative in entry.attachments:
+                    found[page.parent / relative] = self.reader.files.content[relative]
+        return sorted(found.items())
+
     def avoiding(self, taken: set[str]) -> Parsed:
         """The same file with item ids that are not in ``taken`` (the project's own):
         a ForeignID or fallback id that is taken gets the next free number."""
@@ -122,7 +139,8 @@ def read_file(path: Path, mapping: ImportMap | None = None) -> Parsed:
         raise InputError("no such file", location=Location(name)) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", location=Location(name)) from None
-    if head.startswith(b"PK") or path.suffix.lower() == ".reqifz":
+    archive = head.startswith(b"PK") or path.suffix.lower() == ".reqifz"
+    if archive:
         members = _unzip(path)
     else:
         if size > MAX_FILE:
@@ -132,7 +150,7 @@ def read_file(path: Path, mapping: ImportMap | None = None) -> Parsed:
             )
         members = [(name, path.read_bytes())]
     warnings: list[str] = []
-    reader = _Reader(warnings, mapping or ImportMap())
+    reader = _Reader(warnings, mapping or ImportMap(), _Attachments(path, archive))
     for member_name, data in members:
         reader.add(member_name, parse(data, member_name))
     reader.parse_warnings = list(warnings)
@@ -274,8 +292,11 @@ class _Reader:
     """Collects the content of one or more REQ-IF roots (several files of a .reqifz
     share one identifier space, so relations may cross files)."""
 
-    def __init__(self, warnings: list[str], mapping: ImportMap) -> None:
+    def __init__(
+        self, warnings: list[str], mapping: ImportMap, files: _Attachments | None = None
+    ) -> None:
         self.warnings = warnings
+        self.files = files or _Attachments(None, False)
         self.map = mapping
         self.priority_words = {**PRIORITY_WORDS, **mapping.priorities}
         self.status_words = {**STATUS_WORDS, **mapping.statuses}
@@ -374,7 +395,9 @@ class _Reader:
         counters: dict[str, int] = {}
         taken: set[str] = set(project_ids or ())
         for ident, obj in self.objects.items():
+            self.files.used = []
             entries[ident] = self._entry(obj, counters, taken)
+            entries[ident].attachments = list(dict.fromkeys(self.files.used))
         for ident, link_type, source, target, where in self.relations:
             head = f"{where}: SPEC-RELATION {ident} ({link_type})"
             if source not in entries:
@@ -505,7 +528,11 @@ class _Reader:
             # Polarion names a work item in ReqIF.ChapterName, EA/in-STEP in LONG-NAME
             title = obj.long_name or (obj.values.get(chapter, "") if chapter else "")
         if not title.strip():
-            first = " ".join(text.split())
+            # the text's start as plain words (an image gives its name, not its Markdown)
+            plain = text
+            if text_attr and text_attr in obj.xhtml:
+                plain = to_markdown(obj.xhtml[text_attr], inline=True)[0]
+            first = " ".join(plain.split())
             title = first[:77] + "…" if len(first) > 80 else first
         title = title.strip() or obj.identifier
         foreign_attr = mapped.get("id") or _first(names, FOREIGN_NAMES)
@@ -582,11 +609,118 @@ class _Reader:
 
     def _text(self, obj: _Object, attr: str, markdown: bool = False) -> str:
         if attr in obj.xhtml:
-            text, notes = to_markdown(obj.xhtml[attr], inline=not markdown)
+
+            def attachment(data: str, mime: str) -> str | None:
+                return self.files.place(obj, data, self.warnings, self.slugs())
+
+            text, notes = to_markdown(
+                obj.xhtml[attr], inline=not markdown, attachment=attachment if markdown else None
+            )
             for note in notes:
                 self.warnings.append(f"{obj.where}: SPEC-OBJECT {obj.identifier}: {note}")
             return text
         return obj.values.get(attr, "")
+
+    def slugs(self) -> set[str]:
+        return {slug(document.name) for document, _ in self.specs}
+
+
+class _Attachments:
+    """The files an ``<object data="…">`` names, found in the ``.reqifz`` (relative to
+    the ``.reqif`` member) or beside a plain ``.reqif`` (inside its folder only), and the
+    safe path each gets below the page: every part reduced to ``A-Z a-z 0-9 . _ -``, no
+    leading dot, no ``..``, no absolute path, a number added when two files would meet.
+    What cannot be found or leaves the archive or folder is a warning naming the object."""
+
+    def __init__(self, path: Path | None, archive: bool) -> None:
+        self.path = path
+        self.archive = archive
+        self.placed: dict[str, str | None] = {}  # member or file → safe path
+        self.content: dict[str, bytes] = {}  # safe path → bytes
+        self.used: list[str] = []
+        self.budget = MAX_FILE
+        self._names: dict[str, zipfile.ZipInfo] | None = None
+
+    def place(self, obj: _Object, data: str, warnings: list[str], slugs: set[str]) -> str | None:
+        raw = unquote(data.split("#", 1)[0].split("?", 1)[0]).replace("\\", "/").strip()
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", raw):
+            return data  # a URL: the Markdown names it, nothing to copy
+        head = f"{obj.where}: SPEC-OBJECT {obj.identifier}: attachment {data!r}"
+        parts = [p for p in raw.split("/") if p not in ("", ".")]
+        if not parts or raw.startswith("/") or re.match(r"^[A-Za-z]:", raw) or ".." in parts:
+            _warn(warnings, f"{head} is an absolute path or leaves its folder; not copied")
+            return None
+        member = obj.source.partition("!")[2] if self.archive else ""
+        key = posixpath.normpath(posixpath.join(posixpath.dirname(member), *parts))
+        if key.startswith("../"):
+            _warn(warnings, f"{head} leaves the archive; not copied")
+            return None
+        if key in self.placed:
+            found = self.placed[key]
+        else:
+            found = self.placed[key] = self._copy(key, parts, slugs, warnings, head)
+        if found is not None:
+            self.used.append(found)
+        else:
+            _warn(warnings, f"{head} is not in the {'archive' if self.archive else 'folder'}")
+        return found
+
+    def _copy(
+        self, key: str, parts: list[str], slugs: set[str], warnings: list[str], head: str
+    ) -> str | None:
+        content = self._read(key, warnings, head)
+        if content is None:
+            return None
+        if len(parts) > 1 and parts[0] in slugs:
+            parts = parts[1:]  # specheft's own export names it below the document's folder
+        clean = [re.sub(r"[^A-Za-z0-9._-]+", "_", p).lstrip(".") or "_" for p in parts]
+        if clean[-1].lower().endswith((".md", ".rst")):
+            clean[-1] += ".txt"  # never a source page of the build
+        base = PurePosixPath(*clean)
+        safe, number = str(base), 1
+        while safe in self.content and self.content[safe] != content:
+            number += 1
+            safe = str(base.with_name(f"{base.stem}-{number}{base.suffix}"))
+        self.content[safe] = content
+        return safe
+
+    def _read(self, key: str, warnings: list[str], head: str) -> bytes | None:
+        if self.path is None:
+            return None
+        if not self.archive:
+            folder = self.path.parent.resolve()
+            target = (folder / key).resolve()
+            if not target.is_relative_to(folder) or not target.is_file():
+                return None
+            size = target.stat().st_size
+            if size > self.budget:
+                _warn(warnings, f"{head} is larger than {MAX_FILE // MiB} MiB; not copied")
+                return None
+            self.budget -= size
+            return target.read_bytes()
+        with zipfile.ZipFile(self.path) as archive:
+            if self._names is None:
+                self._names = {i.filename.replace("\\", "/"): i for i in archive.infolist()}
+            info = self._names.get(key)
+            if info is None or info.is_dir():
+                return None
+            chunks = []
+            # the reader's checks passed for every member; the inflated size is capped here
+            with archive.open(info) as member:
+                while chunk := member.read(1024 * 1024):
+                    self.budget -= len(chunk)
+                    if self.budget < 0:
+                        raise UnsafeInputError(
+                            f"inflates beyond {MAX_FILE // MiB} MiB (zip bomb?)",
+                            location=Location(f"{self.path}!{info.filename}"),
+                        )
+                    chunks.append(chunk)
+            return b"".join(chunks)
+
+
+def _warn(warnings: list[str], message: str) -> None:
+    if message not in warnings:  # an object names the same file in several attributes
+        warnings.append(message)
 
 
 #: words in a relation type's name → specheft's link kind (source → target)
