@@ -31,13 +31,21 @@ _vendor_option = click.option("--vendor", required=True, help="The bidder's name
     type=click.Path(dir_okay=False, path_type=Path),
     help="The workbook [default: PROJECT-compliance-VENDOR.xlsx].",
 )
-def template(project_dir: str, vendor: str, out: Path | None) -> int:
+@click.option(
+    "--document",
+    default="",
+    help="Only the requirements of this document ([documents] NAME) [default: every one].",
+)
+def template(project_dir: str, vendor: str, out: Path | None, document: str) -> int:
     """A workbook for one bidder: the active requirements in locked columns, the answer
     columns (fulfilment drop-down, effort, comment, reference) open, an instruction sheet
-    and a hidden sheet recording project, baseline, bidder and each row's fingerprint."""
+    and a hidden sheet recording project, document, baseline, bidder and each row's
+    fingerprint. The import checks against the same document's requirements."""
     from specheft.project.compliance import write_template
 
-    written = write_template(Project.at(project_dir), vendor, out, progress=stderr_progress())
+    written = write_template(
+        Project.at(project_dir), vendor, out, progress=stderr_progress(), document=document
+    )
     click.echo(f"wrote {written.path} ({written.rows} requirements, baseline {written.baseline})")
     return 0
 

@@ -42,21 +42,34 @@ class Requirements:
     revision: str
     baseline: str
     date: dt.datetime | None = None
+    document: str = ""
 
 
 def requirements(
-    project: Project, config: TenderConfig, progress: IO[str] | None = None
+    project: Project,
+    config: TenderConfig,
+    progress: IO[str] | None = None,
+    document: str = "",
 ) -> Requirements:
     """Build the items (``specheft check``'s cache) and take the active requirements in
-    document order, each with its chapter and its weight from ``[tender]``."""
+    document order, each with its chapter and its weight from ``[tender]``; ``document``:
+    only those on the pages of that document (its name in [documents])."""
     from specheft.project.sphinx_run import items_build
+    from specheft.sphinxext.rendering.deliverables import document_docnames
 
     settings = project.settings()
+    chosen = settings.document(document) if document else None  # unknown: before the build
     with project_lock(project.build_dir, "compliance"):
         result, needs = items_build(project, progress=progress)
-    titles = {name: title.astext() for name, title in result.app.env.titles.items()}
+    env = result.app.env
+    titles = {name: title.astext() for name, title in env.titles.items()}
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
+    # the whole graph: whether a requirement is active may depend on items elsewhere
     asked = asked_of(TraceGraph.from_needs(needs, srcdir=srcdir), config.weight, titles)
+    if chosen is not None:
+        pages = document_docnames(env, chosen.start)
+        own = {str(n["id"]) for n in needs if n.get("docname") in pages}
+        asked = tuple(a for a in asked if a.id in own)
     state = git_state(project.root)
     stamp = commit_time(project.root) if state else None
     try:
@@ -70,6 +83,7 @@ def requirements(
         str(state) if state else "",
         baseline_fingerprint(asked),
         date,
+        chosen.name if chosen else "",
     )
 
 
@@ -85,7 +99,11 @@ class TemplateResult:
 
 
 def write_template(
-    project: Project, vendor: str, out: Path | None = None, progress: IO[str] | None = None
+    project: Project,
+    vendor: str,
+    out: Path | None = None,
+    progress: IO[str] | None = None,
+    document: str = "",
 ) -> TemplateResult:
     from specheft.io.sheets.compliance import Template, template_bytes
 
@@ -95,10 +113,12 @@ def write_template(
         raise InputError(f"{target}: the compliance workbook must end in .xlsx")
     project.refuse_sources(target, "--out")
     config = tender_config(project.settings())
-    reqs = requirements(project, config, progress)
+    reqs = requirements(project, config, progress, document)
     if not reqs.asked:
         raise InputError(
-            "the project has no active requirement to ask a bidder",
+            f"the document {document!r} has no active requirement to ask a bidder"
+            if document
+            else "the project has no active requirement to ask a bidder",
             location=Location(project.shown(project.spec_dir)),
         )
     template = Template(
@@ -110,6 +130,7 @@ def write_template(
         config.codes,
         reqs.asked,
         reqs.date,
+        reqs.document,
     )
     atomic_write_bytes(target, template_bytes(template))
     return TemplateResult(target, len(reqs.asked), reqs.baseline)
@@ -136,8 +157,19 @@ def import_answers(
     vendor = check_vendor(vendor)
     display = str(file)
     returned = read_returned(file, display)  # a broken file is reported before any build
-    config = tender_config(project.settings())
-    reqs = requirements(project, config, progress)
+    settings = project.settings()
+    config = tender_config(settings)
+    # a template of one document is checked against that document's requirements
+    document, where = returned.meta.get("document", ("", Location(display)))
+    names = [d.name for d in settings.deliverables()]
+    if document and document not in names:
+        raise InputError(
+            f"the workbook asks the requirements of the document {document!r}, which the "
+            f"project no longer has; documents: {', '.join(names)}",
+            location=where,
+            hint="send the bidder a new template (specheft compliance template --document NAME)",
+        )
+    reqs = requirements(project, config, progress, document)
     checked = check_returned(
         returned, reqs.asked, vendor=vendor, project=reqs.project, codes=config.codes
     )
@@ -151,6 +183,7 @@ def import_answers(
         file.name,
         offer.sha256,
         offer.answers,
+        reqs.document,
     )
     replaced = target.exists()
     atomic_write_text(target, checked.offer.to_json())

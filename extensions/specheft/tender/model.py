@@ -98,12 +98,17 @@ class Offer:
     source: str = ""
     sha256: str = ""
     answers: tuple[Answer, ...] = field(default_factory=tuple)
+    document: str = ""
+    """The document whose requirements the bidder was asked (``compliance template
+    --document``); empty: every active requirement of the project."""
 
     def by_id(self) -> dict[str, Answer]:
         return {a.id: a for a in self.answers}
 
     def to_json(self) -> str:
         data = asdict(self)
+        if not self.document:
+            del data["document"]  # the files of whole-project offers stay as they were
         data["answers"] = [
             {k: v for k, v in asdict(a).items() if v not in ("", None)} for a in self.answers
         ]
@@ -194,4 +199,5 @@ def offer_from_json(text: str, display: str) -> Offer:
         _text(data, "source", where),
         _text(data, "sha256", where),
         tuple(answers),
+        _text(data, "document", where),
     )

@@ -55,6 +55,10 @@ class Result:
 def score_offer(asked: Sequence[Asked], offer: Offer, config: TenderConfig) -> Result:
     result = Result(offer.vendor)
     answers = offer.by_id()
+    if offer.document:
+        # asked the requirements of one document (every row of its workbook is an answer,
+        # empty or not): the others were not asked, so they are neither missing nor knock-outs
+        asked = [a for a in asked if a.id in answers]
     best = config.best
     for requirement in asked:
         weight = config.weight(requirement.priority, requirement.area)

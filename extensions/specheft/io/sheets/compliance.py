@@ -70,6 +70,8 @@ class Template:
     codes: tuple[str, ...]
     asked: tuple[Asked, ...]
     date: dt.datetime | None = None
+    document: str = ""
+    """The document asked (``--document``); empty: every active requirement."""
 
 
 _INSTRUCTIONS = {
@@ -232,6 +234,7 @@ def template_bytes(template: Template) -> bytes:
         "baseline": template.baseline,
         "sheet": answers_name,
         "language": language,
+        "document": template.document,  # the import asks the same document's requirements
     }
     for r, (key, value) in enumerate(values.items()):
         meta.write_string(r, 0, key)
