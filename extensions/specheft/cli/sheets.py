@@ -144,8 +144,8 @@ def _import_command(fmt: str) -> click.Command:
         "--map",
         "map_file",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="A TOML file: [columns] header → id/title/text/field/keep, [priorities] word "
-        "→ must/should/can (see the README, 'Exchange: Excel and CSV').",
+        help="A TOML file: [columns] header → id/title/text/field/keep/field:NAME, "
+        "[priorities] word → must/should/can (see the README, 'Exchange: Excel and CSV').",
     )
     def command(
         file: Path,
@@ -161,8 +161,10 @@ def _import_command(fmt: str) -> click.Command:
     command.__doc__ = (
         f"Turn a requirements list ({fmt}) into MyST pages.\n\n"
         "Finds the header row, German and English column names and priority words; rows "
-        "without id become sections; other columns are kept in the item text. Writes all "
-        "pages or none; exit 2 on bad input (file:Sheet!row named)."
+        "without id become sections; other columns become fields of the project's own "
+        "(new ones declared in conf/specheft.toml; values of several lines stay in the item "
+        "text). Writes all pages (and fields) or none; exit 2 on bad input (file:Sheet!row "
+        "named)."
         + (
             " Reads .xlsx, .xlsm, .ods and .xls (by the file's suffix); one page per sheet."
             if fmt == "xlsx"
