@@ -16,6 +16,7 @@ from typing import Any
 from specheft.config.settings import Document
 from specheft.project.layout import Project
 from specheft.project.revision import Repository, sync_tree
+from specheft.trace.graph import TraceGraph
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,15 @@ def trace_directives(env: Any, docnames: Iterable[str]) -> list[dict[str, Any]]:
     """The trace directives on the given pages, as the attributes of their placeholders.
 
     Read from the pickled doctrees, which keep the placeholders (they are replaced only
-    in the written copy), so a needs-only build gives the same as a full one."""
+    in the written copy), so a needs-only build gives the same as a full one. Only the
+    pages noted as holding one when they were read are loaded (unpickling every page of
+    a large document took a second of each rebuild)."""
+    from specheft.sphinxext.context.domain import specheft_domain
     from specheft.sphinxext.directives.base import trace_placeholder
 
+    holding = specheft_domain(env).trace_docs
     found: list[dict[str, Any]] = []
-    for docname in sorted(docnames):
+    for docname in sorted(name for name in docnames if name in holding):
         try:
             doctree = env.get_doctree(docname)
         except OSError:
@@ -55,19 +60,27 @@ def trace_directives(env: Any, docnames: Iterable[str]) -> list[dict[str, Any]]:
     return found
 
 
-def document_fingerprint(env: Any, needs: Iterable[Any], document: Document) -> tuple[str, int]:
+def document_fingerprint(
+    env: Any,
+    needs: Iterable[Any],
+    document: Document,
+    *,
+    graph: TraceGraph | None = None,
+    memo: dict[str, str] | None = None,
+) -> tuple[str, int]:
     """(digest, number of items) of a document: its items and what its directives show.
 
     The digest is empty when the document covers no item: a checksum over nothing
-    certifies nothing, and no page and no command may present it as one."""
+    certifies nothing, and no page and no command may present it as one. ``graph`` (of
+    ``needs``) and ``memo`` save work when one build fingerprints several documents."""
     from specheft.sphinxext.rendering.documents import document_docnames
     from specheft.trace.fingerprint import document_needs, fingerprint
 
     docnames = document_docnames(env, document.start)
-    covered = document_needs(needs, docnames, trace_directives(env, docnames))
+    covered = document_needs(needs, docnames, trace_directives(env, docnames), graph)
     if not covered:
         return "", 0
-    return fingerprint(covered)
+    return fingerprint(covered, memo)
 
 
 def project_needs(project: Project) -> list[Any]:

@@ -46,11 +46,26 @@ def normalize(need: NeedLike) -> dict[str, Any]:
     return item
 
 
-def fingerprint(needs: Iterable[NeedLike]) -> tuple[str, int]:
-    """(hex digest, number of items) over the given needs, in id order."""
-    items = sorted((normalize(n) for n in needs), key=lambda i: str(i["id"]))
-    payload = json.dumps(items, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest(), len(items)
+def fingerprint(needs: Iterable[NeedLike], memo: dict[str, str] | None = None) -> tuple[str, int]:
+    """(hex digest, number of items) over the given needs, in id order.
+
+    ``memo`` (id → normalized text) keeps each item's text for the next call: a build
+    fingerprints several documents over the same items. The payload is the JSON list of
+    the normalized items, written item by item (the same text as one ``json.dumps``)."""
+    texts: list[tuple[str, str]] = []
+    for need in needs:
+        key = str(need["id"])
+        text = memo.get(key) if memo is not None else None
+        if text is None:
+            text = json.dumps(
+                normalize(need), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+            )
+            if memo is not None:
+                memo[key] = text
+        texts.append((key, text))
+    texts.sort(key=lambda pair: pair[0])
+    payload = "[" + ",".join(text for _, text in texts) + "]"
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest(), len(texts)
 
 
 def shown_ids(graph: TraceGraph, directives: Iterable[Mapping[str, Any]]) -> set[str]:
@@ -90,11 +105,12 @@ def document_needs(
     needs: Iterable[NeedLike],
     docnames: Iterable[str],
     directives: Iterable[Mapping[str, Any]] = (),
+    graph: TraceGraph | None = None,
 ) -> list[NeedLike]:
     """What a document's fingerprint covers: the items on its pages and the items its
-    trace directives show."""
+    trace directives show (``graph``: the graph of ``needs``, when the caller has it)."""
     pages = set(docnames)
     every = [n for n in needs if not n.get("is_external")]
     wanted = list(directives)
-    shown = shown_ids(TraceGraph.from_needs(every), wanted) if wanted else set()
+    shown = shown_ids(graph or TraceGraph.from_needs(every), wanted) if wanted else set()
     return [n for n in every if n.get("docname") in pages or str(n["id"]) in shown]

@@ -22,6 +22,7 @@ from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 
 from specheft.config.settings import Document, Settings
+from specheft.project.fingerprint import document_fingerprint
 from specheft.sphinxext.context import build_state
 from specheft.sphinxext.context.evidence import Results
 from specheft.sphinxext.needs.data import needs_view
@@ -51,6 +52,27 @@ class BuildContext:
     def results(self) -> Results:
         """The latest test results (the run files are read on first use)."""
         return Results(self.app)
+
+    @functools.cached_property
+    def _fingerprints(self) -> dict[str, tuple[str, int]]:
+        return {}
+
+    @functools.cached_property
+    def _normalized(self) -> dict[str, str]:
+        return {}
+
+    def fingerprint(self, document: Document) -> tuple[str, int]:
+        """(digest, number of items) of ``document``, made once per build: its start page
+        and the pages listing documents show it; the documents share the items' texts."""
+        if document.name not in self._fingerprints:
+            self._fingerprints[document.name] = document_fingerprint(
+                self.app.env,
+                self.needs.values(),
+                document,
+                graph=self.graph,
+                memo=self._normalized,
+            )
+        return self._fingerprints[document.name]
 
 
 def build_context(app: Sphinx) -> BuildContext:

@@ -18,7 +18,6 @@ from sphinx.util import logging as sphinx_logging
 from specheft.config.settings import Document, Settings
 from specheft.gitinfo import git_state
 from specheft.labels import label
-from specheft.project.fingerprint import document_fingerprint
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.needs.data import Need
 from specheft.sphinxext.rendering.baselines import describe, document_history, shown_version
@@ -37,8 +36,7 @@ class DocumentFacts:
         self.document = document
         self.lang = lang = settings.language
         project = settings.project
-        needs = build_context(app).needs.values()
-        self.fingerprint, self.count = document_fingerprint(app.env, needs, document)
+        self.fingerprint, self.count = build_context(app).fingerprint(document)
         if not self.count:  # never a "valid with this checksum" over nothing
             self.fingerprint = label(lang, "doc.fingerprint.none")
         state = git_state(app.srcdir)
