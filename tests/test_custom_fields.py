@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 import pytest
+import xmlschema
 from lxml import etree
 
 from specheft.config.fields import (
@@ -195,6 +196,8 @@ def test_fields_shown_in_html_pdf_source_needs_json_and_exports(make_project, ru
 
     out = project.root / "_build" / "anf.reqif"
     assert run_cli("export", "reqif", project.root, "--out", out).code == 0
+    schema = xmlschema.XMLSchema(Path(__file__).parent / "fixtures" / "reqif" / "xsd" / "reqif.xsd")
+    assert [e.reason for e in schema.iter_errors(str(out))] == []
     tree = etree.parse(str(out))
     ns = {"r": "http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"}
     definition = tree.find(
