@@ -27,7 +27,7 @@ PAGES = {
 
 
 def test_fingerprint_with_a_memo_is_the_one_json_text_of_all_items() -> None:
-    needs = [
+    needs: list[dict[str, Any]] = [
         {"id": "B-2", "type": "req", "title": "Zwei  Wörter", "satisfies": ["A-1"]},
         {"id": "A-1", "type": "spec", "title": "Eins", "content": "Text\n mit Zeilen"},
     ]
