@@ -123,18 +123,21 @@ def test_all_sheets_and_repeated_sheet_option(
     source = _workbook(
         tmp_path / "liste.xlsx", {"KON": _KON, "Notizen": [["frei"]], "VTR": _VTR, "Sicht": view}
     )
+    # without a flag: every sheet with a header row and items of its own (#16)
     result, into = _import(run_cli, tmp_path, source)
     assert result.code == 0, result.output
-    assert sorted(p.name for p in into.iterdir()) == ["liste.md"]  # the first, as before
-    assert "not 'Notizen', 'VTR', 'Sicht'" in result.err and "--all-sheets" in result.err
-
-    result, into = _import(run_cli, tmp_path, source, "--all-sheets", "--force")
-    assert result.code == 0, result.output
-    assert sorted(p.name for p in into.iterdir()) == ["liste-kon.md", "liste-vtr.md", "liste.md"]
+    assert sorted(p.name for p in into.iterdir()) == ["liste-kon.md", "liste-vtr.md"]
     vtr = (into / "liste-vtr.md").read_text(encoding="utf-8")
     assert vtr.startswith("# VTR\n") and "LH-VTR-001" in vtr and "LH-KON" not in vtr
     assert "Notizen (no header row)" in result.err
     assert "Sicht (its ids are those of earlier sheets)" in result.err
+    assert "--all-sheets" not in result.err
+
+    # --all-sheets (deprecated) still works and says it is not needed
+    result, again = _import(run_cli, tmp_path, source, "--all-sheets", "--force")
+    assert result.code == 0, result.output
+    assert sorted(p.name for p in again.iterdir()) == ["liste-kon.md", "liste-vtr.md"]
+    assert "--all-sheets is no longer needed" in result.err
 
     other = tmp_path / "other"
     result = run_cli("import", "xlsx", source, "--into", other, "--sheet", "VTR", "--sheet", "KON")

@@ -277,3 +277,57 @@ def test_compliance_template_of_an_unknown_document(
     assert "no document 'kontkte'; documents: kontakte, vertrieb" in result.err
     assert "did you mean 'kontakte'?" in result.err
     assert not out.exists()
+
+
+# -- several sheets -------------------------------------------------------------------------
+
+
+def test_import_of_an_export_reads_every_item_sheet_without_a_flag(
+    make_project: Callable[..., MiniProject], run_cli: Callable[..., CliResult]
+) -> None:
+    """An export's item sheets come back, each item as its kind; the cover, the empty
+    sheets and the coverage view (ids of earlier sheets) are named as skipped."""
+    spec = item("spec", "Firmenmaske", "Die Maske zeigt Firmen.", id="PH-KON-001",
+                satisfies="LH-KON-001")  # fmt: skip
+    mini = make_project({"kon.md": _reqs(2) + spec})
+    out = mini.root.parent / "export.xlsx"
+    assert run_cli("export", "xlsx", mini.root, "--out", out).code == 0
+    into = mini.root.parent / "back"
+    result = run_cli("import", "xlsx", out, "--into", into)
+    assert result.code == 0, result.output
+    assert "wrote 2 page(s) with 3 item(s)" in result.out
+    assert sorted(p.name for p in into.iterdir()) == [
+        "export-pflichtenheft.md",
+        "export-requirements.md",
+    ]
+    pflicht = (into / "export-pflichtenheft.md").read_text(encoding="utf-8")
+    assert ":::{spec} Firmenmaske" in pflicht and "LH-KON-001" in pflicht
+    for skipped in (
+        "Cover (no header row)",
+        "Exclusions (no item rows)",
+        "Tests (no item rows)",
+        "Coverage (its ids are those of earlier sheets)",
+    ):
+        assert skipped in result.err
+    # --sheet picks one, as before
+    one = mini.root.parent / "one"
+    picked = run_cli("import", "xlsx", out, "--into", one, "--sheet", "Requirements")
+    assert picked.code == 0, picked.output
+    assert [p.name for p in one.iterdir()] == ["export.md"]
+    # a picked sheet without items is an error, not skipped
+    empty = run_cli("import", "xlsx", out, "--into", one, "--sheet", "Tests", "--force")
+    assert empty.code == 2 and "export.xlsx:Tests!1" in empty.err
+    assert "has a header row but no item rows" in empty.err
+
+
+def test_import_refuses_a_workbook_whose_sheets_have_no_items(
+    make_project: Callable[..., MiniProject], run_cli: Callable[..., CliResult]
+) -> None:
+    mini = make_project({"kon.md": "# K\n\nNur Text.\n"})
+    out = mini.root.parent / "leer.xlsx"
+    assert run_cli("export", "xlsx", mini.root, "--out", out).code == 0
+    into = mini.root.parent / "back"
+    result = run_cli("import", "xlsx", out, "--into", into)
+    assert result.code == 2, result.output
+    assert "leer.xlsx:Requirements!1: no sheet has item rows of its own" in result.err
+    assert not into.exists()

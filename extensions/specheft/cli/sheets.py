@@ -105,6 +105,12 @@ def _import(
         fields=fields,
     )
     click.echo(f"wrote {len(written.files)} page(s) with {written.items} item(s) to {target}")
+    if every:
+        click.echo(
+            "note: --all-sheets is no longer needed: every sheet with a header row is read "
+            "unless --sheet NAME picks sheets",
+            err=True,
+        )
     for note in written.notes:
         click.echo(f"note: {note}", err=True)
     return 0
@@ -130,13 +136,13 @@ def _import_command(fmt: str) -> click.Command:
         "--sheet",
         "sheets",
         multiple=True,
-        help="A sheet to read; repeat for several [default: the first with a header row].",
+        help="A sheet to read; repeat for several [default: every sheet with a header row].",
     )
     @click.option(
         "--all-sheets",
         "every",
         is_flag=True,
-        help="Read every sheet with a header row (not those repeating earlier sheets' ids).",
+        help="Deprecated: every sheet with a header row is read by default now.",
     )
     @click.option("--force", is_flag=True, help="Write into a directory that is not empty.")
     @click.option("--project", "project_dir", default=".", show_default=True)

@@ -463,18 +463,19 @@ def import_sheet(
     settings_file: Path | None = None,
     fields: Sequence[CustomField] = (),
 ) -> Imported:
-    """Read the sheets asked for (``sheet``/``sheets``; ``every``: each one with a header
-    row and items of its own; default: the first with a header row), check every row,
-    then write one page per sheet — all or none.
+    """Read the sheets asked for (``sheet``/``sheets``; default: each one with a header
+    row and items of its own — requirements are often spread over sheets, one per area),
+    check every row, then write one page per sheet — all or none. ``every`` (the former
+    ``--all-sheets``) is the default now and changes nothing.
 
     ``settings_file``: the project's specheft.toml, with its declared ``fields``; an
     unmapped column then becomes a field (a new one declared there, with the pages);
     None: such columns are text lines."""
     display = str(file)
     wanted = [*([sheet] if sheet else []), *sheets]
+    del every  # every sheet with a header row unless sheets are named
     found_sheets: list[tuple[Grid, Header]] = []
     skipped: list[str] = []
-    others: list[str] = []
     if fmt == "csv":
         if wanted:
             raise UsageError("--sheet is for workbooks; a CSV file has one table")
@@ -484,16 +485,11 @@ def import_sheet(
             _no_header(grid, fmt, display, mapping)
         found_sheets.append((grid, header))
     else:
-        with open_workbook(file, display, check=wanted or None, every=every) as book:
+        with open_workbook(file, display, check=wanted or None, every=True) as book:
             if not book.names:
                 raise InputError("has no worksheet", location=Location(display))
             first: Grid | None = None
             for name in wanted or book.names:
-                if found_sheets and not wanted and not every:
-                    # the first sheet with a header row is read, as it always was; the
-                    # others are only named (not parsed: that costs as much as reading)
-                    others.append(name)
-                    continue
                 grid = book.values(name)
                 first = first or grid
                 header = find_header(grid, mapping)
@@ -507,8 +503,6 @@ def import_sheet(
             if not found_sheets:
                 assert first is not None
                 _no_header(first, fmt, display, mapping)
-        if not every:
-            skipped = []
     seen: dict[str, tuple[Grid, int]] = {}
     pages: dict[Path, str] = {}
     items = 0
@@ -526,6 +520,10 @@ def import_sheet(
             errors.append(exc)
             continue
         count = sum(1 for e in found if e.id)
+        if not count and not wanted and len(found_sheets) > 1:
+            # one of several sheets (an export's empty Exclusions): named, not an error
+            skipped.append(f"{grid.sheet} (no item rows)")
+            continue
         if not count:
             raise InputError(
                 "has a header row but no item rows", location=grid.where(grid.numbers[header.row])
@@ -539,6 +537,12 @@ def import_sheet(
         pages[page] = render(title, found)
     if errors:
         raise errors[0]
+    if not pages:  # every sheet with a header row was empty or a view of another
+        grid, header = found_sheets[0]
+        raise InputError(
+            "no sheet has item rows of its own (" + "; ".join(skipped) + ")",
+            location=grid.where(grid.numbers[header.row]),
+        )
     _refuse_non_empty(into, force)
     # only the new fields some item has a value of are declared
     used = {name for text in pages.values() for name in _OPTION.findall(text)}
@@ -551,12 +555,6 @@ def import_sheet(
         notes.append(
             f"declared {len(new)} new field(s) in {settings_file}: "
             + ", ".join(f"{c.name} ({c.label!r})" for c in new)
-        )
-    if others and not wanted and not every:
-        notes.append(
-            f"read sheet {found_sheets[0][0].sheet!r} only, not "
-            + ", ".join(repr(n) for n in others)
-            + " (use --sheet NAME, repeatable, or --all-sheets)"
         )
     if skipped:
         notes.append(
