@@ -66,15 +66,22 @@ def _change(root: Path) -> None:
     kon.write_text(text + ADDED, encoding="utf-8")
 
 
-def _blocks(root: Path) -> dict[str, str]:
-    """id → the HTML of its block in the annex, in page order."""
-    page = (root / PAGE).read_text(encoding="utf-8")
+def _blocks(html: str) -> dict[str, str]:
+    """id → the HTML of its block in an annex, in page order."""
     found = {}
-    for part in page.split('<div class="specheft-item-diff-item')[1:]:
+    for part in html.split('<div class="specheft-item-diff-item')[1:]:
         head = re.search(r'<p class="specheft-item-diff-head">(.*?)</p>', part)
         assert head is not None, part
         found[_text(head.group(1)).split()[0]] = part.split("</div>")[0]
     return found
+
+
+def _annexes(root: Path) -> tuple[str, str, str]:
+    """The HTML of the three annexes of the page: since lh-v1.0, latest, previous."""
+    page = (root / PAGE).read_text(encoding="utf-8")
+    first, rest = page.split('<section id="neueste">')
+    latest, previous = rest.split('<section id="vorige">')
+    return first, latest, previous
 
 
 def _marks(block: str, tag: str) -> list[str]:
@@ -98,12 +105,16 @@ def test_redline_keeps_the_space_outside_the_marks_and_joins_back_to_both_texts(
     assert old == "Firmen anlegen und pflegen."
 
 
+FOUR = ["LH-KON-001", "LH-KON-003", "LH-KON-004", "LH-KON-099"]
+
+
 @needs_git
 def test_the_annex_shows_exactly_the_changed_items_as_a_redline(run_cli, tmp_path):  # type: ignore[no-untyped-def]
     root = _project(
         tmp_path,
         "# Änderungsanhang\n\n:::{item-diff} lh-v1.0\n:::\n\n"
-        "## Neueste\n\n:::{item-diff} latest\n:::\n",
+        "## Neueste\n\n:::{item-diff} latest\n:::\n\n"
+        "## Vorige\n\n:::{item-diff} previous\n:::\n",
     )
     git(root, "init", "-q")
     git(root, "add", "-A")
@@ -111,21 +122,25 @@ def test_the_annex_shows_exactly_the_changed_items_as_a_redline(run_cli, tmp_pat
     git(root, "tag", "lh-v1.0")
     result = run_cli("build", root)
     assert result.code == 0, result.output
-    page = _text((root / PAGE).read_text(encoding="utf-8"))
-    assert page.count("Keine inhaltlichen Änderungen seit Baseline lh-v1.0 (Version 1.0).") == 2
+    first, latest, previous = (_text(a) for a in _annexes(root))
+    assert "Keine inhaltlichen Änderungen seit Baseline lh-v1.0 (Version 1.0)." in first
+    assert "Keine inhaltlichen Änderungen seit Baseline lh-v1.0 (Version 1.0)." in latest
+    assert "Kein Änderungsanhang: lh-v1.0 ist die erste Baseline von Lastenheft" in previous
 
     _change(root)  # the working tree against the tag
     result = run_cli("build", root)
     assert result.code == 0, result.output
     assert "reading baseline" not in result.output  # the baseline's items: from the cache
-    blocks = _blocks(root)
+    first, latest, previous = _annexes(root)
+    blocks = _blocks(first)
     # document order; the deleted item where it stood; LH-KON-002 (unchanged) not listed
-    assert list(blocks) == ["LH-KON-001", "LH-KON-003", "LH-KON-004", "LH-KON-099"]
-    page = _text((root / PAGE).read_text(encoding="utf-8"))
+    assert list(blocks) == FOUR
+    # a draft: latest and previous are the same baseline, lh-v1.0
+    assert list(_blocks(latest)) == FOUR and list(_blocks(previous)) == FOUR
+    page = _text(first)
     assert "Änderungen seit Baseline lh-v1.0 (Version 1.0 vom " in page
     assert "1 neu, 2 geändert, 1 entfernt." in page
     assert "Gestrichen: entfallener Text; unterstrichen: neuer Text." in page
-
     changed = blocks["LH-KON-001"]
     assert 'href="05-anforderungen/kon.html#LH-KON-001"' in changed
     assert "(geändert)" in _text(changed)
@@ -149,18 +164,21 @@ def test_the_annex_shows_exactly_the_changed_items_as_a_redline(run_cli, tmp_pat
     assert "Das CRM-System muss beim Anlegen einer Firma" in _marks(added, "ins")[-1]
     assert _marks(added, "del") == []
 
-    # a new baseline: "latest" now has nothing to show, lh-v1.0 still the four items —
-    # the page is written again although its source did not change
+    # a new baseline: "latest" now has nothing to show, lh-v1.0 and "previous" (the
+    # release's annex) still the four items — the page is written again although its
+    # source did not change
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Lastenheft 1.1")
     git(root, "tag", "lh-v1.1")
     result = run_cli("build", root)
     assert result.code == 0, result.output
-    page = _text((root / PAGE).read_text(encoding="utf-8"))
-    assert "Keine inhaltlichen Änderungen seit Baseline lh-v1.1 (Version 1.1)." in page
-    assert list(_blocks(root)) == ["LH-KON-001", "LH-KON-003", "LH-KON-004", "LH-KON-099"]
+    first, latest, previous = _annexes(root)
+    assert "Keine inhaltlichen Änderungen seit Baseline lh-v1.1 (Version 1.1)." in _text(latest)
+    assert list(_blocks(first)) == FOUR and list(_blocks(previous)) == FOUR
+    assert "seit Baseline lh-v1.0" in _text(previous)
 
-    # an edit after the baseline: both annexes show it on the next (incremental) build
+    # an edit after the baseline: a draft again, whose latest and previous annexes show it
+    # on the next (incremental) build
     kon = root / KON
     kon.write_text(
         kon.read_text(encoding="utf-8").replace(
@@ -170,11 +188,13 @@ def test_the_annex_shows_exactly_the_changed_items_as_a_redline(run_cli, tmp_pat
     )
     result = run_cli("build", root)
     assert result.code == 0, result.output
-    page = (root / PAGE).read_text(encoding="utf-8")
-    latest = page.split("Neueste")[1]
-    assert "Keine inhaltlichen" not in latest
-    assert _marks(latest, "del") == ["Dubletten"]
-    assert _marks(latest, "ins") == ["doppelte Firmen"]
+    first, latest, previous = _annexes(root)
+    for annex in (latest, previous):
+        assert "seit Baseline lh-v1.1" in _text(annex)
+        assert list(_blocks(annex)) == ["LH-KON-099"]
+        assert _marks(annex, "del") == ["Dubletten"]
+        assert _marks(annex, "ins") == ["doppelte Firmen"]
+    assert list(_blocks(first)) == FOUR
 
 
 @needs_git
@@ -209,7 +229,7 @@ def test_without_a_baseline_a_sentence_and_an_unknown_tag_fails_at_its_line(run_
         located = [ln for ln in result.err.splitlines() if f"{ANNEX}:{line}:" in ln]
         assert located, result.err
         assert "'lh-v1.9' is no baseline of document 'lastenheft'" in located[0]
-        assert "known baselines of 'lastenheft': lh-v1.0 or latest" in located[0]
+        assert "known baselines of 'lastenheft': lh-v1.0, latest, previous" in located[0]
         assert "Traceback" not in result.output
     assert "Kein Änderungsanhang: lh-v1.9 ist keine Baseline von Lastenheft." in _text(
         (root / PAGE).read_text(encoding="utf-8")

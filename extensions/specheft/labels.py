@@ -167,6 +167,8 @@ _DE: dict[str, str] = {
     "diff.missing": "Kein Änderungsanhang: die Baseline {tag} ist in dieser Arbeitskopie "
     "nicht vorhanden (keine Git-Tags {pattern}).",
     "diff.unknown": "Kein Änderungsanhang: {tag} ist keine Baseline von {document}.",
+    "diff.first": "Kein Änderungsanhang: {tag} ist die erste Baseline von {document}; es gibt "
+    "keine frühere Version.",
     "diff.unavailable": "Kein Änderungsanhang: die Elemente der Baseline {tag} liegen diesem "
     "Build nicht vor (specheft build liest sie).",
     "doc.page": "Seite {page} von {pages}",
@@ -330,6 +332,8 @@ _EN: dict[str, str] = {
     "diff.missing": "No change annex: baseline {tag} is not in this working copy (no git tags "
     "{pattern}).",
     "diff.unknown": "No change annex: {tag} is no baseline of {document}.",
+    "diff.first": "No change annex: {tag} is the first baseline of {document}; there is no "
+    "earlier version.",
     "diff.unavailable": "No change annex: the items of baseline {tag} are not available to this "
     "build (specheft build reads them).",
     "doc.page": "Page {page} of {pages}",

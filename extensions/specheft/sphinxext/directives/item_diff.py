@@ -5,8 +5,10 @@ one of its baselines, as a redline.
     :document: lastenheft
     :::
 
-The argument is a baseline tag of the document, or ``latest`` (its newest baseline);
-without ``:document:`` the document holding the page. One block per item in document
+The argument is a baseline tag of the document, ``latest`` (its newest baseline) or
+``previous`` (the version before this one: the newest baseline while the document has
+changed since, the one before when it is at its newest — a release's annex shows what
+that release changed); without ``:document:`` the document holding the page. One block per item in document
 order (removed items where they stood): id (a link to the item), title, state, the
 changed fields old → new, the changed links, and title and text with deleted words struck
 through and added ones underlined. The items compared and the states are those of the
@@ -37,7 +39,7 @@ from sphinx.util import logging as sphinx_logging
 from specheft.config.settings import Document
 from specheft.errors import ConfigError, did_you_mean
 from specheft.labels import label, value_label
-from specheft.project.fingerprint import trace_directives
+from specheft.project.fingerprint import document_fingerprint, trace_directives
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.directives.base import RENDERERS, TraceDirective, trace_placeholder
@@ -59,7 +61,12 @@ from specheft.trace.hitcache import code_version
 
 logger = sphinx_logging.getLogger(__name__)
 
+#: the newest baseline
 LATEST = "latest"
+#: the version before this one: the newest baseline of a draft, the one before it when the
+#: document is at its newest baseline (a release: the annex shows what it changed)
+PREVIOUS = "previous"
+KEYWORDS = (LATEST, PREVIOUS)
 #: shown as the redline of the block, not as a field line
 _REDLINED = ("title", "content")
 #: a field whose values both have more words than this is shown as a word diff
@@ -284,6 +291,13 @@ def _document(app: Sphinx, options: ItemDiffOptions, fromdocname: str) -> Docume
     return owner or settings.deliverables()[0]
 
 
+def _released(app: Sphinx, document: Document, latest: Baseline) -> bool:
+    """Whether the document is at its newest baseline (its fingerprint unchanged since),
+    as its title page tells it."""
+    digest, count = document_fingerprint(app.env, build_context(app).needs.values(), document)
+    return (digest if count else "") == latest.digest
+
+
 def _baseline(
     app: Sphinx, node: trace_placeholder, document: Document, wanted: str
 ) -> Baseline | list[nodes.Node]:
@@ -292,27 +306,32 @@ def _baseline(
     found = baselines_of(app).get(document.name)
     known = found.baselines if found else []
     pattern = document.baseline or "—"
-    if wanted == LATEST:
-        if not known:
+    tags = [b.tag for b in known]
+    if not document.baseline:
+        example = "lh-v" if wanted in KEYWORDS else wanted.rstrip("0123456789.")
+        why = (
+            f"document {document.name!r} has no baseline pattern (set baseline = "
+            f'"{example}*" in [documents.{document.name}] of conf/specheft.toml)'
+        )
+    elif wanted in KEYWORDS:
+        if not known:  # no tags here (a CI clone) or none yet: nothing to compare with
             return _sentence(
                 label(lang, "diff.no_baseline").format(document=document.title, pattern=pattern)
             )
-        return known[-1]
-    for baseline in known:
-        if baseline.tag == wanted:
-            return baseline
-    if document.baseline and not known:  # no tags here (a CI clone): nothing to compare
-        return _sentence(label(lang, "diff.missing").format(tag=wanted, pattern=pattern))
-    tags = [b.tag for b in known]
-    if not document.baseline:
-        why = (
-            f"document {document.name!r} has no baseline pattern (set baseline = "
-            f'"{wanted.rstrip("0123456789.")}*" in [documents.{document.name}] of '
-            "conf/specheft.toml)"
-        )
+        latest = known[-1]
+        if wanted == LATEST or not _released(app, document, latest):
+            return latest
+        if len(known) > 1:  # released: what this version changed, since the one before
+            return known[-2]
+        return _sentence(label(lang, "diff.first").format(tag=latest.tag, document=document.title))
     else:
-        hint = did_you_mean(wanted, [*tags, LATEST])
-        why = f"known baselines of {document.name!r}: {', '.join(tags)} or {LATEST}" + (
+        for baseline in known:
+            if baseline.tag == wanted:
+                return baseline
+        if not known:  # no tags here (a CI clone): nothing to compare with
+            return _sentence(label(lang, "diff.missing").format(tag=wanted, pattern=pattern))
+        hint = did_you_mean(wanted, [*tags, *KEYWORDS])
+        why = f"known baselines of {document.name!r}: {', '.join([*tags, *KEYWORDS])}" + (
             f" ({hint})" if hint else ""
         )
     logger.warning(
