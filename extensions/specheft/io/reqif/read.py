@@ -297,6 +297,8 @@ class _Reader:
     ) -> None:
         self.warnings = warnings
         self.files = files or _Attachments(None, False)
+        #: (object, attribute, as Markdown) → text, the warnings and files it gave
+        self.converted: dict[tuple[str, str, bool], tuple[str, list[str], list[str]]] = {}
         self.map = mapping
         self.priority_words = {**PRIORITY_WORDS, **mapping.priorities}
         self.status_words = {**STATUS_WORDS, **mapping.statuses}
@@ -608,18 +610,28 @@ class _Reader:
         )
 
     def _text(self, obj: _Object, attr: str, markdown: bool = False) -> str:
-        if attr in obj.xhtml:
-
-            def attachment(data: str, mime: str) -> str | None:
-                return self.files.place(obj, data, self.warnings, self.slugs())
-
-            text, notes = to_markdown(
-                obj.xhtml[attr], inline=not markdown, attachment=attachment if markdown else None
-            )
-            for note in notes:
-                self.warnings.append(f"{obj.where}: SPEC-OBJECT {obj.identifier}: {note}")
+        if attr not in obj.xhtml:
+            return obj.values.get(attr, "")
+        # converted once: documents() runs again when ids must avoid the project's own
+        key = (obj.identifier, attr, markdown)
+        done = self.converted.get(key)
+        if done is not None:
+            text, warnings, used = done
+            self.warnings += warnings
+            self.files.used += used
             return text
-        return obj.values.get(attr, "")
+        warned, placed = len(self.warnings), len(self.files.used)
+
+        def attachment(data: str, mime: str) -> str | None:
+            return self.files.place(obj, data, self.warnings, self.slugs())
+
+        text, notes = to_markdown(
+            obj.xhtml[attr], inline=not markdown, attachment=attachment if markdown else None
+        )
+        for note in notes:
+            self.warnings.append(f"{obj.where}: SPEC-OBJECT {obj.identifier}: {note}")
+        self.converted[key] = (text, self.warnings[warned:], self.files.used[placed:])
+        return text
 
     def slugs(self) -> set[str]:
         return {slug(document.name) for document, _ in self.specs}
