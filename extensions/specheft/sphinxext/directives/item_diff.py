@@ -8,12 +8,12 @@ one of its baselines, as a redline.
 The argument is a baseline tag of the document, ``latest`` (its newest baseline) or
 ``previous`` (the version before this one: the newest baseline while the document has
 changed since, the one before when it is at its newest — a release's annex shows what
-that release changed); without ``:document:`` the document holding the page. One block per item in document
-order (removed items where they stood): id (a link to the item), title, state, the
-changed fields old → new, the changed links, and title and text with deleted words struck
-through and added ones underlined. The items compared and the states are those of the
-generated change history (``trace/history.py`` ``compare_baselines``); the words come
-from ``specheft diff``'s word diff.
+that release changed); without ``:document:`` the document holding the page. One block
+per item in document order (removed items where they stood): id (a link to the item),
+title, state, the changed fields old → new, the changed links, and title and text with
+deleted words struck through and added ones underlined. The items compared and their
+states are those of the generated change history (``trace/history.py``
+``compare_baselines``); the words come from ``specheft diff``'s word diff.
 
 The baseline's items are not read here: ``specheft build`` reads each baseline's
 revision before Sphinx runs (``project/baselines.py``, cached per commit by
@@ -133,7 +133,11 @@ def _commits(app: Sphinx) -> tuple[dict[str, str], str]:
 
 def _revision(path: Path) -> _Revision | None:
     """The items of one baseline from ``project/since.py``'s cache (None: missing, or
-    written by other code)."""
+    written by other code).
+
+    Read here rather than with ``since.revision_at``, which builds the revision on a miss:
+    inside a Sphinx build a miss must not start another build (``specheft build`` has
+    filled the cache before Sphinx started). The annex tests fail if the formats part."""
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
