@@ -386,12 +386,22 @@ def items_build(
     fresh: bool = False,
     jobs: int | None = None,
     progress: IO[str] | None = None,
+    validate: bool = True,
 ) -> tuple[BuildResult, list[Any]]:
     """Read the items only (``specheft check``, ``fingerprint``, ``catalog add``).
 
     Shares one cache (``_build/.doctrees/check``); writes nothing but that cache; the
     traceability rules are left to the caller. Returns the resolved items as well.
+    ``validate=False``: the items only — no schema validation and no resolving of
+    references, whose only output is warnings, which a build of a revision for ``diff``
+    or ``--since`` never shows (about a fifth of such a build's CPU time in the parent
+    process). Used only in a directory of its own: the schema setting is part of the
+    environment, so switching it reads every page again.
     """
+    overrides: dict[str, Any] = {"specheft_check_on_build": False, "smartquotes": False}
+    if not validate:
+        overrides["needs_schema_validation_enabled"] = False
+        overrides["specheft_items_only"] = True
     if jobs is None:
         # parallel reading pays off when everything is read, and costs half a second of
         # start-up when the cache leaves only the edited pages to read
@@ -409,6 +419,6 @@ def items_build(
         fresh=fresh,
         parallel=jobs,
         # smart quotes change only the rendered text, which a check never shows
-        confoverrides={"specheft_check_on_build": False, "smartquotes": False},
+        confoverrides=overrides,
     )
     return result, list(getattr(result.app.builder, "resolved_needs", []))

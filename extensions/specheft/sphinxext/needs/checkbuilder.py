@@ -49,7 +49,8 @@ class CheckBuilder(NeedsBuilder):
     name = "specheft-check"
 
     def finish(self) -> None:
-        resolve_references(self.env)  # the needs are resolved (at write-started)
+        if not self.config.specheft_items_only:  # warnings only: nobody's to see then
+            resolve_references(self.env)  # the needs are resolved (at write-started)
 
         self.resolved_needs: list[Any] = list(needs_view(self.env).values())
 
@@ -71,7 +72,7 @@ def _uses_content_links(env: BuildEnvironment) -> bool:
 
 
 def _keep_references(app: Sphinx, doctree: nodes.document) -> None:
-    if not isinstance(app.builder, CheckBuilder):
+    if not isinstance(app.builder, CheckBuilder) or app.config.specheft_items_only:
         return
     kept = []
     for node in doctree.findall(lambda n: isinstance(n, _REFERENCE_NODES)):
@@ -126,6 +127,9 @@ def _drop_need_nodes(app: Sphinx, env: BuildEnvironment) -> None:
 
 def setup(app: Sphinx) -> None:
     app.add_builder(CheckBuilder)
+    # a build read for its items only (diff, check --since, baselines: in a directory of
+    # its own) resolves no references: that only warns, and no one shows its warnings
+    app.add_config_value("specheft_items_only", False, "", types=frozenset({bool}))
     app.connect("doctree-read", _keep_references)
     # (the kept nodes are cleared and merged per page by the specheft domain)
     # before sphinx-needs processes the roles (priority 500)
