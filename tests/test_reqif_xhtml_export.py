@@ -232,3 +232,25 @@ def test_every_item_text_of_the_example_round_trips():
     changed = [b for b in bodies if _xhtml(_back(b)) != _xhtml(b)]
     assert changed == []
     assert sum("**" in b for b in bodies) > 50 and sum("{need}" in b for b in bodies) > 5
+
+
+def test_deep_nesting_is_plain_text_not_a_traceback():
+    """lxml lets 255 levels through; Markdown with thousands of marks nests as deep:
+    both directions fall back to the plain text instead of a RecursionError."""
+    holder = etree.fromstring(
+        f'<V xmlns:x="{XHTML_NS}">' + "<x:b>" * 250 + "tief" + "</x:b>" * 250 + "</V>"
+    )
+    markdown, _ = to_markdown(holder)
+    assert "tief" in markdown
+    assert "".join(from_markdown(markdown).itertext()).strip("*") == "tief"
+    deep = "*" * 20_000 + "x" + "*" * 20_000 + "\n\nzwei"
+    div = from_markdown(deep)
+    assert [p.text for p in div] == ["*" * 20_000 + "x" + "*" * 20_000, "zwei"]
+    # deeper than any parsed file (built by hand): the XHTML reader falls back too
+    holder = etree.Element("V")
+    element = holder
+    for _ in range(3000):
+        element = etree.SubElement(element, f"{X}em")
+    element.text = "ganz *tief*"
+    markdown, notes = to_markdown(holder)
+    assert markdown == "ganz \\*tief\\*" and "nested too deep" in notes[0]

@@ -45,7 +45,13 @@ def to_markdown(
     was approximated. ``inline`` joins everything into one plain line (titles: no
     Markdown escapes). ``attachment`` places an ``<object>``'s file (import)."""
     walk = _Walk(attachment, escape=not inline)
-    blocks = _blocks(value, walk)
+    try:
+        blocks = _blocks(value, walk)
+    except RecursionError:  # hundreds of nested elements (lxml allows 256 levels)
+        walk = _Walk(None, escape=not inline)
+        plain = " ".join("".join(value.itertext()).split())
+        blocks = [_escape_text(plain, True) if walk.escape else plain]
+        walk.notes.append("markup nested too deep for Markdown; kept as plain text")
     text = "\n\n".join(b for b in blocks if b.strip())
     if inline:
         text = " ".join(text.replace("\\\n", "\n").split("\n")).strip()
@@ -387,8 +393,13 @@ def from_markdown(text: str, image: ImageRef = default_image) -> etree._Element:
     from markdown_it.tree import SyntaxTreeNode
 
     div = _x(None, "div")
-    tree = SyntaxTreeNode(_parser().parse(text))
-    _md_blocks(tree.children, div, image)
+    try:
+        tree = SyntaxTreeNode(_parser().parse(text))
+        _md_blocks(tree.children, div, image)
+    except RecursionError:  # thousands of nested marks: the text as it is, a <p> each
+        div = _x(None, "div")
+        for paragraph in re.split(r"\n[ \t]*\n", text.strip("\n")):
+            _add_text(_x(div, "p"), paragraph)
     if not len(div) and not div.text:
         _x(div, "p")  # the subset needs a block in THE-VALUE's div
     return div
