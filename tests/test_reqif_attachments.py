@@ -283,3 +283,33 @@ def test_large_import_is_linear_and_fast(tmp_path):
     large_cpu = _import_cpu(large)
     assert large_cpu < 6.0, large_cpu  # measured about 0.6 s on the 2-core machine
     assert large_cpu < 7 * small_cpu, (small_cpu, large_cpu)
+
+
+def test_export_names_missing_images_and_says_a_plain_reqif_carries_none(
+    make_project, run_cli, tmp_path
+):
+    source = make_project(
+        {
+            "lastenheft/kontakte.md": "# Kontakte\n\n"
+            + item(
+                "req",
+                "Maske",
+                "Das System muss ![da](img/da.png) und ![weg](img/weg.png) zeigen.",
+                id="LH-KON-001",
+                priority="must",
+            ),
+        }
+    )
+    (source.spec / "lastenheft" / "img").mkdir()
+    (source.spec / "lastenheft" / "img" / "da.png").write_bytes(PLAN)
+    done = run_cli("export", "reqif", source.root, "--out", tmp_path / "a.reqif")
+    assert done.code == 0, done.output
+    assert (
+        "warning: spec/lastenheft/img/weg.png: not found, named in the text of LH-KON-001"
+        in done.err
+    )
+    assert "1 image(s) named in item text are not in a plain .reqif; --zip packs" in done.err
+    zipped = run_cli("export", "reqif", source.root, "--out", tmp_path / "a.reqifz", "--zip")
+    assert "--zip packs" not in zipped.err and "img/weg.png: not found" in zipped.err
+    with zipfile.ZipFile(tmp_path / "a.reqifz") as archive:
+        assert archive.namelist() == ["a.reqif", "lastenheft/img/da.png"]

@@ -47,6 +47,8 @@ def export_reqif(
     written = export_reqif(
         project, target=out, document=document, as_zip=as_zip, progress=stderr_progress()
     )
+    for warning in written.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"wrote {written.target} ({written.items} items, {written.specifications} specifications)"
     )

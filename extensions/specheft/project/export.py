@@ -50,6 +50,8 @@ class ReqifExport:
     target: Path
     items: int
     specifications: int
+    #: images the item text names that are missing, or not packed (no --zip)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _items(
@@ -249,6 +251,17 @@ def export_reqif(
     )
     if as_zip:
         data = zipped(target.with_suffix(".reqif").name, data, when, media)
+    warnings = [
+        f"spec/{member}: not found, named in the text of {item}; the <object> names it, "
+        "nothing is packed"
+        for member, item in sorted(media.missing.items())
+    ]
+    if media.files and not as_zip:
+        warnings.append(
+            f"{len(media.files)} image(s) named in item text are not in a plain .reqif; "
+            "--zip packs them into a .reqifz"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(target, data)
-    return ReqifExport(target, sum(len(d.items()) for d in documents), len(documents))
+    items = sum(len(d.items()) for d in documents)
+    return ReqifExport(target, items, len(documents), warnings)
