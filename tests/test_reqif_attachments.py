@@ -154,6 +154,8 @@ def test_safe_collision_free_names_and_no_source_pages(tmp_path, target, run_cli
             "img/a_b.png": "image/png",  # the same safe name, other bytes
             ".hidden/notes.md": "text/markdown",  # no hidden folder, no source page
             "/etc/hosts": "image/png",
+            "file:///etc/passwd": "image/png",
+            "javascript:alert(1)": "image/png",
             "https://example.org/logo.png": "image/png",
         },
         {
@@ -173,6 +175,9 @@ def test_safe_collision_free_names_and_no_source_pages(tmp_path, target, run_cli
     assert "[notes.md.txt](hidden/notes.md.txt)" in page
     assert "![https://example.org/logo.png](https://example.org/logo.png)" in page
     assert "attachment '/etc/hosts' is an absolute path" in done.err
+    assert "attachment 'file:///etc/passwd' is no file in the export" in done.err
+    assert "attachment 'javascript:alert(1)' is no file in the export" in done.err
+    assert "](javascript:" not in page and "](file:" not in page
 
 
 def test_pages_and_attachments_are_written_all_or_none(target, run_cli, monkeypatch):

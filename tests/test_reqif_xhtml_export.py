@@ -254,3 +254,17 @@ def test_deep_nesting_is_plain_text_not_a_traceback():
     element.text = "ganz *tief*"
     markdown, notes = to_markdown(holder)
     assert markdown == "ganz \\*tief\\*" and "nested too deep" in notes[0]
+
+
+def test_links_from_another_party_never_run_script_on_the_site():
+    holder = etree.fromstring(
+        f'<V xmlns:x="{XHTML_NS}"><x:p><x:a href="javascript:alert(1)">klick</x:a> '
+        '<x:a href=" JavaScript:x">zwei</x:a> <x:a href="https://example.org">web</x:a> '
+        '<x:a href="mailto:a@example.org">mail</x:a> <x:a href="seite.html#a">relativ</x:a>'
+        "</x:p></V>"
+    )
+    markdown, notes = to_markdown(holder)
+    assert markdown == (
+        "klick zwei [web](https://example.org) [mail](mailto:a@example.org) [relativ](seite.html#a)"
+    )
+    assert len(notes) == 2 and "javascript:alert(1)" in notes[0]

@@ -655,10 +655,13 @@ class _Attachments:
 
     def place(self, obj: _Object, data: str, warnings: list[str], slugs: set[str]) -> str | None:
         raw = unquote(data.split("#", 1)[0].split("?", 1)[0]).replace("\\", "/").strip()
-        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", raw):
-            return data  # a URL: the Markdown names it, nothing to copy
+        if re.match(r"^https?:", raw, re.IGNORECASE):
+            return data  # a web address: the Markdown names it, nothing to copy
         head = f"{obj.where}: SPEC-OBJECT {obj.identifier}: attachment {data!r}"
         parts = [p for p in raw.split("/") if p not in ("", ".")]
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", raw):  # file:, javascript:, data:, …
+            _warn(warnings, f"{head} is no file in the export; not copied")
+            return None
         if not parts or raw.startswith("/") or re.match(r"^[A-Za-z]:", raw) or ".." in parts:
             _warn(warnings, f"{head} is an absolute path or leaves its folder; not copied")
             return None

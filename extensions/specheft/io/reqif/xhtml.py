@@ -250,8 +250,11 @@ def _inline(element: etree._Element, walk: _Walk) -> str:
     if local in ("em", "i", "cite", "dfn", "var"):
         return _wrap("*", inner)
     if local == "a":
-        href = element.get("href")
+        href = (element.get("href") or "").strip()
         if not href or not inner.strip():
+            return inner
+        if _UNSAFE_URL.match(href):  # javascript:, data:, …: never a link on the site
+            walk.notes.append(f"link to {href[:60]!r} left out (only its text is kept)")
             return inner
         target = f"<{href}>" if re.search(r"[\s()<>]", href) else href
         return f"[{inner}]({target})"
@@ -285,6 +288,11 @@ def _object(element: etree._Element, walk: _Walk) -> str:
     else:
         parts.append(f"[{_escape_text(placed.rsplit('/', 1)[-1], False)}]({_href(placed)})")
     return " ".join(parts)
+
+
+#: URL schemes other than these become no link or image (a file from another party must
+#: not put ``javascript:`` into the built site)
+_UNSAFE_URL = re.compile(r"^(?!(?:https?|mailto|ftp):)[A-Za-z][A-Za-z0-9+.-]*:", re.IGNORECASE)
 
 
 def _href(path: str) -> str:
