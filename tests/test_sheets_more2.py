@@ -3,6 +3,7 @@ compliance template of one document, several sheets imported by default."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -331,3 +332,43 @@ def test_import_refuses_a_workbook_whose_sheets_have_no_items(
     assert result.code == 2, result.output
     assert "leer.xlsx:Requirements!1: no sheet has item rows of its own" in result.err
     assert not into.exists()
+
+
+# -- the workbook's item rows written beside XlsxWriter ------------------------------------------
+
+
+def _cells(data: bytes) -> dict[str, list[tuple[object, ...]]]:
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    return {
+        name: [
+            (c.coordinate, c.value, c.fill.fgColor.rgb, c.alignment.wrap_text, c.font.b)
+            for row in workbook[name].iter_rows()
+            for c in row
+        ]
+        + [(workbook[name].dimensions, workbook[name].freeze_panes, *workbook[name].tables)]
+        for name in workbook.sheetnames
+    }
+
+
+@pytest.mark.parametrize("text", ["  Rand & <b>Tag</b>\n", "Wagen_x000D_rücklauf", "a\r\nb"])
+def test_fast_item_rows_equal_xlsxwriter_cells(text: str) -> None:
+    """Cells, styles, colours, dimension and table of the fast path are XlsxWriter's;
+    a sheet with text XlsxWriter escapes (``_xHHHH_``, CR) is written by XlsxWriter."""
+    from specheft.io.sheets.tables import Table
+
+    tables = [
+        Table(
+            "requirements",
+            "Requirements",
+            ["ID", "Title", "Text", "priority"],
+            [["LH-KON-001", text, "", "must"], ["LH-KON-002", "B", "Text", "can"]],
+            colour_columns={"priority": "priority"},
+        ),
+        Table("exclusions", "Exclusions", ["ID", "Title"]),  # empty: a table of one row
+    ]
+    export = sheet_export.Export(tables, [("Project", "P & Q")])
+    slow = io.BytesIO()
+    sheet_export._write_workbook(export, slow, rows=True)
+    fast = sheet_export.xlsx_bytes(export)
+    assert _cells(fast) == _cells(slow.getvalue())
+    assert _cells(fast)["Requirements"][4][1] == "LH-KON-001"
