@@ -23,7 +23,6 @@ from specheft.errors import SpecheftError
 from specheft.evidence.acceptance import Decision, Reason, decide
 from specheft.evidence.model import Defect
 from specheft.labels import label, value_label
-from specheft.project.fingerprint import document_fingerprint
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.context.evidence import acceptance_of, outcome_word, run_text
@@ -152,11 +151,10 @@ def _digest_cell(digest: str, latex: bool) -> list[nodes.Node]:
 
 def _document_rows(app: Sphinx, names: list[str], lang: str) -> list[tuple[list[Cell], list[str]]]:
     settings = settings_of(app)
-    needs = build_context(app).needs.values()
     rows: list[tuple[list[Cell], list[str]]] = []
     for name in names:
         document = settings.document(name)
-        digest, count = document_fingerprint(app.env, needs, document)
+        digest, count = build_context(app).fingerprint(document)
         # the version its title page shows: from the document's baselines when it has any
         shown = shown_version(app, settings, document, digest if count else "")
         rows.append(

@@ -27,7 +27,7 @@ from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.context.domain import specheft_domain
 from specheft.sphinxext.rendering.documents import document_docnames
 from specheft.trace.diff import snapshot
-from specheft.trace.fingerprint import document_needs, fingerprint
+from specheft.trace.fingerprint import document_needs
 from specheft.trace.history import (
     DocumentBaselines,
     HistoryRow,
@@ -126,20 +126,30 @@ def _draft(app: Sphinx, document: Document, baselines: DocumentBaselines) -> His
     latest = baselines.latest
     if latest is None or not baselines.items_file:
         return None
-    needs = list(build_context(app).needs.values())
-    docnames = document_docnames(app.env, document.start)
-    covered = document_needs(needs, docnames, trace_directives(app.env, docnames))
-    digest = fingerprint(covered)[0] if covered else ""
-    if digest == latest.digest:
+    context = build_context(app)
+    digest, count = context.fingerprint(document)  # once per build
+    if (digest if count else "") == latest.digest:
         return None
+    cached = _DRAFTS.get(document.name)
+    if cached is not None and cached[0] is context:  # the start page and the directive
+        return cached[1]
     revision = _revision(baselines.items_file)
-    if revision is None:  # the kept items are gone: the status still says draft
-        return None
-    state = revision.documents.get(document.name)
-    requests = snapshot(n for n in needs if n.get("type") == Kind.CR)
-    return draft_row(
-        latest, revision.items, state.ids if state else (), snapshot(covered), requests
-    )
+    row = None
+    if revision is not None:  # else the kept items are gone: the status still says draft
+        needs = list(context.needs.values())
+        docnames = document_docnames(app.env, document.start)
+        covered = document_needs(needs, docnames, trace_directives(app.env, docnames))
+        state = revision.documents.get(document.name)
+        requests = snapshot(n for n in needs if n.get("type") == Kind.CR)
+        row = draft_row(
+            latest, revision.items, state.ids if state else (), snapshot(covered), requests
+        )
+    _DRAFTS[document.name] = (context, row)
+    return row
+
+
+#: document name → (the build context it was made in, its draft row)
+_DRAFTS: dict[str, tuple[object, HistoryRow | None]] = {}
 
 
 _REVISIONS: dict[str, tuple[float, RevisionItems | None]] = {}
