@@ -204,8 +204,11 @@ def since_baselines(
     revisions: dict[str, str] = {}
     changes: list[ItemChange] = []
     tags = []
+    read: dict[str, RevisionItems] = {}  # documents tagged on one commit share it
     for name, tag, commit in baselines:
-        revision = revision_at(project, repo, commit, tag)
+        if commit not in read:
+            read[commit] = revision_at(project, repo, commit, tag)
+        revision = read[commit]
         state = revision.documents.get(name)
         ids = set(state.own if state else ())
         document = deliverables.get(name)
