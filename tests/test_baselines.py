@@ -262,3 +262,7 @@ def test_the_pdf_title_page_shows_the_draft_after_the_baseline(run_cli, tmp_path
     pdf = re.sub(r"\s+", " ", pdf_text(root / "_build/pdf/lastenheft.pdf"))
     assert "1.1 (Entwurf, geändert seit 1.0)" in pdf
     assert "Erste Baseline lh-v1.0" in pdf
+    # the history's draft row: the unreleased change since lh-v1.0 (the narrow version
+    # column wraps "(Entwurf)" below "1.1")
+    history = pdf.split("Änderungshistorie")[1].split("Prüfsumme")[0]
+    assert "(Entwurf)" in history and "1 geändert: LH-KON-001" in history, history
