@@ -63,3 +63,41 @@ def test_trace_directives_load_only_pages_that_hold_one(
     found = trace_directives(env, sorted(env.found_docs))
     assert [d["renderer"] for d in found] == ["matrix"]
     assert loaded == ["bericht"]
+
+
+def test_the_git_state_is_asked_once_per_build(
+    make_project: Callable[..., Any], run_cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import specheft.sphinxext.context as context
+
+    asked: list[Any] = []
+    original = context.git_state
+
+    def counting(root: Any) -> Any:
+        asked.append(root)
+        return original(root)
+
+    monkeypatch.setattr(context, "git_state", counting)
+    project = make_project(PAGES)
+    assert run_cli("build", project.root, "-q", "--no-strict").code == 0
+    # the page signatures and the start page of every document show it
+    assert len(asked) == 1
+
+
+def test_needs_json_without_a_percent_sign_is_not_parsed_again(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from specheft.sphinxext.rendering import site_files
+
+    path = tmp_path / "needs.json"
+    path.write_text('{"versions": {"": {"needs": {"A": {"content": "Text"}}}}}')
+
+    def no_parse(text: str) -> Any:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(site_files.json, "loads", no_parse)
+    site_files._strip_published_comments(path)
+    monkeypatch.undo()
+    path.write_text('{"versions": {"": {"needs": {"A": {"content": "Text\\n% Notiz"}}}}}')
+    site_files._strip_published_comments(path)
+    assert json.loads(path.read_text())["versions"][""]["needs"]["A"]["content"] == "Text"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from sphinx.application import Sphinx
 
 from specheft.config.settings import Settings
+from specheft.gitinfo import GitState, git_state
 
 if TYPE_CHECKING:
     from specheft.evidence.store import Store
@@ -39,6 +40,8 @@ class BuildState:
     #: the signatures of the pages this build is writing (file, docname → digest),
     #: saved once all are written (:mod:`specheft.sphinxext.incremental.freshness`)
     signatures: tuple[Path, dict[str, str]] | None = None
+    #: the sources' git state, asked once per build (:func:`git_state_of`)
+    git: tuple[GitState | None] | None = None
 
 
 _STATES: weakref.WeakKeyDictionary[Sphinx, BuildState] = weakref.WeakKeyDictionary()
@@ -54,6 +57,15 @@ def build_state(app: Sphinx) -> BuildState:
         return _STATES[app]
     except KeyError:
         raise RuntimeError("specheft settings are read at config-inited") from None
+
+
+def git_state_of(app: Sphinx) -> GitState | None:
+    """The git state of the sources, the same for every page of this build: asked once
+    (up to three git processes each time; the start page of every document shows it)."""
+    state = build_state(app)
+    if state.git is None:
+        state.git = (git_state(Path(app.srcdir)),)
+    return state.git[0]
 
 
 def settings_of(app: Sphinx) -> Settings:

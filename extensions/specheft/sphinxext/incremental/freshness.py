@@ -28,9 +28,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from specheft.fsutil import atomic_write_text
-from specheft.gitinfo import git_state
 from specheft.model import FIELD_DEFS
-from specheft.sphinxext.context import build_state, settings_of
+from specheft.sphinxext.context import build_state, git_state_of, settings_of
 from specheft.sphinxext.context.domain import specheft_domain
 from specheft.sphinxext.context.evidence import result_pages
 from specheft.sphinxext.diagnostics.logfilters import install_build_filters
@@ -131,7 +130,7 @@ def _document_facts(app: Sphinx) -> dict[str, str]:
         settings = settings_of(app)
     except RuntimeError:
         return {}
-    facts = f"{git_state(Path(app.srcdir))}|{build_date(settings)}"
+    facts = f"{git_state_of(app)}|{build_date(settings)}"
     return {document.start: facts for document in settings.deliverables()}
 
 

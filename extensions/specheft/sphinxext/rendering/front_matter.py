@@ -16,8 +16,8 @@ from sphinx.application import Sphinx
 from sphinx.util import logging as sphinx_logging
 
 from specheft.config.settings import Document, Settings
-from specheft.gitinfo import git_state
 from specheft.labels import label
+from specheft.sphinxext.context import git_state_of
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.needs.data import Need
 from specheft.sphinxext.rendering.baselines import describe, document_history, shown_version
@@ -39,7 +39,7 @@ class DocumentFacts:
         self.fingerprint, self.count = build_context(app).fingerprint(document)
         if not self.count:  # never a "valid with this checksum" over nothing
             self.fingerprint = label(lang, "doc.fingerprint.none")
-        state = git_state(app.srcdir)
+        state = git_state_of(app)
         if state is None:
             revision = label(lang, "doc.no_git")
         else:
