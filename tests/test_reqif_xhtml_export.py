@@ -268,3 +268,13 @@ def test_links_from_another_party_never_run_script_on_the_site():
         "klick zwei [web](https://example.org) [mail](mailto:a@example.org) [relativ](seite.html#a)"
     )
     assert len(notes) == 2 and "javascript:alert(1)" in notes[0]
+
+
+def test_the_files_indentation_stays_out_of_the_xhtml():
+    entry = Entry("LH-KON-001", "req", "T", "**Achtung:**\n\n- ![x](a.png)", identifier="SO-1")
+    data = render([Document("d", [entry])], title="T", when=WHEN)
+    assert (
+        b"<xhtml:div><xhtml:p><xhtml:strong>Achtung:</xhtml:strong></xhtml:p><xhtml:ul>"
+        b'<xhtml:li><xhtml:object data="a.png" type="image/png">x</xhtml:object></xhtml:li>'
+        b"</xhtml:ul></xhtml:div>" in data
+    )

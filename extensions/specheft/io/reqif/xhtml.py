@@ -410,6 +410,9 @@ def from_markdown(text: str, image: ImageRef = default_image) -> etree._Element:
             _add_text(_x(div, "p"), paragraph)
     if not len(div) and not div.text:
         _x(div, "p")  # the subset needs a block in THE-VALUE's div
+    # an (empty) text node keeps the file's pretty-printing out of the XHTML: no
+    # indentation inside <p><strong>…, no newline before an <object>
+    div.text = div.text or ""
     return div
 
 
