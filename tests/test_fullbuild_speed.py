@@ -1,0 +1,121 @@
+"""The full HTML build's speed-ups (issue 17) change nothing in what is written.
+
+``sphinxext/rendering/collector.py`` freezes the build's long-lived objects for the write
+phase and releases each written page; these tests pin that the site stays byte-identical,
+that pages are freed without the cyclic collector, and that the freeze ends with the build.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import shutil
+import weakref
+from pathlib import Path
+
+import pytest
+from docutils import nodes
+from docutils.frontend import get_default_settings
+from docutils.parsers.rst import Parser
+from docutils.utils import new_document
+
+from specheft.sphinxext.rendering import collector
+
+from .helpers import REPO
+
+
+def _digests(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+        and p.suffix in (".html", ".json", ".js", ".css", ".txt")
+        # sphinx-needs' schema report records how long validation took
+        and p.name != "schema_violations.json"
+    }
+
+
+def test_example_site_is_identical_without_the_collector_steps(tmp_path, run_cli, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    root = tmp_path / "crm"
+    for part in ("conf", "spec"):
+        shutil.copytree(REPO / part, root / part)
+
+    frozen_while_writing: list[int] = []
+    real_release = collector.release
+
+    def spy(doctree: nodes.document) -> None:
+        frozen_while_writing.append(gc.get_freeze_count())
+        real_release(doctree)
+
+    monkeypatch.setattr(collector, "release", spy)
+    assert run_cli("build", root, "--fresh").code == 0
+    optimised = _digests(root / "_build/html")
+    # every page was released, each while the build's objects were frozen
+    pages = [p for p in optimised if p.endswith(".html")]
+    not_written_from_a_doctree = {"genindex.html", "search.html", "permalink.html"}
+    assert len(frozen_while_writing) == len(set(pages) - not_written_from_a_doctree)
+    assert min(frozen_while_writing) > 10_000
+    assert gc.get_freeze_count() == 0  # given back at build-finished
+
+    shutil.rmtree(root / "_build")
+    monkeypatch.setattr(collector, "_freeze", lambda app, *args: None)
+    assert run_cli("build", root, "--fresh").code == 0
+    plain = _digests(root / "_build/html")
+    assert "needs.json" in plain and "searchindex.js" in plain and len(plain) > 30
+    assert optimised == plain
+
+
+def _page() -> tuple[nodes.document, list[weakref.ref[nodes.Node]]]:
+    document = new_document("page.md", get_default_settings(Parser))
+    section = nodes.section(ids=["s"])
+    para = nodes.paragraph()
+    para += nodes.Text("Firmen anlegen")
+    section += nodes.title("", "Titel")
+    section += para
+    document += section
+    document.note_explicit_target(section)
+    return document, [weakref.ref(n) for n in (document, section, para)]
+
+
+def test_a_released_page_is_freed_without_the_cyclic_collector():
+    gc.disable()
+    try:
+        document, refs = _page()
+        del document
+        assert all(ref() is not None for ref in refs)  # the cycles keep an unreleased page
+
+        document, refs = _page()
+        kept = refs[2]()  # a node someone still holds keeps its own content
+        collector.release(document)
+        del document
+        assert refs[0]() is None and refs[1]() is None
+        assert kept is not None and kept.astext() == "Firmen anlegen" and kept.parent is None
+    finally:
+        gc.enable()
+        gc.collect()
+
+
+@pytest.mark.parametrize("exception", [None, RuntimeError("stopped")])
+def test_the_freeze_ends_with_the_build(exception):
+    class Builder:
+        def write_doc(self, docname: str, doctree: object) -> None:
+            pass
+
+    class App:
+        builder = Builder()
+
+    app = App()
+    original = app.builder.write_doc
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(collector, "StandaloneHTMLBuilder", Builder)
+    try:
+        collector._freeze(app)  # type: ignore[arg-type]
+        assert gc.get_freeze_count() > 0
+        assert app.builder.write_doc.__wrapped__ == original
+        collector._unfreeze(app, exception)  # type: ignore[arg-type]
+        assert gc.get_freeze_count() == 0
+        assert app.builder.write_doc == original
+    finally:
+        gc.unfreeze()
+        monkey.undo()
