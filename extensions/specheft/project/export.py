@@ -67,58 +67,17 @@ def _items(
     return env, needs, pages
 
 
-def _page_directives(env: Any, docnames: set[str], store: Path) -> list[dict[str, Any]]:
-    """:func:`~specheft.project.fingerprint.trace_directives` of ``docnames``, each page's
-    kept in ``store`` beside the size and time of its doctree file: unpickling every
-    doctree again after one edit cost more than the whole re-check. A page whose doctree
-    was rewritten (read again) is looked at again."""
-    import pickle
-
-    from specheft.project.fingerprint import trace_directives
-
-    try:
-        known: dict[str, tuple[tuple[int, int], list[dict[str, Any]]]] = pickle.loads(
-            store.read_bytes()  # our own file, beside the export cache
-        )
-    except Exception:  # missing, damaged or of another version: looked at again
-        known = {}
-    found: list[dict[str, Any]] = []
-    fresh: dict[str, tuple[tuple[int, int], list[dict[str, Any]]]] = {}
-    for docname in sorted(docnames):
-        try:
-            info = os.stat(Path(env.doctreedir) / f"{docname}.doctree")
-            stamp = (info.st_size, info.st_mtime_ns)
-        except OSError:
-            stamp = (-1, -1)  # trace_directives says what a page without doctree shows
-        entry = known.get(docname)
-        if entry is None or entry[0] != stamp or stamp[0] < 0:
-            entry = (stamp, trace_directives(env, [docname]))
-        fresh[docname] = entry
-        found.extend(entry[1])
-    if fresh != known:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(store, pickle.dumps(fresh))
-    return found
-
-
 def _fingerprints(
-    env: Any, needs: list[Any], graph: TraceGraph, documents: tuple[Document, ...], store: Path
+    env: Any, needs: list[Any], graph: TraceGraph, documents: tuple[Document, ...]
 ) -> list[tuple[Document, str, int]]:
-    """(document, digest, items) as :func:`~specheft.project.fingerprint.document_fingerprint`
-    gives them (``tests/test_sheets_more2.py`` compares), with the export's trace graph
-    and the kept trace directives of each page."""
-    from specheft.sphinxext.rendering.deliverables import document_docnames
-    from specheft.trace.fingerprint import fingerprint, shown_ids
+    """(document, digest, items) of each document, with the export's trace graph and
+    one memo of the items' normalized texts for all of them."""
+    from specheft.project.fingerprint import document_fingerprint
 
-    every = [n for n in needs if not n.get("is_external")]
-    result = []
-    for doc in documents:
-        pages = document_docnames(env, doc.start)
-        directives = _page_directives(env, pages, store)
-        shown = shown_ids(graph, directives) if directives else set()
-        covered = [n for n in every if n.get("docname") in pages or str(n["id"]) in shown]
-        result.append((doc, *fingerprint(covered)) if covered else (doc, "", 0))
-    return result
+    memo: dict[str, str] = {}
+    return [
+        (doc, *document_fingerprint(env, needs, doc, graph=graph, memo=memo)) for doc in documents
+    ]
 
 
 def default_sheet_name(project: Project, fmt: str, kind: str) -> Path:
@@ -197,11 +156,7 @@ def export_sheets(
                 revision=str(state) if state else None,
                 committed=committed,
                 fingerprints=_fingerprints(
-                    env,
-                    needs,
-                    graph,
-                    (chosen,) if chosen else settings.deliverables(),
-                    project.build_dir / ".export" / "directives.pickle",
+                    env, needs, graph, (chosen,) if chosen else settings.deliverables()
                 ),
                 custom=settings.fields,
                 graph=graph,
