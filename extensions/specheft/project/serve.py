@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import signal
 import socket
 import sys
 import time
@@ -108,8 +109,14 @@ class InProcessBuilder:
             if shown:
                 show_message(f"Detected changes ({', '.join(shown)})")
             show_message("Rebuilding...")
+        forked = os.getpid() != self.server_pid
+        if forked:
+            # the server's handlers came along with the fork and would let a Ctrl-C or a
+            # SIGTERM wait for the end of the build
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
         # a forked process ends after this build: its environment is not freed
-        build_once(self.root, self.outdir, self.baselines, keep=os.getpid() != self.server_pid)
+        build_once(self.root, self.outdir, self.baselines, keep=forked)
         show_message(f"Serving on {self.uri}")
         sys.stdout.flush()
 
