@@ -231,6 +231,9 @@ class ItemRenderer:
         box = nodes.container(classes=classes, ids=[need["id"]])
         if self.latex:  # a named destination, for links from the other PDFs
             box += nodes.raw("", rf"\hypertarget{{{need['id']}}}{{}}", format="latex")
+            # and the label the links inside this PDF point to (\hyperref[doc:ID]): the
+            # LaTeX writer labels no container, so every item link was dead
+            box += nodes.target("", "", ids=[need["id"]])
         box += self.head(need)
         shown = (*_META.get(kind, ()), *self.custom_by_kind.get(kind, ()))
         meta = [(name, v) for name in shown if (v := self.value(need, name))]
