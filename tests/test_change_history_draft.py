@@ -156,7 +156,7 @@ def _state(item_id: str, text: str, kind: str = "req", **links: str) -> ItemStat
     )
 
 
-def test_draft_row_of_the_changes_since_the_baseline():
+def test_draft_row_of_the_changes_since_the_baseline() -> None:
     latest = Baseline("lh-v2", "2", "2026-01-01", "A", "abc", 2)
     before = {"A-1": _state("A-1", "x"), "A-2": _state("A-2", "y"), "B-1": _state("B-1", "z")}
     after = {"A-1": _state("A-1", "x changed"), "A-3": _state("A-3", "new")}
