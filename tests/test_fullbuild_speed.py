@@ -19,7 +19,7 @@ from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 from docutils.utils import new_document
 
-from specheft.sphinxext.rendering import collector
+from specheft.sphinxext.rendering import collector, navigation
 
 from .helpers import REPO
 
@@ -119,3 +119,70 @@ def test_the_freeze_ends_with_the_build(exception):
     finally:
         gc.unfreeze()
         monkey.undo()
+
+
+def _compare_navigation_with_furos(app, pagename, templatename, context, doctree):
+    if "furo_navigation_tree" not in context:
+        return
+    furos = navigation._compute_navigation_tree._specheft_original(context)  # type: ignore[attr-defined]
+    app._nav_pages.append((pagename, context["furo_navigation_tree"] == furos))
+
+
+@pytest.fixture
+def navigation_compared(monkeypatch):
+    """Every page's sidebar next to furo's own for it; counts the precomputed ones."""
+    import specheft.sphinxext as extension
+
+    results: list[tuple[str, bool]] = []
+    precomputed: list[str] = []
+    setup, page = extension.setup, navigation.Navigation.page
+
+    def setup_and_compare(app):
+        app._nav_pages = results
+        app.connect("html-page-context", _compare_navigation_with_furos, priority=999)
+        return setup(app)
+
+    def counted(self, pagename):
+        text = page(self, pagename)
+        if text is not None:
+            precomputed.append(pagename)
+        return text
+
+    monkeypatch.setattr(extension, "setup", setup_and_compare)
+    monkeypatch.setattr(navigation.Navigation, "page", counted)
+    return results, precomputed
+
+
+def test_the_example_sidebars_equal_furos(tmp_path, run_cli, navigation_compared):
+    results, precomputed = navigation_compared
+    root = tmp_path / "crm"
+    for part in ("conf", "spec"):
+        shutil.copytree(REPO / part, root / part)
+    assert run_cli("build", root, "--fresh").code == 0
+    assert len(results) > 40 and all(same for _, same in results), results
+    assert len(precomputed) >= len(results) - 3  # all but the root page and genindex/search
+
+
+NESTED = {
+    "a/index.md": "# A\n\n```{toctree}\neins\nb/index\n```\n",
+    "a/eins.md": "# Eins\n",
+    "a/b/index.md": "# B\n\n```{toctree}\nzwei\n../eins\n```\n",  # eins linked twice
+    "a/b/zwei.md": "# Zwei\n\n## Abschnitt\n",
+    "c.md": "# C\n",
+}
+
+
+def test_sidebars_of_nested_and_twice_linked_pages_equal_furos(
+    make_project, run_cli, navigation_compared
+):
+    results, precomputed = navigation_compared
+    index = (
+        "# Mini\n\n```{toctree}\n:caption: Teile\nphasen\na/index\n```\n\n"
+        "```{toctree}\n:hidden:\nc\n```\n"
+    )
+    project = make_project(NESTED, index=index)
+    assert run_cli("build", project.root, "--fresh").code == 0
+    pages = dict(results)
+    assert {"a/b/zwei", "a/eins", "c", "phasen"} <= set(pages)
+    assert all(pages.values()), results
+    assert "a/b/zwei" in precomputed and "a/eins" not in precomputed  # linked twice: furo's

@@ -27,7 +27,7 @@ from specheft.sphinxext.incremental import content, freshness
 from specheft.sphinxext.needs import checkbuilder
 from specheft.sphinxext.needs.priorities import CONFIGURE_NEEDS
 from specheft.sphinxext.needs.vocabulary import needs_config
-from specheft.sphinxext.rendering import collector, deliverables
+from specheft.sphinxext.rendering import collector, deliverables, navigation
 from specheft.sphinxext.rendering import items as render
 from specheft.tables import load_settings
 from specheft.version import __version__
@@ -96,6 +96,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     directives.setup(app)
     deliverables.setup(app)
     collector.setup(app)
+    navigation.setup(app)
     return {
         "version": __version__,
         "env_version": 3,  # raise when reading changes: old environments are read anew
