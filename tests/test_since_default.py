@@ -161,3 +161,51 @@ def test_shallow_clone_and_ambiguous_revision_exit_2(run_cli, repo, tmp_path):  
         assert result.code == 2 and "ambiguous git revision 'lh-v1.0'" in result.err
     finally:
         git(repo, "branch", "-D", "lh-v1.0")
+
+
+def test_diff_of_two_kept_revisions_builds_nothing_and_says_the_same(  # type: ignore[no-untyped-def]
+    run_cli, repo, monkeypatch
+):
+    for tag in ("lh-v1.0", "lh-v1.1"):  # check --since keeps each revision's items
+        assert run_cli("check", repo, "--since", tag).code in (0, 1)
+    args = ("diff", "lh-v1.0", "lh-v1.1", repo, "--format", "json")
+    built = {}
+    kept = repo / "_build/.doctrees/since"
+    hidden = repo.parent / "since-hidden"
+    kept.rename(hidden)  # not kept: both sides built
+    try:
+        for extra in ((), ("--document", "pflichtenheft"), ("--document", "lastenheft")):
+            result = run_cli(*args, *extra)
+            assert result.code == 1, result.output
+            built[extra] = result.out
+    finally:
+        hidden.rename(kept)
+    import specheft.project.diff as diff_module
+
+    calls = []
+    original = diff_module._items
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args[1].name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(diff_module, "_items", counted)
+    for extra, expected in built.items():
+        result = run_cli(*args, *extra)
+        assert result.code == 1, result.output
+        assert result.out == expected, extra
+    assert calls == []  # nothing built
+    changes = json.loads(built[()])["changes"]
+    assert [(c["id"], c["status"]) for c in changes] == [
+        ("LH-KON-001", "changed"),
+        ("LH-KON-099", "added"),
+    ]
+    only = json.loads(built[("--document", "pflichtenheft")])["changes"]
+    assert [c["id"] for c in only] == ["LH-KON-099"]
+    # a document the kept revisions do not know: built, and the build names it
+    unknown = run_cli("diff", "lh-v1.0", "lh-v1.1", repo, "--document", "lastenheftt")
+    assert unknown.code == 2 and "no document 'lastenheftt'" in unknown.err
+    # the working tree is never kept: that side is built
+    calls.clear()
+    assert run_cli("diff", "lh-v1.1", repo).code == 1
+    assert calls == ["lh-v1.1", "working tree"]

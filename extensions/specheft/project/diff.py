@@ -3,8 +3,10 @@
 Both revisions are built in one temporary directory outside the project: first the old
 one from scratch, then the new one written over it file by file, so that the second
 build is incremental and re-reads only the pages that differ (the cost of a diff is about
-one ``specheft check --fresh``). The user's working tree, index and ``_build`` stay
-untouched.
+one ``specheft check --fresh``). Two commits whose items ``check --since`` or
+``specheft build`` kept in ``_build/.doctrees/since/`` are compared from there, with no
+build. The user's working tree, index and ``_build`` stay untouched (the kept items are
+only read).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from specheft.errors import ConfigError, SpecheftError, UsageError
 from specheft.project.layout import Project
 from specheft.project.revision import Repository, sync_tree, working_sources
+from specheft.project.since import read_revision, revision_file
 from specheft.trace.diff import ItemDiff, ItemState, diff_snapshots, snapshot
 
 WORKING_TREE = "working tree"
@@ -71,18 +74,45 @@ def _located(error: SpecheftError, root: Path, name: str) -> SpecheftError:
     return error
 
 
+def _kept(
+    project: Project, commits: list[str | None], documents: tuple[str, ...]
+) -> tuple[dict[str, ItemState], dict[str, ItemState]] | None:
+    """The items of both commits as ``check --since`` and ``specheft build`` keep them
+    (``_build/.doctrees/since/``, only read here), each side restricted to the items on
+    the pages of ``documents``; None when a side is the working tree, is not kept (or by
+    other code), or does not know one of the documents (the build says which)."""
+    sides = []
+    for commit in commits:
+        if commit is None:
+            return None
+        revision = read_revision(revision_file(project, commit))
+        if revision is None or any(name not in revision.documents for name in documents):
+            return None
+        items = revision.items
+        if documents:
+            own = {i for name in documents for i in revision.documents[name].own}
+            items = {i: state for i, state in items.items() if i in own}
+        sides.append(items)
+    return sides[0], sides[1]
+
+
 def diff_revisions(
     project: Project, old: str, new: str | None = None, documents: tuple[str, ...] = ()
 ) -> ItemDiff:
     """The items added, removed, changed and moved from revision ``old`` to ``new``
     (``None``: the working tree, uncommitted changes included)."""
     repo = Repository.of(project)
+    commits = [repo.resolve(r) if r is not None else None for r in (old, new)]
+    kept = _kept(project, commits, documents)
+    if kept is not None:  # both revisions read before by check --since or build
+        before, after = kept
+        return diff_snapshots(before, after, old, new or WORKING_TREE)
     sides = []
-    for revision in (old, new):
-        if revision is None:
+    for revision, commit in zip((old, new), commits, strict=True):
+        if revision is None or commit is None:
             sides.append(Side(WORKING_TREE, working_sources(project)))
         else:
-            sides.append(Side(revision, repo.sources(repo.resolve(revision), revision)))
+            sides.append(Side(revision, repo.sources(commit, revision)))
     with tempfile.TemporaryDirectory(prefix="specheft-diff-") as tmp:
         root = Path(tmp)
         # the first revision's files dated in the past, the second's in the future: the
