@@ -88,19 +88,19 @@ def test_item_frames_cost_little_of_the_latex_time(latex_dir, tmp_path):
 
 def _latexmk(directory: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, int]:
     """compile_pdf's PDF and the number of XeLaTeX passes latexmk ran for it."""
-    from specheft.project import pdf as pdf_module
+    from specheft.project.pdf import compile_pdf
 
     outputs: list[str] = []
     real_run = subprocess.run
 
-    def run(command, **kwargs):  # type: ignore[no-untyped-def]
-        done = real_run(command, **kwargs)
+    def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        done: subprocess.CompletedProcess[str] = real_run(command, **kwargs)  # type: ignore[call-overload]
         outputs.append(done.stdout or "")
         return done
 
-    monkeypatch.setattr(pdf_module.subprocess, "run", run)
-    pdf = pdf_module.compile_pdf(directory, name)
-    monkeypatch.setattr(pdf_module.subprocess, "run", real_run)
+    with monkeypatch.context() as patch:
+        patch.setattr(subprocess, "run", run)
+        pdf = compile_pdf(directory, name)
     return pdf, len(re.findall(r"Run number \d+ of rule 'xelatex'", "".join(outputs)))
 
 
