@@ -47,6 +47,7 @@ def test_a_rebuild_runs_in_the_forked_process_sphinx_autobuild_makes(
         root=project.root,
         outdir=outdir,
         baselines="",
+        report=print,
         pre_build_commands=[],
         post_build_commands=[],
     )
@@ -78,6 +79,6 @@ def test_serve_hands_its_builder_to_sphinx_autobuild(
 
     monkeypatch.setattr(autobuild_main, "main", fake_main)
     monkeypatch.setattr(autobuild_main, "Builder", autobuild_main.Builder)  # restored after
-    serve(project.root, port=0)
+    serve(project.root, port=0, report=print)
     assert isinstance(seen[0], InProcessBuilder)
     assert seen[0].outdir == Path(project.root) / "_build" / "serve"

@@ -22,5 +22,11 @@ def serve(project_dir: str, host: str, port: int, open_browser: bool) -> int:
     """Serve the HTML build of PROJECT_DIR and rebuild it when spec/ or conf/ change."""
     from specheft.project.serve import serve as run_server
 
-    run_server(project_dir, host=host, port=port, open_browser=open_browser)
+    run_server(project_dir, host=host, port=port, open_browser=open_browser, report=_report)
     return 0
+
+
+def _report(text: str) -> None:
+    """A build of the preview that could not run (module level: sent to each rebuild's
+    process)."""
+    click.echo(text, err=True)

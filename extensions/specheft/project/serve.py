@@ -19,7 +19,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -35,8 +35,15 @@ BUSY_WAIT_S = 600.0
 _KEPT: list[Any] = []
 
 
-def build_once(root: Path, outdir: Path, baselines: str, *, keep: bool = False) -> bool:
-    """One non-strict HTML build of the preview into ``outdir``; messages, no traceback.
+Report = Callable[[str], None]
+
+
+def build_once(
+    root: Path, outdir: Path, baselines: str, report: Report, *, keep: bool = False
+) -> bool:
+    """One non-strict HTML build of the preview into ``outdir``. Sphinx's progress and
+    warnings go to stdout and stderr; what went wrong otherwise to ``report``, without
+    a traceback (the server keeps serving the last site).
 
     Waits while another specheft command holds the project (a rebuild is not skipped:
     the open page would stay stale until the next save). ``keep``: the build's result
@@ -46,6 +53,7 @@ def build_once(root: Path, outdir: Path, baselines: str, *, keep: bool = False) 
     project = Project.at(root)
     warnings = cast(IO[str], RelativePaths(sys.stderr, project.root))
     deadline = time.monotonic() + BUSY_WAIT_S
+    waiting = False
     try:
         while True:
             try:
@@ -62,13 +70,15 @@ def build_once(root: Path, outdir: Path, baselines: str, *, keep: bool = False) 
             except ProjectBusy as exc:
                 if time.monotonic() > deadline:
                     raise
-                print(f"waiting: {exc.message}", flush=True)
+                if not waiting:
+                    report(f"waiting: {exc.message}")
+                    waiting = True
                 time.sleep(1.0)
     except SpecheftError as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
+        report(f"error: {exc}")
         return False
     except Exception as exc:  # a bug: the server keeps serving the last site
-        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        report(f"internal error: {type(exc).__name__}: {exc}")
         return False
     finally:
         sys.stdout.flush()
@@ -76,7 +86,7 @@ def build_once(root: Path, outdir: Path, baselines: str, *, keep: bool = False) 
     if keep:
         _KEPT.append(result)
     if result.statuscode != 0:
-        print(f"the build reported {result.warnings} problem(s)", file=sys.stderr, flush=True)
+        report(f"the build reported {result.warnings} problem(s)")
     return result.statuscode == 0
 
 
@@ -84,7 +94,8 @@ class InProcessBuilder:
     """Stands in for sphinx-autobuild's ``Builder``: called with the changed paths (none
     for the first build), builds in the calling process and says so as sphinx-autobuild
     does. A module-level class: sphinx-autobuild sends it to the process it forks for a
-    rebuild by pickling it. (It takes no pre- or post-build commands; serve sets none.)"""
+    rebuild by pickling it, with ``report`` (so: a module-level function). It takes no
+    pre- or post-build commands; serve sets none."""
 
     def __init__(
         self,
@@ -94,11 +105,13 @@ class InProcessBuilder:
         root: Path,
         outdir: Path,
         baselines: str,
+        report: Report,
         **_commands: Any,
     ) -> None:
         self.sphinx_args = sphinx_args
         self.uri = f"http://{url_host}"
         self.root, self.outdir, self.baselines = root, outdir, baselines
+        self.report = report
         self.server_pid = os.getpid()
 
     def __call__(self, *, changed_paths: Sequence[Path] = ()) -> None:
@@ -116,7 +129,7 @@ class InProcessBuilder:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
         # a forked process ends after this build: its environment is not freed
-        build_once(self.root, self.outdir, self.baselines, keep=forked)
+        build_once(self.root, self.outdir, self.baselines, self.report, keep=forked)
         show_message(f"Serving on {self.uri}")
         sys.stdout.flush()
 
@@ -127,9 +140,12 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     open_browser: bool = False,
+    report: Report,
 ) -> None:
     """Serve the HTML build of the project in ``project_dir`` and rebuild it when spec/ or
-    conf/ change (``port`` 0: a free port). A missing sphinx-autobuild is reported first."""
+    conf/ change (``port`` 0: a free port). A missing sphinx-autobuild is reported first.
+    sphinx-autobuild and Sphinx print their progress; a build that could not run is
+    told to ``report`` (a module-level function: it goes to each rebuild's process)."""
     try:
         from sphinx_autobuild.__main__ import main as autobuild
     except ImportError:
@@ -171,7 +187,11 @@ def serve(
 
     if hasattr(autobuild_main, "Builder"):  # else its own builder (a later release)
         autobuild_main.Builder = functools.partial(
-            InProcessBuilder, root=project.root, outdir=outdir, baselines=str(baselines)
+            InProcessBuilder,
+            root=project.root,
+            outdir=outdir,
+            baselines=str(baselines),
+            report=report,
         )
     autobuild(args)
 
