@@ -90,6 +90,10 @@ def build_once(
     return result.statuscode == 0
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 class InProcessBuilder:
     """Stands in for sphinx-autobuild's ``Builder``: called with the changed paths (none
     for the first build), builds in the calling process and says so as sphinx-autobuild
@@ -123,13 +127,21 @@ class InProcessBuilder:
                 show_message(f"Detected changes ({', '.join(shown)})")
             show_message("Rebuilding...")
         forked = os.getpid() != self.server_pid
-        if forked:
-            # the server's handlers came along with the fork and would let a Ctrl-C or a
-            # SIGTERM wait for the end of the build
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        # a forked process ends after this build: its environment is not freed
-        build_once(self.root, self.outdir, self.baselines, self.report, keep=forked)
+        if not forked:
+            build_once(self.root, self.outdir, self.baselines, self.report)
+        else:
+            # The server's handlers came along with the fork and would let a Ctrl-C or a
+            # SIGTERM (the server stopping) wait for the end of the build; dying of the
+            # signal instead would break sphinx-autobuild's process pool (a traceback).
+            # So the build stops, and the call returns.
+            signal.signal(signal.SIGINT, _interrupt)
+            signal.signal(signal.SIGTERM, _interrupt)
+            try:
+                # a forked process ends after this build: its environment is not freed
+                build_once(self.root, self.outdir, self.baselines, self.report, keep=True)
+            except KeyboardInterrupt:
+                self.report("rebuild interrupted")
+                return
         show_message(f"Serving on {self.uri}")
         sys.stdout.flush()
 
