@@ -14,40 +14,18 @@ format/table/document, in ``_build/.export/``; a damaged slot is a miss.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import pickle
-import sys
 from collections.abc import Iterable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from specheft.codekey import code_key
 from specheft.fsutil import atomic_write_bytes
 
 _FORMAT = b"specheft-export-cache 1\n"
 _SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", ".nox", ".tox"}
-_LIBRARIES = ("sphinx", "sphinx-needs", "myst-parser", "docutils", "xlsxwriter")
-
-
-@functools.cache  # once per process: the code a process runs does not change under it
-def code_key() -> bytes:
-    """specheft's source files (path, size, mtime) and the libraries' versions."""
-    digest = hashlib.sha256(sys.version.encode())
-    package = Path(__file__).resolve().parent.parent
-    for folder, dirs, files in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-        for name in sorted(files):
-            if name.endswith((".py", ".toml", ".json", ".css", ".js", ".html", ".txt")):
-                info = os.stat(os.path.join(folder, name))
-                digest.update(f"{folder}/{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    for library in _LIBRARIES:
-        try:
-            digest.update(f"{library}={metadata.version(library)}\n".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{library}=-\n".encode())
-    return digest.digest()
 
 
 def inputs_key(root: Path, *, skip: Iterable[Path], extra: Iterable[str]) -> str:

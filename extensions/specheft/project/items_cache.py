@@ -20,9 +20,9 @@ import pickle
 from collections.abc import Callable
 from pathlib import Path
 
+from specheft.codekey import code_key
 from specheft.errors import SpecheftError
 from specheft.fsutil import atomic_write_bytes
-from specheft.project.export_cache import code_key
 from specheft.project.layout import Project
 from specheft.trace.graph import TraceGraph
 

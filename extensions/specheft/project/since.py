@@ -9,10 +9,9 @@ baseline builds nothing extra.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,12 @@ from specheft.project.revision import Repository, sync_tree
 from specheft.trace.changes import Since
 from specheft.trace.diff import ItemChange, ItemDiff, ItemState, diff_snapshots, snapshot
 from specheft.trace.fingerprint import document_needs, fingerprint
-from specheft.trace.hitcache import code_version
+from specheft.trace.revisions import (
+    DocumentState,
+    RevisionItems,
+    decode_revision,
+    encode_revision,
+)
 
 #: the newer side of a comparison with the sources being checked
 WORKING_TREE = "working tree"
@@ -65,22 +69,6 @@ def _located(error: SpecheftError, root: Path, revision: str) -> SpecheftError:
     else:
         error.message = f"in revision {revision}: {error.message}"
     return error
-
-
-@dataclass(frozen=True)
-class DocumentState:
-    """One document at a revision: its fingerprint and the ids it covers (the items on
-    its pages and those its trace directives show, as the fingerprint counts them)."""
-
-    digest: str
-    ids: tuple[str, ...]
-    own: tuple[str, ...]  # the items on its pages only (what it holds, not what it shows)
-
-
-@dataclass(frozen=True)
-class RevisionItems:
-    items: dict[str, ItemState]
-    documents: dict[str, DocumentState]  # by document name, as that revision configures them
 
 
 def _documents(other: Project, env: Any, needs: list[Any]) -> dict[str, DocumentState]:
@@ -140,13 +128,8 @@ def revision_at(project: Project, repo: Repository, commit: str, revision: str) 
     if found is not None:
         return found
     built = _build(repo, commit, revision)
-    data = {
-        "version": code_version(),
-        "items": {key: asdict(state) for key, state in built.items.items()},
-        "documents": {name: asdict(state) for name, state in built.documents.items()},
-    }
     cache.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(cache, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    atomic_write_bytes(cache, encode_revision(built))
     return built
 
 
@@ -159,28 +142,9 @@ def read_revision(cache: Path) -> RevisionItems | None:
     """The items and documents kept in ``cache``; None when it is missing, unreadable or
     written by other code."""
     try:
-        stored = json.loads(cache.read_text(encoding="utf-8"))
-        if stored["version"] == code_version():
-            return RevisionItems(
-                {
-                    key: ItemState(
-                        value["id"],
-                        value["kind"],
-                        value["path"],
-                        value["line"],
-                        value["values"],
-                        {name: tuple(ids) for name, ids in value["links"].items()},
-                    )
-                    for key, value in stored["items"].items()
-                },
-                {
-                    name: DocumentState(value["digest"], tuple(value["ids"]), tuple(value["own"]))
-                    for name, value in stored["documents"].items()
-                },
-            )
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # no cache, or an unreadable one
-    return None
+        return decode_revision(cache.read_bytes())
+    except OSError:
+        return None
 
 
 def since_baselines(

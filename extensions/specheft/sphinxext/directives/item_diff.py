@@ -25,10 +25,8 @@ that has baselines is a warning at the directive.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -57,7 +55,7 @@ from specheft.trace.diff import FieldChange, ItemState, compare_items, word_diff
 from specheft.trace.fingerprint import shown_ids
 from specheft.trace.graph import LINK_NAMES
 from specheft.trace.history import Baseline, compare_baselines
-from specheft.trace.hitcache import code_version
+from specheft.trace.revisions import RevisionItems, decode_revision
 
 logger = sphinx_logging.getLogger(__name__)
 
@@ -94,19 +92,8 @@ class ItemDiff(TraceDirective):
         return [self.placeholder(record)]
 
 
-@dataclass(frozen=True)
-class _Revision:
-    items: dict[str, ItemState]
-    documents: dict[str, tuple[str, ...]]  # document name → the ids it covered
-
-
-@functools.cache
-def _code_version() -> str:
-    return code_version()
-
-
 _DATA: dict[str, tuple[bytes, dict[str, str], str]] = {}
-_REVISIONS: dict[Path, tuple[int, _Revision | None]] = {}
+_REVISIONS: dict[Path, tuple[int, RevisionItems | None]] = {}
 
 
 def _commits(app: Sphinx) -> tuple[dict[str, str], str]:
@@ -131,13 +118,10 @@ def _commits(app: Sphinx) -> tuple[dict[str, str], str]:
     return cached[1], cached[2]
 
 
-def _revision(path: Path) -> _Revision | None:
-    """The items of one baseline from ``project/since.py``'s cache (None: missing, or
-    written by other code).
-
-    Read here rather than with ``since.revision_at``, which builds the revision on a miss:
-    inside a Sphinx build a miss must not start another build (``specheft build`` has
-    filled the cache before Sphinx started). The annex tests fail if the formats part."""
+def _revision(path: Path) -> RevisionItems | None:
+    """The items of one baseline, as ``specheft build`` left them before Sphinx started
+    (``trace/revisions.py``); None when missing or written by other code. Never built
+    here: inside a build a miss must not start another build."""
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
@@ -145,25 +129,9 @@ def _revision(path: Path) -> _Revision | None:
     cached = _REVISIONS.get(path)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    found: _Revision | None = None
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        if stored["version"] == _code_version():
-            found = _Revision(
-                {
-                    key: ItemState(
-                        value["id"],
-                        value["kind"],
-                        value["path"],
-                        value["line"],
-                        value["values"],
-                        {name: tuple(ids) for name, ids in value["links"].items()},
-                    )
-                    for key, value in stored["items"].items()
-                },
-                {name: tuple(value["ids"]) for name, value in stored["documents"].items()},
-            )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        found = decode_revision(path.read_bytes())
+    except OSError:
         found = None
     _REVISIONS[path] = (stamp, found)
     return found
@@ -389,7 +357,8 @@ def render_item_diff(app: Sphinx, node: trace_placeholder, fromdocname: str) -> 
     revision = _revision(Path(directory) / f"{commit}.json") if commit and directory else None
     if revision is None:
         return _sentence(label(lang, "diff.unavailable").format(tag=baseline.tag))
-    before = revision.documents.get(document.name, ())
+    state = revision.documents.get(document.name)
+    before = state.ids if state else ()
     now, now_ids, needs = _current(app, document, before)
     added, changed, removed = compare_baselines(revision.items, before, now, now_ids)
     if not (added or changed or removed):
