@@ -117,3 +117,16 @@ def test_a_page_put_back_with_an_old_timestamp_is_read_again(
     _rewrite(root / "spec/ab.md", lambda t: t.replace("Kein DMS", "Kein CMS"))
     report = run_check(Project.at(root))
     assert report.graph.items["AB-001"].title == "Kein CMS"
+
+
+def test_files_outside_the_sources_are_not_read(make_project: Callable[..., MiniProject]) -> None:
+    """A virtual environment or node_modules beside spec/ is neither hashed on every
+    command nor a reason to build again; the export cache reads the same folders."""
+    mini = make_project(PAGES)
+    project = Project.at(mini.root)
+    run_check(project)
+    mini.write(".venv-local/lib/site.py", "x = 1\n")
+    mini.write("README.md", "# notes\n")
+    assert _hit(mini.root)
+    mini.write("extensions/local_ext.py", "x = 1\n")  # the project's own Sphinx code
+    assert not _hit(mini.root)

@@ -119,7 +119,7 @@ def export_sheets(
             project.build_dir,
             f"{fmt}-{kind}-{document or ''}",
             export_cache.inputs_key(
-                project.root,
+                project,
                 skip=(project.build_dir, target),
                 extra=(
                     fmt,

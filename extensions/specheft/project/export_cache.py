@@ -3,10 +3,10 @@
 An export is a pure function of the project's files, the code that builds and writes
 it (specheft and its libraries), the git state printed on the cover and the command's
 options; the export is deterministic (dated by the commit, never by the clock). The
-cache key is a SHA-256 over all of them — every file under the project root except the
-build folder, ``.git`` and the output file, *by content* (an edit that keeps the size
-and the timestamp still changes the key), and specheft's own source files by path, size
-and modification time (an editable install that is edited changes the key). When the
+cache key is a SHA-256 over all of them — every file in ``spec/``, ``conf/`` and
+``extensions/`` except the output file, *by content* (``project/inputs.py``: an edit
+that keeps the size and the timestamp still changes the key), and specheft's own source
+files by path, size and modification time (``specheft/codekey.py``). When the
 key matches, the bytes written last time are the bytes a fresh export writes
 (``tests/test_sheets_speed.py`` checks this after random edits). One slot per
 format/table/document, in ``_build/.export/``; a damaged slot is a miss.
@@ -15,7 +15,6 @@ format/table/document, in ``_build/.export/``; a damaged slot is a miss.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,32 +22,18 @@ from typing import Any
 
 from specheft.codekey import code_key
 from specheft.fsutil import atomic_write_bytes
+from specheft.project.inputs import update_with_sources
+from specheft.project.layout import Project
 
 _FORMAT = b"specheft-export-cache 1\n"
-_SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", ".nox", ".tox"}
 
 
-def inputs_key(root: Path, *, skip: Iterable[Path], extra: Iterable[str]) -> str:
-    """SHA-256 over every project file's path and content, the code and ``extra``."""
-    skipped = {os.path.abspath(p) for p in skip}
+def inputs_key(project: Project, *, skip: Iterable[Path], extra: Iterable[str]) -> str:
+    """SHA-256 over the code, ``extra`` and the project's sources (``project/inputs.py``)."""
     digest = hashlib.sha256(code_key())
     for part in extra:
         digest.update(part.encode() + b"\0")
-    base = os.path.abspath(root)
-    for folder, dirs, files in os.walk(base):
-        dirs[:] = sorted(
-            d for d in dirs if d not in _SKIP_DIRS and os.path.join(folder, d) not in skipped
-        )
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            if path in skipped:
-                continue
-            digest.update(os.path.relpath(path, base).encode() + b"\0")
-            try:
-                with open(path, "rb") as handle:
-                    digest.update(hashlib.file_digest(handle, "sha256").digest())
-            except OSError:
-                digest.update(b"unreadable")  # and the next run reads it again
+    update_with_sources(digest, project, skip=skip)
     return digest.hexdigest()
 
 

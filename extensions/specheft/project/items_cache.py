@@ -15,7 +15,6 @@ graph from there; any other difference is a miss and a normal build
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
@@ -23,46 +22,31 @@ from pathlib import Path
 from specheft.codekey import code_key
 from specheft.errors import SpecheftError
 from specheft.fsutil import atomic_write_bytes
+from specheft.project.inputs import update_with_sources
 from specheft.project.layout import Project
 from specheft.trace.graph import TraceGraph
 
 _FORMAT = b"specheft-items-cache 1\n"
-_SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints"}
 
 
 def _path(project: Project) -> Path:
     return project.doctree_dir("check") / "specheft-items.pickle"
 
 
-def _runs_dir(project: Project) -> str:
+def _runs_dir(project: Project) -> Path:
     from specheft.evidence.config import results_config
 
     try:
         runs_dir = results_config(project.settings()).runs_dir
     except SpecheftError:  # the build reports it; the key just does not skip anything
-        return ""
-    return os.path.abspath(project.root / runs_dir)
+        return project.build_dir  # skipped anyway
+    return project.root / runs_dir
 
 
 def items_key(project: Project) -> str:
     """SHA-256 over the code and every file the items are read from, by path and content."""
     digest = hashlib.sha256(code_key())
-    skipped = {_runs_dir(project)}
-    for base in (project.spec_dir, project.conf_dir, project.root / "extensions"):
-        top = os.path.abspath(base)
-        digest.update(f"[{os.path.basename(top)}]\0".encode())
-        for folder, dirs, files in os.walk(top):
-            dirs[:] = sorted(
-                d for d in dirs if d not in _SKIP_DIRS and os.path.join(folder, d) not in skipped
-            )
-            for name in sorted(files):
-                path = os.path.join(folder, name)
-                digest.update(os.path.relpath(path, top).encode() + b"\0")
-                try:
-                    with open(path, "rb") as handle:
-                        digest.update(hashlib.file_digest(handle, "sha256").digest())
-                except OSError:
-                    digest.update(b"unreadable\0")
+    update_with_sources(digest, project, skip=[_runs_dir(project)])
     return digest.hexdigest()
 
 
