@@ -90,11 +90,12 @@ def shown_ids(graph: TraceGraph, directives: Iterable[Mapping[str, Any]]) -> set
                 cov = requirement_coverage(graph, req)
                 shown.update((req.id, *cov.specs, *cov.tests))
         elif renderer == "trace":
-            start = graph.get(str(directive.get("target")))
+            options = dict(directive.get("options") or {})
+            start = graph.get(str(options.get("target")))
             if start is None:
                 continue  # the build reports the unknown id
             shown.add(start.id)
-            depth = int(directive.get("depth") or 3)
+            depth = int(options.get("depth") or 3)
             for upstream in (True, False):
                 items, _ = walk(graph, start, depth, upstream=upstream)
                 shown.update(item.id for item in items)
