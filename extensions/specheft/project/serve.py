@@ -80,9 +80,6 @@ def build_once(
     except Exception as exc:  # a bug: the server keeps serving the last site
         report(f"internal error: {type(exc).__name__}: {exc}")
         return False
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
     if keep:
         _KEPT.append(result)
     if result.statuscode != 0:
@@ -142,8 +139,8 @@ class InProcessBuilder:
             except KeyboardInterrupt:
                 self.report("rebuild interrupted")
                 return
+        # (a forked process's streams are flushed as it ends, right after this call)
         show_message(f"Serving on {self.uri}")
-        sys.stdout.flush()
 
 
 def serve(
