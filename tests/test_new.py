@@ -69,6 +69,30 @@ def test_new_with_selected_areas(tmp_path, run_cli):
     assert "requirements from 1 area of catalogue" in one.out
 
 
+def test_new_project_has_its_contract_baselines_and_a_tag_makes_a_version(tmp_path, run_cli):
+    """Lastenheft and Pflichtenheft are contract baselines from the start: tag lh-v1.0
+    and the Lastenheft is version 1.0; an edit after it makes it a 1.1 draft."""
+    from .helpers import git
+
+    root = tmp_path / "p"
+    assert run_cli("new", root, "--areas", "KON").code == 0
+    settings = load_settings(root / "conf" / "specheft.toml")
+    assert settings.document("lastenheft").baseline == "lh-v*"
+    assert settings.document("pflichtenheft").baseline == "ph-v*"
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Lastenheft 1.0")
+    git(root, "tag", "lh-v1.0")
+    assert run_cli("build", root, "-q").code == 0
+    page = unescape((root / "_build/html/lastenheft/index.html").read_text(encoding="utf-8"))
+    assert "lh-v1.0" in page and "geändert seit" not in page
+    kon = root / "spec/lastenheft/05-anforderungen/kon.md"
+    kon.write_text(kon.read_text(encoding="utf-8").replace("anzulegen", "zu erfassen", 1))
+    assert run_cli("build", root, "-q").code == 0
+    page = unescape((root / "_build/html/lastenheft/index.html").read_text(encoding="utf-8"))
+    assert "1.1 (Entwurf, geändert seit 1.0)" in page
+
+
 def test_new_refuses_a_non_empty_directory(tmp_path, run_cli):
     root = tmp_path / "p"
     root.mkdir()

@@ -496,6 +496,10 @@ def _acceptance_protocol(words: dict[str, str], guide: dict[str, str]) -> str:
     ).rstrip("\n") + "\n"
 
 
+#: git tags that are the contract documents' baselines in a new project
+BASELINE_TAGS = {"lastenheft": "lh-v*", "pflichtenheft": "ph-v*"}
+
+
 def _toml_string(text: str) -> str:
     # a JSON string is a valid TOML basic string: quotes, backslashes, control characters
     return json.dumps(text, ensure_ascii=False)
@@ -552,6 +556,11 @@ def settings_toml(new: NewProject) -> str:
         ]
         if not show_vendor:
             lines.append("show_vendor = false")
+        if name in BASELINE_TAGS:  # the two contract baselines (README: Baselines)
+            lines.append(
+                f'baseline = "{BASELINE_TAGS[name]}"  # git tag {BASELINE_TAGS[name][:-1]}1.0 '
+                "is version 1.0"
+            )
         lines.append(f"# {why}")
         lines.append("signoff_roles = [" + ", ".join(_toml_string(words[r]) for r in roles) + "]")
         lines.append("")
