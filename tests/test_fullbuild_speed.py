@@ -186,3 +186,13 @@ def test_sidebars_of_nested_and_twice_linked_pages_equal_furos(
     assert {"a/b/zwei", "a/eins", "c", "phasen"} <= set(pages)
     assert all(pages.values()), results
     assert "a/b/zwei" in precomputed and "a/eins" not in precomputed  # linked twice: furo's
+
+
+def test_a_warning_while_pages_are_written_still_fails_the_strict_build(make_project, run_cli):
+    # a reference is resolved only when its page is written, with the build's objects frozen
+    page = "# Seite\n\nSiehe {doc}`gibt-es-nicht`.\n"
+    project = make_project({"seite.md": page})
+    result = run_cli("build", project.root, "--fresh")
+    assert result.code == 1, result.output
+    assert "seite.md:3" in result.output and "gibt-es-nicht" in result.output
+    assert gc.get_freeze_count() == 0
