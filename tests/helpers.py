@@ -100,3 +100,11 @@ def item_block(text: str, item_id: str) -> str:
     start = text.rindex(":::{", 0, text.index(f":id: {item_id}\n"))
     end = text.index("\n:::\n", start) + len("\n:::\n")
     return text[start:end]
+
+
+def without_baselines(toml_text: str) -> str:
+    """A specheft.toml from ``specheft new`` without the baseline patterns it writes
+    (for tests that set up their own)."""
+    return "".join(
+        line for line in toml_text.splitlines(keepends=True) if not line.startswith("baseline = ")
+    )

@@ -27,7 +27,7 @@ from specheft.trace.history import (
 )
 
 from .change_project import ADDED, CR_PAGE, KON
-from .helpers import git, item_block
+from .helpers import git, item_block, without_baselines
 from .pdftext import pdf_text, require_pdf_tools
 
 START = "_build/html/lastenheft/index.html"
@@ -77,7 +77,7 @@ def test_version_status_and_history_follow_the_baseline_tags(run_cli, tmp_path):
     root = tmp_path / "crm"
     assert main(["new", str(root), "--areas", "KON"]) == 0
     toml = root / "conf/specheft.toml"
-    text = toml.read_text(encoding="utf-8")
+    text = without_baselines(toml.read_text(encoding="utf-8"))
     toml.write_text(
         text.replace("[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v*"\n'),
         encoding="utf-8",
@@ -151,7 +151,7 @@ def test_without_git_today_s_version_and_a_bad_pattern_is_located(run_cli, tmp_p
     root = tmp_path / "crm"
     assert main(["new", str(root), "--areas", "KON"]) == 0
     toml = root / "conf/specheft.toml"
-    text = toml.read_text(encoding="utf-8")
+    text = without_baselines(toml.read_text(encoding="utf-8"))
     toml.write_text(
         text.replace("[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v*"\n'),
         encoding="utf-8",
@@ -243,7 +243,7 @@ def test_the_pdf_title_page_shows_the_draft_after_the_baseline(run_cli, tmp_path
     root = tmp_path / "crm"
     assert main(["new", str(root), "--areas", "KON"]) == 0
     toml = root / "conf/specheft.toml"
-    text = toml.read_text(encoding="utf-8")
+    text = without_baselines(toml.read_text(encoding="utf-8"))
     toml.write_text(
         text.replace("[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v*"\n'),
         encoding="utf-8",

@@ -17,7 +17,7 @@ from specheft.trace.diff import ItemState
 from specheft.trace.history import Baseline, draft_row
 
 from .change_project import ADDED, CR_PAGE, KON
-from .helpers import git, item_block
+from .helpers import git, item_block, without_baselines
 
 START = "_build/html/lastenheft/index.html"
 PAGE = "_build/html/pflichtenheft/aenderungen.html"
@@ -82,7 +82,7 @@ def test_the_draft_row_lists_the_changes_since_the_latest_baseline(run_cli, tmp_
     assert main(["new", str(root), "--areas", "KON"]) == 0
     toml = root / "conf/specheft.toml"
     toml.write_text(
-        toml.read_text(encoding="utf-8").replace(
+        without_baselines(toml.read_text(encoding="utf-8")).replace(
             "[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v*"\n'
         ),
         encoding="utf-8",

@@ -462,3 +462,33 @@ def test_map_names_an_own_field(make_project, run_cli, tmp_path: Path) -> None:
     mapping.write_text('[attributes]\n"Notiz" = "field:status"\n', "utf-8")
     result = run_cli("import", "reqif", source, "--into", project.root, "--map", mapping)
     assert result.code == 2 and "'status' is a field sphinx-needs or specheft keeps" in result.err
+
+
+def test_own_fields_are_content_of_the_fingerprint_and_the_diff(make_project, run_cli) -> None:
+    """A signed document's checksum covers every field it shows: changing only an own
+    field's value changes it, the same in `specheft fingerprint` and in the build, and
+    `specheft diff` names the field."""
+    from .helpers import git
+
+    settings = SETTINGS.format(language="de") + FIELDS_TOML
+    project = make_project({"anf.md": PAGE}, settings=settings)
+
+    def digests() -> dict[str, str]:
+        result = run_cli("fingerprint", "--project", project.root)
+        return {line.split("\t")[0]: line.split("\t")[1] for line in result.out.splitlines()}
+
+    before = digests()
+    git(project.root, "init", "-q")
+    git(project.root, "add", "-A")
+    git(project.root, "commit", "-qm", "v1")
+    page = project.root / "spec" / "anf.md"
+    page.write_text(page.read_text("utf-8").replace("Frau Müller", "Herr Meier"), "utf-8")
+    after = digests()
+    changed = [name for name in before if before[name] != after[name]]
+    assert changed, (before, after)
+    assert run_cli("build", project.root, "--no-strict").code == 0
+    shown = "".join(p.read_text("utf-8") for p in (project.root / "_build/html").rglob("*.html"))
+    assert all(after[name] in shown for name in changed)
+    diff = run_cli("diff", "HEAD", project.root, "--format", "json")
+    assert diff.code == 1, diff.output
+    assert "ansprechpartner" in diff.out and "Herr Meier" in diff.out

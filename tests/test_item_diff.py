@@ -21,7 +21,7 @@ from specheft.sphinxext.rendering.redline import redline, redline_deleted, redli
 from specheft.trace.diff import word_diff
 
 from .change_project import ADDED, KON
-from .helpers import git, item_block
+from .helpers import git, item_block, without_baselines
 from .pdftext import pdf_text, require_pdf_tools
 
 ANNEX = "spec/lastenheft/08-aenderungen.md"
@@ -38,7 +38,7 @@ def _project(tmp_path: Path, annex: str) -> Path:
     assert main(["new", str(root), "--areas", "KON"]) == 0
     toml = root / "conf/specheft.toml"
     toml.write_text(
-        toml.read_text(encoding="utf-8").replace(
+        without_baselines(toml.read_text(encoding="utf-8")).replace(
             "[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v*"\n'
         ),
         encoding="utf-8",

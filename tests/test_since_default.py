@@ -18,7 +18,7 @@ import pytest
 from specheft.cli import main
 
 from .change_project import ADDED, CR_PAGE, KON
-from .helpers import git, item_block
+from .helpers import git, item_block, without_baselines
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -48,6 +48,8 @@ def _patterns(root: Path, **patterns: str) -> None:
 
 def _scaffold(root: Path) -> None:
     assert main(["new", str(root), "--areas", "KON"]) == 0
+    toml = root / "conf/specheft.toml"  # the tests set their own patterns
+    toml.write_text(without_baselines(toml.read_text(encoding="utf-8")), encoding="utf-8")
     index = root / "spec/pflichtenheft/index.md"
     index.write_text(
         index.read_text(encoding="utf-8").replace("umsetzung\n", "umsetzung\naenderungen\n"),

@@ -101,6 +101,11 @@ class Settings:
     """The project's own item fields ([fields.<name>]), in the order of the file."""
 
     @property
+    def own_fields(self) -> tuple[str, ...]:
+        """The names of the project's own fields: content in fingerprints and diffs."""
+        return tuple(f.name for f in self.fields)
+
+    @property
     def language(self) -> str:
         return self.project.language
 

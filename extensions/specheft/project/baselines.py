@@ -23,7 +23,7 @@ from specheft.fsutil import atomic_write_bytes
 from specheft.gitinfo import SAFE_CONFIG, toplevel
 from specheft.project.layout import Project
 from specheft.project.revision import Repository
-from specheft.project.since import RevisionItems, revision_at, revision_file
+from specheft.project.since import revision_at, revision_file
 from specheft.trace.history import (
     Baseline,
     DocumentBaselines,
@@ -33,6 +33,7 @@ from specheft.trace.history import (
     version_key,
     version_of,
 )
+from specheft.trace.revisions import RevisionItems
 
 #: where ``specheft build`` leaves the baselines for the Sphinx build to read
 DATA_FILE = "baselines.json"

@@ -92,7 +92,7 @@ def run_check(
     options = check_options(settings, fenced_items(result.app.env, project.root))
     if baseline is not None and since is not None:
         before = items_at(project, *baseline, since)
-        after = snapshot(needs, srcdir)
+        after = snapshot(needs, srcdir, settings.own_fields)
         changes = diff_snapshots(before, after, since, "working tree")
         options = replace(options, since=Since(since, before, changes))
     elif latest:

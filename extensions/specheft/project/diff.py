@@ -56,7 +56,7 @@ def _items(
         env = result.app.env
         pages = {d for doc in wanted for d in document_docnames(env, doc.start)}
         needs = [n for n in needs if n.get("docname") in pages]
-    return snapshot(needs, srcdir)
+    return snapshot(needs, srcdir, settings.own_fields)
 
 
 def _located(error: SpecheftError, root: Path, name: str) -> SpecheftError:

@@ -68,7 +68,11 @@ def _items(
 
 
 def _fingerprints(
-    env: Any, needs: list[Any], graph: TraceGraph, documents: tuple[Document, ...]
+    env: Any,
+    needs: list[Any],
+    graph: TraceGraph,
+    documents: tuple[Document, ...],
+    own: tuple[str, ...],
 ) -> list[tuple[Document, str, int]]:
     """(document, digest, items) of each document, with the export's trace graph and
     one memo of the items' normalized texts for all of them."""
@@ -76,7 +80,8 @@ def _fingerprints(
 
     memo: dict[str, str] = {}
     return [
-        (doc, *document_fingerprint(env, needs, doc, graph=graph, memo=memo)) for doc in documents
+        (doc, *document_fingerprint(env, needs, doc, graph=graph, memo=memo, own=own))
+        for doc in documents
     ]
 
 
@@ -156,7 +161,11 @@ def export_sheets(
                 revision=str(state) if state else None,
                 committed=committed,
                 fingerprints=_fingerprints(
-                    env, needs, graph, (chosen,) if chosen else settings.deliverables()
+                    env,
+                    needs,
+                    graph,
+                    (chosen,) if chosen else settings.deliverables(),
+                    settings.own_fields,
                 ),
                 custom=settings.fields,
                 graph=graph,

@@ -67,6 +67,7 @@ def document_fingerprint(
     *,
     graph: TraceGraph | None = None,
     memo: dict[str, str] | None = None,
+    own: tuple[str, ...] = (),
 ) -> tuple[str, int]:
     """(digest, number of items) of a document: its items and what its directives show.
 
@@ -80,7 +81,7 @@ def document_fingerprint(
     covered = document_needs(needs, docnames, trace_directives(env, docnames), graph)
     if not covered:
         return "", 0
-    return fingerprint(covered, memo)
+    return fingerprint(covered, memo, own)
 
 
 def project_needs(project: Project) -> list[Any]:
@@ -91,7 +92,11 @@ def fingerprints(project: Project, names: tuple[str, ...] = ()) -> list[Document
     settings = project.settings()
     documents = [settings.document(n) for n in names] or list(settings.deliverables())
     env, needs = _needs_build(project)
-    return [DocumentFingerprint(doc, *document_fingerprint(env, needs, doc)) for doc in documents]
+    own = settings.own_fields
+    return [
+        DocumentFingerprint(doc, *document_fingerprint(env, needs, doc, own=own))
+        for doc in documents
+    ]
 
 
 def fingerprints_at(

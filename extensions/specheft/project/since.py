@@ -75,10 +75,11 @@ def _documents(other: Project, env: Any, needs: list[Any]) -> dict[str, Document
     from specheft.sphinxext.rendering.documents import document_docnames  # imports Sphinx
 
     found = {}
-    for document in other.settings().deliverables():
+    settings = other.settings()
+    for document in settings.deliverables():
         docnames = document_docnames(env, document.start)
         covered = document_needs(needs, docnames, trace_directives(env, docnames))
-        digest = fingerprint(covered)[0] if covered else ""
+        digest = fingerprint(covered, own=settings.own_fields)[0] if covered else ""
         found[document.name] = DocumentState(
             digest,
             tuple(sorted(str(n["id"]) for n in covered)),
@@ -110,7 +111,7 @@ def _build(repo: Repository, commit: str, revision: str) -> RevisionItems:
         except SpecheftError as exc:
             raise _located(exc, root, revision) from None
         srcdir = other.spec_dir.relative_to(other.root).as_posix()
-        return RevisionItems(snapshot(needs, srcdir), documents)
+        return RevisionItems(snapshot(needs, srcdir, other.settings().own_fields), documents)
 
 
 def items_at(
@@ -162,7 +163,7 @@ def since_baselines(
     from specheft.sphinxext.rendering.documents import document_docnames  # imports Sphinx
 
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
-    now = snapshot(needs, srcdir)
+    now = snapshot(needs, srcdir, project.settings().own_fields)
     deliverables = {d.name: d for d in project.settings().deliverables()}
     before: dict[str, ItemState] = {}
     revisions: dict[str, str] = {}

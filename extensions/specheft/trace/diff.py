@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -39,8 +39,8 @@ class ItemState:
     links: dict[str, tuple[str, ...]]
 
     @classmethod
-    def of(cls, need: NeedLike, srcdir: str | None = None) -> ItemState:
-        normal = normalize(need)
+    def of(cls, need: NeedLike, srcdir: str | None = None, own: Sequence[str] = ()) -> ItemState:
+        normal = normalize(need, own)
         links = {name: tuple(normal.pop(name)) for name in LINK_NAMES if name in normal}
         tags = normal.pop("tags", None)
         values = {k: str(v) for k, v in normal.items() if k != "id"}
@@ -61,9 +61,12 @@ class ItemState:
         )
 
 
-def snapshot(needs: Iterable[NeedLike], srcdir: str | None = None) -> dict[str, ItemState]:
-    """The items of one revision by id (items of other projects are not ours to compare)."""
-    states = (ItemState.of(n, srcdir) for n in needs if not n.get("is_external"))
+def snapshot(
+    needs: Iterable[NeedLike], srcdir: str | None = None, own: Sequence[str] = ()
+) -> dict[str, ItemState]:
+    """The items of one revision by id (items of other projects are not ours to compare);
+    ``own``: the project's own field names."""
+    states = (ItemState.of(n, srcdir, own) for n in needs if not n.get("is_external"))
     return {state.id: state for state in states}
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from specheft.model import FIELD_DEFS, LINKS, Kind
@@ -30,9 +30,11 @@ _LINKS = tuple(link.name for link in LINKS)
 _SPACE = re.compile(r"\s+")
 
 
-def normalize(need: NeedLike) -> dict[str, Any]:
+def normalize(need: NeedLike, own: Sequence[str] = ()) -> dict[str, Any]:
+    """``own``: the project's own fields ([fields] in specheft.toml), content like the
+    built-in ones (their names never clash with those: config/fields.py refuses it)."""
     item: dict[str, Any] = {"id": need["id"], "type": need.get("type")}
-    for name in _TEXT_FIELDS:
+    for name in (*_TEXT_FIELDS, *own):
         value = need.get(name)
         if value not in (None, "", [], ()):
             item[name] = _SPACE.sub(" ", str(value)).strip()
@@ -46,7 +48,9 @@ def normalize(need: NeedLike) -> dict[str, Any]:
     return item
 
 
-def fingerprint(needs: Iterable[NeedLike], memo: dict[str, str] | None = None) -> tuple[str, int]:
+def fingerprint(
+    needs: Iterable[NeedLike], memo: dict[str, str] | None = None, own: Sequence[str] = ()
+) -> tuple[str, int]:
     """(hex digest, number of items) over the given needs, in id order.
 
     ``memo`` (id → normalized text) keeps each item's text for the next call: a build
@@ -58,7 +62,7 @@ def fingerprint(needs: Iterable[NeedLike], memo: dict[str, str] | None = None) -
         text = memo.get(key) if memo is not None else None
         if text is None:
             text = json.dumps(
-                normalize(need), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+                normalize(need, own), ensure_ascii=False, sort_keys=True, separators=(",", ":")
             )
             if memo is not None:
                 memo[key] = text

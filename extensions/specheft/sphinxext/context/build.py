@@ -71,6 +71,7 @@ class BuildContext:
                 document,
                 graph=self.graph,
                 memo=self._normalized,
+                own=self.settings.own_fields,
             )
         return self._fingerprints[document.name]
 

@@ -37,7 +37,7 @@ from sphinx.util import logging as sphinx_logging
 from specheft.config.settings import Document
 from specheft.errors import ConfigError, did_you_mean
 from specheft.labels import label, value_label
-from specheft.project.fingerprint import document_fingerprint, trace_directives
+from specheft.project.fingerprint import trace_directives
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.directives.base import RENDERERS, TraceDirective, trace_placeholder
@@ -266,7 +266,7 @@ def _document(app: Sphinx, options: ItemDiffOptions, fromdocname: str) -> Docume
 def _released(app: Sphinx, document: Document, latest: Baseline) -> bool:
     """Whether the document is at its newest baseline (its fingerprint unchanged since),
     as its title page tells it."""
-    digest, count = document_fingerprint(app.env, build_context(app).needs.values(), document)
+    digest, count = build_context(app).fingerprint(document)  # once per build
     return (digest if count else "") == latest.digest
 
 
@@ -338,8 +338,11 @@ def _current(
         if not n.get("is_external") and (n.get("docname") in docnames or str(n["id"]) in shown)
     ]
     wanted = set(covered).union(before)
+    own = context.settings.own_fields
     now = {
-        i: ItemState.of(needs[i]) for i in wanted if i in needs and not needs[i].get("is_external")
+        i: ItemState.of(needs[i], own=own)
+        for i in wanted
+        if i in needs and not needs[i].get("is_external")
     }
     return now, covered, needs
 

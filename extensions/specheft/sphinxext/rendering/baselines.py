@@ -21,7 +21,7 @@ from specheft.config.settings import Document, Settings
 from specheft.labels import label
 from specheft.model import Kind
 from specheft.project.fingerprint import trace_directives
-from specheft.project.since import RevisionItems, read_revision
+from specheft.project.since import read_revision
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.context.domain import specheft_domain
@@ -35,6 +35,7 @@ from specheft.trace.history import (
     draft_row,
     merge_history,
 )
+from specheft.trace.revisions import RevisionItems
 
 _CACHE: dict[str, tuple[bytes, dict[str, DocumentBaselines]]] = {}
 
@@ -140,9 +141,14 @@ def _draft(app: Sphinx, document: Document, baselines: DocumentBaselines) -> His
         docnames = document_docnames(app.env, document.start)
         covered = document_needs(needs, docnames, trace_directives(app.env, docnames))
         state = revision.documents.get(document.name)
-        requests = snapshot(n for n in needs if n.get("type") == Kind.CR)
+        own = settings_of(app).own_fields
+        requests = snapshot((n for n in needs if n.get("type") == Kind.CR), own=own)
         row = draft_row(
-            latest, revision.items, state.ids if state else (), snapshot(covered), requests
+            latest,
+            revision.items,
+            state.ids if state else (),
+            snapshot(covered, own=own),
+            requests,
         )
     _DRAFTS[document.name] = (context, row)
     return row

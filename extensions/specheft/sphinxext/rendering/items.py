@@ -171,9 +171,12 @@ class ItemRenderer:
         head = nodes.paragraph(classes=["specheft-item-head"])
         head += nodes.inline("", label(self.lang, f"kind.{kind}"), classes=["specheft-kind"])
         head += nodes.Text(" ")
-        permalink = nodes.reference(
-            "", "", internal=True, refuri=f"#{need['id']}", classes=["specheft-id"]
-        )
+        if self.latex:  # on paper a link to itself only colours the id (bold italic, black)
+            permalink: nodes.Element = nodes.emphasis("", "", classes=["specheft-id"])
+        else:
+            permalink = nodes.reference(
+                "", "", internal=True, refuri=f"#{need['id']}", classes=["specheft-id"]
+            )
         permalink += nodes.strong(need["id"], need["id"])
         head += permalink
         head += nodes.Text(" ")
