@@ -293,6 +293,8 @@ def test_import_outside_the_project_keeps_text_lines(make_project, run_cli, tmp_
     assert result.code == 0, result.output
     assert "**Ansprechpartner:** Frau Müller" in (into / "kunde.md").read_text("utf-8")
     assert project.snapshot() == before
+    assert "note: kept as text lines in the items" in result.err  # said, not silent
+    assert "Ansprechpartner" in result.err.split("kept as text lines")[1]
 
 
 def test_sheet_keep_in_map_stays_a_text_line(make_project, run_cli, tmp_path) -> None:

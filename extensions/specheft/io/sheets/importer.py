@@ -556,6 +556,14 @@ def import_sheet(
             f"declared {len(new)} new field(s) in {settings_file}: "
             + ", ".join(f"{c.name} ({c.label!r})" for c in new)
         )
+    if settings_file is None:
+        texts = sorted({name for _, header in found_sheets for name in header.extra.values()})
+        if texts:
+            notes.append(
+                "kept as text lines in the items (no project around the target folder to "
+                "declare fields in; import into the project to make them fields): "
+                + ", ".join(texts)
+            )
     if skipped:
         notes.append(
             "skipped sheet(s) without a header row or without items of their own: "
