@@ -37,13 +37,18 @@ def latex_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_item_link_in_the_pdf_has_its_target(latex_dir):
     """Item links inside a PDF are \\hyperref[doc:ID]; the item block only carried a named
     destination (for the other PDFs), so LaTeX warned "Hyper reference undefined" for every
-    one of them (18,831 at N=1000) and the PDF had no link at all (14 links in 122 pages)."""
+    one of them (18,831 at N=1000) and the PDF had no link at all (14 links in 122 pages).
+    With the links working, the id in an item's head (a link to itself) turned link-coloured;
+    on paper it is plain bold italic again."""
     tex = (latex_dir / f"{NAME}.tex").read_text(encoding="utf-8")
     links = set(re.findall(r"\\hyperref\[\\detokenize\{([^}]+)\}\]", tex))
     labels = set(re.findall(r"\\label\{\\detokenize\{([^}]+)\}\}", tex))
     item_links = {link for link in links if re.search(r":(LH|PH|TC|AB|PHASE)-", link)}
     assert len(item_links) > 50
     assert item_links <= labels, sorted(item_links - labels)[:5]
+    # an item's id in its own head stays black: a link to itself would only colour it
+    assert r"\sphinxstyleemphasis{\sphinxstylestrong{LH\sphinxhyphen{}" in tex
+    assert r"\sphinxsamedocref{\sphinxstylestrong{" not in tex
 
 
 def _xelatex_cpu(directory: Path, name: str) -> float:
