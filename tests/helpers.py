@@ -69,7 +69,8 @@ class MiniProject:
 
     def needs(self, builder: str = "html") -> dict[str, Any]:
         data = json.loads((self.root / "_build" / builder / "needs.json").read_text())
-        return data["versions"][data["current_version"]]["needs"]
+        needs: dict[str, Any] = data["versions"][data["current_version"]]["needs"]
+        return needs
 
     def html(self, page: str = "index") -> str:
         return (self.root / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from specheft.cli import main
 from specheft.trace.diff import ItemState
 from specheft.trace.history import Baseline, draft_row
 
-from .change_project import ADDED, CR_PAGE, KON
-from .helpers import git, item_block, without_baselines
+from .change_project import ADDED, CR_PAGE, KON, scaffold
+from .helpers import git, item_block
 
 START = "_build/html/lastenheft/index.html"
 PAGE = "_build/html/pflichtenheft/aenderungen.html"
@@ -78,21 +77,13 @@ def _build(run_cli, root: Path) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_the_draft_row_lists_the_changes_since_the_latest_baseline(run_cli, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
-    root = tmp_path / "crm"
-    assert main(["new", str(root), "--areas", "KON"]) == 0
-    toml = root / "conf/specheft.toml"
-    toml.write_text(
-        without_baselines(toml.read_text(encoding="utf-8")).replace(
-            "[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v*"\n'
-        ),
-        encoding="utf-8",
+    root = scaffold(
+        tmp_path / "crm",
+        toctree="spec/pflichtenheft/index.md",
+        after="umsetzung",
+        page=CR_PAGE,
+        text=HISTORY,
     )
-    index = root / "spec/pflichtenheft/index.md"
-    index.write_text(
-        index.read_text(encoding="utf-8").replace("umsetzung\n", "umsetzung\naenderungen\n"),
-        encoding="utf-8",
-    )
-    (root / CR_PAGE).write_text(HISTORY, encoding="utf-8")
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Lastenheft 1.0")

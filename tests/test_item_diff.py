@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 from docutils import nodes
 
-from specheft.cli import main
 from specheft.sphinxext.rendering.redline import redline, redline_deleted, redline_inserted
 from specheft.trace.diff import word_diff
 
-from .change_project import ADDED, KON
-from .helpers import git, item_block, without_baselines
+from .change_project import ADDED, KON, scaffold
+from .helpers import git, item_block
 from .pdftext import pdf_text, require_pdf_tools
 
 ANNEX = "spec/lastenheft/08-aenderungen.md"
@@ -34,22 +33,13 @@ needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not i
 
 def _project(tmp_path: Path, annex: str) -> Path:
     """A scaffolded project whose Lastenheft has baselines lh-v* and an annex page."""
-    root = tmp_path / "crm"
-    assert main(["new", str(root), "--areas", "KON"]) == 0
-    toml = root / "conf/specheft.toml"
-    toml.write_text(
-        without_baselines(toml.read_text(encoding="utf-8")).replace(
-            "[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v*"\n'
-        ),
-        encoding="utf-8",
+    return scaffold(
+        tmp_path / "crm",
+        toctree="spec/lastenheft/index.md",
+        after="07-abnahme",
+        page=ANNEX,
+        text=annex,
     )
-    index = root / "spec/lastenheft/index.md"
-    index.write_text(
-        index.read_text(encoding="utf-8").replace("07-abnahme\n", "07-abnahme\n08-aenderungen\n"),
-        encoding="utf-8",
-    )
-    (root / ANNEX).write_text(annex, encoding="utf-8")
-    return root
 
 
 def _change(root: Path) -> None:
