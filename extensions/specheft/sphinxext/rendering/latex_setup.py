@@ -21,7 +21,6 @@ from specheft.sphinxext.rendering.redline import LATEX_MACROS as REDLINE_MACROS
 PREAMBLE = r"""
 \usepackage{lastpage}
 \usepackage{pdflscape}
-\usepackage[breakable,skins]{tcolorbox}
 \newcommand{\specheftdocid}{}
 \newcommand{\specheftversion}{}
 \newcommand{\specheftpage}{}
