@@ -350,6 +350,23 @@ def test_import_foreign_file_to_myst(tmp_path, target, run_cli):
     assert "merged cells" in done.err
 
 
+def test_import_into_a_folder_below_spec_like_the_sheet_import(tmp_path, target, run_cli):
+    """--into names the pages' folder (as for import xlsx), --project the project; a
+    folder outside spec/ is refused before anything is written."""
+    source = tmp_path / "kunde.reqif"
+    source.write_text(FOREIGN, encoding="utf-8")
+    before = _snapshot(target)
+    outside = run_cli("import", "reqif", source, "--project", target, "--into", tmp_path / "x")
+    assert outside.code == 2 and "is not inside the project's spec/" in outside.err
+    assert _snapshot(target) == before and not (tmp_path / "x").exists()
+    folder = target / "spec" / "kunde"
+    done = run_cli("import", "reqif", source, "--project", target, "--into", folder)
+    assert done.code == 0, done.output
+    assert (folder / "kunden-lastenheft" / "index.md").is_file()
+    assert (folder / "kunden-lastenheft" / ".reqif-origin.json").is_file()
+    assert not (target / "spec" / "kunden-lastenheft").exists()
+
+
 def test_import_refuses_a_non_empty_target_and_writes_nothing(tmp_path, target, run_cli):
     source = tmp_path / "kunde.reqif"
     source.write_text(FOREIGN, encoding="utf-8")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import click
 
@@ -82,9 +82,17 @@ def _answer(
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--into",
-    default=".",
     type=click.Path(file_okay=False, path_type=Path),
-    help="The project to write the pages into (its spec/ folder).",
+    help="The folder for the pages, inside the project's spec/ [default: spec/]. A project "
+    "directory is taken as its spec/ (as before --project).",
+)
+@click.option(
+    "--project",
+    "project_dir",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The project to import into.",
 )
 @click.option("--force", is_flag=True, help="Overwrite pages that exist already.")
 @click.option(
@@ -101,7 +109,14 @@ def _answer(
     help="A TOML file naming attributes, relation types, types, priority and status words "
     "(see the README, 'Exchange: ReqIF').",
 )
-def import_reqif(file: Path, into: Path, force: bool, kind: str, map_file: Path | None) -> int:
+def import_reqif(
+    file: Path,
+    into: Path | None,
+    project_dir: Path,
+    force: bool,
+    kind: str,
+    map_file: Path | None,
+) -> int:
     """Turn FILE (.reqif or .reqifz) into MyST pages under spec/, one per SPECIFICATION.
 
     Writes every page or none; refuses to overwrite a page without --force.
@@ -116,10 +131,10 @@ def import_reqif(file: Path, into: Path, force: bool, kind: str, map_file: Path 
     from specheft.io.reqif.read import read_file
     from specheft.project.lock import project_lock
 
-    project = Project.at(into)
+    project, folder = _import_target(into, project_dir)
     mapping = load_map(map_file, kind) if map_file else ImportMap(default_kind=kind)
     parsed = read_file(file, mapping)
-    found = pages(parsed.documents)
+    found = [(folder / path, text) for path, text in pages(parsed.documents)]
     # ids the project has already (an earlier import, own pages) are not given twice;
     # the pages this import replaces (--force) do not count
     replaced = {project.spec_dir / path for path, _ in found}
@@ -133,7 +148,7 @@ def import_reqif(file: Path, into: Path, force: bool, kind: str, map_file: Path 
         if settings_file
         else []
     )
-    found = pages(parsed.documents)
+    found = [(folder / path, text) for path, text in pages(parsed.documents)]
     # where each item came from, for `export reqif --answer-to` (the return trip)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
     origins = sidecars(parsed.documents, [path for path, _ in found], file.name, digest)
@@ -154,3 +169,22 @@ def import_reqif(file: Path, into: Path, force: bool, kind: str, map_file: Path 
             + ", ".join(f"{c.name} ({c.label!r})" for c in new_fields)
         )
     return 0
+
+
+def _import_target(into: Path | None, project_dir: Path) -> tuple[Project, PurePosixPath]:
+    """The project and the pages' folder below its spec/: ``--into`` names the folder (as
+    for ``import xlsx``); a project directory there means its spec/ (the older usage)."""
+    from specheft.errors import UsageError
+
+    if into is not None and (into / "conf" / "conf.py").is_file() and (into / "spec").is_dir():
+        return Project.at(into), PurePosixPath()
+    project = Project.at(project_dir)
+    if into is None:
+        return project, PurePosixPath()
+    folder = into.resolve()
+    if not folder.is_relative_to(project.spec_dir):
+        raise UsageError(
+            f"--into {into} is not inside the project's spec/ ({project.spec_dir})",
+            hint="name a folder below spec/, or the project with --project DIR",
+        )
+    return project, PurePosixPath(folder.relative_to(project.spec_dir).as_posix())
