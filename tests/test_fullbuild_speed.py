@@ -196,3 +196,28 @@ def test_a_warning_while_pages_are_written_still_fails_the_strict_build(make_pro
     assert result.code == 1, result.output
     assert "seite.md:3" in result.output and "gibt-es-nicht" in result.output
     assert gc.get_freeze_count() == 0
+
+
+def test_check_reads_with_the_loaded_state_frozen_and_gives_it_back(make_project, run_cli):
+    """While pages are read (check and build alike), what was alive before is out of the
+    collector's reach — a quarter of a serial check --fresh was spent re-scanning it —
+    and given back at build-finished, also when the check fails."""
+    from specheft.sphinxext.rendering import collector as module
+
+    seen: list[int] = []
+    original = module._freeze_for_reading
+
+    def spy(app, env, docnames):  # type: ignore[no-untyped-def]
+        original(app, env, docnames)
+        seen.append(gc.get_freeze_count())
+
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(module, "_freeze_for_reading", spy)
+    try:
+        project = make_project({"a.md": "# A\n\n:::{req} Titel\n:id: LH-KON-001\n:::\n"})
+        result = run_cli("check", "--fresh", "-j", "1", project.root)
+        assert result.code in (0, 1), result.output
+    finally:
+        monkey.undo()
+    assert seen and seen[0] > 0
+    assert gc.get_freeze_count() == 0
