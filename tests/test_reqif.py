@@ -172,7 +172,14 @@ ROUND_TRIP_PAGES = {
         phase="PHASE-IMPL",
     )
     + "\n## Suche\n\n"
-    + item("req", "Suchen", "Das System soll suchen.", id="LH-KON-002", priority="should")
+    + item(
+        "req",
+        "Suchen",
+        "Das System soll suchen.",
+        id="LH-KON-002",
+        priority="should",
+        tags="suche, vertrieb",
+    )
     + item("req", "Verfeinert", "Kann.", id="LH-KON-003", priority="can", refines="LH-KON-001"),
     "pflichtenheft/kontakte.md": "# Umsetzung\n\n"
     + item(
@@ -212,6 +219,7 @@ def test_round_trip_export_import_export_is_byte_identical(
     ]
     page = (target / "spec" / "lastenheft" / "index.md").read_text(encoding="utf-8")
     assert "## Stammdaten" in page and ":refines: LH-KON-001" in page
+    assert ":tags: suche, vertrieb\n" in page  # tags travel too (they were dropped)
     second = tmp_path / "second.reqif"
     assert run_cli("export", "reqif", target, "--out", second).code == 0
     assert second.read_bytes() == first.read_bytes()

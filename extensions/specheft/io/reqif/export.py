@@ -38,6 +38,8 @@ TEXT = "ReqIF.Text"
 CHAPTER = "ReqIF.ChapterName"
 HEADING_TYPE = "heading"
 STATUS = "status"
+#: sphinx-needs' tags (every kind): one string, comma-separated, as written in `:tags:`
+TAGS = "tags"
 #: XML 1.0 cannot hold these characters at all; they become U+FFFD
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
@@ -61,6 +63,7 @@ class Attr:
 def _attrs_of(kind: str, custom: Sequence[CustomField] = ()) -> list[Attr]:
     attrs = [Attr(FOREIGN_ID, "string"), Attr(NAME, "xhtml"), Attr(TEXT, "xhtml")]
     attrs.append(Attr(STATUS, "enum", tuple(Status)))
+    attrs.append(Attr(TAGS, "string"))
     for f in FIELDS:
         if kind not in f.kinds:
             continue
@@ -134,6 +137,9 @@ def _entry(need: Any, custom: Sequence[CustomField] = ()) -> Entry:
     status = need.get("status")
     if status:
         fields[STATUS] = _text(status)
+    tags = need.get("tags")
+    if tags:
+        fields[TAGS] = _text(tags)
     for f in FIELDS:
         value = need.get(f.name)
         if kind in f.kinds and value not in (None, "", [], ()):

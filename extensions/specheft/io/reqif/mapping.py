@@ -42,7 +42,7 @@ from specheft.model import FIELD_DEFS, LINK_DEFS, Kind, Priority, Status
 HEADING = "heading"
 OWN_FIELD = "field:"  # an [attributes] target: "field:NAME", the project's own field
 KEEP = "attribute"
-ATTRIBUTE_TARGETS = ("id", "title", "text", "status", *FIELD_DEFS)
+ATTRIBUTE_TARGETS = ("id", "title", "text", "status", "tags", *FIELD_DEFS)
 _TABLES = ("attributes", "relations", "types", "priorities", "statuses")
 
 

@@ -10,11 +10,11 @@ from pathlib import Path, PurePosixPath
 from specheft.config.fields import option_value
 from specheft.errors import UsageError
 from specheft.fsutil import atomic_write_bytes, atomic_write_text
-from specheft.io.reqif.export import STATUS
+from specheft.io.reqif.export import STATUS, TAGS
 from specheft.io.reqif.model import Document, Entry
 from specheft.model import FIELDS, LINKS
 
-_FIELD_ORDER = (STATUS, *(f.name for f in FIELDS))
+_FIELD_ORDER = (STATUS, TAGS, *(f.name for f in FIELDS))
 _BUILT_IN = frozenset(_FIELD_ORDER)
 _COLONS = re.compile(r"^\s*(:{3,})", re.MULTILINE)
 

@@ -23,7 +23,7 @@ from lxml import etree
 
 from specheft.errors import InputError, Location, UnsafeInputError
 from specheft.io.reqif import NS, OLD_NS
-from specheft.io.reqif.export import CHAPTER, FOREIGN_ID, HEADING_TYPE, NAME, STATUS
+from specheft.io.reqif.export import CHAPTER, FOREIGN_ID, HEADING_TYPE, NAME, STATUS, TAGS
 from specheft.io.reqif.mapping import HEADING, KEEP, ImportMap
 from specheft.io.reqif.model import Document, Entry
 from specheft.io.reqif.myst import slug
@@ -558,6 +558,8 @@ class _Reader:
                     fields[STATUS] = word
                 else:
                     extra[attr] = value  # a tool's own workflow state: kept as it is
+            elif field_name == TAGS and value.strip():
+                fields[TAGS] = " ".join(value.split())
             elif field_name in FIELD_DEFS and Kind(kind) in FIELD_DEFS[field_name].kinds:
                 fields[field_name] = value
             else:
