@@ -14,7 +14,9 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from specheft.errors import did_you_mean
+from specheft.config.settings import Document
+from specheft.errors import ConfigError, did_you_mean
+from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.context.domain import specheft_domain
 from specheft.sphinxext.needs.priorities import TRACE_DIRECTIVES
 
@@ -62,6 +64,30 @@ class TraceDirective(SphinxDirective):
         # the page shows data of every item: rewritten whenever any item changes
         specheft_domain(self.env).note_trace_doc(self.env.docname)
         return node
+
+    def document_option(self) -> str | None:
+        """The ``:document:`` option: a configured document's name (an error at the
+        directive's line if none is called so), or None for the page's own document."""
+        name = self.options.get("document") or None
+        if name is not None:
+            try:
+                settings_of(self.env.app).document(name)
+            except ConfigError as exc:
+                hint = f" ({exc.hint})" if exc.hint else ""
+                raise self.error(f"{self.renderer}: {exc.message}{hint}") from None
+        return name
+
+
+def page_document(app: Sphinx, name: str | None, fromdocname: str) -> Document:
+    """The document named by a directive's ``:document:``, else the one holding the page
+    (the first deliverable for a page in none)."""
+    from specheft.sphinxext.rendering.documents import document_of_docnames
+
+    settings = settings_of(app)
+    if name is not None:
+        return settings.document(name)
+    owner = document_of_docnames(app.env, settings).get(fromdocname)
+    return owner or settings.deliverables()[0]
 
 
 def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:

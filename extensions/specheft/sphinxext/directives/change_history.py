@@ -20,13 +20,17 @@ from typing import Any, ClassVar
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from specheft.errors import ConfigError
 from specheft.labels import label
 from specheft.sphinxext.context import settings_of
-from specheft.sphinxext.directives.base import RENDERERS, TraceDirective, trace_placeholder
+from specheft.sphinxext.directives.base import (
+    RENDERERS,
+    TraceDirective,
+    page_document,
+    trace_placeholder,
+)
 from specheft.sphinxext.directives.options import ChangeHistoryOptions
 from specheft.sphinxext.rendering.baselines import describe, document_history
-from specheft.sphinxext.rendering.documents import document_of_docnames, format_date
+from specheft.sphinxext.rendering.documents import format_date
 from specheft.sphinxext.rendering.tables import Cell, table
 
 COLUMNS = ("version", "date", "author", "baseline", "changes")
@@ -40,14 +44,7 @@ class ChangeHistory(TraceDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        name = self.options.get("document") or None
-        if name is not None:
-            try:
-                settings_of(self.env.app).document(name)
-            except ConfigError as exc:
-                hint = f" ({exc.hint})" if exc.hint else ""
-                raise self.error(f"change-history: {exc.message}{hint}") from None
-        record: ChangeHistoryOptions = {"document": name}
+        record: ChangeHistoryOptions = {"document": self.document_option()}
         return [self.placeholder(record)]
 
 
@@ -57,12 +54,7 @@ def render_change_history(
     options: ChangeHistoryOptions = node["options"]
     settings = settings_of(app)
     lang = settings.language
-    name = options["document"]
-    if name is not None:
-        document = settings.document(name)
-    else:
-        owner = document_of_docnames(app.env, settings).get(fromdocname)
-        document = owner or settings.deliverables()[0]
+    document = page_document(app, options["document"], fromdocname)
     rows: list[tuple[list[Cell], list[str]]] = []
     for row in document_history(app, settings, document):
         cells: list[Cell] = [

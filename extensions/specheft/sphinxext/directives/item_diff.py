@@ -35,18 +35,22 @@ from sphinx.application import Sphinx
 from sphinx.util import logging as sphinx_logging
 
 from specheft.config.settings import Document
-from specheft.errors import ConfigError, did_you_mean
+from specheft.errors import did_you_mean
 from specheft.labels import label, value_label
 from specheft.project.fingerprint import trace_directives
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.context.build import build_context
-from specheft.sphinxext.directives.base import RENDERERS, TraceDirective, trace_placeholder
+from specheft.sphinxext.directives.base import (
+    RENDERERS,
+    TraceDirective,
+    page_document,
+    trace_placeholder,
+)
 from specheft.sphinxext.directives.options import ItemDiffOptions
 from specheft.sphinxext.rendering import redline as redline_nodes
 from specheft.sphinxext.rendering.baselines import baselines_of
 from specheft.sphinxext.rendering.documents import (
     document_docnames,
-    document_of_docnames,
     format_date,
 )
 from specheft.sphinxext.rendering.items import ItemRenderer, renderer_for
@@ -81,14 +85,10 @@ class ItemDiff(TraceDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        name = self.options.get("document") or None
-        if name is not None:
-            try:
-                settings_of(self.env.app).document(name)
-            except ConfigError as exc:
-                hint = f" ({exc.hint})" if exc.hint else ""
-                raise self.error(f"item-diff: {exc.message}{hint}") from None
-        record: ItemDiffOptions = {"baseline": self.arguments[0].strip(), "document": name}
+        record: ItemDiffOptions = {
+            "baseline": self.arguments[0].strip(),
+            "document": self.document_option(),
+        }
         return [self.placeholder(record)]
 
 
@@ -254,15 +254,6 @@ class _Blocks:
         return redline(word_diff(change.old, change.new))
 
 
-def _document(app: Sphinx, options: ItemDiffOptions, fromdocname: str) -> Document:
-    settings = settings_of(app)
-    name = options["document"]
-    if name is not None:
-        return settings.document(name)
-    owner = document_of_docnames(app.env, settings).get(fromdocname)
-    return owner or settings.deliverables()[0]
-
-
 def _released(app: Sphinx, document: Document, latest: Baseline) -> bool:
     """Whether the document is at its newest baseline (its fingerprint unchanged since),
     as its title page tells it."""
@@ -351,7 +342,7 @@ def render_item_diff(app: Sphinx, node: trace_placeholder, fromdocname: str) -> 
     options: ItemDiffOptions = node["options"]
     settings = settings_of(app)
     lang = settings.language
-    document = _document(app, options, fromdocname)
+    document = page_document(app, options["document"], fromdocname)
     baseline = _baseline(app, node, document, options["baseline"])
     if not isinstance(baseline, Baseline):
         return baseline
