@@ -84,8 +84,7 @@ def run_check(
     result, needs = items_build(project, fresh=fresh, jobs=jobs, progress=progress)
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
     graph = TraceGraph.from_needs(needs, srcdir=srcdir)
-    if items_cache.items_key(project) == key:  # for results import, accept, …
-        items_cache.store(project, key, graph)
+    items_cache.store_if_unchanged(project, key, graph)  # for results import, accept, …
     cache = HitCache(project.doctree_dir("check") / "specheft-hits.pickle")
     from specheft.sphinxext.diagnostics.syntax import fenced_items
 

@@ -70,6 +70,13 @@ def store(project: Project, key: str, graph: TraceGraph) -> None:
     atomic_write_bytes(path, _FORMAT + pickle.dumps((key, graph), pickle.HIGHEST_PROTOCOL))
 
 
+def store_if_unchanged(project: Project, key: str, graph: TraceGraph) -> None:
+    """Keep ``graph`` under ``key`` (taken before the build) unless a file changed while
+    it was built: the graph would then not be what the key describes."""
+    if items_key(project) == key:
+        store(project, key, graph)
+
+
 def cached_graph(project: Project, build: Callable[[], TraceGraph]) -> TraceGraph:
     """The graph from the cache if its inputs did not change, else ``build()`` stored.
 
@@ -80,6 +87,5 @@ def cached_graph(project: Project, build: Callable[[], TraceGraph]) -> TraceGrap
     if graph is not None:
         return graph
     graph = build()
-    if items_key(project) == key:
-        store(project, key, graph)
+    store_if_unchanged(project, key, graph)
     return graph
