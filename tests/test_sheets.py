@@ -74,7 +74,7 @@ def test_export_xlsx_sheets_layout_and_no_formula(
     assert sheet.freeze_panes == "B2"
     assert list(sheet.tables) == ["T_requirements"]
     header = [c.value for c in sheet[1]]
-    assert header[:5] == ["ID", "Title", "Text", "Status", "priority"]
+    assert header[:6] == ["ID", "Title", "Text", "Status", "Tags", "priority"]
     for name in ("area", "source", "origin", "rationale", "acceptance", "phase", "refines"):
         assert name in header
     first = {h: c for h, c in zip(header, sheet[2], strict=True)}

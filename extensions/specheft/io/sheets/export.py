@@ -29,7 +29,7 @@ PALETTES: dict[str, dict[str, str]] = {
     "priority": {"must": "#F4C7C3", "should": "#FCE8B2", "can": "#D9EAD3"},
     "coverage": {"covered": "#B7E1CD", "partial": "#FCE8B2", "uncovered": "#F4C7C3"},
 }
-_WIDTHS = {ID: 16, "Title": 40, "Text": 70, "Chapter": 28, "Page": 28}
+_WIDTHS = {ID: 16, "Title": 40, "Text": 70, "Tags": 24, "Chapter": 28, "Page": 28}
 _WRAPPED = {"Title", "Text", "rationale", "acceptance", "Chapter"}
 
 

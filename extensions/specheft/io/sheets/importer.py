@@ -80,6 +80,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "inhalt",
     ),
     "status": ("status",),
+    # sphinx-needs' tags: a list, written to :tags:
+    "tags": (
+        "tags",
+        "tag",
+        "schlagworte",
+        "schlagwörter",
+        "schlagwort",
+        "stichworte",
+        "stichwörter",
+        "stichwort",
+        "keywords",
+    ),
     "priority": (
         "priority",
         "priorität",
@@ -128,6 +140,11 @@ _STATUS_WORDS = {
 }
 _KIND_BY_PREFIX = (("AB-", Kind.EXCL), ("PH-", Kind.SPEC), ("TC-", Kind.TEST))
 _ID = re.compile(GLOBAL_ID_PATTERN)
+# tags in a cell: sphinx-needs' own separators, or one a line (Alt+Enter in Excel)
+_TAG_SEPARATOR = re.compile(r"[,;|\r\n]")
+# what sphinx-needs reads in :tags: as a dynamic function or a variant, not as text
+_TAG_MARKUP = re.compile(r"\[\[|\]\]|<<|>>|<\{|\}>")
+_TAG_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")
 _HEADER_SEARCH = 30
 _MAX_ERRORS = 20
@@ -152,6 +169,27 @@ def german_value(text: str) -> tuple[str, str]:
     if _GERMAN_DECIMAL.fullmatch(text):
         return text.replace(".", "").replace(",", "."), ""
     return text, ""
+
+
+def tags_of(text: str) -> tuple[list[str], str]:
+    """The tags of a cell (``a, b; c`` or one a line), in its order; (tags, problem):
+    a tag sphinx-needs cannot hold as it is written is a problem, never altered."""
+    tags: list[str] = []
+    for part in _TAG_SEPARATOR.split(text):
+        tag = " ".join(part.split())
+        if not tag:
+            continue
+        markup = _TAG_MARKUP.search(tag)
+        if markup:
+            return tags, (
+                f"the tag {tag!r} holds {markup.group()!r}, which sphinx-needs reads as a "
+                "dynamic function or a variant, not as a tag"
+            )
+        control = _TAG_CONTROL.search(tag)
+        if control:
+            return tags, f"the tag {tag!r} holds the control character U+{ord(control.group()):04X}"
+        tags.append(tag)
+    return tags, ""
 
 
 @dataclass(frozen=True)
@@ -357,6 +395,13 @@ def entries(
         for column, role in header.roles.items():
             value = cells[column].strip() if column < len(cells) else ""
             if not value or role in ("id", "title", "text", "chapter", "page"):
+                continue
+            if role == "tags":
+                tags, problem = tags_of(value)
+                if problem:
+                    errors.add(grid.where(line, column + 1), f"{item_id}: {problem}")
+                elif tags:
+                    entry.options["tags"] = ", ".join(tags)
                 continue
             if role == "priority":
                 word = _norm(value)

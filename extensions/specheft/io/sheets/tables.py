@@ -25,6 +25,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 #: Column headers of the fixed columns; the importer knows them as synonyms.
 ID, TITLE, TEXT, STATUS, CHAPTER, PAGE = "ID", "Title", "Text", "Status", "Chapter", "Page"
+#: sphinx-needs' tags (every kind), comma-separated in the order of ``:tags:``
+TAGS = "Tags"
 
 
 @dataclass
@@ -77,14 +79,15 @@ def item_table(
     srcdir: str = "",
     custom: Sequence[CustomField] = (),
 ) -> Table:
-    """Every item of ``kind``: id, title, text, status, every field and link of the kind,
-    then the project's own fields of the kind (``custom``), headed by their labels (the
-    importer finds them by label again)."""
+    """Every item of ``kind``: id, title, text, status, tags, every field and link of the
+    kind, then the project's own fields of the kind (``custom``), headed by their labels
+    (the importer finds them by label again)."""
     fields = _fields_of(kind)
     links = _links_of(kind)
     own = [c for c in custom if kind in c.kinds]
     labels = [c.label for c in own]
-    table = Table(key, title, [ID, TITLE, TEXT, STATUS, *fields, *links, *labels, CHAPTER, PAGE])
+    header = [ID, TITLE, TEXT, STATUS, TAGS, *fields, *links, *labels, CHAPTER, PAGE]
+    table = Table(key, title, header)
     if "priority" in fields:
         table.colour_columns["priority"] = "priority"
     chosen = sorted((n for n in needs if n.get("type") == kind), key=lambda n: str(n["id"]))
@@ -95,6 +98,7 @@ def item_table(
             cell_text(need.get("title")),
             cell_text(need.get("content")).strip("\n"),
             cell_text(need.get("status")),
+            cell_text(need.get("tags")),  # the author's order: same sources, same cell
             *(cell_text(need.get(name)) for name in fields),
             *(cell_text(need.get(name)) for name in links),
             *(cell_text(need.get(c.name)) for c in own),
