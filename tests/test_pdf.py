@@ -320,3 +320,37 @@ def test_documents_compile_side_by_side_in_document_order(tmp_path, monkeypatch)
     bad = [Document(n, n, f"{n}/index", n) for n in ("a", "bad1", "bad2")]
     with pytest.raises(BuildFailed, match="bad1"):
         build_module._compile_all(tmp_path, out, bad, None)
+
+
+def test_need_role_to_another_document_links_into_its_pdf(deliverables, run_cli):
+    """``{need}`` naming an item of another deliverable: sphinx-needs finds no page for it
+    in this PDF and left the bare id linking nowhere ("Unknown need"); it is a link into
+    the other PDF with the text HTML shows, "title (id)" or the role's own text."""
+    project = deliverables
+    from .helpers import PHASES
+
+    project.write("spec/phasen.md", PHASES)
+    project.write(
+        "spec/pflichtenheft.md",
+        PFLICHTENHEFT
+        + "\nSiehe {need}`LH-KON-002` und {need}`die Übernahme <LH-KON-003>`"
+        + " sowie {need}`PH-KON-001`.\n",
+    )
+    out = project.root / "_build" / "latex"
+    result = run_cli("build", project.root, "--builder", "latex", "--out", out, "-q")
+    assert result.code == 0, result.output
+    tex = (out / "pflichtenheft.tex").read_text(encoding="utf-8")
+    assert (
+        r"\href{lastenheft.pdf\#LH-KON-002}{Größenklasse 2 übernehmen (LH\sphinxhyphen{}KON"
+        r"\sphinxhyphen{}002)}" in tex
+    ), re.findall(r"Siehe.{0,300}", tex)
+    assert r"\href{lastenheft.pdf\#LH-KON-003}{die Übernahme (LH" in tex
+    # an item of this PDF: a link inside it
+    assert r"\hyperref[\detokenize{umsetzung:PH-KON-001}]{\sphinxcrossref{Maske 1 (PH" in tex
+    # the same roles in a chapter (not on the start page, which the PDF copies)
+    project.write("spec/umsetzung.md", UMSETZUNG + "\nSiehe {need}`LH-KON-004`.\n")
+    result = run_cli("build", project.root, "--builder", "latex", "--out", out, "-q")
+    assert result.code == 0, result.output
+    tex = (out / "pflichtenheft.tex").read_text(encoding="utf-8")
+    assert r"\href{lastenheft.pdf\#LH-KON-004}{Größenklasse 4 übernehmen (LH" in tex
+    assert "Unknown need" not in tex

@@ -229,13 +229,17 @@ def html_info(facts: DocumentFacts, fromdocname: str, pdf_link: bool) -> nodes.c
 
 def start_page_text(app: Sphinx, docname: str) -> list[nodes.Node]:
     """The start page's own text (a PDF holds only its toctree's chapters): everything
-    before and between its toctrees, with cross-references reduced to their text.
+    before and between its toctrees, with cross-references reduced to their text and
+    ``{need}`` roles linked as in the chapters.
 
     What cannot stand before the table of contents — sub-sections and items — is left
     out with a warning at its line, never silently.
     """
     from sphinx import addnodes
 
+    from specheft.sphinxext.rendering.items import link_need_roles, renderer_for
+
+    renderer = renderer_for(app, docname)
     tree = app.env.get_doctree(docname)
     section = next(iter(tree.findall(nodes.section)), None)
     if section is None:
@@ -257,6 +261,7 @@ def start_page_text(app: Sphinx, docname: str) -> list[nodes.Node]:
             )
             continue
         copy = child.deepcopy()
+        link_need_roles(renderer, copy, every=True)
         for xref in list(copy.findall(addnodes.pending_xref)):
             xref.replace_self(nodes.Text(xref.astext()))
         kept.append(copy)

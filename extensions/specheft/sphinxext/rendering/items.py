@@ -24,7 +24,7 @@ from specheft.model import FIELD_DEFS, LINKS, Kind
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.context.evidence import verdict_text
-from specheft.sphinxext.needs.data import Need, find_and_replace_node_content
+from specheft.sphinxext.needs.data import Need, NeedRef, find_and_replace_node_content
 from specheft.sphinxext.needs.priorities import AFTER_NEEDS, BEFORE_NEEDS, LAST_LOOK
 from specheft.sphinxext.rendering import uilang
 from specheft.sphinxext.rendering.documents import format_date
@@ -92,13 +92,16 @@ class ItemRenderer:
             )
         return f"{base}#{need_id}"
 
-    def reference(self, need_id: str, *, by_title: bool = False) -> nodes.Node:
+    def reference(
+        self, need_id: str, *, by_title: bool = False, text: str | None = None
+    ) -> nodes.Node:
         """A link to an item, showing its id (or, ``by_title``, its title: phases are
-        known to readers by name, not by ``PHASE-IMPL``)."""
+        known to readers by name, not by ``PHASE-IMPL``; or ``text``)."""
         target = self.needs.get(need_id)
         if target is None or not target.get("docname"):
             return nodes.literal(need_id, need_id, classes=["specheft-deadlink"])
-        text = (target.get("title") or need_id) if by_title else need_id
+        if text is None:
+            text = (target.get("title") or need_id) if by_title else need_id
         if self.latex and target["docname"] not in self.local_docs:
             owner = self.owner(target["docname"])
             if owner is None:  # in no deliverable: the text only
@@ -290,13 +293,38 @@ class ItemRenderer:
         return para
 
 
-def _render_doctree(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
-    need_nodes = [n for n in doctree.findall(Need)]
-    if not need_nodes:
-        return
+def link_need_roles(renderer: ItemRenderer, tree: nodes.Node, *, every: bool) -> None:
+    """``{need}`` roles as links made by ``renderer``, with the text sphinx-needs shows in
+    HTML: "title (id)", or the role's own text instead of the title.
 
+    In a PDF, sphinx-needs finds no page for an item of another deliverable and left the
+    bare id linking nowhere ("Unknown need"): such roles (or, ``every``, all roles, for
+    text copied out of the resolved tree such as a start page's) link into the other
+    PDF instead. Roles naming a part or an unknown item are left to sphinx-needs."""
+    limit = renderer.app.config.needs_role_need_max_title_length
+    for ref in list(tree.findall(NeedRef)):
+        link = ref["need_link"]
+        target = renderer.needs.get(link.id)
+        if link.part is not None or target is None or not target.get("docname"):
+            continue
+        if not every and target["docname"] in renderer.local_docs:
+            continue
+        given = ref.astext()
+        title = given if ref.get("refexplicit") else (target.get("title") or "")
+        if not ref.get("refexplicit") and 3 < limit < len(title):
+            title = f"{title[: limit - 3]}..."
+        ref.replace_self(renderer.reference(link.id, text=f"{title} ({link.id})"))
+
+
+def _render_doctree(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    latex = app.builder.format == "latex"
+    need_nodes = [n for n in doctree.findall(Need)]
+    if not need_nodes and not latex:
+        return
     needs = build_context(app).needs
     renderer = ItemRenderer(app, settings_of(app), needs, fromdocname)
+    if latex:
+        link_need_roles(renderer, doctree, every=False)
     for node in need_nodes:
         need_id = node["ids"][0]
         need = needs.get(need_id)
