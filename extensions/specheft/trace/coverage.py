@@ -40,6 +40,19 @@ class RequirementCoverage:
 
 
 def requirement_coverage(graph: TraceGraph, item: Item) -> RequirementCoverage:
+    """The requirement's coverage, worked out once per graph: five rules and the
+    report's rows ask for it (a re-check at N=5000 asked 25,000 times for 5,000 rows)."""
+    memo: dict[str, RequirementCoverage] = graph.memo.setdefault("coverage", {})
+    found = memo.get(item.id)
+    if found is not None and found.item is item:
+        return found
+    row = _requirement_coverage(graph, item)
+    if graph.items.get(item.id) is item:  # an item of another graph is not remembered
+        memo[item.id] = row
+    return row
+
+
+def _requirement_coverage(graph: TraceGraph, item: Item) -> RequirementCoverage:
     specs = [s for s in graph.sources(item.id, "satisfies") if graph.items[s].kind == Kind.SPEC]
     direct = [t for t in graph.sources(item.id, "verifies") if graph.items[t].kind == Kind.TEST]
     via_specs = {

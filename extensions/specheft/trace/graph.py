@@ -31,6 +31,8 @@ _FIELDS = (
     *_KEPT, "content", "tags", "typical_phase", "statement_en", "title_en", "acceptance_en",
     "lineno_content", "reviewed", *_CHANGE_REQUEST,
 )  # fmt: skip
+#: Field values an ``Item`` does not keep (unset).
+_EMPTY: tuple[Any, ...] = (None, "", [], ())
 
 
 class NeedLike(Protocol):
@@ -100,7 +102,6 @@ class TraceGraph:
     """Items by id, outgoing links per item, incoming links per target."""
 
     def __init__(self, items: Iterable[Item]) -> None:
-        self._by_kind: dict[str, list[Item]] | None = None
         self.items: dict[str, Item] = {}
         for item in items:
             self.items[item.id] = item
@@ -110,6 +111,25 @@ class TraceGraph:
             for link, targets in item.links.items():
                 for target in targets:
                     self.incoming.setdefault(target, {}).setdefault(link, []).append(item.id)
+        self._forget()
+
+    def _forget(self) -> None:
+        """Start without derived values (made anew, also after unpickling)."""
+        self._by_kind: dict[str, list[Item]] | None = None
+        self._phases: dict[str, Item | None] = {}
+        self.memo: dict[str, dict[str, Any]] = {}
+        """Values other modules derive from the graph, by their name (the coverage of
+        each requirement, which several rules read): kept as long as the graph, which
+        does not change once built."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the derived values are not kept in the items cache: made again when asked
+        return {"items": self.items, "incoming": self.incoming}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.items = state["items"]
+        self.incoming = state["incoming"]
+        self._forget()
 
     # --- construction -------------------------------------------------------------
 
@@ -121,35 +141,34 @@ class TraceGraph:
         the user can open (e.g. ``spec/lastenheft/kontakte.md``).
         """
         items = []
+        prefix = f"{srcdir.rstrip('/')}/" if srcdir else ""
         for need in needs:
-            if need.get("is_external"):
+            get = need.get  # read each field once: a NeedItem's get() is not a plain dict's
+            if get("is_external"):
                 continue  # items of other projects are link targets, not ours to check
-            docname = need.get("docname")
-            path = None
-            if docname:
-                path = f"{docname}{need.get('doctype') or '.md'}"
-                if srcdir:
-                    path = f"{srcdir.rstrip('/')}/{path}"
-            order = need.get("order")
+            docname = get("docname")
+            path = f"{prefix}{docname}{get('doctype') or '.md'}" if docname else None
+            order = get("order")
+            links = {}
+            for name in LINK_NAMES:
+                if value := get(name):
+                    links[name] = _as_tuple(value)
+            fields = {}
+            for name in _FIELDS:
+                if (value := get(name)) not in _EMPTY:
+                    fields[name] = value
             items.append(
                 Item(
-                    id=str(need["id"]),
-                    kind=str(need.get("type") or ""),
-                    title=str(need.get("title") or ""),
-                    status=need.get("status") or None,
-                    docname=docname,
-                    path=path,
-                    line=need.get("lineno"),
-                    order=order if isinstance(order, int) and not isinstance(order, bool) else None,
-                    # each field read once: a NeedItem's get() is not a plain dict's
-                    links={
-                        name: _as_tuple(value) for name in LINK_NAMES if (value := need.get(name))
-                    },
-                    fields={
-                        name: value
-                        for name in _FIELDS
-                        if (value := need.get(name)) not in (None, "", [], ())
-                    },
+                    str(need["id"]),
+                    str(get("type") or ""),
+                    str(get("title") or ""),
+                    get("status") or None,
+                    docname,
+                    path,
+                    get("lineno"),
+                    order if isinstance(order, int) and not isinstance(order, bool) else None,
+                    links,
+                    fields,
                 )
             )
         return cls(items)
@@ -218,8 +237,16 @@ class TraceGraph:
 
     def phase_of(self, item: Item) -> Item | None:
         """The item's (first) phase; None when unassigned or the phase is unknown."""
-        phases = [p for p in self.targets(item, "phase") if p.kind == Kind.PHASE]
-        return phases[0] if phases else None
+        if item.id in self._phases and self.items.get(item.id) is item:
+            return self._phases[item.id]
+        phase = None
+        for target in self.targets(item, "phase"):
+            if target.kind == Kind.PHASE:
+                phase = target
+                break
+        if self.items.get(item.id) is item:  # an item of another graph is not remembered
+            self._phases[item.id] = phase
+        return phase
 
 
 #: (link, direction) walked upstream: outgoing links of the item and of what it reaches
