@@ -267,6 +267,17 @@ def test_patches_apply_to_the_tested_release_only(monkeypatch):
     for store in ("get_or_create_docs", "get_or_create_extends", "get_or_create_umls"):
         assert hasattr(SphinxNeedsData, store), f"fix patches._remove_doc ({store})"
     assert "_backlinks" in NeedItem.__slots__, "fix patches._add_backlink (_backlinks)"
+    # patches 5 and 6 (tests/test_needs_patches_post.py has the equivalence tests)
+    from sphinx_needs.need_item import NeedLink, _link_natural_sort_key
+
+    from specheft.sphinxext.needs import linkorder, pickling
+
+    assert NeedItem.sort_links is linkorder.sort_links
+    original_sort = inspect.signature(patches._ORIGINAL["sort_links"])
+    assert list(original_sort.parameters) == ["self"], "fix linkorder.sort_links"
+    assert {"_filter_string", "condition"} <= set(NeedLink.__slots__), "fix linkorder._key"
+    assert callable(_link_natural_sort_key), "fix linkorder._key"
+    assert NeedLink in pickling.REPLACED, "fix pickling.install"
     # on another major version nothing is replaced, with a warning
     monkeypatch.setattr(sphinx_needs, "__version__", "10.0.0")
     monkeypatch.setattr(patches, "_WARNED", [])
