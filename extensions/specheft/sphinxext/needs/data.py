@@ -64,13 +64,15 @@ def plain_needs(needs: Iterable[Any]) -> list[Any]:
         if not isinstance(need, NeedItem):
             plain.append(need)
             continue
-        fields = dict(need._core)
-        fields.update(need._extras)
-        fields.update(need._source.dict_repr)
-        fields.update(need._content.dict_repr)
-        fields.update(need._computed)
+        fields = {
+            **need._core,
+            **need._extras,
+            **need._source.dict_repr,
+            **need._content.dict_repr,
+            **need._computed,
+        }
         for name, links in need._links.items():
-            fields[name] = [link.to_filter_string() for link in links]
+            fields[name] = [link.to_filter_string() for link in links] if links else []
         plain.append(fields)
     return plain
 

@@ -54,6 +54,9 @@ def evaluate(
     findings = []
     item_keys: dict[str, str] | None = None
     opts = ""
+    # the items each set of kinds selects, in the graph's order: the per-item rules
+    # share one set (the requirement-quality lint), so one pass over the graph serves all
+    chosen: dict[tuple[str, ...] | None, list[Item]] = {}
     for current in all_rules().values():
         if wanted is not None and current.group not in wanted:
             continue
@@ -63,12 +66,16 @@ def evaluate(
             if item_keys is None:  # once per evaluation, shared by the per-item rules
                 item_keys = {}
                 opts = options_key(options)
-            for item in graph.items.values():
-                if item.id not in item_keys and (
-                    current.kinds is None or item.kind in current.kinds
-                ):
+            kinds = current.kinds
+            selected = chosen.get(kinds)
+            if selected is None:
+                selected = chosen[kinds] = [
+                    item for item in graph.items.values() if kinds is None or item.kind in kinds
+                ]
+            for item in selected:
+                if item.id not in item_keys:
                     item_keys[item.id] = item_key(item)
-            hits: Iterable[Hit] = _cached_hits(current, graph, options, cache, item_keys, opts)
+            hits: Iterable[Hit] = _cached_hits(current, selected, options, cache, item_keys, opts)
         else:
             hits = current.check(graph, options)
         for hit in hits:
@@ -93,19 +100,18 @@ def evaluate(
 
 def _cached_hits(
     current: Rule,
-    graph: TraceGraph,
+    selected: Iterable[Item],
     options: CheckOptions,
     cache: HitCache,
     item_keys: Mapping[str, str],
     opts: str,
 ) -> list[Hit]:
-    """The rule's hits: remembered ones for known items, computed ones for the rest."""
+    """The rule's hits on the ``selected`` items (those of its kinds): remembered ones for
+    known items, computed ones for the rest."""
     hits: list[Hit] = []
     unknown: dict[str, Item] = {}
     keys: dict[str, tuple[str, str, str]] = {}
-    for item in graph.items.values():
-        if current.kinds is not None and item.kind not in current.kinds:
-            continue
+    for item in selected:
         key = keys[item.id] = (current.id, opts, item_keys[item.id])
         stored = cache.get(key)
         if stored is None:
