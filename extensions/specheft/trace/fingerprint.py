@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -27,7 +26,6 @@ from specheft.trace.graph import NeedLike, TraceGraph, walk
 #: change a signed document's fingerprint, nor make the items linked to it suspect
 _TEXT_FIELDS = ("title", "content", "status", *(f for f in FIELD_DEFS if f != "reviewed"))
 _LINKS = tuple(link.name for link in LINKS)
-_SPACE = re.compile(r"\s+")
 
 
 def normalize(need: NeedLike, own: Sequence[str] = ()) -> dict[str, Any]:
@@ -37,7 +35,9 @@ def normalize(need: NeedLike, own: Sequence[str] = ()) -> dict[str, Any]:
     for name in (*_TEXT_FIELDS, *own):
         value = need.get(name)
         if value not in (None, "", [], ()):
-            item[name] = _SPACE.sub(" ", str(value)).strip()
+            # = re.sub(r"\s+", " ", …).strip(): str.split's whitespace is re's \s (the
+            # same Unicode test in CPython), a quarter of the time per value
+            item[name] = " ".join(str(value).split())
     tags = need.get("tags")
     if tags:
         item["tags"] = sorted(str(t) for t in tags)
