@@ -45,12 +45,16 @@ logger = sphinx_logging.getLogger(__name__)
 def _check_doctree(app: Sphinx, doctree: nodes.document) -> None:
     needs = needs_read(app.env)
     sources = SourceLines()
+    # each page's lines looked up once, not per item (the path costs as much as the check)
+    pages: dict[str, list[str]] = {}
     for node in doctree.findall(Need):
         need = needs.get(node["ids"][0])
         docname, start = (need.get("docname"), need.get("lineno")) if need else (None, None)
         if need is None or not docname or not start:
             continue
-        lines = sources.lines(Path(app.env.doc2path(docname)))
+        lines = pages.get(docname)
+        if lines is None:
+            lines = pages[docname] = sources.lines(Path(app.env.doc2path(docname)))
         for line, message in check_item_source(lines, start):
             logger.warning(
                 f"{need['id']}: {message}",

@@ -11,6 +11,7 @@ from specheft.sphinxext.directives import (
     decision,
     item_diff,
     matrix,
+    option_block,
     results,
     summary,
     trace,
@@ -19,6 +20,7 @@ from specheft.sphinxext.directives import (
 
 
 def setup(app: Sphinx) -> None:
+    option_block.install()  # every directive's option lines, items' included
     base.setup(app)
     matrix.setup(app)
     results.setup(app)

@@ -2,16 +2,16 @@
 
 ``vocabulary`` (specheft's kinds as its configuration), ``data`` (the needs view and its
 node classes), ``messages`` (its log messages understood), ``patches`` (version-gated
-speed-ups), ``priorities`` (when specheft's handlers run relative to its own),
-``checkbuilder`` (the builder of ``specheft check``). ``tests/test_needs_contract.py``
-pins every assumption made about it.
+speed-ups), ``reading`` (a version-gated speed-up of reading each need), ``priorities``
+(when specheft's handlers run relative to its own), ``checkbuilder`` (the builder of
+``specheft check``). ``tests/test_needs_contract.py`` pins every assumption made about it.
 """
 
 from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from specheft.sphinxext.needs import patches
+from specheft.sphinxext.needs import patches, reading
 from specheft.sphinxext.needs.priorities import LATE
 
 #: The extension's module name, as Sphinx loads it.
@@ -22,6 +22,7 @@ def setup(app: Sphinx) -> None:
     """Load sphinx-needs and apply the speed-ups for its release line."""
     app.setup_extension(EXTENSION)
     patches.install()
+    reading.install()
     # after sphinx-needs made the store (prepare_env, default priority)
     app.connect("env-before-read-docs", patches.quiet_needs_store, priority=LATE)
     app.connect("build-finished", lambda app, exc: patches.clear())

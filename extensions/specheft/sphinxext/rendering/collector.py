@@ -85,6 +85,17 @@ def _freeze_for_reading(app: Sphinx, env: Any, docnames: list[str]) -> None:
     setattr(app, _READ_FROZEN, True)
 
 
+def _freeze_read_page(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Before each page is read: what the pages read so far left alive (their items, the
+    doctrees serial reading keeps) is moved out of the collector's reach too, after one
+    collection of only what was made since the last page (their garbage is not frozen).
+    Otherwise each full collection while reading walks every page read so far: at N=1000
+    five of them, 0.4 s of a 4.3 s ``check --fresh -j 1``; now ~37 small ones, 0.04 s."""
+    if getattr(app, _READ_FROZEN, False):
+        gc.collect()
+        gc.freeze()
+
+
 def _unfreeze(app: Sphinx, exception: BaseException | None) -> None:
     if getattr(app, _READ_FROZEN, False):
         gc.unfreeze()
@@ -104,4 +115,5 @@ def setup(app: Sphinx) -> None:
     app.connect("write-started", _freeze, priority=LATER)
     # after sphinx-needs and specheft prepared the environment for reading
     app.connect("env-before-read-docs", _freeze_for_reading, priority=LATER + 1)
+    app.connect("source-read", _freeze_read_page)  # in parallel workers too
     app.connect("build-finished", _unfreeze)

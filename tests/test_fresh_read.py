@@ -1,0 +1,134 @@
+"""Reading the pages faster (#17, ``check --fresh``) changes nothing a user sees.
+
+Three read-side speed-ups: MyST's option blocks through a fast path
+(``sphinxext/directives/option_block.py``), sphinx-needs' field defaults copied directly
+(``sphinxext/needs/reading.py``), and each page's leftovers frozen for the garbage
+collector before the next page is read (``rendering/collector.py``). The first two are
+switched off here to read the same project with the original code: same items, same
+messages at the same lines.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import itertools
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from myst_parser.parsers import directives as myst_directives
+from myst_parser.parsers.options import options_to_tokens
+from sphinx_needs.api import need as needs_api
+from sphinx_needs.need_item import NeedLink
+from sphinx_needs.needs_schema import FieldLiteralValue, LinksLiteralValue
+
+from specheft.project.layout import Project
+from specheft.project.sphinx_run import items_build
+from specheft.sphinxext.needs import reading
+from specheft.sphinxext.needs.reading import copy_default
+from specheft.sphinxext.rendering import collector
+
+from .helpers import item
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: option blocks the fast path leaves to MyST (comment, quotes, block scalar) and ones it
+#: takes (an empty value, a repeated option, trailing spaces)
+ODD = (
+    "# Sonderfälle\n\n"
+    + item(
+        "req",
+        "Kommentar im Optionsblock",
+        "Text.",
+        id="LH-ODD-001",
+        priority="must # wichtig",
+        area="KON",
+    )
+    + item("req", "Zitierte Quelle", "Text.", id="LH-ODD-002", source="'Vertrieb: Nord'")
+    + item("req", "Leerer Status", "Text.", id="LH-ODD-003", status="", area="KON   ")
+    + ":::{req} Doppelte Option\n:id: LH-ODD-004\n:area: KON\n:area: VTR\n"
+    + ":rationale: |\n  zwei\n\nText.\n:::\n"
+)
+
+
+def _project(tmp_path: Path) -> Project:
+    root = tmp_path / "example"
+    shutil.copytree(REPO / "conf", root / "conf")
+    shutil.copytree(REPO / "spec", root / "spec")
+    (root / "spec" / "lastenheft" / "sonderfaelle.md").write_text(ODD, encoding="utf-8")
+    return Project.at(root)
+
+
+def _read(project: Project) -> tuple[str, list[tuple[Any, ...]]]:
+    result, needs = items_build(project, fresh=True, jobs=1)
+    items = json.dumps([dict(n) for n in needs], sort_keys=True, default=repr)
+    messages = sorted((m.path or "", m.line or 0, m.text) for m in result.messages)
+    return items, messages
+
+
+def test_fast_paths_read_what_the_original_code_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path)
+    fast = _read(project)
+    # both fast paths were in use
+    assert getattr(myst_directives, "options_to_tokens") is not options_to_tokens  # noqa: B009
+    assert needs_api.deepcopy is copy_default  # type: ignore[attr-defined]
+    monkeypatch.setattr(myst_directives, "options_to_tokens", options_to_tokens)
+    monkeypatch.setattr(needs_api, "deepcopy", copy.deepcopy)
+    monkeypatch.setattr(reading, "install", lambda: False)
+    monkeypatch.setattr("specheft.sphinxext.directives.option_block.install", lambda: None)
+    original = _read(project)
+    assert fast[0] == original[0]
+    assert fast[1] == original[1]
+    # the odd page was read, with MyST's own complaint about the comment
+    assert '"LH-ODD-004"' in fast[0]
+    assert any("# comments" in text for _, _, text in fast[1])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        FieldLiteralValue("x"),
+        FieldLiteralValue(3),
+        FieldLiteralValue(None),  # type: ignore[arg-type]
+        FieldLiteralValue(True),
+        FieldLiteralValue(["a", "b"]),
+        FieldLiteralValue([["nested"]]),  # type: ignore[arg-type]  # not a flat list: deepcopy's
+        LinksLiteralValue([]),
+        LinksLiteralValue([NeedLink(id="LH-1")]),  # not empty: deepcopy's
+        "plain",
+        ["a"],
+    ],
+)
+def test_copy_default_is_a_deep_copy(value: Any) -> None:
+    assert reading.install()
+    copied = copy_default(value)
+    assert copied == copy.deepcopy(value)
+    assert type(copied) is type(value)
+    inner = getattr(value, "value", value)
+    if isinstance(inner, list):
+        assert getattr(copied, "value", copied) is not inner  # a change stays with the need
+
+
+def test_each_page_read_is_frozen_and_given_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before each page the pages read so far are frozen for the collector (a full
+    collection while reading walks one page, not all of them); all given back after."""
+    counts: list[int] = []
+    freeze = collector._freeze_read_page
+
+    def recording(app: Any, docname: str, source: list[str]) -> None:
+        freeze(app, docname, source)
+        counts.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(collector, "_freeze_read_page", recording)
+    before = gc.get_freeze_count()
+    items_build(_project(tmp_path), fresh=True, jobs=1)
+    assert len(counts) > 10
+    assert all(a < b for a, b in itertools.pairwise(counts))
+    assert gc.get_freeze_count() == before
