@@ -150,15 +150,6 @@ _ESCAPED = re.compile("_x[0-9a-fA-F]{4}_|\r")
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 
 
-def _inline(text: str) -> str:
-    """``<is><t>…</t></is>`` of a cell's text (one without :data:`_ESCAPED`)."""
-    # = re.search(r"^\s|\s$", text), without its ``\s$`` trying every position of the text
-    edge = text[:1].isspace() or text[-1:].isspace()
-    space = ' xml:space="preserve"' if edge else ""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f"<is><t{space}>{text}</t></is>"
-
-
 @dataclass
 class _SheetRows:
     """The item rows of one sheet, to be added to XlsxWriter's part ``part``."""
@@ -184,16 +175,26 @@ def _rows_xml(rows: _SheetRows) -> tuple[str, str]:
         col: {value: fmt._get_xf_index() for value, fmt in by_value.items()}
         for col, by_value in rows.fills.items()
     }
+    # per column: the cell reference's letters, the style attribute (fills aside)
+    opens = [
+        (f'<c r="{letter}', f'" s="{style}" t="inlineStr">')
+        for letter, style in zip(letters, styles, strict=True)
+    ]
     out = []
     for number, row in enumerate(table.rows, start=2):  # row 1: the table's header
         cells = []
         for col, text in enumerate(row):
             if not text:
                 continue  # the column's format covers it, as in XlsxWriter's own rows
-            style = fills[col].get(text, styles[col]) if col in fills else styles[col]
-            cells.append(
-                f'<c r="{letters[col]}{number}" s="{style}" t="inlineStr">{_inline(text)}</c>'
-            )
+            start, attrs = opens[col]
+            if col in fills and text in fills[col]:
+                attrs = f'" s="{fills[col][text]}" t="inlineStr">'
+            # ``<is><t>…</t></is>``, the text (one without _ESCAPED) escaped; an edge space
+            # kept: = re.search(r"^\s|\s$", text), without ``\s$`` trying every position
+            edge = text[:1].isspace() or text[-1:].isspace()
+            inline = '<is><t xml:space="preserve">' if edge else "<is><t>"
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            cells.append(f"{start}{number}{attrs}{inline}{text}</t></is></c>")
         if cells:
             out.append(f'<row r="{number}">{"".join(cells)}</row>')
     return "".join(out), _range(table)
@@ -286,7 +287,8 @@ def _write_workbook(export: Export, target: IO[bytes] | str, *, rows: bool) -> l
             fmt = wrapped if name in _WRAPPED else plain
             sheet.set_column(col, col, _WIDTHS.get(name, 14 if name not in _WRAPPED else 40), fmt)
         palettes = {table.header.index(h): p for h, p in table.colour_columns.items()}
-        own = rows or any(_ESCAPED.search("\n".join(row)) for row in table.rows)
+        # one search over every cell (no match can span the line between two cells)
+        own = rows or bool(_ESCAPED.search("\n".join("\n".join(row) for row in table.rows)))
         if not own:
             styles = [wrapped if name in _WRAPPED else plain for name in table.header]
             coloured = {
