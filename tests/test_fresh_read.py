@@ -15,6 +15,8 @@ import gc
 import itertools
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +134,19 @@ def test_each_page_read_is_frozen_and_given_back(
     assert len(counts) > 10
     assert all(a < b for a, b in itertools.pairwise(counts))
     assert gc.get_freeze_count() == before
+
+
+def test_check_does_not_import_the_html_theme(tmp_path: Path) -> None:
+    """furo (and bs4, soupsieve with it) is imported only by an HTML build that uses it."""
+    project = _project(tmp_path)
+    script = (
+        "import sys\n"
+        "from specheft.project.check import run_check\n"
+        "from specheft.project.layout import Project\n"
+        f"run_check(Project.at({str(project.root)!r}), fresh=True, jobs=1)\n"
+        "print(sorted(m for m in ('furo', 'bs4', 'soupsieve') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import furo  # type: ignore[import-untyped]
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment.adapters.toctree import global_toctree_for_doc
@@ -146,7 +145,7 @@ class Navigation:
                 self.folders[directory] = None
             else:
                 html = builder.render_partial(toctree)["fragment"]
-                self.folders[directory] = _scan(furo.get_navigation_tree(html))
+                self.folders[directory] = _scan(_furo().get_navigation_tree(html))
         return self.folders[directory]
 
     def page(self, pagename: str) -> str | None:
@@ -166,9 +165,22 @@ def _compute_navigation_tree(context: dict[str, Any]) -> str:
     return str(original(context))
 
 
+def _furo() -> Any:
+    """furo, its sidebar function replaced by :func:`_compute_navigation_tree`. Imported
+    only for an HTML build with furo: ``check`` never needs it, and furo's import (bs4,
+    soupsieve) was 4 % of a ``check --fresh``."""
+    import furo  # type: ignore[import-untyped]
+
+    if not hasattr(furo._compute_navigation_tree, _ORIGINAL):
+        setattr(_compute_navigation_tree, _ORIGINAL, furo._compute_navigation_tree)
+        furo._compute_navigation_tree = _compute_navigation_tree
+    return furo
+
+
 def _prepare(app: Sphinx, *args: Any) -> None:
     builder = app.builder
     if type(builder) is StandaloneHTMLBuilder and app.config.html_theme == "furo":
+        _furo()  # before the first page's context asks furo for the sidebar
         builder._specheft_navigation = Navigation(app)  # type: ignore[attr-defined]
     else:
         builder._specheft_navigation = None  # type: ignore[attr-defined]
@@ -186,9 +198,6 @@ def _page_context(
 
 
 def setup(app: Sphinx) -> None:
-    if not hasattr(furo._compute_navigation_tree, _ORIGINAL):
-        setattr(_compute_navigation_tree, _ORIGINAL, furo._compute_navigation_tree)
-        furo._compute_navigation_tree = _compute_navigation_tree
     app.connect("write-started", _prepare)
     # before furo's own handler (default priority), which computes the sidebar
     app.connect("html-page-context", _page_context, priority=400)
