@@ -35,6 +35,7 @@ from specheft.config.fields import (
 )
 from specheft.config.reader import read_map
 from specheft.errors import InputError, Location, UsageError, did_you_mean
+from specheft.io.safe.xlsx import column_letter
 from specheft.io.sheets.reading import Grid, open_workbook, read_csv
 from specheft.model import FIELD_DEFS, GLOBAL_ID_PATTERN, LINK_DEFS, Kind, Status
 
@@ -453,6 +454,9 @@ def entries(
                 entry.options[custom.name] = " ".join(value.split())
             elif value:  # several lines are no option: a text line, as without fields
                 kept.append(f"**{name}:** {value}")
+        for c in range(len(cells)):  # a value under an empty header cell: kept, not lost
+            if c not in header.roles and c not in header.extra and cells[c].strip():
+                kept.append(f"**{unnamed_column(c)}:** {german_value(cells[c].strip())[0]}")
         if kept:
             entry.text = (entry.text.rstrip("\n") + "\n\n" if entry.text else "") + "\n\n".join(
                 kept
@@ -460,6 +464,18 @@ def entries(
         found.append(entry)
     errors.raise_if_any()
     return found
+
+
+def unnamed_column(column: int) -> str:
+    """The name of a column (0-based) whose header cell is empty: ``Column C``."""
+    return f"Column {column_letter(column + 1)}"
+
+
+def _unnamed(grid: Grid, header: Header) -> list[str]:
+    """The columns without a header cell that hold a value in a row below the header."""
+    named = header.roles.keys() | header.extra.keys()
+    found = {c for cells in grid.rows[header.row + 1 :] for c, t in enumerate(cells) if t.strip()}
+    return [unnamed_column(c) for c in sorted(found - named)]
 
 
 def _level(heading: str) -> int:
@@ -550,6 +566,7 @@ def import_sheet(
                 _no_header(first, fmt, display, mapping)
     seen: dict[str, tuple[Grid, int]] = {}
     pages: dict[Path, str] = {}
+    imported: list[tuple[Grid, Header]] = []  # the sheets that became pages
     items = 0
     errors: list[InputError] = []
     known = list(fields)
@@ -580,6 +597,7 @@ def import_sheet(
         if page in pages:
             page = into / f"{_slug(name)}-{len(pages) + 1}.md"
         pages[page] = render(title, found)
+        imported.append((grid, header))
     if errors:
         raise errors[0]
     if not pages:  # every sheet with a header row was empty or a view of another
@@ -602,13 +620,24 @@ def import_sheet(
             + ", ".join(f"{c.name} ({c.label!r})" for c in new)
         )
     if settings_file is None:
-        texts = sorted({name for _, header in found_sheets for name in header.extra.values()})
+        texts = sorted({name for _, header in imported for name in header.extra.values()})
         if texts:
             notes.append(
                 "kept as text lines in the items (no project around the target folder to "
                 "declare fields in; import into the project to make them fields): "
                 + ", ".join(texts)
             )
+    unnamed = [
+        f"{grid.sheet}: {', '.join(columns)}" if grid.sheet else ", ".join(columns)
+        for grid, header in imported
+        if (columns := _unnamed(grid, header))
+    ]
+    if unnamed:
+        notes.append(
+            "values in columns without a header cell are kept as text lines in the items "
+            "(**Column C:** …); give the columns a header to make them fields: "
+            + "; ".join(unnamed)
+        )
     if skipped:
         notes.append(
             "skipped sheet(s) without a header row or without items of their own: "
