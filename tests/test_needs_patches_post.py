@@ -17,7 +17,7 @@ from specheft.project.layout import Project
 from specheft.project.sphinx_run import run_sphinx
 from specheft.sphinxext.needs import linkorder, patches, pickling
 
-from .helpers import REPO
+from .helpers import CONF_PY, PHASES, REPO, SETTINGS, item
 
 # ids whose natural order differs from their string order, ties broken by the string
 # (R_02, R_2, r_2 share one natural key), a part, a condition on a link without one,
@@ -277,3 +277,68 @@ def test_needs_json_and_warnings_are_identical_without_the_patches(tmp_path, mon
         assert NeedLink.__getstate__ is dataclasses._dataclass_getstate  # type: ignore[attr-defined]
     assert ours[0][0] and ours[1][0]
     assert ours == theirs
+
+
+# --- the garbage collector paused from the end of reading to the end of a check build --
+
+
+def _small_project(root: Path) -> Project:
+    files = {
+        "conf/conf.py": CONF_PY,
+        "conf/specheft.toml": SETTINGS.format(language="de"),
+        "spec/index.md": "# Mini\n\n```{toctree}\nphasen\nanf\n```\n",
+        "spec/phasen.md": PHASES,
+        "spec/anf.md": "# Anf\n\n"
+        + item("req", "Ziel", "Das CRM-System kann zählen.", id="LH-KON-001", priority="can"),
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return Project.at(root)
+
+
+def _check(project: Project) -> Any:
+    return run_sphinx(
+        project,
+        "specheft-check",
+        project.root / "_build" / "check",
+        strict=False,
+        status=None,
+        warning=None,
+    )
+
+
+def test_no_collection_while_a_check_post_processes(tmp_path, monkeypatch):
+    import gc
+
+    from specheft.sphinxext.needs import checkbuilder
+
+    seen: list[bool] = []
+    original = checkbuilder.CheckBuilder.write
+
+    def write(self: Any, *args: Any, **kwargs: Any) -> None:
+        seen.append(gc.isenabled())
+        original(self, *args, **kwargs)
+        seen.append(gc.isenabled())
+
+    monkeypatch.setattr(checkbuilder.CheckBuilder, "write", write)
+    assert gc.isenabled()
+    result = _check(_small_project(tmp_path / "p"))
+    assert "LH-KON-001" in {need["id"] for need in result.app.builder.resolved_needs}
+    assert seen == [False, False], "the collector runs during the post-processing"
+    assert gc.isenabled(), "the collector stays paused after the build"
+
+
+def test_the_collector_runs_again_when_a_check_fails(tmp_path, monkeypatch):
+    import gc
+
+    from specheft.sphinxext.needs import checkbuilder
+
+    def write(self: Any, *args: Any, **kwargs: Any) -> None:
+        assert not gc.isenabled()
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setattr(checkbuilder.CheckBuilder, "write", write)
+    with pytest.raises(Exception, match="broken on purpose"):
+        _check(_small_project(tmp_path / "p"))
+    assert gc.isenabled()

@@ -12,10 +12,19 @@ strict build. While reading, a copy of each reference node (with its file and li
 kept per page; after reading, the copies of every page are resolved by the same
 transforms and handlers as in a build, on a small document of their own: the same
 messages at the same places, for every page, cached or read again.
+
+From the end of reading to the end of the build the garbage collector is paused
+(:func:`_pause_collector`): the environment is pickled, sphinx-needs post-processes
+every need (new back-link lists, sorted link lists, constraint results) and the schema
+is validated, which allocates hundreds of thousands of long-lived objects and so set off
+collections that walked all of them again (0.4–0.6 s of a 5 s re-check at 15,500 items);
+next to nothing becomes cyclic garbage then. It runs again when the build finishes,
+failed or not.
 """
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from docutils import nodes
@@ -35,7 +44,7 @@ from specheft.sphinxext.needs.data import (
     reference_node_types,
     stored_needs,
 )
-from specheft.sphinxext.needs.priorities import BEFORE_NEEDS
+from specheft.sphinxext.needs.priorities import BEFORE_NEEDS, LATE
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +56,29 @@ _REFERENCE_NODES: tuple[type[nodes.Element], ...] = (
 
 class CheckBuilder(NeedsBuilder):
     name = "specheft-check"
+    #: whether this build paused the garbage collector (to resume it once)
+    collector_paused = False
 
     def finish(self) -> None:
         if not self.config.specheft_items_only:  # warnings only: nobody's to see then
             resolve_references(self.env)  # the needs are resolved (at write-started)
 
         self.resolved_needs: list[Any] = list(needs_view(self.env).values())
+        _resume_collector(self)
+
+
+def _pause_collector(app: Sphinx, env: BuildEnvironment) -> None:
+    """``env-updated``: no collections from here to the end of the build."""
+    builder = app.builder
+    if isinstance(builder, CheckBuilder) and not builder.collector_paused and gc.isenabled():
+        gc.disable()
+        builder.collector_paused = True
+
+
+def _resume_collector(builder: object) -> None:
+    if isinstance(builder, CheckBuilder) and builder.collector_paused:
+        builder.collector_paused = False
+        gc.enable()
 
 
 def _uses_content_links(env: BuildEnvironment) -> bool:
@@ -135,3 +161,6 @@ def setup(app: Sphinx) -> None:
     # before sphinx-needs processes the roles (priority 500)
     app.connect("doctree-resolved", _unknown_backlink_targets, priority=BEFORE_NEEDS)
     app.connect("env-updated", _drop_need_nodes)
+    app.connect("env-updated", _pause_collector, priority=LATE)
+    # also when the build fails between
+    app.connect("build-finished", lambda app, exc: _resume_collector(app.builder))
