@@ -25,7 +25,7 @@ def _link_kind(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
                 )
                 continue
             for target_id in targets:
-                target = graph.get(target_id)
+                target = graph.items.get(target_id)
                 if target is None:
                     yield Hit(
                         item, f":{link}: names unknown item {target_id}", "check the id for typos"
@@ -40,14 +40,16 @@ def _link_kind(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
 
 @rule("inactive-linked", "rejected or obsolete items are no longer linked", "warning")
 def _inactive_linked(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
-    for item in graph.items.values():
-        if not item.active:
+    items = graph.items
+    for item in items.values():
+        if not item.links or not item.active:
             continue
-        for link in item.links:
+        for link, ids in item.links.items():
             if link == "changes":
                 continue  # a change request names what it removed: obsolete by design
-            for target in graph.targets(item, link, active_only=False):
-                if not target.active:
+            for target_id in ids:
+                target = items.get(target_id)
+                if target is not None and not target.active:
                     yield Hit(
                         item,
                         f":{link}: {target.id} has status {target.status!r} and is "

@@ -12,7 +12,8 @@ from specheft.trace.ruleset import CheckOptions, Hit, rule
 @rule("scope-conflict", "nothing satisfies or verifies an exclusion (Abgrenzung)")
 def _scope_conflict(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     for item in graph.items.values():
-        if not item.active:
+        links = item.links
+        if ("satisfies" not in links and "verifies" not in links) or not item.active:
             continue
         for link in ("satisfies", "verifies"):
             for target in graph.targets(item, link):
