@@ -120,6 +120,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "solution": ("solution", "lösung", "loesung", "lösungsart"),
     "chapter": ("chapter", "kapitel", "abschnitt", "gliederung", "section"),
     "page": ("page",),  # the export's own column (the source page): not carried back
+    # the export's columns of the test and spec sheets (see _OWN_KINDS_ONLY)
+    "role": ("role",),
+    "reviewed": ("reviewed",),
     **{name: (name,) for name in LINK_DEFS},
 }
 _BY_NAME = {word: role for role, words in SYNONYMS.items() for word in words}
@@ -141,6 +144,9 @@ _STATUS_WORDS = {
 }
 _KIND_BY_PREFIX = (("AB-", Kind.EXCL), ("PH-", Kind.SPEC), ("TC-", Kind.TEST))
 _ID = re.compile(GLOBAL_ID_PATTERN)
+# fields whose English name a customer's list may use for a column of its own ("Role",
+# "Reviewed" of a requirements list): theirs only on a sheet whose items all have them
+_OWN_KINDS_ONLY = ("role", "reviewed")
 # tags in a cell: sphinx-needs' own separators, or one a line (Alt+Enter in Excel)
 _TAG_SEPARATOR = re.compile(r"[,;|\r\n]")
 # what sphinx-needs reads in :tags: as a dynamic function or a variant, not as text
@@ -388,7 +394,7 @@ def entries(
             )
             continue
         seen[item_id] = (grid, line)
-        kind = next((k for prefix, k in _KIND_BY_PREFIX if item_id.startswith(prefix)), Kind.REQ)
+        kind = kind_of_id(item_id)
         entry = Entry(line, id=item_id, kind=kind)
         text = cell("text")
         entry.title = " ".join((cell("title") or _first_words(text)).split())
@@ -476,6 +482,30 @@ def _unnamed(grid: Grid, header: Header) -> list[str]:
     named = header.roles.keys() | header.extra.keys()
     found = {c for cells in grid.rows[header.row + 1 :] for c, t in enumerate(cells) if t.strip()}
     return [unnamed_column(c) for c in sorted(found - named)]
+
+
+def kind_of_id(item_id: str) -> Kind:
+    """The kind an imported item gets: by the id's prefix, else a requirement."""
+    return next((k for prefix, k in _KIND_BY_PREFIX if item_id.startswith(prefix)), Kind.REQ)
+
+
+def narrow(grid: Grid, header: Header, mapping: SheetMap | None = None) -> None:
+    """A ``role``/``reviewed`` column is that field only where every item of the sheet
+    has it (an export's Tests or Pflichtenheft sheet); else it is the sheet's own column,
+    as any unmapped one. What ``--map`` names stays as named."""
+    column_of = {role: c for c, role in header.roles.items()}
+    id_column = column_of["id"]
+    ids = {r[id_column].strip() for r in grid.rows[header.row + 1 :] if len(r) > id_column}
+    kinds = {kind_of_id(i) for i in ids if i}
+    names = grid.rows[header.row]
+    for role in _OWN_KINDS_ONLY:
+        column = column_of.get(role)
+        if column is None or kinds <= set(FIELD_DEFS[role].kinds):
+            continue
+        if mapping is not None and _norm(names[column]) in mapping.columns:
+            continue
+        del header.roles[column]
+        header.extra[column] = " ".join(names[column].split())
 
 
 def _level(heading: str) -> int:
@@ -574,6 +604,7 @@ def import_sheet(
         if not wanted and _repeats(grid, header, seen):
             skipped.append(f"{grid.sheet} (its ids are those of earlier sheets)")
             continue
+        narrow(grid, header, mapping)
         if settings_file is not None:
             _assign_fields(header, known)
         try:
