@@ -1,9 +1,10 @@
 """Reading the pages faster (#17, ``check --fresh``) changes nothing a user sees.
 
-Three read-side speed-ups: MyST's option blocks through a fast path
+The read-side speed-ups: MyST's option blocks through a fast path
 (``sphinxext/directives/option_block.py``), sphinx-needs' field defaults copied directly
-(``sphinxext/needs/reading.py``), and each page's leftovers frozen for the garbage
-collector before the next page is read (``rendering/collector.py``). The first two are
+(``sphinxext/needs/reading.py``), a page's path looked up once (``sphinxext/docpaths.py``),
+each page's leftovers frozen for the garbage collector before the next page is read
+(``rendering/collector.py``), and no HTML theme imported by ``check``. The first two are
 switched off here to read the same project with the original code: same items, same
 messages at the same lines.
 """
@@ -29,6 +30,7 @@ from sphinx_needs.needs_schema import FieldLiteralValue, LinksLiteralValue
 
 from specheft.project.layout import Project
 from specheft.project.sphinx_run import items_build
+from specheft.sphinxext import docpaths
 from specheft.sphinxext.needs import reading
 from specheft.sphinxext.needs.reading import copy_default
 from specheft.sphinxext.rendering import collector
@@ -150,3 +152,25 @@ def test_check_does_not_import_the_html_theme(tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_doc2path_is_cached_per_page_and_file(tmp_path: Path) -> None:
+    """The path of a page is computed once while the page maps to the same file in the
+    same source folder, and anew when either changes; a page without a file never."""
+    from sphinx.project import Project as SphinxProject
+
+    assert docpaths.install()
+    (tmp_path / "a.md").write_text("# A\n", encoding="utf-8")
+    project = SphinxProject(tmp_path, (".md",))
+    project.discover()
+    original = docpaths._ORIGINAL[0]
+    first = project.doc2path("a", absolute=True)
+    assert first == original(project, "a", True)
+    assert project.doc2path("a", absolute=True) is first  # the cached answer
+    assert project.doc2path("a", absolute=False) == original(project, "a", False)
+    project._docname_to_path["a"] = Path("b.md")  # the page maps to another file
+    assert project.doc2path("a", absolute=True) == tmp_path / "b.md"
+    project.srcdir = type(project.srcdir)(tmp_path / "other")  # another source folder
+    assert project.doc2path("a", absolute=True) == tmp_path / "other" / "b.md"
+    assert project.doc2path("gone", absolute=True) == original(project, "gone", True)
+    assert project.doc2path("gone", absolute=True) is not project.doc2path("gone", True)

@@ -15,7 +15,7 @@ from sphinx.errors import ConfigError as SphinxConfigError
 
 from specheft.config.settings import SETTINGS_FILE, default_settings
 from specheft.errors import SpecheftError
-from specheft.sphinxext import directives, needs
+from specheft.sphinxext import directives, docpaths, needs
 from specheft.sphinxext.compat import conf_py_values
 from specheft.sphinxext.context import build, set_settings, tracing
 from specheft.sphinxext.context.domain import SpecheftDomain
@@ -75,6 +75,7 @@ def _no_raw_directive(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     needs.setup(app)  # sphinx-needs and the speed-ups for its release line
+    docpaths.install()  # a page's file looked up once, not per item
     app.add_config_value("specheft_settings_file", SETTINGS_FILE, "env", types=frozenset({str}))
     app.add_config_value("specheft_allow_raw", False, "env", types=frozenset({bool}))
     app.connect("builder-inited", _no_raw_directive)

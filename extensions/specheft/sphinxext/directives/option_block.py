@@ -23,6 +23,8 @@ _SIMPLE = re.compile(r"([A-Za-z_][\w-]*):(?:[ ]+([^ |>'\"](?:.*[^ ])?))?[ ]*")
 _SPECIAL = re.compile("[#\t\0\r\x85\u2028\u2029\ufeff]")
 
 _ORIGINAL: list[Any] = []
+#: MyST's KeyToken, Position, ValueToken and State, imported on first use
+_CLASSES: list[Any] = []
 
 
 def simple_tokens(text: str) -> list[tuple[Any, Any]] | None:
@@ -30,35 +32,38 @@ def simple_tokens(text: str) -> list[tuple[Any, Any]] | None:
     ``myst_parser.parsers.options.options_to_tokens`` makes them; None for any other block."""
     if not text or _SPECIAL.search(text):
         return None
-    from myst_parser.parsers.options import KeyToken, Position, ValueToken
+    if not _CLASSES:
+        from myst_parser.parsers.options import KeyToken, Position, State, ValueToken
 
+        _CLASSES.extend((KeyToken, Position, ValueToken, State))
+    key_token, position, value_token = _CLASSES[0], _CLASSES[1], _CLASSES[2]
     tokens: list[tuple[Any, Any]] = []
     offset = 0
-    for number, line in enumerate(text.split("\n")):
-        match = _SIMPLE.fullmatch(line)
-        if match is None:
+    lines = text.split("\n")
+    last = len(lines) - 1
+    match = _SIMPLE.fullmatch
+    for number, line in enumerate(lines):
+        found = match(line)
+        if found is None:
             return None
-        key = match.group(1)
-        key_token = KeyToken(
-            Position(offset, number, 0), Position(offset + len(key), number, len(key)), key
-        )
-        value = match.group(2)
-        value_token = None
+        key, value = found.group(1, 2)
+        size = len(key)
+        key_tok = key_token(position(offset, number, 0), position(offset + size, number, size), key)
         if value is not None:
-            start, end = match.start(2), match.end(2)
-            value_token = ValueToken(
-                Position(offset + start, number, start),
-                Position(offset + end, number, end),
-                value,
+            start, end = found.span(2)
+            value_tok = value_token(
+                position(offset + start, number, start), position(offset + end, number, end), value
             )
-        elif number == text.count("\n"):
+        elif number == last:
             # the last line: MyST's scanner meets the end of the block and yields an
             # empty value (on any other line it meets the next key and yields none)
-            end = len(line)
-            value_token = ValueToken(
-                Position(offset + end, number, end), Position(offset + end, number, end), ""
+            end = offset + len(line)
+            value_tok = value_token(
+                position(end, number, len(line)), position(end, number, len(line)), ""
             )
-        tokens.append((key_token, value_token))
+        else:
+            value_tok = None
+        tokens.append((key_tok, value_tok))
         offset += len(line) + 1
     return tokens
 
@@ -68,9 +73,7 @@ def _options_to_tokens(text: str, line_offset: int = 0, column_offset: int = 0) 
     tokens = simple_tokens(text)
     if tokens is None:
         return _ORIGINAL[0](text, line_offset, column_offset)
-    from myst_parser.parsers.options import State
-
-    return tokens, State()
+    return tokens, _CLASSES[3]()
 
 
 def install() -> None:
