@@ -342,3 +342,65 @@ def test_the_collector_runs_again_when_a_check_fails(tmp_path, monkeypatch):
     with pytest.raises(Exception, match="broken on purpose"):
         _check(_small_project(tmp_path / "p"))
     assert gc.isenabled()
+
+
+# --- the kept reference nodes: without the page's doctree, the same messages ------------
+
+REFERENCES_PAGE = (
+    "# Verweise\n\n(oben)=\n## Oben\n\nEinzigartiger Seitentext Quokka.\n\n"
+    "Gut: {need}`LH-KON-001`, {ref}`oben`, {doc}`anf`.\n\n"
+    "Schlecht: {need}`LH-KON-999`, {ref}`nirgends`, {doc}`fehlt`, [weg](fehlt.md).\n"
+)
+
+
+def _references_project(root: Path) -> Project:
+    project = _small_project(root)
+    (root / "spec/verweise.md").write_text(REFERENCES_PAGE, encoding="utf-8")
+    index = root / "spec/index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("anf\n", "anf\nverweise\n"))
+    return project
+
+
+def _check_messages(root: Path) -> list[list[str]]:
+    """The messages of a fresh check, and of the check after an edit to another page."""
+    project = _references_project(root)
+    seen = []
+    for step in range(2):
+        if step:
+            page = root / "spec/anf.md"
+            page.write_text(page.read_text(encoding="utf-8") + "\nNachtrag.\n", "utf-8")
+        result = run_sphinx(
+            project,
+            "specheft-check",
+            root / "_build" / "check",
+            strict=False,
+            status=None,
+            warning=None,
+            fresh=not step,
+        )
+        seen.append(
+            sorted(
+                f"{Path(m.path).relative_to(root) if m.path else ''}:{m.line}: {m.text}"
+                for m in result.messages
+            )
+        )
+    return seen
+
+
+def test_kept_references_hold_no_doctree_and_say_the_same(tmp_path, monkeypatch):
+    from specheft.sphinxext.context.domain import specheft_domain
+    from specheft.sphinxext.needs import checkbuilder
+
+    ours = _check_messages(tmp_path / "ours")
+    doctrees = Project.at(tmp_path / "ours").doctree_dir("specheft-check")
+    env_pickle = (doctrees / "environment.pickle").read_bytes()
+    assert b"Quokka" not in env_pickle, "the kept references pickle the page's doctree"
+    result = _check(Project.at(tmp_path / "ours"))
+    kept = specheft_domain(result.app.env).references["verweise"]
+    assert len(kept) >= 7 and all(node.document is None for node in kept)
+    with monkeypatch.context() as patched:
+        patched.setattr(checkbuilder, "_detach", lambda copy: None)
+        theirs = _check_messages(tmp_path / "theirs")
+    broken = [m for m in ours[0] if "verweise.md" in m]
+    assert len(broken) >= 4, ours[0]  # the four broken references, located
+    assert ours == theirs
