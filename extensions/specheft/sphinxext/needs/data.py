@@ -57,7 +57,7 @@ def plain_needs(needs: Iterable[Any]) -> list[Any]:
     ``NeedItem.get`` looks a key up through seven namespaces and turns links into strings
     on every read; the graph reads some forty fields of every need (a re-check at N=5000:
     0.22 s of ``get`` against 0.09 s for these dicts). So the namespaces are merged here,
-    once, from the item's own stores (``tests/test_needs_contract.py`` pins that the
+    once, from the item's own stores (``tests/test_trace_core_speed.py`` pins that the
     result equals ``need[key]`` key by key). Dicts (needs.json) pass through."""
     plain: list[Any] = []
     for need in needs:
