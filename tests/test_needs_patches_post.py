@@ -404,3 +404,19 @@ def test_kept_references_hold_no_doctree_and_say_the_same(tmp_path, monkeypatch)
     broken = [m for m in ours[0] if "verweise.md" in m]
     assert len(broken) >= 4, ours[0]  # the four broken references, located
     assert ours == theirs
+
+
+def test_content_of_a_need_as_get_gives_it():
+    from sphinx_needs.need_item import NeedsContent
+
+    from specheft.sphinxext.needs import checkbuilder
+
+    class Item(dict):  # type: ignore[type-arg]
+        """A need with its content in a ``NeedsContent``, as ``NeedItem`` keeps it."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__(content=text)
+            self.content = NeedsContent(doctype=".md", content=text)
+
+    for need in (Item("[[links_from_content()]]"), Item(""), {"content": None}, {}):
+        assert checkbuilder._content(need) == str(need.get("content") or "")

@@ -94,7 +94,14 @@ def _uses_content_links(env: BuildEnvironment) -> bool:
         if "content_links" in repr(entry.get("derive") if isinstance(entry, dict) else entry):
             return True
     needs = stored_needs(env)
-    return any("links_from_content" in str(need.get("content") or "") for need in needs.values())
+    return any("links_from_content" in _content(need) for need in needs.values())
+
+
+def _content(need: Any) -> str:
+    """``str(need.get("content") or "")``; of a ``NeedItem`` read from its ``NeedsContent``
+    (``get`` looks the key up in seven stores: a fifth of this step at 15,500 items)."""
+    text = getattr(getattr(need, "content", None), "content", None)
+    return text if isinstance(text, str) else str(need.get("content") or "")
 
 
 def _keep_references(app: Sphinx, doctree: nodes.document) -> None:
