@@ -469,6 +469,16 @@ BAD_INPUTS = {
     "zip-encrypted": ("c.reqifz", lambda p: _encrypted(p, VALID), "encrypted"),
     "not-a-zip": ("nz.reqifz", lambda p: p.write_bytes(b"hello"), "not a zip"),
     "zip-lying-header": ("l.reqifz", lambda p: _lying(p, VALID), "damaged"),
+    # a tags attribute holding what sphinx-needs would run as a dynamic function
+    "tag-with-markup": (
+        "g.reqif",
+        lambda p: p.write_bytes(
+            VALID.replace(b'LONG-NAME="Owner"', b'LONG-NAME="Tags"').replace(
+                b'THE-VALUE="Team A"', b"THE-VALUE=\"crm, [[copy('id')]]\""
+            )
+        ),
+        "g.reqif:30: SPEC-OBJECT o1: attribute 'Tags': the tag \"[[copy('id')]]\" holds '[['",
+    ),
 }
 
 

@@ -28,6 +28,7 @@ from specheft.io.reqif.mapping import HEADING, KEEP, ImportMap
 from specheft.io.reqif.model import Document, Entry
 from specheft.io.reqif.myst import slug
 from specheft.io.reqif.xhtml import to_markdown
+from specheft.io.tags import tags_of
 from specheft.model import (
     FIELD_DEFS,
     GERMAN_VALUES,
@@ -559,7 +560,14 @@ class _Reader:
                 else:
                     extra[attr] = value  # a tool's own workflow state: kept as it is
             elif field_name == TAGS and value.strip():
-                fields[TAGS] = " ".join(value.split())
+                tags, problem = tags_of(value)
+                if problem:  # written as it is, sphinx-needs would run or drop it
+                    path, _, line = obj.where.rpartition(":")
+                    raise InputError(
+                        f"SPEC-OBJECT {obj.identifier}: attribute {attr!r}: {problem}",
+                        location=Location(path, int(line) if line.isdigit() else None),
+                    )
+                fields[TAGS] = ", ".join(tags)
             elif field_name in FIELD_DEFS and Kind(kind) in FIELD_DEFS[field_name].kinds:
                 fields[field_name] = value
             else:

@@ -37,6 +37,7 @@ from specheft.config.reader import read_map
 from specheft.errors import InputError, Location, UsageError, did_you_mean
 from specheft.io.safe.xlsx import column_letter
 from specheft.io.sheets.reading import Grid, open_workbook, read_csv
+from specheft.io.tags import tags_of
 from specheft.model import FIELD_DEFS, GLOBAL_ID_PATTERN, LINK_DEFS, Kind, Status
 
 # column role → header names (compared case-folded, without trailing ".:" and spaces)
@@ -147,11 +148,6 @@ _ID = re.compile(GLOBAL_ID_PATTERN)
 # fields whose English name a customer's list may use for a column of its own ("Role",
 # "Reviewed" of a requirements list): theirs only on a sheet whose items all have them
 _OWN_KINDS_ONLY = ("role", "reviewed")
-# tags in a cell: sphinx-needs' own separators, or one a line (Alt+Enter in Excel)
-_TAG_SEPARATOR = re.compile(r"[,;|\r\n]")
-# what sphinx-needs reads in :tags: as a dynamic function or a variant, not as text
-_TAG_MARKUP = re.compile(r"\[\[|\]\]|<<|>>|<\{|\}>")
-_TAG_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")
 _HEADER_SEARCH = 30
 _MAX_ERRORS = 20
@@ -176,27 +172,6 @@ def german_value(text: str) -> tuple[str, str]:
     if _GERMAN_DECIMAL.fullmatch(text):
         return text.replace(".", "").replace(",", "."), ""
     return text, ""
-
-
-def tags_of(text: str) -> tuple[list[str], str]:
-    """The tags of a cell (``a, b; c`` or one a line), in its order; (tags, problem):
-    a tag sphinx-needs cannot hold as it is written is a problem, never altered."""
-    tags: list[str] = []
-    for part in _TAG_SEPARATOR.split(text):
-        tag = " ".join(part.split())
-        if not tag:
-            continue
-        markup = _TAG_MARKUP.search(tag)
-        if markup:
-            return tags, (
-                f"the tag {tag!r} holds {markup.group()!r}, which sphinx-needs reads as a "
-                "dynamic function or a variant, not as a tag"
-            )
-        control = _TAG_CONTROL.search(tag)
-        if control:
-            return tags, f"the tag {tag!r} holds the control character U+{ord(control.group()):04X}"
-        tags.append(tag)
-    return tags, ""
 
 
 @dataclass(frozen=True)
