@@ -102,11 +102,14 @@ def test_the_freeze_ends_with_the_build(exception):
         def write_doc(self, docname: str, doctree: object) -> None:
             pass
 
+        def prepare_writing(self, docnames: object) -> None:
+            pass
+
     class App:
         builder = Builder()
 
     app = App()
-    original = app.builder.write_doc
+    original, prepare = app.builder.write_doc, app.builder.prepare_writing
     monkey = pytest.MonkeyPatch()
     monkey.setattr(collector, "StandaloneHTMLBuilder", Builder)
     try:
@@ -116,6 +119,7 @@ def test_the_freeze_ends_with_the_build(exception):
         collector._unfreeze(app, exception)  # type: ignore[arg-type]
         assert gc.get_freeze_count() == 0
         assert app.builder.write_doc == original
+        assert app.builder.prepare_writing == prepare
     finally:
         gc.unfreeze()
         monkey.undo()

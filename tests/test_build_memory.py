@@ -1,0 +1,137 @@
+"""The HTML build's peak memory (issue 17): what a large page or needs.json costs.
+
+At N=5000 the peak of ``specheft build`` was, in turn, reading the whole needs.json
+(31 MB as bytes and as text) only to look for a ``%``, and the page of the coverage
+matrix: its context formatted by Sphinx's ``emit`` for a debug message (the page's HTML,
+several times) while its doctree was kept until the file was written.
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docutils import nodes
+
+import specheft.sphinxext as extension
+from specheft.sphinxext.rendering import collector, site_files
+
+
+def _needs_json(path: Path, content: str, padding: int) -> None:
+    needs = {f"R-{n:05d}": {"content": "Text", "title": "x" * 200} for n in range(padding)}
+    needs["R-99999"] = {"content": content, "title": "letzte"}
+    path.write_text(json.dumps({"versions": {"": {"needs": needs}}}, sort_keys=True))
+
+
+def test_needs_json_is_scanned_for_a_percent_sign_not_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "needs.json"
+    _needs_json(path, "Text", padding=12_000)
+    assert path.stat().st_size > 2 * (1 << 20)
+    before = path.read_bytes()
+
+    def whole(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the whole file was read")
+
+    monkeypatch.setattr(Path, "read_text", whole)
+    monkeypatch.setattr(Path, "read_bytes", whole)
+    site_files._strip_published_comments(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+
+
+def test_a_percent_sign_after_the_first_chunk_is_found_and_the_comment_stripped(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "needs.json"
+    _needs_json(path, "Text\n% Notiz der Autoren\nmehr", padding=12_000)
+    assert path.read_bytes().index(b"%") > 1 << 20  # beyond the first MiB read
+    site_files._strip_published_comments(path)
+    needs = json.loads(path.read_text())["versions"][""]["needs"]
+    assert needs["R-99999"]["content"] == "Text\nmehr"
+    assert needs["R-00000"]["content"] == "Text"
+
+
+def test_the_page_context_has_a_short_repr_and_stays_one_when_copied() -> None:
+    context = collector._PageContext(body="<p>" + "x" * 100_000 + "</p>", title="T")
+    page = context.copy()
+    page["extra"] = 1
+    assert isinstance(page, collector._PageContext)
+    assert repr(page) == "<page context of 3 entries>"
+    assert dict(page)["body"] == context["body"]  # Jinja renders from a plain copy
+
+
+@pytest.fixture
+def seen_by_a_late_handler(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, int]]:
+    """Per page written from a doctree: its name, the length of its context's repr, and
+    how many children its doctree still has after the last html-page-context handler."""
+    seen: list[tuple[str, int, int]] = []
+    setup = extension.setup
+
+    def record(app: Any, pagename: str, templatename: str, context: Any, doctree: Any) -> None:
+        if isinstance(doctree, nodes.document):
+            seen.append((pagename, len(repr(context)), len(doctree.children)))
+
+    def setup_and_record(app: Any) -> Any:
+        app.connect("html-page-context", record, priority=999)
+        return setup(app)
+
+    monkeypatch.setattr(extension, "setup", setup_and_record)
+    return seen
+
+
+def test_a_page_is_released_before_its_template_is_rendered(
+    make_project: Any, run_cli: Any, seen_by_a_late_handler: list[tuple[str, int, int]]
+) -> None:
+    body = "Ein langer Absatz. " * 2000
+    project = make_project({"lang.md": f"# Lang\n\n{body}\n"})
+    assert run_cli("build", project.root, "--fresh").code == 0
+    pages = {name: (length, children) for name, length, children in seen_by_a_late_handler}
+    assert "lang" in pages and "index" in pages
+    assert all(children == 0 for _, children in pages.values()), pages
+    assert pages["lang"][0] < 100  # not the page's 38,000 characters of HTML
+    page = (project.root / "_build/html/lang.html").read_text(encoding="utf-8")
+    assert page.count("Ein langer Absatz.") == 2000
+
+
+@pytest.fixture
+def pages_alive_after_writing(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many of the written pages' first paragraphs are still alive once all pages are
+    written (at html-collect-pages, before the build ends and everything is unfrozen)."""
+    kept: list[weakref.ref[nodes.Node]] = []
+    alive: list[int] = []
+    setup = extension.setup
+
+    def remember(app: Any, pagename: str, templatename: str, context: Any, doctree: Any) -> None:
+        if isinstance(doctree, nodes.document):
+            paragraph = doctree.next_node(nodes.paragraph)
+            if paragraph is not None:
+                kept.append(weakref.ref(paragraph))
+
+    def count(app: Any) -> list[Any]:
+        alive.append(sum(1 for ref in kept if ref() is not None))
+        alive.append(len(kept))
+        return []
+
+    def setup_and_count(app: Any) -> Any:
+        app.connect("html-page-context", remember, priority=1)
+        app.connect("html-collect-pages", count)
+        return setup(app)
+
+    monkeypatch.setattr(extension, "setup", setup_and_count)
+    return alive
+
+
+def test_written_pages_are_freed_although_reading_froze_them(
+    make_project: Any, run_cli: Any, pages_alive_after_writing: list[int]
+) -> None:
+    pages = {f"seite{n}.md": f"# Seite {n}\n\nAbsatz {n}.\n\n## Teil\n\nMehr.\n" for n in range(6)}
+    project = make_project(pages)
+    assert run_cli("build", project.root, "--fresh").code == 0
+    alive, written = pages_alive_after_writing
+    assert written >= 6
+    assert alive == 0, f"{alive} of {written} written pages still alive"
