@@ -314,19 +314,29 @@ def test_no_collection_while_a_check_post_processes(tmp_path, monkeypatch):
     from specheft.sphinxext.needs import checkbuilder
 
     seen: list[bool] = []
+    frozen: list[int] = []
     original = checkbuilder.CheckBuilder.write
+    original_finish = checkbuilder.CheckBuilder.finish
 
     def write(self: Any, *args: Any, **kwargs: Any) -> None:
         seen.append(gc.isenabled())
+        frozen.append(gc.get_freeze_count())
         original(self, *args, **kwargs)
         seen.append(gc.isenabled())
 
+    def finish(self: Any) -> None:
+        original_finish(self)
+        frozen.append(gc.get_freeze_count())
+
     monkeypatch.setattr(checkbuilder.CheckBuilder, "write", write)
+    monkeypatch.setattr(checkbuilder.CheckBuilder, "finish", finish)
     assert gc.isenabled()
     result = _check(_small_project(tmp_path / "p"))
     assert "LH-KON-001" in {need["id"] for need in result.app.builder.resolved_needs}
     assert seen == [False, False], "the collector runs during the post-processing"
     assert gc.isenabled(), "the collector stays paused after the build"
+    # what the post-processing made is frozen with the loaded environment, not walked
+    assert frozen[1] > frozen[0]
 
 
 def test_the_collector_runs_again_when_a_check_fails(tmp_path, monkeypatch):

@@ -19,7 +19,7 @@ every need (new back-link lists, sorted link lists, constraint results) and the 
 is validated, which allocates hundreds of thousands of long-lived objects and so set off
 collections that walked all of them again (0.4–0.6 s of a 5 s re-check at 15,500 items);
 next to nothing becomes cyclic garbage then. It runs again when the build finishes,
-failed or not.
+failed or not, with what was made meanwhile frozen like the loaded environment.
 """
 
 from __future__ import annotations
@@ -78,6 +78,10 @@ def _pause_collector(app: Sphinx, env: BuildEnvironment) -> None:
 def _resume_collector(builder: object) -> None:
     if isinstance(builder, CheckBuilder) and builder.collector_paused:
         builder.collector_paused = False
+        # what was made meanwhile is as long-lived as the loaded environment (frozen
+        # alike by project/sphinx_run.py, and thawed with it): the first collections
+        # after the pause would otherwise walk all of it
+        gc.freeze()
         gc.enable()
 
 
