@@ -135,3 +135,46 @@ def test_written_pages_are_freed_although_reading_froze_them(
     alive, written = pages_alive_after_writing
     assert written >= 6
     assert alive == 0, f"{alive} of {written} written pages still alive"
+
+
+def _reference_strip(data: dict[str, Any]) -> str:
+    """The comments stripped the simple way: the whole file parsed (the code before)."""
+    for version in data["versions"].values():
+        for need in version["needs"].values():
+            if isinstance(need.get("content"), str):
+                need["content"] = site_files.without_comments(need["content"])
+    return json.dumps(data, sort_keys=True)
+
+
+def test_comments_are_stripped_in_place_as_parsing_the_whole_file_would(tmp_path: Path) -> None:
+    contents = [
+        "Text\n% Notiz\nmehr",
+        '% "zitiert" \\ mit Backslash\nÄnderung über €',
+        "100 % Abdeckung, kein Kommentar",
+        "```\n% im Codeblock bleibt\n```\n  % eingerückt geht",
+        "",
+        "nur Text",
+    ]
+    needs = {
+        f"R-{n:03d}": {"content": text, "title": f"Titel {n} %", "tags": ["a"]}
+        for n, text in enumerate(contents)
+    }
+    data = {
+        "current_version": "1.0",
+        "versions": {
+            "1.0": {
+                "needs": needs,
+                "needs_schema": {"properties": {"content": {"type": "string"}}},
+            }
+        },
+    }
+    path = tmp_path / "needs.json"
+    path.write_text(json.dumps(data, sort_keys=True))
+    site_files._strip_published_comments(path)
+    assert path.read_text() == _reference_strip(data)
+    assert not (tmp_path / "needs.json.tmp").exists()
+    # nothing to strip: the file is left as it is
+    unchanged = json.dumps({"versions": {"1.0": {"needs": {"A": {"content": "5 % mehr"}}}}})
+    path.write_text(unchanged)
+    site_files._strip_published_comments(path)
+    assert path.read_text() == unchanged and not (tmp_path / "needs.json.tmp").exists()
