@@ -1,4 +1,4 @@
-"""Speed-ups for sphinx-needs 9: two methods replaced, one store given a short repr.
+"""Speed-ups for sphinx-needs 9: methods replaced, a store given a short repr, faster pickling.
 
 Each patch is written for the sphinx-needs release line in :data:`TESTED_MAJOR` and is
 applied only there: on another major version nothing is replaced and one warning says
@@ -184,7 +184,8 @@ _WARNED: list[str] = []
 
 
 def install() -> bool:
-    """Replace both methods on sphinx-needs 9.x; True if both are replaced.
+    """Apply the speed-ups on sphinx-needs 9.x; True if the two that change complexity
+    (``add_backlink``, ``remove_doc``) are in place (the others are only faster).
 
     On another major version nothing is replaced, with one warning per process: the
     replacements copy what sphinx-needs 9 does and could be wrong for another release.
