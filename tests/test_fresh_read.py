@@ -174,3 +174,24 @@ def test_doc2path_is_cached_per_page_and_file(tmp_path: Path) -> None:
     assert project.doc2path("a", absolute=True) == tmp_path / "other" / "b.md"
     assert project.doc2path("gone", absolute=True) == original(project, "gone", True)
     assert project.doc2path("gone", absolute=True) is not project.doc2path("gone", True)
+
+
+def test_serial_reading_does_not_freeze_the_page_being_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading one page after the other, the freeze comes when the page is purged, before
+    anything of it exists: its document (and parser) stay with the collector, so what
+    becomes garbage after the page is collected, not kept frozen to the end."""
+    from specheft.sphinxext.diagnostics import syntax
+
+    seen: list[bool] = []
+    check = syntax._check_doctree
+
+    def recording(app: Any, doctree: Any) -> None:
+        seen.append(any(o is doctree for o in gc.get_objects()))
+        check(app, doctree)
+
+    monkeypatch.setattr(syntax, "_check_doctree", recording)
+    items_build(_project(tmp_path), fresh=True, jobs=1)
+    assert len(seen) > 10
+    assert all(seen)
