@@ -121,3 +121,12 @@ def test_check_leaves_garbage_collection_as_it_found_it(
     with pytest.raises(RuntimeError):
         run_check(project)
     assert gc.isenabled()
+
+
+def test_coverage_rows_are_a_new_list_each_time() -> None:
+    graph = TraceGraph.from_needs(complete())
+    rows = coverage(graph)
+    rows.sort(key=lambda row: row.item.id, reverse=True)  # a caller's own order …
+    rows.pop()
+    # … leaves the rows the rules and the report read as they were
+    assert [row.item.id for row in coverage(graph)] == ["LH-KON-001", "LH-KON-002", "LH-KON-003"]

@@ -73,8 +73,13 @@ def _requirement_coverage(graph: TraceGraph, item: Item) -> RequirementCoverage:
 
 
 def coverage(graph: TraceGraph) -> list[RequirementCoverage]:
-    """Coverage of every active requirement, in id order."""
-    return [requirement_coverage(graph, item) for item in graph.of_kind(Kind.REQ)]
+    """Coverage of every active requirement, in id order (a new list: the rows are made
+    once per graph, and four rules and the report read them)."""
+    rows: list[RequirementCoverage] | None = graph.memo.get("coverage rows")
+    if rows is None:
+        rows = [requirement_coverage(graph, item) for item in graph.of_kind(Kind.REQ)]
+        graph.memo["coverage rows"] = rows
+    return list(rows)
 
 
 def percent(part: int, total: int) -> int | None:

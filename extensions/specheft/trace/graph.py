@@ -130,7 +130,7 @@ class TraceGraph:
         """Start without derived values (made anew, also after unpickling)."""
         self._by_kind: dict[str, list[Item]] | None = None
         self._phases: dict[str, Item | None] = {}
-        self.memo: dict[str, dict[str, Any]] = {}
+        self.memo: dict[str, Any] = {}
         """Values other modules derive from the graph, by their name (the coverage of
         each requirement, which several rules read): kept as long as the graph, which
         does not change once built."""

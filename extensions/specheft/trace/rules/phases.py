@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from specheft.model import Kind, Priority
-from specheft.trace.coverage import requirement_coverage
+from specheft.trace.coverage import coverage
 from specheft.trace.graph import Item, TraceGraph
 from specheft.trace.rules.wording import id_list, priority_word
 from specheft.trace.ruleset import CheckOptions, Hit, rule
@@ -110,8 +110,8 @@ def _req_test_phase(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     # the requirements it leaves unscheduled (the level depends on that priority)
     unscheduled: dict[str, dict[str | None, list[Item]]] = {}
     only: dict[str, bool] = {}
-    for req in graph.of_kind(Kind.REQ):
-        tests = requirement_coverage(graph, req).tests
+    for row in coverage(graph):
+        req, tests = row.item, row.tests
         if tests and not any(graph.phase_of(graph.items[t]) for t in tests):
             for test_id in tests:
                 if not graph.items[test_id].links.get("phase"):
@@ -148,8 +148,9 @@ def _req_test_phase(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     can="off",
 )
 def _req_uat(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
-    for req in graph.of_kind(Kind.REQ):
-        tests = [graph.items[t] for t in requirement_coverage(graph, req).tests]
+    for row in coverage(graph):
+        req = row.item
+        tests = [graph.items[t] for t in row.tests]
         if tests and not any(str(t.get("level") or "").lower() == "uat" for t in tests):
             yield Hit(
                 req,

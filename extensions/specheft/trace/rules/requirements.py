@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from specheft.model import Kind
-from specheft.trace.coverage import requirement_coverage
+from specheft.trace.coverage import coverage
 from specheft.trace.graph import TraceGraph
 from specheft.trace.rules.wording import priority_word
 from specheft.trace.ruleset import CheckOptions, Hit, rule
@@ -19,8 +19,9 @@ from specheft.trace.ruleset import CheckOptions, Hit, rule
     can="info",
 )
 def _req_satisfied(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
-    for req in graph.of_kind(Kind.REQ):
-        if not requirement_coverage(graph, req).specs:
+    for row in coverage(graph):
+        req = row.item
+        if not row.specs:
             yield Hit(
                 req,
                 f"{priority_word(req)} requirement is not satisfied by any Pflichtenheft item",
@@ -36,8 +37,8 @@ def _req_satisfied(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
     can="info",
 )
 def _req_verified(graph: TraceGraph, options: CheckOptions) -> Iterator[Hit]:
-    for req in graph.of_kind(Kind.REQ):
-        cov = requirement_coverage(graph, req)
+    for cov in coverage(graph):
+        req = cov.item
         if not cov.tests:
             hint = f"add a test with ':verifies: {req.id}'"
             if cov.specs:
