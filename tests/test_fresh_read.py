@@ -2,11 +2,11 @@
 
 The read-side speed-ups: MyST's option blocks through a fast path
 (``sphinxext/directives/option_block.py``), sphinx-needs' field defaults copied directly
-(``sphinxext/needs/reading.py``), a page's path looked up once (``sphinxext/docpaths.py``),
-each page's leftovers frozen for the garbage collector before the next page is read
-(``rendering/collector.py``), and no HTML theme imported by ``check``. The first two are
-switched off here to read the same project with the original code: same items, same
-messages at the same lines.
+and each need's sections found once per page (``sphinxext/needs/reading.py``), a page's
+path looked up once (``sphinxext/docpaths.py``), each page's leftovers frozen for the
+garbage collector before the next page is read (``rendering/collector.py``), and no HTML
+theme imported by ``check``. The first three are switched off here to read the same
+project with the original code: same items, same messages at the same lines.
 """
 
 from __future__ import annotations
@@ -83,6 +83,8 @@ def test_fast_paths_read_what_the_original_code_reads(
     assert needs_api.deepcopy is copy_default  # type: ignore[attr-defined]
     monkeypatch.setattr(myst_directives, "options_to_tokens", options_to_tokens)
     monkeypatch.setattr(needs_api, "deepcopy", copy.deepcopy)
+    name = "get_sections_and_signature_and_needs"
+    monkeypatch.setattr(f"sphinx_needs.directives.need.{name}", reading.REPLACED[name])
     monkeypatch.setattr(reading, "install", lambda: False)
     monkeypatch.setattr("specheft.sphinxext.directives.option_block.install", lambda: None)
     original = _read(project)
@@ -195,3 +197,41 @@ def test_serial_reading_does_not_freeze_the_page_being_read(
     items_build(_project(tmp_path), fresh=True, jobs=1)
     assert len(seen) > 10
     assert all(seen)
+
+
+def test_need_locations_are_sphinx_needs_own(tmp_path: Path) -> None:
+    """Sections, signature and parent need of every need, on the example's pages and on
+    a page with API signatures and nested needs, as sphinx-needs' own function finds them."""
+    from docutils import nodes
+    from docutils.utils import new_document
+    from sphinx import addnodes
+    from sphinx_needs.directives.need import previous_sibling
+    from sphinx_needs.nodes import Need
+
+    assert reading.install()
+    original = reading.REPLACED["get_sections_and_signature_and_needs"]
+    project = _project(tmp_path)
+    result, _ = items_build(project, fresh=True, jobs=1)
+    env = result.app.env
+    pages = [env.get_doctree(docname) for docname in sorted(env.found_docs)]
+
+    # a page of API documentation: signatures before the needs, needs in needs
+    page = new_document("api.md")
+    section = nodes.section("", nodes.title("", "API\xa0\xa0Teil"))
+    page += section
+    outer = Need("", refid="OUT-1")
+    signature = addnodes.desc_signature("", "")
+    signature += addnodes.desc_name("", "", nodes.Text("do_it"))
+    section += [nodes.paragraph("", "x"), signature, nodes.target(), outer]
+    outer += [nodes.paragraph("", "y"), nodes.target(), Need("", refid="IN-1")]
+    sub = nodes.section("", nodes.title("", "Unter"), nodes.target(), Need("", refid="S-1"))
+    section += sub
+    pages.append(page)
+    compared = 0
+    for doctree in pages:
+        for node in list(doctree.findall(Need)):
+            start = previous_sibling(node)
+            assert reading.sections_signature_needs(start) == original(start)
+            compared += 1
+    assert compared > 300
+    assert reading.sections_signature_needs(None) == original(None)
