@@ -8,6 +8,7 @@ several times) while its doctree was kept until the file was written.
 
 from __future__ import annotations
 
+import gc
 import json
 import weakref
 from pathlib import Path
@@ -178,3 +179,40 @@ def test_comments_are_stripped_in_place_as_parsing_the_whole_file_would(tmp_path
     path.write_text(unchanged)
     site_files._strip_published_comments(path)
     assert path.read_text() == unchanged and not (tmp_path / "needs.json.tmp").exists()
+
+
+class _Garbage:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_garbage_frozen_while_reading_is_collected_when_writing_starts() -> None:
+    class Builder:
+        def write_doc(self, docname: str, doctree: object) -> None:
+            pass
+
+        def prepare_writing(self, docnames: object) -> None:
+            pass
+
+    class App:
+        builder = Builder()
+
+    app = App()
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(collector, "StandaloneHTMLBuilder", Builder)
+    try:
+        garbage = _Garbage()
+        ref = weakref.ref(garbage)
+        collector._freeze_for_reading(app, None, [])  # type: ignore[arg-type]
+        del garbage  # alive when reading froze it, garbage afterwards (a page's parser)
+        gc.collect()
+        assert ref() is not None  # frozen: no collection reaches it
+        collector._freeze(app)  # type: ignore[arg-type]
+        assert ref() is None
+        collector._unfreeze(app, None)  # type: ignore[arg-type]
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
+        monkey.undo()
