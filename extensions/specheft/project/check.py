@@ -90,7 +90,6 @@ def run_check(
     ``LATEST``: each document's own latest baseline tag."""
     from specheft.project import items_cache
     from specheft.project.sphinx_run import items_build
-    from specheft.sphinxext.needs.data import plain_needs
 
     started = time.perf_counter()
     settings = project.settings()
@@ -105,6 +104,7 @@ def run_check(
     result, needs = items_build(project, fresh=fresh, jobs=jobs, progress=progress)
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
     from specheft.sphinxext.diagnostics.syntax import fenced_items
+    from specheft.sphinxext.needs.data import plain_needs
 
     options = check_options(settings, fenced_items(result.app.env, project.root))
     if baseline is not None and since is not None:
