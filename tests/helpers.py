@@ -109,3 +109,22 @@ def without_baselines(toml_text: str) -> str:
     return "".join(
         line for line in toml_text.splitlines(keepends=True) if not line.startswith("baseline = ")
     )
+
+
+def fake_html_app(monkeypatch: Any) -> Any:
+    """An app whose builder stands in for Sphinx's HTML builder, as the collector's
+    freeze sees it (it wraps the builder's ``write_doc`` and ``prepare_writing``)."""
+    from specheft.sphinxext.rendering import collector
+
+    class Builder:
+        def write_doc(self, docname: str, doctree: object) -> None:
+            pass
+
+        def prepare_writing(self, docnames: object) -> None:
+            pass
+
+    class App:
+        builder = Builder()
+
+    monkeypatch.setattr(collector, "StandaloneHTMLBuilder", Builder)
+    return App()

@@ -20,6 +20,8 @@ from docutils import nodes
 import specheft.sphinxext as extension
 from specheft.sphinxext.rendering import collector, site_files
 
+from .helpers import fake_html_app
+
 
 def _needs_json(path: Path, content: str, padding: int) -> None:
     needs = {f"R-{n:05d}": {"content": "Text", "title": "x" * 200} for n in range(padding)}
@@ -188,31 +190,20 @@ class _Garbage:
         self.me = self
 
 
-def test_garbage_frozen_while_reading_is_collected_when_writing_starts() -> None:
-    class Builder:
-        def write_doc(self, docname: str, doctree: object) -> None:
-            pass
-
-        def prepare_writing(self, docnames: object) -> None:
-            pass
-
-    class App:
-        builder = Builder()
-
-    app = App()
-    monkey = pytest.MonkeyPatch()
-    monkey.setattr(collector, "StandaloneHTMLBuilder", Builder)
+def test_garbage_frozen_while_reading_is_collected_when_writing_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = fake_html_app(monkeypatch)
     try:
         garbage = _Garbage()
         ref = weakref.ref(garbage)
-        collector._freeze_for_reading(app, None, [])  # type: ignore[arg-type]
+        collector._freeze_for_reading(app, None, [])
         del garbage  # alive when reading froze it, garbage afterwards (a page's parser)
         gc.collect()
         assert ref() is not None  # frozen: no collection reaches it
-        collector._freeze(app)  # type: ignore[arg-type]
+        collector._freeze(app)
         assert ref() is None
-        collector._unfreeze(app, None)  # type: ignore[arg-type]
+        collector._unfreeze(app, None)
         assert gc.get_freeze_count() == 0
     finally:
         gc.unfreeze()
-        monkey.undo()

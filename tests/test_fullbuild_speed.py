@@ -21,7 +21,7 @@ from docutils.utils import new_document
 
 from specheft.sphinxext.rendering import collector, navigation
 
-from .helpers import REPO
+from .helpers import REPO, fake_html_app
 
 
 def _digests(root: Path) -> dict[str, str]:
@@ -97,32 +97,19 @@ def test_a_released_page_is_freed_without_the_cyclic_collector():
 
 
 @pytest.mark.parametrize("exception", [None, RuntimeError("stopped")])
-def test_the_freeze_ends_with_the_build(exception):
-    class Builder:
-        def write_doc(self, docname: str, doctree: object) -> None:
-            pass
-
-        def prepare_writing(self, docnames: object) -> None:
-            pass
-
-    class App:
-        builder = Builder()
-
-    app = App()
+def test_the_freeze_ends_with_the_build(exception, monkeypatch):
+    app = fake_html_app(monkeypatch)
     original, prepare = app.builder.write_doc, app.builder.prepare_writing
-    monkey = pytest.MonkeyPatch()
-    monkey.setattr(collector, "StandaloneHTMLBuilder", Builder)
     try:
-        collector._freeze(app)  # type: ignore[arg-type]
+        collector._freeze(app)
         assert gc.get_freeze_count() > 0
         assert app.builder.write_doc.__wrapped__ == original
-        collector._unfreeze(app, exception)  # type: ignore[arg-type]
+        collector._unfreeze(app, exception)
         assert gc.get_freeze_count() == 0
         assert app.builder.write_doc == original
         assert app.builder.prepare_writing == prepare
     finally:
         gc.unfreeze()
-        monkey.undo()
 
 
 def _compare_navigation_with_furos(app, pagename, templatename, context, doctree):

@@ -100,6 +100,16 @@ def test_export_has_a_tags_column_on_every_item_sheet_and_in_csv(
     assert "TC-SIT-001;Test;Prüfen.;;smoke, regression;" in text
 
 
+def _export_again_equals(mini: MiniProject, run_cli: Callable[..., CliResult], first: Path) -> None:
+    """Export the project again: the same tags and the same rows as ``first``."""
+    second = mini.root / "second.xlsx"
+    result = run_cli("export", "xlsx", mini.root, "--out", second)
+    assert result.code == 0, result.output
+    assert _tags(second) == TAGS
+    for name, _ in SHEETS:
+        assert _rows(second, name) == _rows(first, name), name
+
+
 def test_round_trip_xlsx_keeps_tags_of_every_kind(
     mini: MiniProject, run_cli: Callable[..., CliResult]
 ) -> None:
@@ -111,12 +121,7 @@ def test_round_trip_xlsx_keeps_tags_of_every_kind(
     assert ":id: LH-KON-001\n:tags: stammdaten, Phase 2, Größe: L\n:priority: must\n" in page
     _replace_pages(mini, [f"imp/first-{kind}" for kind in ("requirements", "exclusions",
                                                            "pflichtenheft", "tests")])  # fmt: skip
-    second = mini.root / "second.xlsx"
-    result = run_cli("export", "xlsx", mini.root, "--out", second)
-    assert result.code == 0, result.output
-    assert _tags(second) == TAGS
-    for name, _ in SHEETS:
-        assert _rows(second, name) == _rows(first, name), name
+    _export_again_equals(mini, run_cli, first)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252"])
@@ -139,12 +144,7 @@ def test_round_trip_csv_keeps_tags_of_every_kind(
         assert result.code == 0, result.output
         pages.append(f"imp-{kind}/{kind}")
     _replace_pages(mini, pages)
-    second = mini.root / "second.xlsx"
-    result = run_cli("export", "xlsx", mini.root, "--out", second)
-    assert result.code == 0, result.output
-    assert _tags(second) == TAGS
-    for name, _ in SHEETS:
-        assert _rows(second, name) == _rows(first, name), name
+    _export_again_equals(mini, run_cli, first)
 
 
 def test_import_customer_schlagworte_column(
