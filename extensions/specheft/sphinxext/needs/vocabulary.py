@@ -116,4 +116,7 @@ def needs_config(settings: Settings) -> dict[str, Any]:
         # {needflow} with Graphviz, which the trace diagrams use already (PlantUML would
         # need Java and a jar; without them sphinx-needs prints an error into the page)
         "needs_flow_engine": "graphviz",
+        # {need}`ID` shows "title (ID)"; sphinx-needs cuts titles after 30 characters
+        # ("Datenhaltung in der Europäi...") — in a contract the whole title is read
+        "needs_role_need_max_title_length": -1,
     }
