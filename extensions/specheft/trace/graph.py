@@ -129,10 +129,9 @@ class TraceGraph:
     def _forget(self) -> None:
         """Start without derived values (made anew, also after unpickling)."""
         self._by_kind: dict[str, list[Item]] | None = None
-        self._phases: dict[str, Item | None] = {}
         self.memo: dict[str, Any] = {}
-        """Values other modules derive from the graph, by their name (the coverage of
-        each requirement, which several rules read): kept as long as the graph, which
+        """Values derived from the graph, by their name (each item's phase, the coverage
+        of each requirement, which several rules read): kept as long as the graph, which
         does not change once built."""
 
     def __getstate__(self) -> dict[str, Any]:
@@ -259,15 +258,13 @@ class TraceGraph:
 
     def phase_of(self, item: Item) -> Item | None:
         """The item's (first) phase; None when unassigned or the phase is unknown."""
-        if item.id in self._phases and self.items.get(item.id) is item:
-            return self._phases[item.id]
-        phase = None
-        for target in self.targets(item, "phase"):
-            if target.kind == Kind.PHASE:
-                phase = target
-                break
-        if self.items.get(item.id) is item:  # an item of another graph is not remembered
-            self._phases[item.id] = phase
+        own = self.items.get(item.id) is item  # an item of another graph is not remembered
+        phases: dict[str, Item | None] = self.memo.setdefault("phase", {})
+        if own and item.id in phases:
+            return phases[item.id]
+        phase = next((t for t in self.targets(item, "phase") if t.kind == Kind.PHASE), None)
+        if own:
+            phases[item.id] = phase
         return phase
 
 
