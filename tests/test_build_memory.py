@@ -183,6 +183,25 @@ def test_comments_are_stripped_in_place_as_parsing_the_whole_file_would(tmp_path
     assert path.read_text() == unchanged and not (tmp_path / "needs.json.tmp").exists()
 
 
+def test_stripping_stopped_half_way_leaves_needs_json_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure while the stripped copy is written (disk full, Ctrl-C) keeps the file as
+    sphinx-needs wrote it and leaves no ``needs.json.tmp`` in the published site."""
+    text = json.dumps({"versions": {"1.0": {"needs": {"A": {"content": "a\n% b"}}}}})
+    path = tmp_path / "needs.json"
+    path.write_text(text)
+
+    def stopped(content: str) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(site_files, "without_comments", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        site_files._strip_published_comments(path)
+    assert path.read_text() == text
+    assert not (tmp_path / "needs.json.tmp").exists()
+
+
 class _Garbage:
     """An object in a reference cycle: only the cyclic collector frees it."""
 

@@ -62,26 +62,28 @@ def _strip_published_comments(path: Path) -> None:
     view = memoryview(raw)
     changed = False
     temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as out:
-        done = 0
-        for match in _CONTENT.finditer(raw):
-            literal = match.group(1)
-            if b"%" not in literal:
-                continue
-            content = json.loads(literal)
-            stripped = without_comments(content)
-            if stripped == content:
-                continue
-            out.write(view[done : match.start(1)])
-            out.write(json.dumps(stripped).encode("ascii"))  # as sphinx-needs encodes it
-            done = match.end(1)
-            changed = True
-        out.write(view[done:])
-    view.release()
-    if changed:
-        temporary.replace(path)
-    else:
-        temporary.unlink()
+    try:
+        with temporary.open("wb") as out:
+            done = 0
+            for match in _CONTENT.finditer(raw):
+                literal = match.group(1)
+                if b"%" not in literal:
+                    continue
+                content = json.loads(literal)
+                stripped = without_comments(content)
+                if stripped == content:
+                    continue
+                out.write(view[done : match.start(1)])
+                out.write(json.dumps(stripped).encode("ascii"))  # as sphinx-needs encodes it
+                done = match.end(1)
+                changed = True
+            out.write(view[done:])
+        if changed:
+            temporary.replace(path)
+    finally:
+        view.release()
+        # unchanged, or stopped half-way (disk full, Ctrl-C): never left in the site
+        temporary.unlink(missing_ok=True)
 
 
 def drop_internal_files(app: Sphinx, exception: BaseException | None) -> None:
