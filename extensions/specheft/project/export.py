@@ -61,7 +61,8 @@ def _items(
     from specheft.project.sphinx_run import items_build
     from specheft.sphinxext.rendering.deliverables import document_docnames
 
-    result, needs = items_build(project, progress=progress)
+    # an export shows none of the build's warnings (a check of the same cache does)
+    result, needs = items_build(project, progress=progress, warnings=False)
     env = result.app.env
     pages = document_docnames(env, chosen.start) if chosen is not None else None
     return env, needs, pages

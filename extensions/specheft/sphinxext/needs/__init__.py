@@ -4,14 +4,15 @@
 node classes), ``messages`` (its log messages understood), ``patches`` (version-gated
 speed-ups), ``reading`` (a version-gated speed-up of reading each need), ``priorities``
 (when specheft's handlers run relative to its own), ``checkbuilder`` (the builder of
-``specheft check``). ``tests/test_needs_contract.py`` pins every assumption made about it.
+``specheft check``), ``unseen`` (what only warns, skipped when no one sees it).
+``tests/test_needs_contract.py`` pins every assumption made about it.
 """
 
 from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from specheft.sphinxext.needs import patches, reading
+from specheft.sphinxext.needs import patches, reading, unseen
 from specheft.sphinxext.needs.priorities import LATE
 
 #: The extension's module name, as Sphinx loads it.
@@ -23,6 +24,8 @@ def setup(app: Sphinx) -> None:
     app.setup_extension(EXTENSION)
     patches.install()
     reading.install()
+    if patches.tested(patches.needs_version()):  # what only warns there, as of 9.x
+        unseen.install()
     # after sphinx-needs made the store (prepare_env, default priority)
     app.connect("env-before-read-docs", patches.quiet_needs_store, priority=LATE)
     app.connect("build-finished", lambda app, exc: patches.clear())

@@ -13,6 +13,10 @@ kept per page; after reading, the copies of every page are resolved by the same
 transforms and handlers as in a build, on a small document of their own: the same
 messages at the same places, for every page, cached or read again.
 
+A build whose warnings nobody sees (``specheft_warnings_unseen``: the exports) reads and
+caches as a check does and skips, after the environment is pickled, the three steps that
+only warn (:mod:`specheft.sphinxext.needs.unseen`).
+
 From the end of reading to the end of the build the garbage collector is paused
 (:func:`_pause_collector`): the environment is pickled, sphinx-needs post-processes
 every need (new back-link lists, sorted link lists, constraint results) and the schema
@@ -36,6 +40,7 @@ from sphinx.util import logging
 from sphinx_needs.builder import NeedsBuilder
 
 from specheft.sphinxext.context.domain import specheft_domain
+from specheft.sphinxext.needs import unseen
 from specheft.sphinxext.needs.data import (
     NeedIncoming,
     NeedOutgoing,
@@ -59,8 +64,25 @@ class CheckBuilder(NeedsBuilder):
     #: whether this build paused the garbage collector (to resume it once)
     collector_paused = False
 
+    # (final in Sphinx's typing; sphinx-needs' builder overrides it, and so do we)
+    def write(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[misc]
+        # (the environment is pickled by now: what is skipped here is not in the cache)
+        if not self.config.specheft_warnings_unseen:
+            super().write(*args, **kwargs)
+            return
+        config = self.config
+        validate = config.needs_schema_validation_enabled
+        config.needs_schema_validation_enabled = False  # sphinx-needs' schema warnings
+        try:
+            with unseen.unseen(True):  # its link warnings (check_links)
+                super().write(*args, **kwargs)
+        finally:
+            config.needs_schema_validation_enabled = validate
+
     def finish(self) -> None:
-        if not self.config.specheft_items_only:  # warnings only: nobody's to see then
+        config = self.config
+        # warnings only: nobody's to see then
+        if not (config.specheft_items_only or config.specheft_warnings_unseen):
             resolve_references(self.env)  # the needs are resolved (at write-started)
 
         self.resolved_needs: list[Any] = list(needs_view(self.env).values())
@@ -181,6 +203,9 @@ def setup(app: Sphinx) -> None:
     # a build read for its items only (diff, check --since, baselines: in a directory of
     # its own) resolves no references: that only warns, and no one shows its warnings
     app.add_config_value("specheft_items_only", False, "", types=frozenset({bool}))
+    # a build whose warnings no one sees (the exports): it reads and caches like a
+    # check, and skips what only warns after reading (specheft/sphinxext/needs/unseen.py)
+    app.add_config_value("specheft_warnings_unseen", False, "", types=frozenset({bool}))
     app.connect("doctree-read", _keep_references)
     # (the kept nodes are cleared and merged per page by the specheft domain)
     # before sphinx-needs processes the roles (priority 500)
