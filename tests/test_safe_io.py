@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import os
 import struct
 import time
 import tracemalloc
@@ -254,8 +255,12 @@ def test_parse_xml_default_limit_is_50_mib(tmp_path: Path) -> None:
 def test_missing_and_unreadable_xml(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"nope\.xml: file not found"):
         parse_xml(tmp_path / "nope.xml")
-    with pytest.raises(InputError, match="is not a regular file"):
+    with pytest.raises(InputError, match="is a directory, not a file"):
         parse_xml(tmp_path)
+    fifo = tmp_path / "pipe.xml"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="is not a regular file"):  # never opened: no wait
+        parse_xml(fifo)
 
 
 # -- XLSX: building workbooks ----------------------------------------------------------

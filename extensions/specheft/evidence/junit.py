@@ -26,7 +26,8 @@ from xml.etree.ElementTree import Element
 
 from specheft.errors import InputError, Location
 from specheft.evidence.model import CaseResult, Outcome, worst
-from specheft.io.safe.xml import MiB, XmlEvent, iter_xml, local_name
+from specheft.io.limits import MiB
+from specheft.io.safe.xml import XmlEvent, iter_xml, local_name
 
 MAX_BYTES = 200 * MiB
 """Default size cap of one report (a 10,000-case pytest report is about 3 MiB)."""

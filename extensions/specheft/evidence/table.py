@@ -36,9 +36,10 @@ def normalise(header: str) -> str:
     return "".join(ch for ch in header.casefold() if ch.isalnum())
 
 
-def read_csv(path: Path, name: str, stored: str, *, max_bytes: int = MAX_BYTES) -> list[Row]:
-    """Every non-empty row, the header first."""
-    return _rows(reading.read_csv(path, name, max_bytes=max_bytes), stored)
+def read_csv(path: Path, name: str, stored: str, *, max_bytes: int | None = None) -> list[Row]:
+    """Every non-empty row, the header first; at most ``max_bytes`` (default ``MAX_BYTES``)."""
+    limit = MAX_BYTES if max_bytes is None else max_bytes
+    return _rows(reading.read_csv(path, name, max_bytes=limit), stored)
 
 
 def _cell_text(value: object) -> str:

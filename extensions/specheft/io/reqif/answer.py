@@ -24,8 +24,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from specheft.errors import InputError, Location
+from specheft.io.limits import MiB, read_capped
 from specheft.io.reqif import NS, XHTML_NS
-from specheft.io.reqif.read import MAX_FILE, MiB, parse
+from specheft.io.reqif.read import MAX_FILE, parse
 from specheft.io.reqif.read import unzip_members as unzip
 
 _BOMS = (
@@ -77,23 +78,7 @@ class Original:
 def load_original(path: Path) -> Original:
     """The customer's ``.reqif``: read (hardened) and described; located errors."""
     name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE:
-            raise InputError(
-                f"file is {size // MiB} MiB; above {MAX_FILE // MiB} MiB is refused",
-                location=Location(name),
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", location=Location(name)) from None
-    except IsADirectoryError:
-        raise InputError(
-            "is a directory; expected a .reqif file", location=Location(name)
-        ) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", location=Location(name)) from None
-    return describe(path, data, name)
+    return describe(path, read_capped(path, name, MAX_FILE, limit_of="ReqIF files"), name)
 
 
 def load_originals(path: Path) -> list[Original]:

@@ -22,6 +22,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from specheft.errors import InputError, Location, UnsafeInputError
+from specheft.io.limits import MiB, read_capped, unreadable
 from specheft.io.reqif import NS, OLD_NS
 from specheft.io.reqif.export import CHAPTER, FOREIGN_ID, HEADING_TYPE, NAME, STATUS, TAGS
 from specheft.io.reqif.mapping import HEADING, KEEP, ImportMap
@@ -39,7 +40,6 @@ from specheft.model import (
     Status,
 )
 
-MiB = 1024 * 1024
 MAX_FILE = 200 * MiB
 """Largest .reqif read (and largest total inflated from one .reqifz)."""
 MAX_MEMBERS = 10_000
@@ -135,21 +135,13 @@ def read_file(path: Path, mapping: ImportMap | None = None) -> Parsed:
     try:
         with path.open("rb") as handle:
             head = handle.read(4)
-            size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError("no such file", location=Location(name)) from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", location=Location(name)) from None
+        raise unreadable(name, exc) from None
     archive = head.startswith(b"PK") or path.suffix.lower() == ".reqifz"
     if archive:
         members = _unzip(path)
     else:
-        if size > MAX_FILE:
-            raise UnsafeInputError(
-                f"file is {size // MiB} MiB; ReqIF files above {MAX_FILE // MiB} MiB are refused",
-                location=Location(name),
-            )
-        members = [(name, path.read_bytes())]
+        members = [(name, read_capped(path, name, MAX_FILE, limit_of="ReqIF files"))]
     warnings: list[str] = []
     reader = _Reader(warnings, mapping or ImportMap(), _Attachments(path, archive))
     for member_name, data in members:

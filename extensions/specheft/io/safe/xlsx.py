@@ -39,7 +39,6 @@ import codecs
 import contextlib
 import posixpath
 import re
-import stat
 import struct
 import warnings
 import zipfile
@@ -55,7 +54,8 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 
 from specheft.errors import InputError, Location, SpecheftError, UnsafeInputError, did_you_mean
-from specheft.io.safe.xml import MiB, expat_error, local_name, parse_xml, secure_expat, unreadable
+from specheft.io.limits import MiB, open_capped, size_text, unreadable
+from specheft.io.safe.xml import expat_error, local_name, parse_xml, secure_expat
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
@@ -269,21 +269,11 @@ class Package:
     def __init__(self, path: Path, display: str, max_uncompressed: int, max_ratio: int) -> None:
         self.display = display
         self._stack = contextlib.ExitStack()
-        try:
-            info = path.stat()
-            if not stat.S_ISREG(info.st_mode):
-                raise InputError("is not a regular file", location=Location(display))
-            if info.st_size > max_uncompressed:
-                raise UnsafeInputError(
-                    f"is too large: {_size(info.st_size)} (the limit is {_size(max_uncompressed)})",
-                    location=Location(display),
-                )
-            self.handle: IO[bytes] = self._stack.enter_context(path.open("rb"))
-        except OSError as exc:
-            raise unreadable(display, exc) from None
+        handle, size = open_capped(path, display, max_uncompressed)
+        self.handle: IO[bytes] = self._stack.enter_context(handle)
         try:
             self.sniff()
-            self._check_directory(info.st_size)
+            self._check_directory(size)
             try:
                 self.zip = self._stack.enter_context(zipfile.ZipFile(self.handle))
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
@@ -370,8 +360,9 @@ class Package:
             entries, directory_size = zip64[7], zip64[8]
         if entries > _MAX_MEMBERS or directory_size > _MAX_CENTRAL_DIRECTORY:
             raise UnsafeInputError(
-                f"has a ZIP directory of {entries:,} members and {_size(directory_size)} "
-                f"(the limits are {_MAX_MEMBERS:,} members and {_size(_MAX_CENTRAL_DIRECTORY)})",
+                f"has a ZIP directory of {entries:,} members and {size_text(directory_size)} "
+                f"(the limits are {_MAX_MEMBERS:,} members and "
+                f"{size_text(_MAX_CENTRAL_DIRECTORY)})",
                 location=Location(self.display),
             )
 
@@ -405,15 +396,15 @@ class Package:
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size >= _RATIO_FROM and ratio > max_ratio:
                 raise UnsafeInputError(
-                    f"ZIP member {info.filename!r} would unpack {_size(info.compress_size)} to "
-                    f"{_size(info.file_size)}, {ratio:,.0f}:1 (the limit is {max_ratio}:1; "
+                    f"ZIP member {info.filename!r} would unpack {size_text(info.compress_size)} to "
+                    f"{size_text(info.file_size)}, {ratio:,.0f}:1 (the limit is {max_ratio}:1; "
                     "a ZIP bomb?)",
                     location=Location(self.display),
                 )
         total = sum(info.file_size for info in infos)
         if total > max_uncompressed:
             raise UnsafeInputError(
-                f"would unpack to {_size(total)} (the limit is {_size(max_uncompressed)}; "
+                f"would unpack to {size_text(total)} (the limit is {size_text(max_uncompressed)}; "
                 "a ZIP bomb?)",
                 location=Location(self.display),
             )
@@ -434,7 +425,7 @@ class Package:
             )
         if self.members[member].file_size > _MAX_PACKAGE_XML:
             raise UnsafeInputError(
-                f"part {member!r} is larger than {_size(_MAX_PACKAGE_XML)}",
+                f"part {member!r} is larger than {size_text(_MAX_PACKAGE_XML)}",
                 location=Location(self.display),
             )
         try:
@@ -965,7 +956,3 @@ def _openpyxl_error(exc: Exception, where: Location) -> InputError:
     return InputError(
         f"cannot be read as an Excel workbook: {reason}", location=where, hint=_SAVE_AS_XLSX
     )
-
-
-def _size(n: int) -> str:
-    return f"{n / MiB:,.1f} MiB" if n >= MiB else f"{n:,} bytes"

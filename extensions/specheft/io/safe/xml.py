@@ -21,7 +21,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import re
-import stat
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -32,8 +31,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from specheft.errors import InputError, Location, UnsafeInputError
+from specheft.io.limits import MiB, open_capped, too_large, unreadable
 
-MiB = 1024 * 1024
 MAX_BYTES = 50 * MiB
 """Default size limit of :func:`parse_xml` (the whole tree is held in memory)."""
 MAX_STREAM_BYTES = 1024 * MiB
@@ -299,49 +298,18 @@ def _display(source: Path | bytes, name: str | None) -> str | None:
     return None if isinstance(source, bytes | bytearray) else str(source)
 
 
-def _size(n: int) -> str:
-    return f"{n / MiB:.1f} MiB" if n >= MiB else f"{n:,} bytes"
-
-
-def _too_large(
-    display: str | None, size: int, limit: int, *, more: bool = False
-) -> UnsafeInputError:
-    return UnsafeInputError(
-        f"is too large: {'more than ' if more else ''}{_size(size)} (the limit is {_size(limit)})",
-        location=Location(display),
-        hint="raise the limit only for files you trust",
-    )
-
-
-def unreadable(display: str | None, error: OSError) -> InputError:
-    """An ``OSError`` while opening or reading an input file, as an :class:`InputError`."""
-    if isinstance(error, FileNotFoundError):
-        message = "file not found"
-    elif isinstance(error, IsADirectoryError):
-        message = "is a directory, not a file"
-    else:
-        message = f"cannot be read: {error.strerror or error}"
-    return InputError(message, location=Location(display))
+_TRUST_HINT = "raise the limit only for files you trust"
 
 
 def _chunks(source: Path | bytes, display: str | None, max_bytes: int) -> Iterator[bytes]:
     if isinstance(source, bytes | bytearray):
         if len(source) > max_bytes:
-            raise _too_large(display, len(source), max_bytes)
+            raise too_large(display, len(source), max_bytes, hint=_TRUST_HINT)
         view = memoryview(source)
         for start in range(0, len(source), _CHUNK):
             yield bytes(view[start : start + _CHUNK])
         return
-    path = Path(source)
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError("is not a regular file", location=Location(display))
-        if info.st_size > max_bytes:
-            raise _too_large(display, info.st_size, max_bytes)
-        handle = path.open("rb")
-    except OSError as exc:
-        raise unreadable(display, exc) from None
+    handle, _ = open_capped(Path(source), display, max_bytes, hint=_TRUST_HINT)
     with handle:
         total = 0
         while True:
@@ -353,7 +321,7 @@ def _chunks(source: Path | bytes, display: str | None, max_bytes: int) -> Iterat
                 return
             total += len(chunk)
             if total > max_bytes:  # the file grew, or is not what stat said
-                raise _too_large(display, total, max_bytes, more=True)
+                raise too_large(display, total, max_bytes, more=True, hint=_TRUST_HINT)
             yield chunk
 
 

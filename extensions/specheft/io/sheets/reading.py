@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from specheft.errors import InputError, Location, UnsafeInputError
+from specheft.io.limits import read_capped
 from specheft.io.safe.ods import OdsPackage
 from specheft.io.safe.xlsx import (
     MAX_COLUMNS,
@@ -42,7 +43,6 @@ from specheft.io.safe.xlsx import (
     Package,
     column_letter,
 )
-from specheft.io.safe.xml import unreadable
 
 MAX_CSV_BYTES = 100 * 1024 * 1024
 MAX_XLS_BYTES = 50 * 1024 * 1024
@@ -200,17 +200,13 @@ def _load(module: Any, data: bytes, display: str) -> Any:
 
 def _xls_bytes(path: Path, display: str) -> bytes:
     """An .xls file is OLE2, not ZIP: only its size can be bounded before reading."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_XLS_BYTES:
-            raise UnsafeInputError(
-                f"is too large: {size:,} bytes (the limit for .xls is {MAX_XLS_BYTES:,} bytes)",
-                location=Location(display),
-                hint="save it as .xlsx, which is checked while it is read",
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise unreadable(display, exc) from None
+    data = read_capped(
+        path,
+        display,
+        MAX_XLS_BYTES,
+        limit_of=".xls",
+        hint="save it as .xlsx, which is checked while it is read",
+    )
     if not data.startswith(_OLE2):
         raise InputError(
             "is not an Excel 97-2003 workbook (.xls)",
@@ -349,18 +345,10 @@ def decode(data: bytes, display: str) -> str:
         ) from None
 
 
-def read_csv(path: Path, display: str, *, max_bytes: int = MAX_CSV_BYTES) -> Grid:
-    """Every row with a value, located by the line it starts on."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise UnsafeInputError(
-                f"is too large: {size:,} bytes (the limit is {max_bytes:,} bytes)",
-                location=Location(display),
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise unreadable(display, exc) from None
+def read_csv(path: Path, display: str, *, max_bytes: int | None = None) -> Grid:
+    """Every row with a value, located by the line it starts on; at most ``max_bytes``
+    (default ``MAX_CSV_BYTES``, looked up when called)."""
+    data = read_capped(path, display, MAX_CSV_BYTES if max_bytes is None else max_bytes)
     if data.startswith((b"PK\x03\x04", _OLE2)):
         raise InputError(
             "is a workbook, not a CSV file", location=Location(display), hint="use 'import xlsx'"
