@@ -121,5 +121,6 @@ def test_check_links_replaced_once() -> None:
     assert not unseen.skipping()
     with unseen.unseen(True):
         assert unseen.skipping()
-        replaced({}, None, None)  # skipped: the original would read the config
+        nothing: Any = ({}, None, None)
+        replaced(*nothing)  # skipped: the original would read the config
     assert not unseen.skipping()
