@@ -15,22 +15,7 @@ from collections.abc import Sequence
 
 import click
 
-# importing the command modules registers their commands
-from specheft.cli import (  # noqa: F401
-    accept,
-    build,
-    catalog,
-    check,
-    compliance,
-    diff,
-    fingerprint,
-    new,
-    reqif,
-    results,
-    review,
-    serve,
-    sheets,
-)
+# the command modules are imported when their command runs (app.COMMAND_MODULES)
 from specheft.cli.app import cli
 from specheft.errors import SpecheftError, os_fault
 from specheft.textsafe import printable

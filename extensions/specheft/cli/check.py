@@ -41,7 +41,8 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
     default=None,
     type=click.IntRange(1, 64),
     help="Parallel processes for reading the sources [default: the number of CPUs (at "
-    "most 8) when everything is read, 1 when the cache holds all but a few pages].",
+    "most 8) when everything is read, 1 when the cache holds all but a few pages or the "
+    "pages are under 256 KB].",
 )
 @click.option("--fresh", is_flag=True, help="Ignore the cache and read every source again.")
 @click.option(

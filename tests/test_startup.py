@@ -1,0 +1,168 @@
+"""Start-up cost of every command: what ``specheft check`` imports, and when it reads in
+parallel (the fixed cost of a check is paid by every command, on every save)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from specheft.cli.app import COMMAND_MODULES
+from specheft.project import sphinx_run
+from specheft.project.sphinx_run import SERIAL_BELOW, default_jobs
+
+CLI_DIR = Path(sphinx_run.__file__).parents[1] / "cli"
+
+# `specheft --help` as it was while every command module was imported at start
+COMMANDS_HELP = """\
+Commands:
+  accept       Decide Go/No-Go for PROJECT_DIR against the criteria in...
+  build        Build the specification in PROJECT_DIR (default: the...
+  catalog      Browse a requirements catalogue and copy its items into a...
+  check        Check the specification in PROJECT_DIR against the...
+  compliance   Vendor selection: compliance workbooks per bidder, their...
+  diff         Compare the items of two git revisions (tags, branches,...
+  export       Export the items to another format.
+  fingerprint  Print the fingerprint of each document, as its PDF shows it.
+  import       Import items from another format into MyST pages.
+  new          Create a specheft project in DIRECTORY that builds and...
+  results      Test evidence: import results of test runs and defect lists.
+  review       Record that spec and test items were reviewed against what...
+  serve        Serve the HTML build of PROJECT_DIR and rebuild it when...
+"""
+
+
+def _python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("FORCE_COLOR", None)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_help_lists_every_command_with_its_short_help(tmp_path: Path) -> None:
+    help_run = subprocess.run(
+        [sys.executable, "-c", "import sys; from specheft.cli import run; run()", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert help_run.returncode == 0, help_run.stderr
+    assert help_run.stdout.endswith(COMMANDS_HELP), help_run.stdout
+
+
+def test_every_command_module_is_in_the_table_of_lazy_commands(tmp_path: Path) -> None:
+    modules = {path.stem for path in CLI_DIR.glob("*.py")} - {"__init__", "app"}
+    listed = {module for names in COMMAND_MODULES.values() for module in names}
+    assert modules == listed, "a command module the CLI would never import"
+    # all imported: the commands they register are exactly the table's
+    registered = _python(
+        f"""
+        import importlib, json
+        from specheft.cli.app import cli
+        for name in {sorted(modules)!r}:
+            importlib.import_module("specheft.cli." + name)
+        print(json.dumps(sorted(cli.commands)))
+        """,
+        tmp_path,
+    )
+    assert registered.returncode == 0, registered.stderr
+    assert json.loads(registered.stdout) == sorted(COMMAND_MODULES)
+
+
+def test_export_lists_the_subcommands_of_every_format(run_cli) -> None:
+    result = run_cli("export", "--help")
+    assert result.code == 0
+    for name in ("csv", "reqif", "xlsx"):
+        assert f"\n  {name} " in result.out, name
+
+
+# Modules a check never uses: other commands, spreadsheets, XML, the HTML theme
+NOT_FOR_CHECK = (
+    "xlsxwriter",
+    "openpyxl",
+    "lxml",
+    "furo",
+    "specheft.cli.accept",
+    "specheft.cli.build",
+    "specheft.cli.sheets",
+    "specheft.cli.reqif",
+    "specheft.cli.results",
+    "specheft.io.sheets",
+    "specheft.project.build",
+    "specheft.project.export",
+)
+
+
+def test_check_imports_only_what_it_needs(tmp_path: Path, run_cli) -> None:
+    root = tmp_path / "tiny"
+    assert run_cli("new", root, "--areas", "KON").code == 0
+    checked = _python(
+        """
+        import json, sys
+        from specheft.cli import main
+        code = main(["check", "--fresh"])
+        print(json.dumps([code, sorted(sys.modules)]))
+        """,
+        root,
+    )
+    assert checked.returncode == 0, checked.stderr
+    code, modules = json.loads(checked.stdout.splitlines()[-1])
+    assert code == 0
+    assert "specheft.cli.check" in modules and "sphinx.application" in modules  # it did run
+    loaded = [m for m in modules if any(m == n or m.startswith(n + ".") for n in NOT_FOR_CHECK)]
+    assert loaded == []
+
+
+def _pages(root: Path, sizes: list[int]) -> Path:
+    spec = root / "spec"
+    for number, size in enumerate(sizes):
+        page = spec / f"part{number % 3}" / f"page{number}.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text("x" * size, encoding="utf-8")
+    (spec / "picture.png").write_bytes(b"\0" * SERIAL_BELOW)  # not a page: not counted
+    return spec
+
+
+@pytest.mark.parametrize("cpus", [2, 4])
+def test_a_small_project_is_read_serially(tmp_path, monkeypatch, cpus) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+    spec = _pages(tmp_path, [1000] * 40)
+    assert default_jobs(spec) == 1
+
+
+def test_a_large_project_is_read_on_every_cpu_up_to_eight(tmp_path, monkeypatch) -> None:
+    spec = _pages(tmp_path, [SERIAL_BELOW // 4 + 1] * 4)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert default_jobs(spec) == 4
+    monkeypatch.setattr(os, "cpu_count", lambda: 32)
+    assert default_jobs(spec) == 8
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert default_jobs(spec) == 1
+
+
+def test_a_new_project_is_checked_without_worker_processes(run_cli, tmp_path, monkeypatch):
+    root = tmp_path / "tiny"
+    assert run_cli("new", root, "--areas", "KON").code == 0
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    seen: list[int] = []
+    original = sphinx_run.run_sphinx
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(kwargs["parallel"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sphinx_run, "run_sphinx", spy)
+    assert run_cli("check", root, "--fresh").code == 0
+    assert seen == [1]
