@@ -111,6 +111,20 @@ def without_baselines(toml_text: str) -> str:
     )
 
 
+def lastenheft_baselines(root: Path) -> Path:
+    """A ``specheft new`` project in which only the Lastenheft has baselines (lh-v*)."""
+    from specheft.cli import main
+
+    assert main(["new", str(root), "--areas", "KON"]) == 0
+    toml = root / "conf/specheft.toml"
+    text = without_baselines(toml.read_text(encoding="utf-8"))
+    toml.write_text(
+        text.replace("[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v*"\n'),
+        encoding="utf-8",
+    )
+    return root
+
+
 def fake_html_app(monkeypatch: Any) -> Any:
     """An app whose builder stands in for Sphinx's HTML builder, as the collector's
     freeze sees it (it wraps the builder's ``write_doc`` and ``prepare_writing``)."""

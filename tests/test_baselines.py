@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from specheft.cli import main
 from specheft.trace.diff import ItemState
 from specheft.trace.history import (
     HistoryRow,
@@ -27,7 +26,7 @@ from specheft.trace.history import (
 )
 
 from .change_project import ADDED, CR_PAGE, KON
-from .helpers import git, item_block, without_baselines
+from .helpers import git, item_block, lastenheft_baselines, without_baselines
 from .pdftext import pdf_text, require_pdf_tools
 
 START = "_build/html/lastenheft/index.html"
@@ -72,21 +71,9 @@ def _build(run_cli, root: Path) -> str:  # type: ignore[no-untyped-def]
     return _info(root)
 
 
-def _lastenheft_baselines(root: Path) -> Path:
-    """A ``specheft new`` project in which only the Lastenheft has baselines (lh-v*)."""
-    assert main(["new", str(root), "--areas", "KON"]) == 0
-    toml = root / "conf/specheft.toml"
-    text = without_baselines(toml.read_text(encoding="utf-8"))
-    toml.write_text(
-        text.replace("[documents.lastenheft]\n", '[documents.lastenheft]\nbaseline = "lh-v*"\n'),
-        encoding="utf-8",
-    )
-    return root
-
-
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_version_status_and_history_follow_the_baseline_tags(run_cli, tmp_path):  # type: ignore[no-untyped-def]
-    root = _lastenheft_baselines(tmp_path / "crm")
+    root = lastenheft_baselines(tmp_path / "crm")
     index = root / "spec/pflichtenheft/index.md"
     index.write_text(
         index.read_text(encoding="utf-8").replace("umsetzung\n", "umsetzung\naenderungen\n"),
@@ -153,7 +140,7 @@ def test_version_status_and_history_follow_the_baseline_tags(run_cli, tmp_path):
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_without_git_today_s_version_and_a_bad_pattern_is_located(run_cli, tmp_path):  # type: ignore[no-untyped-def]
-    root = _lastenheft_baselines(tmp_path / "crm")
+    root = lastenheft_baselines(tmp_path / "crm")
     toml = root / "conf/specheft.toml"
     text = without_baselines(toml.read_text(encoding="utf-8"))  # for a wrong pattern below
     index = root / "spec/lastenheft/index.md"
@@ -240,7 +227,7 @@ def test_hand_written_entries_merge_with_the_generated_ones():
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_the_pdf_title_page_shows_the_draft_after_the_baseline(run_cli, tmp_path):  # type: ignore[no-untyped-def]
     require_pdf_tools()
-    root = _lastenheft_baselines(tmp_path / "crm")
+    root = lastenheft_baselines(tmp_path / "crm")
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Lastenheft 1.0")

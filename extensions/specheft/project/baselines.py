@@ -23,7 +23,7 @@ from specheft.fsutil import atomic_write_bytes
 from specheft.gitinfo import SAFE_CONFIG, toplevel
 from specheft.project.layout import Project
 from specheft.project.revision import Repository
-from specheft.project.since import revision_at, revision_file
+from specheft.project.since import revision_at, revision_file, revisions_dir
 from specheft.trace.history import (
     Baseline,
     DocumentBaselines,
@@ -52,8 +52,9 @@ class Baselines:
     documents: dict[str, DocumentBaselines] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # baselines that could not be read
     built: int = 0  # revisions built (not from the cache)
-    # for {item-diff}: each baseline's commit and where its items are cached (since.py),
-    # so the build compares with a baseline's items without reading that revision again
+    # each baseline's commit and where its items are cached (since.py): the one pointer
+    # the build follows to a baseline's items ({item-diff}, the draft row of the history)
+    # without reading that revision again
     commits: dict[str, str] = field(default_factory=dict)
     revisions: str = ""
 
@@ -150,12 +151,11 @@ def compute_baselines(
         return result
     repo = Repository.of(project)
     revisions: dict[str, RevisionItems] = {}
-    cache = project.doctree_dir("since")
-    result.revisions = str(cache)
+    result.revisions = str(revisions_dir(project))
 
     def read(tag: Tag) -> RevisionItems | None:
         if tag.commit not in revisions:
-            if on_build is not None and not (cache / f"{tag.commit}.json").exists():
+            if on_build is not None and not revision_file(project, tag.commit).exists():
                 on_build(tag.name)
                 result.built += 1
             try:
@@ -195,8 +195,6 @@ def compute_baselines(
                 )  # fmt: skip
             found.history.append(row)
             previous = revision
-            # the build compares the latest baseline's items with today's (the draft row)
-            found.items_file = str(revision_file(project, tag.commit))
         result.documents[document.name] = found
     return result
 

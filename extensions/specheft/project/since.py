@@ -134,9 +134,14 @@ def revision_at(project: Project, repo: Repository, commit: str, revision: str) 
     return built
 
 
+def revisions_dir(project: Project) -> Path:
+    """The folder of the kept revisions, one file per commit."""
+    return project.doctree_dir("since")
+
+
 def revision_file(project: Project, commit: str) -> Path:
     """Where the items of ``commit`` are kept once read."""
-    return project.doctree_dir("since") / f"{commit}.json"
+    return revisions_dir(project) / f"{commit}.json"
 
 
 def read_revision(cache: Path) -> RevisionItems | None:

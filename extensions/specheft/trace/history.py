@@ -140,9 +140,6 @@ class DocumentBaselines:
     pattern: str
     baselines: list[Baseline] = field(default_factory=list)
     history: list[HistoryRow] = field(default_factory=list)
-    items_file: str = ""
-    """Where the latest baseline's items are kept (``project/since.py``): the build
-    compares them with the document's items now for the draft row."""
 
     @property
     def latest(self) -> Baseline | None:
@@ -153,7 +150,6 @@ class DocumentBaselines:
             "pattern": self.pattern,
             "baselines": [vars(b) for b in self.baselines],
             "history": [{**vars(h), **_lists(h)} for h in self.history],
-            "items_file": self.items_file,
         }
 
     @classmethod
@@ -168,8 +164,7 @@ class DocumentBaselines:
             str(data["pattern"]),
             [Baseline(**b) for b in data.get("baselines", ())],
             rows,
-            str(data.get("items_file", "")),
-        )
+        )  # an "items_file" of older versions is ignored: the data file's commits name it
 
 
 def _lists(row: HistoryRow) -> dict[str, list[str]]:

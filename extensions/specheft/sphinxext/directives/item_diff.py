@@ -25,7 +25,6 @@ that has baselines is a warning at the directive.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -48,7 +47,7 @@ from specheft.sphinxext.directives.base import (
 )
 from specheft.sphinxext.directives.options import ItemDiffOptions
 from specheft.sphinxext.rendering import redline as redline_nodes
-from specheft.sphinxext.rendering.baselines import baselines_of
+from specheft.sphinxext.rendering.baselines import baseline_items, baselines_of
 from specheft.sphinxext.rendering.documents import (
     document_docnames,
     format_date,
@@ -59,7 +58,6 @@ from specheft.trace.diff import FieldChange, ItemState, compare_items, word_diff
 from specheft.trace.fingerprint import shown_ids
 from specheft.trace.graph import LINK_NAMES
 from specheft.trace.history import Baseline, compare_baselines
-from specheft.trace.revisions import RevisionItems, decode_revision
 
 logger = sphinx_logging.getLogger(__name__)
 
@@ -90,51 +88,6 @@ class ItemDiff(TraceDirective):
             "document": self.document_option(),
         }
         return [self.placeholder(record)]
-
-
-_DATA: dict[str, tuple[bytes, dict[str, str], str]] = {}
-_REVISIONS: dict[Path, tuple[int, RevisionItems | None]] = {}
-
-
-def _commits(app: Sphinx) -> tuple[dict[str, str], str]:
-    """(tag → commit, directory of the per-commit caches) from ``specheft build``'s data
-    file; empty without one (a plain ``sphinx-build``)."""
-    path = str(app.config.specheft_baselines or "")
-    if not path:
-        return {}, ""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError:
-        return {}, ""
-    cached = _DATA.get(path)
-    if cached is None or cached[0] != raw:
-        try:
-            data = json.loads(raw)
-            commits = {str(k): str(v) for k, v in dict(data.get("commits") or {}).items()}
-            cached = (raw, commits, str(data.get("revisions") or ""))
-        except (ValueError, TypeError, AttributeError):
-            cached = (raw, {}, "")
-        _DATA[path] = cached
-    return cached[1], cached[2]
-
-
-def _revision(path: Path) -> RevisionItems | None:
-    """The items of one baseline, as ``specheft build`` left them before Sphinx started
-    (``trace/revisions.py``); None when missing or written by other code. Never built
-    here: inside a build a miss must not start another build."""
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        return None
-    cached = _REVISIONS.get(path)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    try:
-        found = decode_revision(path.read_bytes())
-    except OSError:
-        found = None
-    _REVISIONS[path] = (stamp, found)
-    return found
 
 
 def _sentence(text: str, *classes: str) -> list[nodes.Node]:
@@ -346,9 +299,7 @@ def render_item_diff(app: Sphinx, node: trace_placeholder, fromdocname: str) -> 
     baseline = _baseline(app, node, document, options["baseline"])
     if not isinstance(baseline, Baseline):
         return baseline
-    commits, directory = _commits(app)
-    commit = commits.get(baseline.tag)
-    revision = _revision(Path(directory) / f"{commit}.json") if commit and directory else None
+    revision = baseline_items(app, baseline.tag)
     if revision is None:
         return _sentence(label(lang, "diff.unavailable").format(tag=baseline.tag))
     state = revision.documents.get(document.name)

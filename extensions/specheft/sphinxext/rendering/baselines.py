@@ -37,7 +37,19 @@ from specheft.trace.history import (
 )
 from specheft.trace.revisions import RevisionItems
 
-_CACHE: dict[str, tuple[bytes, dict[str, DocumentBaselines]]] = {}
+
+@dataclass(frozen=True)
+class _Data:
+    """The data file as read: each document's baselines, and where each baseline's items
+    are kept — ``commits[tag]`` in the folder ``revisions`` (one pointer per tag; files
+    of older versions also named the latest one's file per document, now ignored)."""
+
+    documents: dict[str, DocumentBaselines]
+    commits: dict[str, str]
+    revisions: str
+
+
+_CACHE: dict[str, tuple[bytes, _Data]] = {}
 
 
 def _raw(app: Sphinx) -> bytes:
@@ -50,25 +62,45 @@ def _raw(app: Sphinx) -> bytes:
         return b""
 
 
-def baselines_of(app: Sphinx) -> dict[str, DocumentBaselines]:
-    """Document name → its baselines, as ``specheft build`` found them."""
+def _data(app: Sphinx) -> _Data:
     raw = _raw(app)
     path = str(app.config.specheft_baselines or "")
     cached = _CACHE.get(path)
     if cached is not None and cached[0] == raw:
         return cached[1]
-    found: dict[str, DocumentBaselines] = {}
+    found = _Data({}, {}, "")
     if raw:
         try:
             data = json.loads(raw)
-            found = {
-                name: DocumentBaselines.from_json(value)
-                for name, value in data["documents"].items()
-            }
-        except (ValueError, KeyError, TypeError):
-            found = {}  # written by another version: as without baselines
+            found = _Data(
+                {
+                    name: DocumentBaselines.from_json(value)
+                    for name, value in data["documents"].items()
+                },
+                {str(k): str(v) for k, v in dict(data.get("commits") or {}).items()},
+                str(data.get("revisions") or ""),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            found = _Data({}, {}, "")  # written by another version: as without baselines
     _CACHE[path] = (raw, found)
     return found
+
+
+def baselines_of(app: Sphinx) -> dict[str, DocumentBaselines]:
+    """Document name → its baselines, as ``specheft build`` found them."""
+    return _data(app).documents
+
+
+def baseline_items(app: Sphinx, tag: str) -> RevisionItems | None:
+    """The items of baseline ``tag``, as ``specheft build`` kept them before Sphinx
+    started (``project/since.py``); None without the data file, for a tag it does not
+    name, or when the kept file is gone or was written by other code. Never built here:
+    inside a build a miss must not start another build."""
+    data = _data(app)
+    commit = data.commits.get(tag)
+    if not commit or not data.revisions:
+        return None
+    return _revision(Path(data.revisions) / f"{commit}.json")
 
 
 def document_history(app: Sphinx, settings: Settings, document: Document) -> list[HistoryRow]:
@@ -125,7 +157,7 @@ def _draft(app: Sphinx, document: Document, baselines: DocumentBaselines) -> His
     """The unreleased changes since the latest baseline; None when there are none (the
     document's fingerprint is the baseline's) or the baseline's items are not at hand."""
     latest = baselines.latest
-    if latest is None or not baselines.items_file:
+    if latest is None:
         return None
     context = build_context(app)
     digest, count = context.fingerprint(document)  # once per build
@@ -134,7 +166,7 @@ def _draft(app: Sphinx, document: Document, baselines: DocumentBaselines) -> His
     cached = _DRAFTS.get(document.name)
     if cached is not None and cached[0] is context:  # the start page and the directive
         return cached[1]
-    revision = _revision(baselines.items_file)
+    revision = baseline_items(app, latest.tag)
     row = None
     if revision is not None:  # else the kept items are gone: the status still says draft
         needs = list(context.needs.values())
@@ -158,19 +190,19 @@ def _draft(app: Sphinx, document: Document, baselines: DocumentBaselines) -> His
 _DRAFTS: dict[str, tuple[object, HistoryRow | None]] = {}
 
 
-_REVISIONS: dict[str, tuple[float, RevisionItems | None]] = {}
+_REVISIONS: dict[Path, tuple[int, RevisionItems | None]] = {}
 
 
-def _revision(path: str) -> RevisionItems | None:
+def _revision(path: Path) -> RevisionItems | None:
     """The items kept at ``path``, read once per change of the file (a build shows the
-    history on the start page and on each page with the directive)."""
+    history on the start page, on each page with the directive, in each annex)."""
     try:
-        stamp = Path(path).stat().st_mtime
+        stamp = path.stat().st_mtime_ns
     except OSError:
         return None
     cached = _REVISIONS.get(path)
     if cached is None or cached[0] != stamp:
-        cached = _REVISIONS[path] = (stamp, read_revision(Path(path)))
+        cached = _REVISIONS[path] = (stamp, read_revision(path))
     return cached[1]
 
 
