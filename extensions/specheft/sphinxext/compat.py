@@ -29,6 +29,21 @@ def warning_count(app: Sphinx) -> int:
     return int(app._warncount)
 
 
+def fresh_translations() -> None:
+    """Forget the message catalogues of earlier Sphinx applications in this process
+    (``sphinx.locale.translators``, Sphinx 7–9), so that the next one loads its own, as
+    in a process of its own. ``sphinx.locale.init`` adds each application's catalogues
+    as fallbacks to the ones already there, never replacing them: in a long-lived
+    process (the test suite, a library caller) the chain grew by two links per build,
+    every lookup of a word the first catalogue lacks walked it recursively (a
+    RecursionError after some 450 builds), and a project in English built after one in
+    German got Sphinx's German words ("Suche"). Sphinx's own test applications clear it
+    the same way when they end."""
+    from sphinx import locale
+
+    locale.translators.clear()
+
+
 def builder_translations(builder: Any) -> Any:
     """The builder's gettext translations for its theme, or None (``Builder._translator``,
     Sphinx 7–9; what Sphinx installs into the theme's Jinja environment)."""
