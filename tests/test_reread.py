@@ -124,3 +124,47 @@ def test_check_links_replaced_once() -> None:
         nothing: Any = ({}, None, None)
         replaced(*nothing)  # skipped: the original would read the config
     assert not unseen.skipping()
+
+
+def test_faster_field_schema_validation_gives_the_originals_warnings(
+    make_project: Callable[..., MiniProject],
+) -> None:
+    """Random field values (None, the empty placeholders, wrong values, lists) on the
+    needs of a built project: the replacement gives what sphinx-needs' function gives,
+    warnings and reduced needs alike, in the same order."""
+    from sphinx_needs.config import NeedsSphinxConfig
+    from sphinx_needs.data import SphinxNeedsData
+    from sphinx_needs.need_item import NeedLink
+    from sphinx_needs.schema import core
+
+    from specheft.sphinxext.needs import validation
+
+    mini = make_project({**PAGES, "bad.md": BAD})
+    result, _ = items_build(Project.at(mini.root))
+    env = result.app.env
+    data = SphinxNeedsData(env)
+    schema = data.get_schema()
+    config = NeedsSphinxConfig(env.config)
+    needs = data.get_needs_view()
+    original = core.validate_field_link_schemas
+    assert validation.install()
+    rng = random.Random(17)
+    values: list[Any] = [None, "", [], "bogus", "must", "can", 3, ["x"], "KON", "  "]
+    for _ in range(30):
+        for need in rng.sample(list(needs.values()), 4):
+            extras = need._extras
+            for key in rng.sample(sorted(extras), 3):
+                extras[key] = rng.choice(values)
+            link_type = rng.choice(sorted(need._links))
+            need._links[link_type] = [NeedLink(id=rng.choice(["LH-KON-001", "NOPE", "AB-001"]))]
+        mine = validation.validate_field_link_schemas(config, schema, needs)
+        theirs = original(config, schema, needs)
+        assert list(mine) == list(theirs)
+        for key in theirs:
+            assert [
+                (list(w.get("reduced_need", {}).items()), {**w, "need": None}) for w in mine[key]
+            ] == [
+                (list(w.get("reduced_need", {}).items()), {**w, "need": None}) for w in theirs[key]
+            ]
+            assert [w["need"] for w in mine[key]] == [w["need"] for w in theirs[key]]
+        assert mine  # the fixture's bad priority at least
