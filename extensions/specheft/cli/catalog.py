@@ -46,18 +46,24 @@ def list_items(catalog_name: str, areas: tuple[str, ...], language: str) -> int:
     help="The Markdown file in spec/ to append the requirements to.",
 )
 @click.option(
-    "--project", "project_dir", default=".", show_default=True, type=click.Path(file_okay=False)
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False),
+    help="[default: the project holding --into, else the current directory]",
 )
 @click.option("--catalog", "catalog_name", default="crm", show_default=True)
 @click.option(
     "--force", is_flag=True, help="Add items the project already took from the catalogue."
 )
-def add(ids: tuple[str, ...], into: Path, project_dir: str, catalog_name: str, force: bool) -> int:
+def add(
+    ids: tuple[str, ...], into: Path, project_dir: str | None, catalog_name: str, force: bool
+) -> int:
     """Append catalogue items IDS to a Lastenheft page, with fresh project ids."""
     from specheft.project.catalog_add import add_from_catalog
     from specheft.project.layout import Project
 
-    project = Project.at(project_dir)
+    # without --project, the project holding the page (the current directory may be any)
+    project = (None if project_dir else Project.around(into)) or Project.at(project_dir or ".")
     done = add_from_catalog(project, ids, into, catalog_name=catalog_name, force=force)
     for item, new_id in done.added:
         click.echo(f"{item.id} → {new_id}  {item.text(done.language)[0]}")

@@ -89,10 +89,9 @@ def _answer(
 @click.option(
     "--project",
     "project_dir",
-    default=".",
-    show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="The project to import into.",
+    help="The project to import into [default: the one holding --into, else the current "
+    "directory].",
 )
 @click.option("--force", is_flag=True, help="Overwrite pages that exist already.")
 @click.option(
@@ -112,7 +111,7 @@ def _answer(
 def import_reqif(
     file: Path,
     into: Path | None,
-    project_dir: Path,
+    project_dir: Path | None,
     force: bool,
     kind: str,
     map_file: Path | None,
@@ -171,14 +170,17 @@ def import_reqif(
     return 0
 
 
-def _import_target(into: Path | None, project_dir: Path) -> tuple[Project, PurePosixPath]:
+def _import_target(into: Path | None, project_dir: Path | None) -> tuple[Project, PurePosixPath]:
     """The project and the pages' folder below its spec/: ``--into`` names the folder (as
-    for ``import xlsx``); a project directory there means its spec/ (the older usage)."""
+    for ``import xlsx``); a project directory there means its spec/ (the older usage).
+    Without ``--project`` the project is the one holding ``--into``, else the current
+    directory."""
     from specheft.errors import UsageError
 
     if into is not None and (into / "conf" / "conf.py").is_file() and (into / "spec").is_dir():
         return Project.at(into), PurePosixPath()
-    project = Project.at(project_dir)
+    around = Project.around(into) if into is not None and project_dir is None else None
+    project = around or Project.at(project_dir or ".")
     if into is None:
         return project, PurePosixPath()
     folder = into.resolve()

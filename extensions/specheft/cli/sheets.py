@@ -73,7 +73,7 @@ def _import(
     into: Path | None,
     sheets: tuple[str, ...],
     force: bool,
-    project_dir: str,
+    project_dir: str | None,
     map_file: Path | None,
     every: bool = False,
 ) -> int:
@@ -83,10 +83,11 @@ def _import(
     # project, unmapped columns stay text lines (no specheft.toml to declare fields in)
     project: Project | None
     if into is None:
-        project = Project.at(project_dir)
+        project = Project.at(project_dir or ".")
         target = project.spec_dir / "import"
     else:
-        project = _project_or_none(project_dir)
+        # without --project, the project around --into (the current directory may be any)
+        project = _project_or_none(project_dir) if project_dir else Project.around(into)
         if project is not None and not into.resolve().is_relative_to(project.root):
             project = None
         target = into
@@ -145,7 +146,12 @@ def _import_command(fmt: str) -> click.Command:
         help="Deprecated: every sheet with a header row is read by default now.",
     )
     @click.option("--force", is_flag=True, help="Write into a directory that is not empty.")
-    @click.option("--project", "project_dir", default=".", show_default=True)
+    @click.option(
+        "--project",
+        "project_dir",
+        help="The project to import into [default: the one holding --into, else the "
+        "current directory].",
+    )
     @click.option(
         "--map",
         "map_file",
@@ -159,7 +165,7 @@ def _import_command(fmt: str) -> click.Command:
         sheets: tuple[str, ...],
         every: bool,
         force: bool,
-        project_dir: str,
+        project_dir: str | None,
         map_file: Path | None,
     ) -> int:
         return _import(fmt, file, into, sheets, force, project_dir, map_file, every)

@@ -47,6 +47,17 @@ class Project:
             )
         return project
 
+    @classmethod
+    def around(cls, path: str | Path) -> Project | None:
+        """The project holding ``path`` (a folder or file, which need not exist yet): the
+        nearest folder from it upwards with spec/ and conf/conf.py; None outside any.
+        ``--into`` without ``--project`` means this one, not the current directory's."""
+        here = Path(path).expanduser().resolve()
+        for folder in (here, *here.parents):
+            if (folder / "spec").is_dir() and (folder / "conf" / "conf.py").is_file():
+                return cls.at(folder)
+        return None
+
     @property
     def settings_file(self) -> Path:
         return self.conf_dir / SETTINGS_FILE
