@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from specheft.cli import main
 
 from .helpers import CONF_PY, PHASES, SETTINGS, MiniProject
+from .patchstate import problems, snapshot
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 
@@ -38,6 +41,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         definitions = info.name2fixturedefs.values() if info is not None else ()
         if any(d.scope == "module" and d.baseid for defs in definitions for d in defs):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+# -- flaky: the process as each test found it ---------------------------------------------
+# A test that leaves the process changed for the tests after it on the same worker (a
+# replacement of specheft's stacked on itself or taken out, the recursion limit changed,
+# Sphinx's message catalogues piling up) shows only hundreds of tests later, in a test
+# that did nothing wrong: once a RecursionError in builds late in a CI run, from
+# catalogues that had grown by two links per build. This fails the test that made the
+# change instead. Hooks around setup and teardown, not a fixture: a fixture would be
+# torn down before the test's monkeypatch is undone (another autouse fixture asks for
+# monkeypatch first) and would blame tests that undo their changes. A few attribute
+# reads per test.
+_BEFORE = pytest.StashKey[dict[str, Any]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    item.stash[_BEFORE] = snapshot()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    before = item.stash.get(_BEFORE, None)
+    found = problems(before, snapshot()) if before is not None else []
+    if before is not None and found:
+        sys.setrecursionlimit(before["limit"])  # the tests after it run as before
+        pytest.fail("this test left the process changed: " + "; ".join(found), pytrace=False)
+    return result
 
 
 @pytest.fixture

@@ -47,6 +47,6 @@ def install() -> bool:
         Project(".", (".md",)), "_docname_to_path"
     ):
         return False
-    _ORIGINAL.append(current)
+    _ORIGINAL[:] = [current]  # put back by someone since: replaced again, not stacked
     Project.doc2path = _doc2path  # type: ignore[method-assign]
     return True

@@ -42,21 +42,26 @@ def _report_too_deep(md: Any) -> None:
     md.add_render_rule(f"render_{_TOO_DEEP}", render, fmt="docutils")
 
 
-_PARSER_PATCHED: list[bool] = []
+#: set on our parser maker: whether the one in place is ours is asked of it, not of a
+#: flag here (a flag stays set when a test puts MyST's own back, and is lost when this
+#: module is imported anew: the maker was then wrapped in ours again, once per setup)
+PATCH_MARK = "__specheft_patch__"
 
 
 def patch_parser() -> None:
-    """Every MyST parser Sphinx makes reports content it drops for nesting depth."""
-    if _PARSER_PATCHED:
-        return
+    """Every MyST parser Sphinx makes reports content it drops for nesting depth. Wraps
+    MyST's parser maker once: a maker that is already ours is left as it is."""
     from myst_parser.parsers import sphinx_
 
     create = sphinx_.create_md_parser  # type: ignore[attr-defined]
+    if getattr(create, PATCH_MARK, False):
+        return
 
     def create_md_parser(config: Any, renderer: Any) -> Any:
         md = create(config, renderer)
         _report_too_deep(md)
         return md
 
+    create_md_parser.__wrapped__ = create  # type: ignore[attr-defined]
+    setattr(create_md_parser, PATCH_MARK, True)
     sphinx_.create_md_parser = create_md_parser  # type: ignore[attr-defined]
-    _PARSER_PATCHED.append(True)

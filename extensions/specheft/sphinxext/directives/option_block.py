@@ -85,5 +85,5 @@ def install() -> None:
         return  # another MyST release without it, or already installed
     if getattr(current, "__module__", "") != "myst_parser.parsers.options":
         return  # someone else replaced it: leave it alone
-    _ORIGINAL.append(current)
+    _ORIGINAL[:] = [current]  # put back by someone since: replaced again, not stacked
     directives.options_to_tokens = _options_to_tokens  # type: ignore[attr-defined]

@@ -48,8 +48,8 @@ def _replacements(names: tuple[str, ...], setters: tuple[Any, ...]) -> tuple[Any
 def fast_pickling(cls: type) -> bool:
     """Give the slotted dataclass ``cls`` the faster ``__getstate__``/``__setstate__``;
     True if it has them now."""
-    if cls in REPLACED:
-        return True
+    if cls in REPLACED and getattr(cls.__dict__.get("__getstate__"), "__module__", "") == __name__:
+        return True  # ours are in place (asked of the class: someone may have put theirs back)
     if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__:
         return False
     if not (_generated(cls, "__getstate__") and _generated(cls, "__setstate__")):

@@ -110,13 +110,14 @@ def install() -> bool:
 
     from specheft.sphinxext.needs.patches import needs_version, tested
 
+    # each replacement asked whether it is in place by its own attribute: one put back
+    # (a test's monkeypatch) is replaced again, one in place is never wrapped twice
     current = getattr(need, "deepcopy", None)
-    if current is copy_default:
-        return True
-    if current is not copy.deepcopy or not tested(needs_version()):
-        return False  # another release, or someone else replaced it: left alone
-    _TYPES[:] = [FieldLiteralValue, LinksLiteralValue]
-    setattr(need, "deepcopy", copy_default)  # noqa: B010 (a module global of theirs)
+    if current is not copy_default:
+        if current is not copy.deepcopy or not tested(needs_version()):
+            return False  # another release, or someone else replaced it: left alone
+        _TYPES[:] = [FieldLiteralValue, LinksLiteralValue]
+        setattr(need, "deepcopy", copy_default)  # noqa: B010 (a module global of theirs)
     from sphinx_needs.directives import need as directive
 
     name = "get_sections_and_signature_and_needs"
