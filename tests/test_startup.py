@@ -166,3 +166,61 @@ def test_a_new_project_is_checked_without_worker_processes(run_cli, tmp_path, mo
     monkeypatch.setattr(sphinx_run, "run_sphinx", spy)
     assert run_cli("check", root, "--fresh").code == 0
     assert seen == [1]
+
+
+# --- parallel reading: one batch of pages per process, of about equal size ------------------
+
+
+def test_balanced_chunks_one_batch_per_process_of_about_equal_bytes(tmp_path) -> None:
+    sizes = {"index": 200, "a/1": 5000, "a/2": 5100, "a/3": 4900, "b/1": 3000, "b/2": 3100}
+    sizes |= {f"c/{n}": 2000 for n in range(6)}
+    docnames = sorted(sizes)
+    for name, size in sizes.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / f"{name}.md").write_bytes(b"x" * size)
+    chunks = sphinx_run.balanced_chunks(docnames, 2, lambda name: tmp_path / f"{name}.md")
+    assert len(chunks) == 2
+    assert sorted(name for chunk in chunks for name in chunk) == docnames  # each page once
+    for chunk in chunks:
+        assert chunk == sorted(chunk, key=docnames.index)  # Sphinx's order within a batch
+    totals = [sum(sizes[name] for name in chunk) for chunk in chunks]
+    assert max(totals) - min(totals) <= max(sizes.values())
+    # Sphinx's own: 3 batches of 5, 5 and 2 pages for 2 processes
+    assert max(totals) < sum(sizes.values()) * 0.55
+
+
+def test_balanced_chunks_few_pages_or_missing_files(tmp_path) -> None:
+    missing = lambda name: tmp_path / "none" / name  # noqa: E731
+    assert sphinx_run.balanced_chunks(["a"], 4, missing) == [["a"]]
+    assert sphinx_run.balanced_chunks(["a", "b", "c"], 2, missing) in ([["a", "c"], ["b"]],)
+    assert sphinx_run.balanced_chunks([], 2, missing) == []
+
+
+def test_parallel_check_reads_in_balanced_batches_and_equals_a_serial_one(
+    run_cli, tmp_path, monkeypatch
+) -> None:
+    root = tmp_path / "tiny"
+    assert run_cli("new", root, "--areas", "KON").code == 0
+    batches: list[list[str]] = []
+    original = sphinx_run.balanced_chunks
+
+    def spy(docnames, nproc, path_of):  # type: ignore[no-untyped-def]
+        batches.extend(original(docnames, nproc, path_of))
+        return batches[-nproc:] if len(batches) >= nproc else batches
+
+    monkeypatch.setattr(sphinx_run, "balanced_chunks", spy)
+    parallel = run_cli("check", root, "--fresh", "-j", "2", "--format", "json")
+    assert parallel.code == 0 and len(batches) == 2
+    serial = run_cli("check", root, "--fresh", "-j", "1", "--format", "json")
+    assert json.loads(parallel.out) == json.loads(serial.out)
+
+
+def test_sphinx_still_reads_in_parallel_through_make_chunks() -> None:
+    """compat.balance_parallel_reading replaces what Builder._read_parallel looks up."""
+    import inspect
+
+    import sphinx.builders
+    from sphinx.builders import Builder
+
+    assert callable(getattr(sphinx.builders, "make_chunks", None))
+    assert "make_chunks(" in inspect.getsource(Builder._read_parallel)

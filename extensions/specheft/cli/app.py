@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from typing import IO
@@ -37,8 +38,16 @@ class LazyGroup(click.Group):
         return sorted(set(COMMAND_MODULES) | set(self.commands))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        for module in COMMAND_MODULES.get(cmd_name, ()):
-            importlib.import_module(f"specheft.cli.{module}")  # registers its commands
+        # no cyclic collection while importing: it would walk every object the imports
+        # made, all of which stay (as in sphinx_run.paused_collection)
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for module in COMMAND_MODULES.get(cmd_name, ()):
+                importlib.import_module(f"specheft.cli.{module}")  # registers its commands
+        finally:
+            if enabled:
+                gc.enable()
         return super().get_command(ctx, cmd_name)
 
 

@@ -10,7 +10,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
@@ -27,6 +27,21 @@ _PROGRESS = re.compile(
 
 _CONFIG_NOTE = re.compile(r"The configuration has changed \([^)]*\)")
 _READING = re.compile(r"^(updating environment|reading sources|loading pickled environment)")
+
+
+@contextlib.contextmanager
+def paused_collection() -> Iterator[None]:
+    """No cyclic garbage collection while modules are imported (Sphinx, sphinx-needs, MyST
+    and the extension: about a thousand): each import allocates only objects that stay,
+    yet the collector walks them all again and again, a tenth of the CPU time of a small
+    project's check. Restores the collector's previous state."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager
@@ -225,18 +240,20 @@ def run_sphinx(
     With ``strict`` every warning makes the build fail (exit status 1), but only after
     the whole build ran, so that the user sees all problems at once.
     """
-    from sphinx.application import Sphinx
-    from sphinx.errors import ConfigError as SphinxConfigError
-    from sphinx.errors import SphinxError
-    from sphinx.util.console import color_terminal, nocolor
-    from sphinx.util.docutils import docutils_namespace, patch_docutils
+    with paused_collection():  # a thousand modules: see paused_collection
+        from sphinx.application import Sphinx
+        from sphinx.errors import ConfigError as SphinxConfigError
+        from sphinx.errors import SphinxError
+        from sphinx.util.console import color_terminal, nocolor
+        from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-    from specheft.project.lock import project_lock
-    from specheft.sphinxext.compat import (  # loads the extension: with Sphinx
-        fresh_translations,
-        warning_count,
-    )
-    from specheft.textsafe import escape_logger
+        from specheft.project.lock import project_lock
+        from specheft.sphinxext.compat import (  # loads the extension: with Sphinx
+            balance_parallel_reading,
+            fresh_translations,
+            warning_count,
+        )
+        from specheft.textsafe import escape_logger
 
     colour = _colour_wanted(color_terminal())
     if not colour:
@@ -285,6 +302,11 @@ def run_sphinx(
                 gc.freeze()
             finally:
                 gc.enable()
+            if parallel > 1:
+                env = app.env
+                balance_parallel_reading(
+                    app.builder, lambda docs, n: balanced_chunks(docs, n, env.doc2path)
+                )
             escape_logger("sphinx")  # a file name with ESC or BEL reaches the terminal escaped
             recorder = _recorder_class()(app)
             sphinx_logger = logging.getLogger("sphinx")
@@ -322,6 +344,30 @@ def run_sphinx(
         if isinstance(exc, OSError):
             raise
         raise BuildFailed(f"{exc.category}: {exc}") from exc
+
+
+def balanced_chunks(
+    docnames: Sequence[str], nproc: int, path_of: Callable[[str], str | os.PathLike[str]]
+) -> list[list[str]]:
+    """The pages in at most ``nproc`` batches, one per worker process, of about the same
+    number of bytes (reading time follows size): the largest page first into the batch
+    with the fewest bytes so far (of equal ones, with the fewest pages). Sphinx's own
+    batches hold the same number of pages, more batches than processes: at N=1000 the
+    second process read 810 KB, the first 530 KB. Each batch keeps Sphinx's order."""
+    size: dict[str, int] = {}
+    for docname in docnames:
+        try:
+            size[docname] = os.stat(path_of(docname)).st_size
+        except OSError:  # vanished: reading it reports it
+            size[docname] = 0
+    batches: list[list[str]] = [[] for _ in range(max(1, min(nproc, len(docnames))))]
+    totals = [0] * len(batches)
+    for docname in sorted(docnames, key=lambda name: -size[name]):  # stable: ties in order
+        lightest = min(range(len(batches)), key=lambda i: (totals[i], len(batches[i])))
+        batches[lightest].append(docname)
+        totals[lightest] += size[docname]
+    order = {docname: index for index, docname in enumerate(docnames)}
+    return [sorted(batch, key=order.__getitem__) for batch in batches if batch]
 
 
 def refuse_folder_links_into_sources(spec_dir: Path, root: Path) -> None:

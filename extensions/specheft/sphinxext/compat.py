@@ -8,7 +8,7 @@ that renames one fails there, naming the function here to fix.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -48,3 +48,28 @@ def builder_translations(builder: Any) -> Any:
     """The builder's gettext translations for its theme, or None (``Builder._translator``,
     Sphinx 7–9; what Sphinx installs into the theme's Jinja environment)."""
     return getattr(builder, "_translator", None)
+
+
+def balance_parallel_reading(
+    builder: Any, chunks: Callable[[Sequence[str], int], list[list[str]]]
+) -> None:
+    """Let ``chunks(docnames, nproc)`` split the pages for parallel reading
+    (``sphinx.builders.make_chunks``, looked up by ``Builder._read_parallel`` each time,
+    Sphinx 7–9), for this builder only and only while it reads: Sphinx's batches are
+    equal in the number of pages, not in their size, and more than there are processes;
+    each later batch's process starts from the environment the earlier ones filled and
+    sends all of it back again."""
+    import sphinx.builders
+
+    module: Any = sphinx.builders
+    read_parallel = builder._read_parallel
+
+    def balanced(docnames: list[str], nproc: int) -> None:
+        sphinx_chunks = module.make_chunks
+        module.make_chunks = lambda docs, n, maxbatch=10: chunks(docs, n)
+        try:
+            read_parallel(docnames, nproc)
+        finally:
+            module.make_chunks = sphinx_chunks
+
+    builder._read_parallel = balanced
