@@ -118,3 +118,16 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return runner
+
+
+# -- hygiene: every test runs in its own empty directory --------------------------------
+# With the repository as the working directory, a command that resolved --into,
+# --project, --out or a relative path against the cwd instead of the project found the
+# repository's own spec/ and conf/ and passed by luck. Tests that read the repository's
+# files name them absolutely (tests/helpers.py REPO); tests that need another cwd
+# chdir themselves (monkeypatch undoes both in order).
+
+
+@pytest.fixture(autouse=True)
+def _cwd_is_the_tests_own_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)

@@ -166,3 +166,10 @@ def test_fingerprint_and_build_of_a_sibling_project(
     assert result.code == 0, result.output
     assert (elsewhere / "site" / "index.html").is_file()
     assert not (proj / "site").exists()
+
+
+def test_every_test_starts_in_its_own_empty_tmp_path(tmp_path: Path) -> None:
+    # tests/conftest.py's autouse fixture: not the repository, whose spec/ and conf/
+    # made a command that resolved paths against the cwd pass by luck
+    assert Path.cwd() == tmp_path
+    assert list(tmp_path.iterdir()) == []
