@@ -124,4 +124,3 @@ def test_check_links_replaced_once() -> None:
         nothing: Any = ({}, None, None)
         replaced(*nothing)  # skipped: the original would read the config
     assert not unseen.skipping()
-
