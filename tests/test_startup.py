@@ -90,6 +90,10 @@ def test_export_lists_the_subcommands_of_every_format(run_cli) -> None:
 
 # Modules a check never uses: other commands, spreadsheets, XML, the HTML theme
 NOT_FOR_CHECK = (
+    "sphinx.builders.epub3",
+    "sphinx.builders.linkcheck",
+    "sphinx.builders.texinfo",
+    "sphinxcontrib.applehelp",
     "xlsxwriter",
     "openpyxl",
     "lxml",
@@ -224,3 +228,21 @@ def test_sphinx_still_reads_in_parallel_through_make_chunks() -> None:
 
     assert callable(getattr(sphinx.builders, "make_chunks", None))
     assert "make_chunks(" in inspect.getsource(Builder._read_parallel)
+
+
+def test_an_items_build_leaves_out_sphinx_builders_it_never_runs(run_cli, tmp_path) -> None:
+    """The check's Sphinx loads none of the builders in UNUSED_BY_ITEMS_BUILD, which are
+    all Sphinx's own; an HTML build still has every one."""
+    import sphinx.application
+
+    complete = sphinx.application.builtin_extensions
+    assert set(complete) > sphinx_run.UNUSED_BY_ITEMS_BUILD
+    root = tmp_path / "tiny"
+    assert run_cli("new", root, "--areas", "KON").code == 0
+    project = sphinx_run.Project.at(root)
+    result, items = sphinx_run.items_build(project, fresh=True, jobs=1)
+    assert items and "specheft" in result.app.extensions
+    assert not sphinx_run.UNUSED_BY_ITEMS_BUILD & set(result.app.extensions)
+    assert "sphinx.builders.html" in result.app.extensions
+    assert "sphinx.domains.cpp" in result.app.extensions  # a page may use a domain
+    assert sphinx.application.builtin_extensions is complete  # put back for other builds

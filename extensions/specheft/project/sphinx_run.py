@@ -250,6 +250,7 @@ def run_sphinx(
         from specheft.project.lock import project_lock
         from specheft.sphinxext.compat import (  # loads the extension: with Sphinx
             balance_parallel_reading,
+            builtin_extensions_without,
             fresh_translations,
             warning_count,
         )
@@ -277,23 +278,25 @@ def run_sphinx(
             docutils_namespace(),
         ):
             fresh_translations()  # this build's catalogues only, not also earlier ones'
+            unused = UNUSED_BY_ITEMS_BUILD if builder == ITEMS_BUILDER else frozenset()
             gc.disable()
             try:
-                app = Sphinx(
-                    srcdir=project.spec_dir,
-                    confdir=project.conf_dir,
-                    outdir=outdir,
-                    doctreedir=doctrees,
-                    buildername=builder,
-                    confoverrides=confoverrides or {},
-                    status=cast(IO[str], stream),
-                    warning=warning,
-                    freshenv=fresh,
-                    warningiserror=strict,
-                    tags=list(tags),
-                    verbosity=0,
-                    parallel=parallel,
-                )
+                with builtin_extensions_without(unused):
+                    app = Sphinx(
+                        srcdir=project.spec_dir,
+                        confdir=project.conf_dir,
+                        outdir=outdir,
+                        doctreedir=doctrees,
+                        buildername=builder,
+                        confoverrides=confoverrides or {},
+                        status=cast(IO[str], stream),
+                        warning=warning,
+                        freshenv=fresh,
+                        warningiserror=strict,
+                        tags=list(tags),
+                        verbosity=0,
+                        parallel=parallel,
+                    )
                 # The loaded environment is millions of long-lived objects: collecting
                 # while it is unpickled, and walking it again in every later full
                 # collection, costs seconds in a large project. So no collection while
@@ -455,6 +458,32 @@ def default_jobs(spec_dir: Path) -> int:
     return 1
 
 
+ITEMS_BUILDER = "specheft-check"
+#: Sphinx's own extensions that only add builders (and their settings) that an items
+#: build, which writes nothing, never runs: loading them is a tenth of a small project's
+#: check. Not the domains (a page may use them), not HTML, LaTeX or gettext (specheft and
+#: Sphinx's reading use their settings).
+UNUSED_BY_ITEMS_BUILD = frozenset(
+    {
+        "sphinx.builders.changes",
+        "sphinx.builders.dirhtml",
+        "sphinx.builders.dummy",
+        "sphinx.builders.epub3",
+        "sphinx.builders.linkcheck",
+        "sphinx.builders.manpage",
+        "sphinx.builders.singlehtml",
+        "sphinx.builders.texinfo",
+        "sphinx.builders.text",
+        "sphinx.builders.xml",
+        "sphinxcontrib.applehelp",
+        "sphinxcontrib.devhelp",
+        "sphinxcontrib.htmlhelp",
+        "sphinxcontrib.qthelp",
+        "sphinxcontrib.serializinghtml",
+    }
+)
+
+
 def items_build(
     project: Project,
     *,
@@ -489,7 +518,7 @@ def items_build(
         jobs = 1 if cached and not fresh else default_jobs(project.spec_dir)
     result = run_sphinx(
         project,
-        "specheft-check",
+        ITEMS_BUILDER,
         project.build_dir / "check",
         purpose="check",
         strict=False,

@@ -8,7 +8,8 @@ that renames one fails there, naming the function here to fix.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -73,3 +74,18 @@ def balance_parallel_reading(
             module.make_chunks = sphinx_chunks
 
     builder._read_parallel = balanced
+
+
+@contextlib.contextmanager
+def builtin_extensions_without(names: frozenset[str]) -> Iterator[None]:
+    """Sphinx applications made meanwhile do not load these of Sphinx's own extensions
+    (``sphinx.application.builtin_extensions``, read by ``Sphinx.__init__``, Sphinx 7–9)."""
+    import sphinx.application
+
+    module: Any = sphinx.application
+    complete = module.builtin_extensions
+    module.builtin_extensions = tuple(name for name in complete if name not in names)
+    try:
+        yield
+    finally:
+        module.builtin_extensions = complete
