@@ -168,6 +168,16 @@ def test_fingerprint_and_build_of_a_sibling_project(
     assert not (proj / "site").exists()
 
 
+def test_a_project_folder_given_as_the_fingerprints_revision_gets_a_hint(
+    elsewhere: Path, proj: Path, run_cli: Cli
+) -> None:
+    # REVISION is a git revision: the folder is not taken for one, the user is told how
+    result = run_cli("fingerprint", "../proj")
+    assert result.code == 2
+    assert "no spec/ directory" in result.err and "Traceback" not in result.err
+    assert "run 'specheft fingerprint --project ../proj'" in result.err
+
+
 def test_every_test_starts_in_its_own_empty_tmp_path(tmp_path: Path) -> None:
     # tests/conftest.py's autouse fixture: not the repository, whose spec/ and conf/
     # made a command that resolved paths against the cwd pass by luck

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from specheft.cli.app import cli
+from specheft.errors import SpecheftError
 from specheft.project.layout import Project
 
 
@@ -38,12 +41,21 @@ def fingerprint(revision: str | None, project_dir: str, documents: tuple[str, ..
     """
     from specheft.project.fingerprint import fingerprints, fingerprints_at
 
-    project = Project.at(project_dir)
-    results = (
-        fingerprints_at(project, revision, documents)
-        if revision
-        else fingerprints(project, documents)
-    )
+    try:
+        project = Project.at(project_dir)
+        results = (
+            fingerprints_at(project, revision, documents)
+            if revision
+            else fingerprints(project, documents)
+        )
+    except SpecheftError as exc:
+        # 'specheft fingerprint ../proj' reads ../proj as a git revision, like check's DIR
+        if revision and project_dir == "." and Path(revision).is_dir():
+            exc.hint = (
+                f"REVISION is a git tag, branch or commit; for the project in "
+                f"{revision!r} run 'specheft fingerprint --project {revision}'"
+            )
+        raise
     empty = []
     for result in results:
         if not result.items:  # a checksum over nothing certifies nothing: none is given
