@@ -246,3 +246,14 @@ def test_an_items_build_leaves_out_sphinx_builders_it_never_runs(run_cli, tmp_pa
     assert "sphinx.builders.html" in result.app.extensions
     assert "sphinx.domains.cpp" in result.app.extensions  # a page may use a domain
     assert sphinx.application.builtin_extensions is complete  # put back for other builds
+
+
+def test_a_mistyped_command_is_refused_with_the_closest_one(run_cli) -> None:
+    result = run_cli("chek")
+    assert result.code == 2
+    assert "No such command 'chek'. Did you mean 'check'?" in result.err
+    unknown = run_cli("zzz")  # nothing close: click's message alone
+    assert unknown.code == 2 and "No such command 'zzz'." in unknown.err
+    assert "Did you mean" not in unknown.err
+    sub = run_cli("export", "xlx")
+    assert sub.code == 2 and "Did you mean 'xlsx'?" in sub.err
