@@ -60,7 +60,8 @@ def requirements(
     settings = project.settings()
     chosen = settings.document(document) if document else None  # unknown: before the build
     with project_lock(project.build_dir, "compliance"):
-        result, needs = items_build(project, progress=progress)
+        # the sheets show none of the build's warnings (a check of the same cache does)
+        result, needs = items_build(project, progress=progress, warnings=False)
     env = result.app.env
     titles = {name: title.astext() for name, title in env.titles.items()}
     srcdir = project.spec_dir.relative_to(project.root).as_posix()

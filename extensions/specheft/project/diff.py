@@ -49,8 +49,8 @@ def _items(
         except ConfigError as exc:  # the document's name is unknown in this revision
             # not located in a file: the caller names the revision
             raise UsageError(exc.message, hint=exc.hint) from None
-    # the comparison reads the items only: schema warnings are nobody's to see here
-    result, needs = items_build(project, validate=False)
+    # the comparison reads the items only: its warnings are nobody's to see here
+    result, needs = items_build(project, validate=False, warnings=False)
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
     if wanted:
         env = result.app.env

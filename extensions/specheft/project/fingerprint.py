@@ -30,7 +30,8 @@ def _needs_build(project: Project) -> tuple[Any, list[Any]]:
     """(env, items) of ``project`` from a needs-only build (``specheft check``'s cache)."""
     from specheft.project.sphinx_run import items_build
 
-    result, needs = items_build(project)
+    # the fingerprints show none of the build's warnings (a check of the same cache does)
+    result, needs = items_build(project, warnings=False)
     return result.app.env, needs
 
 

@@ -287,7 +287,8 @@ def answer_reqif(
     # the file and its sidecars first: a wrong file fails before the build
     matching_origins(project.spec_dir, load_originals(original), str(original))
     with project_lock(project.build_dir, "export reqif"):
-        _, needs = items_build(project, progress=progress)
+        # the answer shows none of the build's warnings (a check of the same cache does)
+        _, needs = items_build(project, progress=progress, warnings=False)
     answer = answer_file(
         project.spec_dir, original, needs, settings.option(REQIF_TABLE), str(original)
     )

@@ -43,7 +43,8 @@ def load_graph(
     from specheft.project.sphinx_run import items_build
 
     def build() -> TraceGraph:
-        _, needs = items_build(project, progress=progress)
+        # results and accept show none of the build's warnings (a check of the same cache does)
+        _, needs = items_build(project, progress=progress, warnings=False)
         return TraceGraph.from_needs(needs, srcdir=srcdir)
 
     return cached_graph(project, build)

@@ -56,7 +56,8 @@ class ReviewResult:
 def _graph(project: Project) -> TraceGraph:
     from specheft.project.sphinx_run import items_build
 
-    _, needs = items_build(project)
+    # review shows none of the build's warnings (a check of the same cache does)
+    _, needs = items_build(project, warnings=False)
     return TraceGraph.from_needs(
         needs, srcdir=project.spec_dir.relative_to(project.root).as_posix()
     )

@@ -106,7 +106,8 @@ def _build(repo: Repository, commit: str, revision: str) -> RevisionItems:
         sync_tree(root, files, stamp_ns=time.time_ns())
         try:
             other = Project.at(root)
-            result, needs = items_build(other, validate=False)  # its items only
+            # its items only
+            result, needs = items_build(other, validate=False, warnings=False)
             documents = _documents(other, result.app.env, needs)
         except SpecheftError as exc:
             raise _located(exc, root, revision) from None
