@@ -142,3 +142,40 @@ def fake_html_app(monkeypatch: Any) -> Any:
 
     monkeypatch.setattr(collector, "StandaloneHTMLBuilder", Builder)
     return App()
+
+
+# -- a build stopped by a signal, deterministically -----------------------------------
+#: Added to a project's conf.py: a build started with SPECHEFT_TEST_RELEASE set waits at
+#: each page it writes until that file exists. A test that signals the build creates
+#: the file only after sending the signal, so the build cannot finish first (on a loaded
+#: machine it could: the test saw exit code 0).
+HOLD_CONF = """
+import os as _os
+import time as _time
+
+
+def setup(app):
+    release = _os.environ.get("SPECHEFT_TEST_RELEASE")
+    if release:
+
+        def hold(*args):
+            while not _os.path.exists(release):
+                _time.sleep(0.01)
+
+        app.connect("html-page-context", hold)
+"""
+
+
+def signalled_child(release: Path) -> dict[str, Any]:
+    """``subprocess.Popen`` arguments for a build that a test stops with a signal: held
+    at its pages until ``release`` exists (:data:`HOLD_CONF`), its output unbuffered,
+    and Ctrl-C not ignored (a test run started in the background of a shell without job
+    control ignores SIGINT, and its children inherit that: the build ran to the end)."""
+    import os
+    import signal
+
+    def default_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Python then raises KeyboardInterrupt
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "SPECHEFT_TEST_RELEASE": str(release)}
+    return {"env": env, "preexec_fn": default_sigint}

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .helpers import REPO, item
+from .helpers import HOLD_CONF, REPO, item, signalled_child
 
 REQ = item(
     "req",
@@ -289,16 +289,24 @@ def test_an_interrupted_build_leaves_no_stale_page(make_project, run_cli):
     assert result.code == 0, result.output
     assert _titles_in_site(project.root) == {"Ziel Nummer 0"}
     command = [str(Path(sys.executable).parent / "specheft"), "build", str(project.root)]
+    with (project.conf / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write(HOLD_CONF)  # the child waits at its first page for the signal
     for number, sig in enumerate((signal.SIGINT, signal.SIGTERM, signal.SIGKILL), start=1):
         _retitle(project, number)
+        release = project.root.parent / f"release-{number}"
         child = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            **signalled_child(release),
         )
         assert child.stdout is not None
         for line in child.stdout:
             if line.startswith("writing output... ["):  # the first page is being written
                 child.send_signal(sig)
                 break
+        release.touch()  # (only now: the signal is pending before the child may go on)
         rest = child.stdout.read()
         code = child.wait(timeout=120)
         assert code != 0 and "Site written" not in rest, (sig, code, rest)

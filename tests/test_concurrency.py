@@ -19,7 +19,7 @@ import pytest
 
 from specheft.fsutil import TEMP_TAG
 
-from .helpers import item
+from .helpers import HOLD_CONF, item, signalled_child
 
 SPECHEFT = [sys.executable, "-c", "from specheft.cli import run; run()"]
 BUSY = re.compile(r"another specheft command \(pid (\d+), specheft [a-z ]+\) is running")
@@ -166,12 +166,22 @@ def test_catalog_add_killed_mid_write_leaves_the_page_whole(project, tmp_path):
 def test_a_signalled_build_ends_cleanly_and_frees_the_lock(project, signum, code, word):
     """SIGTERM (a cancelled CI job) is handled like Ctrl-C: a message, no traceback,
     clean-ups run; the next command is not held up."""
-    run = _start("build", project.root)
+    with (project.conf / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write(HOLD_CONF)  # the build waits at its first page for the signal
+    release = project.root.parent / "release"
+    run = subprocess.Popen(
+        [*SPECHEFT, "build", str(project.root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **signalled_child(release),
+    )
     assert run.stdout is not None
     for line in run.stdout:  # wait until Sphinx reads the pages
         if "reading sources" in line or "writing output" in line:
             break
     run.send_signal(signum)
+    release.touch()  # (only now: the signal is pending before the build may go on)
     out, err = run.communicate(timeout=120)
     assert run.returncode == code, (out, err)
     assert f"error: {word}" in err
