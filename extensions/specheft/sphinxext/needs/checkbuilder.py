@@ -13,9 +13,10 @@ kept per page; after reading, the copies of every page are resolved by the same
 transforms and handlers as in a build, on a small document of their own: the same
 messages at the same places, for every page, cached or read again.
 
-A build whose warnings nobody sees (``specheft_warnings_unseen``: the exports) reads and
-caches as a check does and skips, after the environment is pickled, the three steps that
-only warn (:mod:`specheft.sphinxext.needs.unseen`).
+A build whose warnings nobody sees (``specheft_warnings_unseen``: the exports,
+``fingerprint``, ``review``, …) reads and caches as a check does and skips, after the
+environment is pickled, the three steps that only warn
+(:mod:`specheft.sphinxext.needs.unseen`).
 
 From the end of reading to the end of the build the garbage collector is paused
 (:func:`_pause_collector`): the environment is pickled, sphinx-needs post-processes
@@ -203,7 +204,7 @@ def setup(app: Sphinx) -> None:
     # a build read for its items only (diff, check --since, baselines: in a directory of
     # its own) resolves no references: that only warns, and no one shows its warnings
     app.add_config_value("specheft_items_only", False, "", types=frozenset({bool}))
-    # a build whose warnings no one sees (the exports): it reads and caches like a
+    # a build whose warnings no one sees (the exports, fingerprint, …): it reads and caches like a
     # check, and skips what only warns after reading (specheft/sphinxext/needs/unseen.py)
     app.add_config_value("specheft_warnings_unseen", False, "", types=frozenset({bool}))
     app.connect("doctree-read", _keep_references)

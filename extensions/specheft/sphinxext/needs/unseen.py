@@ -1,7 +1,9 @@
 """A build whose warnings nobody sees skips sphinx-needs' work that only warns.
 
-``export xlsx|csv|reqif`` read the items with the check builder but show none of its
-warnings. After sphinx-needs has read the needs, three steps of every build only warn:
+``export xlsx|csv|reqif`` (and ``fingerprint``, ``review``, ``catalog add``,
+``compliance``, ``results``, ``accept``, ``export reqif --answer-to``, the revisions of
+``diff`` and ``check --since``) read the items with the check builder but show none of
+its warnings. After sphinx-needs has read the needs, three steps of every build only warn:
 its schema validation of every need (``process_schemas``), its link check
 (``check_links``: target types, link conditions, dead links — ``has_dead_links`` is set
 before, by ``build_backlinks``) and specheft's resolving of the kept references
