@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import gc
 import importlib
 import sys
 from typing import IO
 
 import click
 
+from specheft.gcpause import paused_collection
 from specheft.version import __version__
 
 # Each command's module, imported when the command runs (or ``--help`` lists them all):
@@ -39,16 +39,9 @@ class LazyGroup(click.Group):
         return sorted(set(COMMAND_MODULES) | set(self.commands))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        # no cyclic collection while importing: it would walk every object the imports
-        # made, all of which stay (as in sphinx_run.paused_collection)
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_collection():  # imports: every object they make stays
             for module in COMMAND_MODULES.get(cmd_name, ()):
                 importlib.import_module(f"specheft.cli.{module}")  # registers its commands
-        finally:
-            if enabled:
-                gc.enable()
         return super().get_command(ctx, cmd_name)
 
     def resolve_command(

@@ -7,15 +7,13 @@ rule ``build`` so that every problem is reported in one list, with one exit code
 
 from __future__ import annotations
 
-import gc
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
+from specheft.gcpause import paused_collection
 from specheft.project.baselines import latest_baselines
 from specheft.project.layout import Project
 from specheft.project.since import LATEST, items_at, resolve, since_baselines
@@ -55,23 +53,6 @@ def build_findings(messages: list, root: Path) -> list[Finding]:  # type: ignore
             Finding(BUILD_RULE, "error", text, item, _relative(message.path, root), message.line)
         )
     return findings
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """No garbage collection while the block runs (as it was afterwards).
-
-    The graph and the rules allocate some hundred thousand objects and make no reference
-    cycles (refcounting frees them), but their allocations trigger full collections,
-    and each walks the millions of objects the build left (a re-check at N=5000: 0.5 s
-    in one collection). Only pure work runs in the block, no build."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def run_check(
@@ -115,7 +96,7 @@ def run_check(
     elif latest:
         found = since_baselines(project, repo, latest, result.app.env, needs)
         options = replace(options, since=found)
-    with _collection_paused():
+    with paused_collection():
         graph = TraceGraph.from_needs(plain_needs(needs), srcdir=srcdir)
         items_cache.store_if_unchanged(project, key, graph)  # for results import, accept, …
         cache = HitCache(project.doctree_dir("check") / "specheft-hits.pickle")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from specheft.errors import BuildFailed, ConfigError, InputError, Location, SpecheftError, os_fault
+from specheft.gcpause import paused_collection
 from specheft.project.layout import Project, claim_output_dir
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -27,21 +28,6 @@ _PROGRESS = re.compile(
 
 _CONFIG_NOTE = re.compile(r"The configuration has changed \([^)]*\)")
 _READING = re.compile(r"^(updating environment|reading sources|loading pickled environment)")
-
-
-@contextlib.contextmanager
-def paused_collection() -> Iterator[None]:
-    """No cyclic garbage collection while modules are imported (Sphinx, sphinx-needs, MyST
-    and the extension: about a thousand): each import allocates only objects that stay,
-    yet the collector walks them all again and again, a tenth of the CPU time of a small
-    project's check. Restores the collector's previous state."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @contextlib.contextmanager
