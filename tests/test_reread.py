@@ -119,7 +119,7 @@ def test_check_links_replaced_once() -> None:
     assert replaced.__module__ == unseen.__name__
     assert unseen.install() and need.check_links is replaced  # not wrapped twice
     assert not unseen.skipping()
-    with unseen.unseen(True):
+    with unseen.unseen():
         assert unseen.skipping()
         nothing: Any = ({}, None, None)
         replaced(*nothing)  # skipped: the original would read the config

@@ -75,7 +75,7 @@ class CheckBuilder(NeedsBuilder):
         validate = config.needs_schema_validation_enabled
         config.needs_schema_validation_enabled = False  # sphinx-needs' schema warnings
         try:
-            with unseen.unseen(True):  # its link warnings (check_links)
+            with unseen.unseen():  # its link warnings (check_links)
                 super().write(*args, **kwargs)
         finally:
             config.needs_schema_validation_enabled = validate

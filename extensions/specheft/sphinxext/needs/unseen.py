@@ -36,11 +36,8 @@ def skipping() -> bool:
 
 
 @contextmanager
-def unseen(active: bool) -> Iterator[None]:
-    """While the block runs, the steps that only warn are skipped (if ``active``)."""
-    if not active:
-        yield
-        return
+def unseen() -> Iterator[None]:
+    """While the block runs, the steps that only warn are skipped."""
     _SKIP.append(True)
     try:
         yield
@@ -50,7 +47,7 @@ def unseen(active: bool) -> Iterator[None]:
 
 def _check_links(needs: Any, config: Any, schema: Any) -> None:
     """``check_links(needs, config, schema)``, nothing when no one sees its warnings."""
-    if _SKIP:
+    if skipping():
         return
     _ORIGINAL["check_links"](needs, config, schema)
 
