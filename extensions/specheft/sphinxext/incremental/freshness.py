@@ -158,6 +158,12 @@ def _updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     domain = specheft_domain(env)
     for docname, digest in result_pages(app, needs, domain.trace_docs).items():
         extra[docname] = f"{extra.get(docname, '')}|runs:{digest}"
+    # every page's navigation shows the toctrees and the page titles: Sphinx rewrites
+    # only the pages it re-read, so a page renamed or retitled left the others' sidebar
+    # and next/previous links pointing at the old page
+    navigation = _navigation(env)
+    for docname in env.found_docs:
+        extra[docname] = f"{extra.get(docname, '')}|nav:{navigation}"
     current = signatures(needs, domain.referenced, extra)
     # Compared with what the pages written last show, not with the last reading: a build
     # interrupted while writing (Ctrl-C, SIGTERM, SIGKILL) saved nothing, so the next
@@ -170,6 +176,17 @@ def _updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     if changed:
         changed |= domain.trace_docs.keys() | facts.keys()
     return sorted(doc for doc in changed if doc in env.found_docs)
+
+
+def _navigation(env: BuildEnvironment) -> str:
+    """Digest of what every page's navigation shows: the toctrees and the page titles."""
+    digest = hashlib.sha256()
+    for docname in sorted(env.found_docs):
+        title = env.titles.get(docname)
+        entries = env.toctree_includes.get(docname, ())
+        digest.update(f"{docname}\x1f{title.astext() if title else ''}".encode())
+        digest.update(("\x1e" + "\x1f".join(entries)).encode())
+    return digest.hexdigest()
 
 
 def _save_signatures(app: Sphinx, exception: BaseException | None) -> None:
