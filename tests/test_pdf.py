@@ -354,3 +354,46 @@ def test_need_role_to_another_document_links_into_its_pdf(deliverables, run_cli)
     tex = (out / "pflichtenheft.tex").read_text(encoding="utf-8")
     assert r"\href{lastenheft.pdf\#LH-KON-004}{Größenklasse 4 übernehmen (LH" in tex
     assert "Unknown need" not in tex
+
+
+def _one_long_line(path, characters):
+    words = " ".join(["Anforderung"] * (characters // 12))
+    path.write_text("\\documentclass{article}\\begin{document}\n" + words + "\n\\end{document}\n")
+
+
+def test_tex_buffer_grows_with_the_longest_line(tmp_path, monkeypatch):
+    """TeX reads a line into a fixed buffer of 200,000 characters; the .tex of a project
+    with 5,000 requirements in one phase had a line of 880,000 (the phase's item list)."""
+    from specheft.project.pdf import tex_environment
+
+    monkeypatch.delenv("buf_size", raising=False)
+    short, long = tmp_path / "short.tex", tmp_path / "long.tex"
+    short.write_text("x\n" * 100_000)  # large, but its lines are short
+    long.write_text("x\n" + "y" * 880_000 + "\nz\n")
+    assert "buf_size" not in tex_environment(short)
+    assert int(tex_environment(long)["buf_size"]) > 880_000
+    monkeypatch.setenv("buf_size", "4711")
+    assert tex_environment(long)["buf_size"] == "4711"
+
+
+def test_a_line_longer_than_texs_default_buffer_compiles(tmp_path, monkeypatch):
+    require_pdf_tools()
+    from specheft.project.pdf import compile_pdf
+
+    monkeypatch.delenv("buf_size", raising=False)
+    _one_long_line(tmp_path / "doc.tex", 260_000)
+    pdf = compile_pdf(tmp_path, "doc")
+    assert pdf_text(pdf).count("Anforderung") > 20_000
+
+
+def test_a_fatal_error_only_printed_by_tex_is_the_message(tmp_path, monkeypatch):
+    """TeX printed "Unable to read an entire line" after other output on its terminal
+    line and not in the log: the build said only "latexmk failed"."""
+    require_pdf_tools()
+    from specheft.errors import BuildFailed
+    from specheft.project.pdf import compile_pdf
+
+    monkeypatch.setenv("buf_size", "2000")  # the user's setting wins, too small
+    _one_long_line(tmp_path / "doc.tex", 5_000)
+    with pytest.raises(BuildFailed, match="Unable to read an entire line"):
+        compile_pdf(tmp_path, "doc")

@@ -19,6 +19,9 @@ DEBIAN_PACKAGES = (
     "texlive-lang-german tex-gyre texlive-xetex fonts-freefont-otf"
 )
 _ERROR = re.compile(r"^(?:! (?P<msg>.+)|(?P<file>[^:\s]+\.tex):(?P<line>\d+): (?P<msg2>.+))$")
+#: a fatal error TeX prints right after other output on the same line, e.g.
+#: "…ts1cmr.fd)! Unable to read an entire line---bufsize=200000."
+_FATAL = re.compile(r"[)\]]! (?P<msg>.+)$")
 
 
 def require_tex() -> None:
@@ -36,6 +39,17 @@ def require_tex() -> None:
 #: that for headroom.
 _BOX_WORDS_PER_BYTE = 8
 _BOX_WORDS_MAX = 400_000_000
+#: TeX Live's line buffer (characters of one input line) and XeTeX's upper bound for it
+_BUF_SIZE = 200_000
+_BUF_SIZE_MAX = 30_000_000
+
+
+def _longest_line(tex: Path) -> int:
+    try:
+        with tex.open("rb") as source:
+            return max((len(line) for line in source), default=0)
+    except OSError:
+        return 0
 
 
 def tex_environment(tex: Path) -> dict[str, str]:
@@ -50,6 +64,13 @@ def tex_environment(tex: Path) -> dict[str, str]:
     if "extra_mem_bot" not in env:  # the user's own setting wins
         size = tex.stat().st_size if tex.exists() else 0
         env["extra_mem_bot"] = str(min(size * _BOX_WORDS_PER_BYTE, _BOX_WORDS_MAX))
+    if "buf_size" not in env:
+        # Sphinx writes a paragraph as one line: a phase's "umfasst" list of 5,000 item
+        # links was 880,000 characters, and TeX stopped at the first line longer than its
+        # buffer ("Unable to read an entire line"). The buffer is read at run time.
+        longest = _longest_line(tex)
+        if longest >= _BUF_SIZE // 2:
+            env["buf_size"] = str(min(2 * longest + 1_000, _BUF_SIZE_MAX))
     return env
 
 
@@ -87,12 +108,10 @@ def compile_pdf(latex_dir: Path, name: str, *, timeout: int = 600) -> Path:
         # reported the old error although its cause (memory, a package) was gone
         (latex_dir / f"{name}.fdb_latexmk").unlink(missing_ok=True)
         log = latex_dir / f"{name}.log"
-        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else done.stdout
-        messages = []
-        for line in text.splitlines():
-            match = _ERROR.match(line.strip())
-            if match:
-                messages.append(match.group("msg") or match.group("msg2"))
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+        # a fatal error while TeX reads its input is printed (to stderr under latexmk
+        # -silent), not logged
+        messages = _errors(text) or _errors(f"{done.stdout or ''}\n{done.stderr or ''}")
         first = messages[0] if messages else "latexmk failed"
         raise BuildFailed(
             f"LaTeX failed on {name}.tex: {first}",
@@ -101,3 +120,18 @@ def compile_pdf(latex_dir: Path, name: str, *, timeout: int = 600) -> Path:
             "the log if the sources look right",
         )
     return pdf
+
+
+def _errors(text: str) -> list[str]:
+    """TeX's error messages in a log or in latexmk's output, in order."""
+    messages = []
+    for line in text.splitlines():
+        line = line.strip()
+        match = _ERROR.match(line)
+        if match:
+            messages.append(match.group("msg") or match.group("msg2"))
+            continue
+        fatal = _FATAL.search(line)
+        if fatal:
+            messages.append(fatal.group("msg"))
+    return messages
