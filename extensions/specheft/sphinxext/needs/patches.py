@@ -27,7 +27,9 @@ the original.
 
 3. The store of needs (:func:`quiet_needs_store`) gets a short ``repr``: Sphinx formats
 ``repr(args)`` of every event it emits, for a debug message, even when debug output is
-off; sphinx-needs emits two events with the whole store.
+off; sphinx-needs emits two events with the whole store. It is also pickled one pickle
+per document, and a document not read again is written as it was read
+(:func:`specheft.sphinxext.needs.pickling.reduce_store`).
 
 4. ``NeedsList.write_json`` (:func:`_write_json`, needs.json at the end of every HTML
 build) calls ``json.dump``, which always encodes in pure Python; ``json.dumps`` with the
@@ -135,6 +137,13 @@ class QuietNeeds(dict):  # type: ignore[type-arg]
     def __repr__(self) -> str:
         return f"<{len(self)} needs>"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # one pickle per document, an unchanged one written as it was read (pickling.py)
+        return pickling.reduce_store(self)
+
+    def __copy__(self) -> QuietNeeds:  # (copy.copy would go through __reduce__)
+        return QuietNeeds(self)
+
 
 def quiet_needs_store(app: Any, env: Any, docnames: list[str]) -> None:
     """Swap the store for a ``QuietNeeds`` holding the same needs (``env-before-read-docs``,
@@ -146,6 +155,8 @@ def quiet_needs_store(app: Any, env: Any, docnames: list[str]) -> None:
         set_stored_needs(env, QuietNeeds())
     elif type(store) is dict:
         set_stored_needs(env, QuietNeeds(store))
+    elif isinstance(store, QuietNeeds):
+        pickling.begin_build(store, env)
 
 
 def clear() -> None:

@@ -1,0 +1,158 @@
+"""The store of needs in Sphinx's environment pickle, one pickle per document
+(``specheft/sphinxext/needs/pickling.py``): a re-check writes the pickle of a document it
+did not read again as it was read, and the environment it leaves holds exactly what
+pickling every need again gives."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from specheft.project.layout import Project
+from specheft.project.sphinx_run import items_build
+from specheft.sphinxext.needs import patches, pickling
+
+from .helpers import REPO
+
+PICKLED: list[str] = []
+
+
+@dataclass
+class FakeNeed:
+    """What the store's pickling reads of a need: ``source.docname``; counts its pickles."""
+
+    id: str
+    docname: str | None
+    text: str = ""
+
+    @property
+    def source(self) -> SimpleNamespace:
+        return SimpleNamespace(docname=self.docname)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        PICKLED.append(self.id)
+        return (FakeNeed, (self.id, self.docname, self.text))
+
+
+class Env:  # an environment: weakly referenced, with sphinx-needs' flag
+    _needs_is_post_processed = False
+
+
+def _store() -> patches.QuietNeeds:
+    # documents interleaved (a page read again comes last), one need without a document
+    needs = [("A1", "a"), ("B1", "b"), ("A2", "a"), ("X", None), ("C1", "c"), ("B2", "b")]
+    return patches.QuietNeeds({i: FakeNeed(i, d, f"text {i}") for i, d in needs})
+
+
+def _loaded() -> tuple[patches.QuietNeeds, Env]:
+    store = pickle.loads(pickle.dumps(_store(), pickle.HIGHEST_PROTOCOL))
+    env = Env()
+    pickling.begin_build(store, env)
+    return store, env
+
+
+def test_the_store_round_trips_with_its_order_and_class():
+    store = _store()
+    for protocol in (2, pickle.HIGHEST_PROTOCOL):
+        copy_ = pickle.loads(pickle.dumps(store, protocol))
+        assert type(copy_) is patches.QuietNeeds
+        assert list(copy_.items()) == list(store.items())
+    assert copy.copy(store) == store and all(
+        a is b for a, b in zip(copy.copy(store).values(), store.values(), strict=True)
+    )
+    assert copy.deepcopy(store) == store
+
+
+def test_only_the_documents_read_again_are_pickled_again():
+    store, _env = _loaded()  # (the environment kept alive: weakly referenced)
+    store["B2"] = FakeNeed("B2", "b", "edited")  # page b read again
+    del store["A2"]  # a need removed from page a
+    store["D1"] = FakeNeed("D1", "d")  # a new page
+    PICKLED.clear()
+    data = pickle.dumps(store, pickle.HIGHEST_PROTOCOL)
+    # c kept its pickle; without a document (X) a need is always pickled again
+    assert sorted(PICKLED) == ["A1", "B1", "B2", "D1", "X"]
+    again = pickle.loads(data)
+    assert list(again) == ["A1", "B1", "X", "C1", "B2", "D1"]
+    assert again["B2"].text == "edited" and again["C1"] == FakeNeed("C1", "c", "text C1")
+
+
+def test_unchanged_documents_are_written_as_they_were_read():
+    store, _env = _loaded()
+    PICKLED.clear()
+    data = pickle.dumps(store, pickle.HIGHEST_PROTOCOL)
+    assert PICKLED == ["X"]
+    assert list(pickle.loads(data).items()) == list(_store().items())
+
+
+@pytest.mark.parametrize("why", ["post-processed", "second build", "no build began", "gone"])
+def test_nothing_is_reused_once_the_needs_may_have_changed_in_place(why):
+    if why == "no build began":
+        store = pickle.loads(pickle.dumps(_store(), pickle.HIGHEST_PROTOCOL))
+    else:
+        store, env = _loaded()
+        if why == "post-processed":
+            env._needs_is_post_processed = True
+        elif why == "second build":  # the same store in a later build of the process
+            pickling.begin_build(store, env)
+        else:
+            del env
+    PICKLED.clear()
+    pickle.dumps(store, pickle.HIGHEST_PROTOCOL)
+    assert sorted(PICKLED) == sorted(_store())
+
+
+# --- a check's environment --------------------------------------------------------------
+
+
+def _env_needs(project: Project) -> dict[str, Any]:
+    path = project.doctree_dir("check") / "environment.pickle"
+    with path.open("rb") as handle:
+        env = pickle.load(handle)
+    needs: dict[str, Any] = env._needs_all_needs
+    return needs
+
+
+def _edited_recheck(root: Path, monkeypatch: pytest.MonkeyPatch, reuse: bool) -> dict[str, Any]:
+    for part in ("conf", "spec"):
+        shutil.copytree(REPO / part, root / part)
+    project = Project.at(root)
+    items_build(project, jobs=1)
+    page = root / "spec" / "lastenheft" / "05-anforderungen" / "vertrieb.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nNachtrag.\n", encoding="utf-8")
+    pickled: list[object] = []
+    original = pickle.dumps
+
+    def counting(obj: Any, *args: Any, **kwargs: Any) -> bytes:
+        pickled.append(obj)
+        return original(obj, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pickling.pickle, "dumps", counting)
+        if not reuse:
+            patched.setattr(pickling, "_reusable", lambda store: {})
+        items_build(project)
+    documents = {need.source.docname for need in _env_needs(project).values()}
+    # with reuse only the edited page's needs were pickled again; else every page's
+    assert len(pickled) == (1 if reuse else len(documents)), len(pickled)
+    return _env_needs(project)
+
+
+def test_a_rechecks_environment_holds_what_pickling_every_need_gives(tmp_path, monkeypatch):
+    patches.install()
+    ours = _edited_recheck(tmp_path / "reuse", monkeypatch, reuse=True)
+    theirs = _edited_recheck(tmp_path / "every", monkeypatch, reuse=False)
+    assert type(ours) is patches.QuietNeeds
+    assert list(ours) == list(theirs) and len(ours) > 100
+    for need_id, need in ours.items():
+        other = theirs[need_id]
+        assert need == other, need_id
+        for slot in type(need).__slots__:  # the ones __eq__ leaves out too
+            assert getattr(need, slot) == getattr(other, slot), (need_id, slot)
