@@ -156,3 +156,36 @@ def test_a_rechecks_environment_holds_what_pickling_every_need_gives(tmp_path, m
         assert need == other, need_id
         for slot in type(need).__slots__:  # the ones __eq__ leaves out too
             assert getattr(need, slot) == getattr(other, slot), (need_id, slot)
+
+
+# --- the items cache a check leaves -----------------------------------------------------
+
+
+def test_a_check_with_nothing_changed_does_not_write_the_items_cache_again(tmp_path):
+    from specheft.project import items_cache
+    from specheft.project.check import run_check
+
+    for part in ("conf", "spec"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    project = Project.at(tmp_path)
+    run_check(project)
+    path = project.doctree_dir("check") / "specheft-items.pickle"
+    first = path.stat()
+    key = items_cache.items_key(project)
+    assert items_cache.holds(project, key) and items_cache.load(project, key) is not None
+    run_check(project)
+    again = path.stat()
+    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
+    page = tmp_path / "spec" / "lastenheft" / "05-anforderungen" / "vertrieb.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nNachtrag.\n", encoding="utf-8")
+    run_check(project)  # another key: written
+    assert not items_cache.holds(project, key)
+    key = items_cache.items_key(project)
+    assert items_cache.holds(project, key)
+    # cut short (or damaged): not held, so the next check writes it again
+    path.write_bytes(path.read_bytes()[:-10])
+    assert not items_cache.holds(project, key)
+    run_check(project)
+    assert items_cache.holds(project, key)
+    graph = items_cache.load(project, key)
+    assert graph is not None and len(graph) == len(run_check(project).graph)

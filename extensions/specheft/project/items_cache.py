@@ -15,6 +15,7 @@ graph from there; any other difference is a miss and a normal build
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +27,7 @@ from specheft.project.inputs import update_with_sources
 from specheft.project.layout import Project
 from specheft.trace.graph import TraceGraph
 
-_FORMAT = b"specheft-items-cache 1\n"
+_FORMAT = b"specheft-items-cache 2\n"
 
 
 def _path(project: Project) -> Path:
@@ -50,30 +51,67 @@ def items_key(project: Project) -> str:
     return digest.hexdigest()
 
 
-def load(project: Project, key: str) -> TraceGraph | None:
-    try:
-        raw = _path(project).read_bytes()
-    except OSError:
-        return None
+def _header(key: str, size: int) -> bytes:
+    """The file's first line after the format: the key and the size of the pickle, read
+    without unpickling it."""
+    return f"{key} {size}\n".encode()
+
+
+def _stored_key(raw: bytes) -> tuple[str, int, int] | None:
+    """(key, size of the pickle, where it starts) from the start of the file's bytes."""
     if not raw.startswith(_FORMAT):
         return None
+    end = raw.find(b"\n", len(_FORMAT))
     try:
-        stored_key, graph = pickle.loads(raw[len(_FORMAT) :])  # our own file in _build
-    except Exception:  # damaged, or written by other code: a miss, rewritten later
+        key, size = raw[len(_FORMAT) : end].decode("ascii").split(" ")
+        return key, int(size), end + 1
+    except ValueError:
         return None
-    return graph if stored_key == key and isinstance(graph, TraceGraph) else None
+
+
+def load(project: Project, key: str) -> TraceGraph | None:
+    path = _path(project)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    stored = _stored_key(raw)
+    if stored is None or stored[0] != key:
+        return None  # another key: not unpickled at all
+    try:
+        graph = pickle.loads(raw[stored[2] :])  # our own file in _build
+    except Exception:  # damaged: a miss, and removed, so that it is written again
+        path.unlink(missing_ok=True)
+        return None
+    return graph if isinstance(graph, TraceGraph) else None
 
 
 def store(project: Project, key: str, graph: TraceGraph) -> None:
     path = _path(project)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, _FORMAT + pickle.dumps((key, graph), pickle.HIGHEST_PROTOCOL))
+    data = pickle.dumps(graph, pickle.HIGHEST_PROTOCOL)
+    atomic_write_bytes(path, _FORMAT + _header(key, len(data)) + data)
+
+
+def holds(project: Project, key: str) -> bool:
+    """Whether the file holds a whole graph under ``key`` (its first line and size)."""
+    path = _path(project)
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(len(_FORMAT) + 100)
+            size = os.fstat(handle.fileno()).st_size
+    except OSError:
+        return False
+    stored = _stored_key(start)
+    return stored is not None and stored[0] == key and size == stored[2] + stored[1]
 
 
 def store_if_unchanged(project: Project, key: str, graph: TraceGraph) -> None:
     """Keep ``graph`` under ``key`` (taken before the build) unless a file changed while
-    it was built: the graph would then not be what the key describes."""
-    if items_key(project) == key:
+    it was built: the graph would then not be what the key describes. Not written again
+    when the file already holds that key (a check with nothing changed: the same graph,
+    0.1 s CPU at N=5000 to pickle it)."""
+    if items_key(project) == key and not holds(project, key):
         store(project, key, graph)
 
 
