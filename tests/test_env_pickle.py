@@ -189,3 +189,53 @@ def test_a_check_with_nothing_changed_does_not_write_the_items_cache_again(tmp_p
     assert items_cache.holds(project, key)
     graph = items_cache.load(project, key)
     assert graph is not None and len(graph) == len(run_check(project).graph)
+
+
+# --- the key of an item's remembered lint hits ------------------------------------------
+
+
+def test_an_items_hit_key_follows_everything_a_per_item_rule_reads():
+    from specheft.trace.graph import Item
+    from specheft.trace.hitcache import item_key
+
+    def make(**changes: Any) -> Item:
+        fields = {"priority": "must", "content": "Das System muss zählen.", "tags": ["a"]}
+        values: dict[str, Any] = {
+            "id": "LH-KON-001",
+            "kind": "req",
+            "title": "Zählen",
+            "status": None,
+            "docname": "lastenheft/kon",
+            "path": "spec/lastenheft/kon.md",
+            "line": 3,
+            "order": None,
+            "links": {"phase": ("PHASE-A",)},
+            "fields": fields,
+        }
+        for name, value in changes.items():
+            if name in values:
+                values[name] = value
+            else:
+                fields[name] = value
+        return Item(**values)
+
+    key = item_key(make())
+    assert item_key(make()) == key  # the same data made again
+    assert item_key(make(links={})) == key  # links: read by whole-project rules only
+    for changed in [
+        {"title": "Zählen!"},
+        {"status": "draft"},
+        {"path": "spec/other.md"},
+        {"line": 4},
+        {"order": 1},
+        {"priority": "should"},
+        {"tags": ["a", "b"]},
+        {"tags": ("a",)},
+        {"content": "Das System muss zählen. "},
+        {"level": 1},
+        {"level": True},
+        {"level": "1"},
+        {"id": "LH-KON-002"},
+        {"kind": "spec"},
+    ]:
+        assert item_key(make(**changed)) != key, changed
