@@ -11,7 +11,6 @@ result says what was written.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import IO, Any
 from specheft.config.settings import Document
 from specheft.errors import UsageError
 from specheft.fsutil import atomic_write_bytes
+from specheft.gcpause import paused_collection
 from specheft.gitinfo import commit_time, git_state
 from specheft.io.sheets.tables import Table
 from specheft.project import export_cache
@@ -32,7 +32,8 @@ from specheft.trace.graph import TraceGraph
 @dataclass(frozen=True)
 class SheetExport:
     target: Path
-    #: (key, number of rows) of every table of the export (a CSV file holds one of them)
+    #: (key, number of rows) of every table of the export: a workbook's five, a CSV
+    #: file's one
     counts: list[tuple[str, int]]
     #: the bytes came from the export cache (the same inputs were exported before)
     cached: bool = False
@@ -40,8 +41,8 @@ class SheetExport:
 
     @property
     def tables(self) -> list[Table]:
-        """Every table of the export (a CSV file holds one of them); from the export
-        cache only when asked for (the CLI needs the counts only)."""
+        """Every table of the export (a CSV file holds one); from the export cache only
+        when asked for (the CLI needs the counts only)."""
         return self.load_tables()
 
 
@@ -111,7 +112,7 @@ def export_sheets(
     progress: IO[str] | None = None,
 ) -> SheetExport:
     """Write the items as a workbook (``fmt`` "xlsx") or one table ``kind`` as CSV."""
-    from specheft.io.sheets.export import collect, csv_bytes, table_named, xlsx_bytes
+    from specheft.io.sheets.export import collect, collect_table, csv_bytes, xlsx_bytes
 
     target = target or default_sheet_name(project, fmt, kind)
     if target.suffix.lower() != f".{fmt}":
@@ -147,45 +148,56 @@ def export_sheets(
         chosen = settings.document(document) if document else None
         env, items, pages = _items(project, chosen, progress)
         srcdir = project.spec_dir.relative_to(project.root).as_posix()
-        # The build's environment (millions of objects) is still alive: a full garbage
-        # collection walks all of it, again and again while the tables and the workbook
-        # are made (a third of an export after an edit). It holds no garbage of ours.
-        gc.freeze()
-        try:
+        # No cyclic garbage collection while the tables and the workbook are made: the
+        # build's environment (millions of objects) is still alive, and a full collection
+        # walked all of it again and again (a third of an export after an edit; gc.freeze
+        # cured that). Even without it, the collections that the tables' and dicts'
+        # allocations set off were a sixth of the export's own work; all of it is freed
+        # by reference counting or stays.
+        with paused_collection():
             # plain dicts, merged once: the graph, the fingerprints and the tables read
             # some forty fields of every item, each NeedItem.get a walk through its
             # namespaces (these three: 1.2 → 1.0 s CPU at N=5000, the merging included)
             needs = plain_needs(items)
-            every = [n for n in needs if not n.get("is_external")]
-            graph = TraceGraph.from_needs(every, srcdir=srcdir)
-            export = collect(
-                needs,
-                info=settings.project,
-                chapters={name: title.astext() for name, title in env.titles.items()},
-                srcdir=srcdir,
-                document=chosen,
-                pages=pages,
-                revision=str(state) if state else None,
-                committed=committed,
-                fingerprints=_fingerprints(
-                    env,
+            chapters = {name: title.astext() for name, title in env.titles.items()}
+            if fmt == "csv":
+                # a CSV file holds one table: only that one is made (no cover, so no
+                # fingerprints; no trace graph unless the table is the coverage)
+                table = collect_table(
                     needs,
-                    graph,
-                    (chosen,) if chosen else settings.deliverables(),
-                    settings.own_fields,
-                ),
-                custom=settings.fields,
-                graph=graph,
-            )
-            data = (
-                xlsx_bytes(export) if fmt == "xlsx" else csv_bytes(table_named(export.tables, kind))
-            )
-        finally:
-            gc.unfreeze()  # a long-lived caller (tests, serve) collects them again
-        counts = [(t.key, len(t.rows)) for t in export.tables]
-        slot.store(data, counts, export.tables)
+                    kind,
+                    chapters=chapters,
+                    srcdir=srcdir,
+                    pages=pages,
+                    custom=settings.fields,
+                )
+                tables, data = [table], csv_bytes(table)
+            else:
+                every = [n for n in needs if not n.get("is_external")]
+                graph = TraceGraph.from_needs(every, srcdir=srcdir)
+                export = collect(
+                    needs,
+                    info=settings.project,
+                    chapters=chapters,
+                    srcdir=srcdir,
+                    document=chosen,
+                    pages=pages,
+                    revision=str(state) if state else None,
+                    committed=committed,
+                    fingerprints=_fingerprints(
+                        env,
+                        needs,
+                        graph,
+                        (chosen,) if chosen else settings.deliverables(),
+                        settings.own_fields,
+                    ),
+                    custom=settings.fields,
+                    graph=graph,
+                )
+                tables, data = export.tables, xlsx_bytes(export)
+        counts = [(t.key, len(t.rows)) for t in tables]
+        slot.store(data, counts, tables)
     atomic_write_bytes(target, data)
-    tables = export.tables
     return SheetExport(target, counts, load_tables=lambda: tables)
 
 

@@ -68,15 +68,7 @@ def collect(
     caller has it already (made here otherwise)."""
     every = [n for n in needs if not n.get("is_external")]
     own = every if pages is None else [n for n in every if n.get("docname") in pages]
-    shown = {str(n["id"]) for n in own}
-    # coverage from the whole project: a Lastenheft's requirements are specified and
-    # tested by items in other documents
-    graph = graph if graph is not None else TraceGraph.from_needs(every, srcdir=srcdir)
-    tables = [
-        item_table(kind, key, title, own, chapters, srcdir, custom)
-        for kind, key, title in KIND_TABLES
-    ]
-    tables.append(coverage_table(r for r in coverage(graph) if r.item.id in shown))
+    tables = [_table(key, every, own, chapters, srcdir, custom, graph) for key in KEYS]
     for table in tables:
         _check_rows(table, own, srcdir)
 
@@ -93,6 +85,46 @@ def collect(
         cover.append((f"Fingerprint {doc.name}", f"{digest} ({count} items)" if digest else "–"))
     cover += [(f"{t.title}", str(len(t.rows))) for t in tables]
     return Export(tables, cover, url=info.url, date=committed)
+
+
+def collect_table(
+    needs: Iterable[Any],
+    key: str,
+    *,
+    chapters: Mapping[str, str],
+    srcdir: str,
+    pages: Container[str] | None = None,
+    custom: Sequence[CustomField] = (),
+    graph: TraceGraph | None = None,
+) -> Table:
+    """The table ``key`` (one of :data:`KEYS`) of :func:`collect`, and nothing else: a CSV
+    file holds one table, and its export needs no cover, no fingerprints, no workbook and
+    no trace graph unless it is the coverage (``graph``: made here if not given)."""
+    every = [n for n in needs if not n.get("is_external")]
+    own = every if pages is None else [n for n in every if n.get("docname") in pages]
+    table = _table(key, every, own, chapters, srcdir, custom, graph)
+    _check_rows(table, own, srcdir)
+    return table
+
+
+def _table(
+    key: str,
+    every: list[Any],
+    own: list[Any],
+    chapters: Mapping[str, str],
+    srcdir: str,
+    custom: Sequence[CustomField],
+    graph: TraceGraph | None,
+) -> Table:
+    """The table ``key`` of the items ``own`` (of ``every`` item of the project)."""
+    if key != "coverage":
+        kind, title = next((k, t) for k, name, t in KIND_TABLES if name == key)
+        return item_table(kind, key, title, own, chapters, srcdir, custom)
+    shown = {str(n["id"]) for n in own}
+    # coverage from the whole project: a Lastenheft's requirements are specified and
+    # tested by items in other documents
+    graph = graph if graph is not None else TraceGraph.from_needs(every, srcdir=srcdir)
+    return coverage_table(r for r in coverage(graph) if r.item.id in shown)
 
 
 #: Rows of an Excel sheet, the header row included (Excel drops the rest of a CSV file).
@@ -383,4 +415,13 @@ def table_named(tables: Iterable[Table], key: str) -> Table:
     raise KeyError(key)  # the CLI offers only KEYS
 
 
-__all__ = ["KEYS", "Export", "collect", "csv_bytes", "table_named", "write_xlsx", "xlsx_bytes"]
+__all__ = [
+    "KEYS",
+    "Export",
+    "collect",
+    "collect_table",
+    "csv_bytes",
+    "table_named",
+    "write_xlsx",
+    "xlsx_bytes",
+]
