@@ -239,3 +239,31 @@ def test_an_items_hit_key_follows_everything_a_per_item_rule_reads():
         {"kind": "spec"},
     ]:
         assert item_key(make(**changed)) != key, changed
+
+
+# --- a need's field read straight from its stores ---------------------------------------
+
+
+def test_need_value_gives_what_get_gives(tmp_path):
+    from specheft.sphinxext.directives import vendors
+    from specheft.sphinxext.needs.data import need_value
+
+    for part in ("conf", "spec"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    result, needs = items_build(Project.at(tmp_path), jobs=1)
+    assert len(needs) > 100
+    for need in [*needs, {"type": "req", "content": None}, {}]:
+        keys = [*getattr(need, "keys", dict().keys)(), "content", "nothing", "links_back"]
+        for key in keys:
+            assert need_value(need, key) == need.get(key), key
+    # the digest of what the requirements say, as it was computed with get
+    env = result.app.env
+    old = vendors.hashlib.sha256()
+    stored = {need["id"]: need for need in needs}
+    for need_id in sorted(stored):
+        need = stored[need_id]
+        if need.get("type") == "req":
+            parts = (need_id, need.get("title"), need.get("content"), need.get("priority"))
+            old.update("\x1f".join(str(p) for p in parts).encode() + b"\x1e")
+            old.update(f"{need.get('area')}|{need.get('status')}".encode())
+    assert vendors._asked_digest(env) == old.hexdigest()

@@ -47,7 +47,7 @@ from specheft.sphinxext.directives.base import (
     choices,
     trace_placeholder,
 )
-from specheft.sphinxext.needs.data import needs_read
+from specheft.sphinxext.needs.data import need_value, needs_read
 from specheft.sphinxext.rendering.tables import Cell, table
 from specheft.tender.config import TenderConfig, tender_config
 from specheft.tender.model import Asked, Offer, asked_of, offer_from_json, same_vendor
@@ -153,10 +153,13 @@ def _asked_digest(env: BuildEnvironment) -> str:
     needs = needs_read(env)
     for need_id in sorted(needs):
         need = needs[need_id]
-        if need.get("type") == Kind.REQ:
-            parts = (need_id, need.get("title"), need.get("content"), need.get("priority"))
+        if need_value(need, "type") == Kind.REQ:
+            title, content, priority, area, status = (
+                need_value(need, key) for key in ("title", "content", "priority", "area", "status")
+            )
+            parts = (need_id, title, content, priority)
             digest.update("\x1f".join(str(p) for p in parts).encode() + b"\x1e")
-            digest.update(f"{need.get('area')}|{need.get('status')}".encode())
+            digest.update(f"{area}|{status}".encode())
     return digest.hexdigest()
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "is_post_processed",
     "listing_node_types",
     "need_directive_module",
+    "need_value",
     "needimport_directive",
     "needs_read",
     "needs_so_far",
@@ -75,6 +76,27 @@ def plain_needs(needs: Iterable[Any]) -> list[Any]:
             fields[name] = [link.to_filter_string() for link in links] if links else []
         plain.append(fields)
     return plain
+
+
+def need_value(need: Any, key: str) -> Any:
+    """``need.get(key)``; of a ``NeedItem`` read straight from its core and extra fields,
+    or its content (``get`` asks seven stores whether they hold the key, then reads it
+    from the first: a digest over 15,500 needs at every build spent 0.05 s CPU in it).
+    A computed field of the same name comes first, as in ``get``."""
+    if isinstance(need, NeedItem) and key not in need._computed:
+        core: Mapping[str, Any] = need._core
+        if key in core:
+            return core[key]
+        extras = need._extras
+        if key in extras:
+            return extras[key]
+        if key == "content" and not (
+            key in need._links or key in need._backlinks_keymap or key in need._source.dict_repr
+        ):
+            content: Mapping[str, Any] = need._content.dict_repr
+            if key in content:
+                return content[key]
+    return need.get(key)
 
 
 def needs_read(env: BuildEnvironment) -> dict[str, Any]:
