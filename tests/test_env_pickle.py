@@ -267,3 +267,30 @@ def test_need_value_gives_what_get_gives(tmp_path):
             old.update("\x1f".join(str(p) for p in parts).encode() + b"\x1e")
             old.update(f"{need.get('area')}|{need.get('status')}".encode())
     assert vendors._asked_digest(env) == old.hexdigest()
+
+
+# --- the weak-word patterns, compiled when first used -----------------------------------
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_weak_word_buckets_are_compiled_when_first_used_and_find_the_same(language):
+    from specheft.trace.lint import matching
+
+    texts = [
+        "Das CRM-System muss ggf. schnell und flexibel Kontakte pflegen, sofern sinnvoll.",
+        "The system shall be user-friendly, fast, etc. and/or as appropriate if possible.",
+        "Die Lösung soll z. B. möglichst benutzerfreundlich sein; usw.",
+        "",
+    ]
+    lazy = matching.compiled_matcher.__wrapped__(language, ("Wunder*",), ("schnell",))
+    buckets = [entry[1] for entries in lazy.by_letter.values() for entry in entries]
+    assert buckets and not any(bucket._compiled for bucket in buckets)
+    found = [lazy.find(text, "must") for text in texts]
+    used = sum(1 for bucket in buckets if bucket._compiled is not None)
+    assert 0 < used < len(buckets)  # only the letters the texts' words start with
+    eager = matching.compiled_matcher.__wrapped__(language, ("Wunder*",), ("schnell",))
+    for entries in eager.by_letter.values():
+        for entry in entries:
+            entry[1].compiled()
+    assert [eager.find(text, "must") for text in texts] == found
+    assert any(found)
