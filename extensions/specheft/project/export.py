@@ -10,9 +10,11 @@ result says what was written.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -22,7 +24,7 @@ from specheft.errors import UsageError
 from specheft.fsutil import atomic_write_bytes
 from specheft.gcpause import paused_collection
 from specheft.gitinfo import commit_time, git_state
-from specheft.io.sheets.tables import Table
+from specheft.io.sheets.tables import KIND_TABLES, Table
 from specheft.project import export_cache
 from specheft.project.layout import Project
 from specheft.project.lock import project_lock
@@ -85,6 +87,18 @@ def _fingerprints(
         (doc, *document_fingerprint(env, needs, doc, graph=graph, memo=memo, own=own))
         for doc in documents
     ]
+
+
+@contextlib.contextmanager
+def _aged() -> Iterator[None]:
+    """What the block allocates counts as old for the garbage collector afterwards: after
+    :func:`paused_collection`, the first allocation would set off a collection of all of
+    it (the tables and the items' plain dicts, 0.04 s CPU at N=5000)."""
+    try:
+        yield
+    finally:
+        gc.freeze()  # moves every tracked object aside and resets the young count...
+        gc.unfreeze()  # ...and back, into the oldest generation
 
 
 def default_sheet_name(project: Project, fmt: str, kind: str) -> Path:
@@ -154,10 +168,13 @@ def export_sheets(
         # cured that). Even without it, the collections that the tables' and dicts'
         # allocations set off were a sixth of the export's own work; all of it is freed
         # by reference counting or stays.
-        with paused_collection():
+        with paused_collection(), _aged():
             # plain dicts, merged once: the graph, the fingerprints and the tables read
             # some forty fields of every item, each NeedItem.get a walk through its
             # namespaces (these three: 1.2 → 1.0 s CPU at N=5000, the merging included)
+            kinds = {key: kind for kind, key, _ in KIND_TABLES}
+            if fmt == "csv" and kind in kinds:  # an item table: its kind's items only
+                items = [n for n in items if n.get("type") == kinds[kind]]
             needs = plain_needs(items)
             chapters = {name: title.astext() for name, title in env.titles.items()}
             if fmt == "csv":
