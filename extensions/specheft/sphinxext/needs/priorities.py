@@ -44,6 +44,8 @@ LATE = 900
 #: after LATE: the environment prepared by everyone before pages are read again;
 #: landscape pages placed once the deliverable page is shaped.
 LATER = 950
+#: doctree-resolved: long tables split for LaTeX once every table is filled and placed.
+LONG_TABLES = 960
 #: doctree-resolved: the last look at a page (error boxes any extension left in it).
 LAST_LOOK = 990
 #: build-finished: the pages to re-warn are saved after every handler that can warn.
