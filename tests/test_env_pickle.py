@@ -120,37 +120,56 @@ def _env_needs(project: Project) -> dict[str, Any]:
     return needs
 
 
-def _edited_recheck(root: Path, monkeypatch: pytest.MonkeyPatch, reuse: bool) -> dict[str, Any]:
+def _edited_recheck(
+    root: Path, monkeypatch: pytest.MonkeyPatch, reuse: bool, pages: int, jobs: int
+) -> dict[str, Any]:
     for part in ("conf", "spec"):
         shutil.copytree(REPO / part, root / part)
     project = Project.at(root)
     items_build(project, jobs=1)
-    page = root / "spec" / "lastenheft" / "05-anforderungen" / "vertrieb.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\nNachtrag.\n", encoding="utf-8")
+    edited = sorted((root / "spec" / "lastenheft").rglob("*.md"))[:pages]
+    for page in edited:
+        page.write_text(page.read_text(encoding="utf-8") + "\nNachtrag.\n", encoding="utf-8")
     pickled: list[object] = []
+    orders: list[list[str]] = []
     original = pickle.dumps
+    reduce_store = pickling.reduce_store
 
     def counting(obj: Any, *args: Any, **kwargs: Any) -> bytes:
         pickled.append(obj)
         return original(obj, *args, **kwargs)
 
+    def recording(store: dict[str, Any]) -> tuple[Any, ...]:
+        orders.append(list(store))  # the order of the store when it is pickled
+        return reduce_store(store)
+
     with monkeypatch.context() as patched:
         patched.setattr(pickling.pickle, "dumps", counting)
+        patched.setattr(pickling, "reduce_store", recording)
         if not reuse:
             patched.setattr(pickling, "_reusable", lambda store: {})
-        items_build(project)
-    documents = {need.source.docname for need in _env_needs(project).values()}
-    # with reuse only the edited page's needs were pickled again; else every page's
-    assert len(pickled) == (1 if reuse else len(documents)), len(pickled)
-    return _env_needs(project)
+        items_build(project, jobs=jobs)  # (with 2: the edited pages read by two workers)
+    loaded = _env_needs(project)
+    assert orders and list(loaded) == orders[-1]
+    documents = {need.source.docname for need in loaded.values()}
+    names = {page.relative_to(root / "spec").with_suffix("").as_posix() for page in edited}
+    # with reuse only the edited pages' needs were pickled again; else every page's
+    assert len(pickled) == len(documents & names if reuse else documents), len(pickled)
+    return loaded
 
 
-def test_a_rechecks_environment_holds_what_pickling_every_need_gives(tmp_path, monkeypatch):
+@pytest.mark.parametrize(("pages", "jobs"), [(1, 1), (8, 2)])
+def test_a_rechecks_environment_holds_what_pickling_every_need_gives(
+    tmp_path, monkeypatch, pages, jobs
+):
     patches.install()
-    ours = _edited_recheck(tmp_path / "reuse", monkeypatch, reuse=True)
-    theirs = _edited_recheck(tmp_path / "every", monkeypatch, reuse=False)
+    ours = _edited_recheck(tmp_path / "reuse", monkeypatch, True, pages, jobs)
+    theirs = _edited_recheck(tmp_path / "every", monkeypatch, False, pages, jobs)
     assert type(ours) is patches.QuietNeeds
-    assert list(ours) == list(theirs) and len(ours) > 100
+    # (the order after reading in parallel is the order the workers finished in)
+    assert sorted(ours) == sorted(theirs) and len(ours) > 100
+    if jobs == 1:
+        assert list(ours) == list(theirs)
     for need_id, need in ours.items():
         other = theirs[need_id]
         assert need == other, need_id
