@@ -1,7 +1,9 @@
-"""The store of needs in Sphinx's environment pickle, one pickle per document
-(``specheft/sphinxext/needs/pickling.py``): a re-check writes the pickle of a document it
-did not read again as it was read, and the environment it leaves holds exactly what
-pickling every need again gives."""
+"""What a re-check does once instead of again (#17): the store of needs in Sphinx's
+environment pickle, one pickle per document (``specheft/sphinxext/needs/pickling.py``),
+of which a re-check writes those of the pages it did not read again as they were read,
+leaving exactly what pickling every need again gives; the items cache not written again
+when it holds the same key; the key of an item's remembered lint hits; a need's field
+read straight from its stores; the weak-word patterns compiled when first used."""
 
 from __future__ import annotations
 
