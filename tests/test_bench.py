@@ -150,6 +150,8 @@ def test_exchange_ratios_to_the_check() -> None:
         "diff": 2.5,  # 1.25: FAIL (budget 1.0)
         "export_xlsx": 0.2,  # 0.10: PASS (the budget is inclusive)
         "export_xlsx_cached": 0.05,  # no budget
+        "export_xlsx_checked": 0.3,  # 0.15: FAIL
+        "export_csv_checked": 0.1,  # 0.05: PASS
         "import_xlsx": 0.15,  # 0.075: PASS
     }
     assert set(exchange) == set(bench.EXCHANGE)
@@ -160,7 +162,7 @@ def test_exchange_ratios_to_the_check() -> None:
     assert data["ratio_results_import"] == 0.05 and data["ratio_export_xlsx_cached"] == 0.025
     assert data["cpu_s"]["export_xlsx"] == 0.2
     table = bench.table(results)
-    assert table.count("PASS") + table.count("FAIL") == 8 + 5
+    assert table.count("PASS") + table.count("FAIL") == 8 + 7
 
     def row(start: str) -> list[str]:
         # the last: the measurement table above may have a row of the same name
@@ -171,6 +173,8 @@ def test_exchange_ratios_to_the_check() -> None:
     assert row("diff v1.0 v1.1 (#14)")[-5:-2] == ["≤", "1.00", "FAIL"]
     assert row("export xlsx, first after edit (#16)")[-3] == "PASS"
     assert row("export xlsx, inputs unchanged")[-3:] == ["0.025", "[CPU", "0.025]"]
+    assert row("export xlsx after a check (#16)")[-3] == "FAIL"
+    assert row("export csv after a check (#16)")[-3] == "PASS"
 
 
 def test_junit_report_names_every_test() -> None:
