@@ -69,7 +69,7 @@ def run_check(
     format reads; nothing is printed. ``since``: a git revision whose items the rule
     change-uncovered compares with (resolved first: a wrong one fails before the build);
     ``LATEST``: each document's own latest baseline tag."""
-    from specheft.project import items_cache
+    from specheft.project import export_snapshot, items_cache
     from specheft.project.sphinx_run import items_build
 
     started = time.perf_counter()
@@ -97,8 +97,15 @@ def run_check(
         found = since_baselines(project, repo, latest, result.app.env, needs)
         options = replace(options, since=found)
     with paused_collection():
-        graph = TraceGraph.from_needs(plain_needs(needs), srcdir=srcdir)
-        items_cache.store_if_unchanged(project, key, graph)  # for results import, accept, …
+        plain = plain_needs(needs)
+        graph = TraceGraph.from_needs(plain, srcdir=srcdir)
+        # for results import, accept, … and (its export part) export xlsx|csv
+        items_cache.store_if_unchanged(
+            project,
+            key,
+            graph,
+            export=lambda: export_snapshot.make(plain, result.app.env, settings.own_fields),
+        )
         cache = HitCache(project.doctree_dir("check") / "specheft-hits.pickle")
         levels = rule_options(settings).levels
         evaluation = evaluate(graph, levels, options=options, cache=cache)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,34 @@ def trace_directives(env: Any, docnames: Iterable[str]) -> list[dict[str, Any]]:
     return found
 
 
+def trace_directives_by_page(env: Any) -> dict[str, list[dict[str, Any]]]:
+    """docname → :func:`trace_directives` of that page, for every page holding one (what
+    an export after the build reads instead of the doctrees: project/export_snapshot.py)."""
+    from specheft.sphinxext.context.domain import specheft_domain
+
+    by_page = {name: trace_directives(env, [name]) for name in specheft_domain(env).trace_docs}
+    return {name: found for name, found in sorted(by_page.items()) if found}
+
+
+def fingerprint_of(
+    needs: Iterable[Any],
+    docnames: Iterable[str],
+    directives: Iterable[Mapping[str, Any]],
+    *,
+    graph: TraceGraph | None = None,
+    memo: dict[str, str] | None = None,
+    own: tuple[str, ...] = (),
+) -> tuple[str, int]:
+    """(digest, number of items) of the document made of the pages ``docnames`` that hold
+    the trace directives ``directives``: see :func:`document_fingerprint`."""
+    from specheft.trace.fingerprint import document_needs, fingerprint
+
+    covered = document_needs(needs, docnames, directives, graph)
+    if not covered:
+        return "", 0
+    return fingerprint(covered, memo, own)
+
+
 def document_fingerprint(
     env: Any,
     needs: Iterable[Any],
@@ -76,13 +104,10 @@ def document_fingerprint(
     certifies nothing, and no page and no command may present it as one. ``graph`` (of
     ``needs``) and ``memo`` save work when one build fingerprints several documents."""
     from specheft.sphinxext.rendering.documents import document_docnames
-    from specheft.trace.fingerprint import document_needs, fingerprint
 
     docnames = document_docnames(env, document.start)
-    covered = document_needs(needs, docnames, trace_directives(env, docnames), graph)
-    if not covered:
-        return "", 0
-    return fingerprint(covered, memo, own)
+    directives = trace_directives(env, docnames)
+    return fingerprint_of(needs, docnames, directives, graph=graph, memo=memo, own=own)
 
 
 def project_needs(project: Project) -> list[Any]:

@@ -19,6 +19,7 @@ import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from specheft.codekey import code_key
 from specheft.errors import SpecheftError
@@ -69,8 +70,10 @@ def _stored_key(raw: bytes) -> tuple[str, int, int] | None:
         return None
 
 
-def load(project: Project, key: str) -> TraceGraph | None:
-    path = _path(project)
+def read_keyed(path: Path, key: str) -> Any | None:
+    """What ``path`` holds under ``key`` (written by :func:`write_keyed`), else None: a
+    missing, foreign or damaged file is a miss, never an error (a damaged one is removed,
+    so that it is written again)."""
     try:
         raw = path.read_bytes()
     except OSError:
@@ -79,23 +82,20 @@ def load(project: Project, key: str) -> TraceGraph | None:
     if stored is None or stored[0] != key:
         return None  # another key: not unpickled at all
     try:
-        graph = pickle.loads(raw[stored[2] :])  # our own file in _build
+        return pickle.loads(raw[stored[2] :])  # our own file in _build
     except Exception:  # damaged: a miss, and removed, so that it is written again
         path.unlink(missing_ok=True)
         return None
-    return graph if isinstance(graph, TraceGraph) else None
 
 
-def store(project: Project, key: str, graph: TraceGraph) -> None:
-    path = _path(project)
+def write_keyed(path: Path, key: str, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = pickle.dumps(graph, pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
     atomic_write_bytes(path, _FORMAT + _header(key, len(data)) + data)
 
 
-def holds(project: Project, key: str) -> bool:
-    """Whether the file holds a whole graph under ``key`` (its first line and size)."""
-    path = _path(project)
+def holds_keyed(path: Path, key: str) -> bool:
+    """Whether ``path`` holds a whole pickle under ``key`` (its first line and size)."""
     try:
         with path.open("rb") as handle:
             start = handle.read(len(_FORMAT) + 100)
@@ -106,13 +106,44 @@ def holds(project: Project, key: str) -> bool:
     return stored is not None and stored[0] == key and size == stored[2] + stored[1]
 
 
-def store_if_unchanged(project: Project, key: str, graph: TraceGraph) -> None:
+def load(project: Project, key: str) -> TraceGraph | None:
+    graph = read_keyed(_path(project), key)
+    return graph if isinstance(graph, TraceGraph) else None
+
+
+def store(project: Project, key: str, graph: TraceGraph) -> None:
+    write_keyed(_path(project), key, graph)
+
+
+def holds(project: Project, key: str) -> bool:
+    """Whether the file holds a whole graph under ``key`` (its first line and size)."""
+    return holds_keyed(_path(project), key)
+
+
+def export_path(project: Project) -> Path:
+    """Beside the graph, under the same key: what an export needs besides the graph
+    (:mod:`specheft.project.export_snapshot`), read by nothing else."""
+    return project.doctree_dir("check") / "specheft-export.pickle"
+
+
+def store_if_unchanged(
+    project: Project,
+    key: str,
+    graph: TraceGraph | Callable[[], TraceGraph],
+    export: Callable[[], Any] | None = None,
+) -> None:
     """Keep ``graph`` under ``key`` (taken before the build) unless a file changed while
     it was built: the graph would then not be what the key describes. Not written again
     when the file already holds that key (a check with nothing changed: the same graph,
-    0.1 s CPU at N=5000 to pickle it)."""
-    if items_key(project) == key and not holds(project, key):
-        store(project, key, graph)
+    0.1 s CPU at N=5000 to pickle it). ``export()``: the export's part of the same build,
+    kept beside it the same way (made only when it is written); ``graph`` may be a
+    callable too, called only when the graph is written."""
+    if items_key(project) != key:
+        return
+    if not holds(project, key):
+        store(project, key, graph if isinstance(graph, TraceGraph) else graph())
+    if export is not None and not holds_keyed(export_path(project), key):
+        write_keyed(export_path(project), key, export())
 
 
 def cached_graph(project: Project, build: Callable[[], TraceGraph]) -> TraceGraph:

@@ -31,6 +31,8 @@ _FIELDS = (
     *_KEPT, "content", "tags", "typical_phase", "statement_en", "title_en", "acceptance_en",
     "lineno_content", "reviewed", *_CHANGE_REQUEST,
 )  # fmt: skip
+#: The same, for a reader that rebuilds need dicts from the items (project/export_snapshot.py).
+ITEM_FIELDS = _FIELDS
 #: Field values an ``Item`` does not keep (unset).
 _EMPTY: tuple[Any, ...] = (None, "", [], ())
 
