@@ -125,12 +125,19 @@ def _need(item: Item, extra: dict[str, Any] | None, prefix: str) -> dict[str, An
 def load(project: Project, key: str, srcdir: str) -> Snapshot | None:
     """The snapshot under ``key`` (``items_cache.items_key``) with the graph of the items
     cache, or None: a missing, damaged or foreign file, another key, another format."""
-    raw = items_cache.read_keyed(items_cache.export_path(project), key)
-    if not (isinstance(raw, tuple) and len(raw) == 5 and raw[0] == _FORMAT):
+    path = items_cache.export_path(project)
+    raw = items_cache.read_keyed(path, key)
+    if raw is None:
+        return None
+    if not (
+        isinstance(raw, tuple)
+        and len(raw) == 5
+        and raw[0] == _FORMAT
+        and all(isinstance(part, dict) for part in raw[1:])
+    ):  # not ours under this key (another format): removed, so that it is written again
+        path.unlink(missing_ok=True)
         return None
     _, extras, chapters, toctree, directives = raw
-    if not all(isinstance(part, dict) for part in (extras, chapters, toctree, directives)):
-        return None
     graph = items_cache.load(project, key)
     if graph is None:
         return None
