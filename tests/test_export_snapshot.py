@@ -128,6 +128,12 @@ def test_export_from_the_snapshot_equals_the_built_export_after_random_edits(
     _compare(root, monkeypatch, "after the first check")
     rng = random.Random(16)
     kon, ph, bericht = root / "spec/kon.md", root / "spec/ph.md", root / "spec/bericht.md"
+
+    def new_page() -> None:
+        page = item("req", "Neu", "Das System soll X.", id="LH-VTR-009", priority="can")
+        mini.write("spec/neu.md", "# Neu\n\n" + page)
+        _rewrite(root / "spec/index.md", lambda t: t.replace("bericht\n", "bericht\nneu\n"))
+
     edits: list[Callable[[], object]] = [
         lambda: _rewrite(kon, lambda t: _same_length_edit(t, rng)),
         lambda: _rewrite(kon, lambda t: t.replace(":priority: can", ":priority: must", 1)),
@@ -145,14 +151,7 @@ def test_export_from_the_snapshot_equals_the_built_export_after_random_edits(
         lambda: _rewrite(
             root / "conf/specheft.toml", lambda t: t.replace('start = "kon"', 'start = "ph"')
         ),
-        lambda: (
-            mini.write(
-                "spec/neu.md",
-                "# Neu\n\n"
-                + item("req", "Neu", "Das System soll X.", id="LH-VTR-009", priority="can"),
-            ),
-            _rewrite(root / "spec/index.md", lambda t: t.replace("bericht\n", "bericht\nneu\n")),
-        ),
+        new_page,
     ]
     rng.shuffle(edits)
     for number, edit in enumerate(edits):
