@@ -77,8 +77,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
 
     table = bench.table(results)
     assert "specheft build (HTML)" in table
-    # html, check, recheck, rebuild, stale pages, serve, RSS (no PDF); 5 exchange budgets
-    assert table.count("PASS") + table.count("FAIL") == 12
+    # html, check, recheck, rebuild, stale pages, serve, RSS (no PDF); 7 exchange budgets
+    assert table.count("PASS") + table.count("FAIL") == 14
     assert "export xlsx, inputs unchanged" in table
     assert "not measured: specheft build --format pdf" in table
     assert any("plain HTML build" in line for line in lines)
