@@ -206,6 +206,21 @@ def test_progress_goes_to_a_terminal_only(make_project, run_cli):
     assert "reading sources" not in result.output
 
 
+def test_quiet_shows_no_progress_on_a_terminal_and_the_same_report(
+    make_project, run_cli, monkeypatch
+):
+    """``check -q`` as ``build -q``: people and scripts that quiet one quiet the other."""
+    import sys
+
+    project = make_project({"anf.md": COMPLETE})
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    loud = run_cli("check", project.root, "--fresh")
+    quiet = run_cli("check", project.root, "--fresh", "-q")
+    assert loud.code == quiet.code == 0, quiet.output
+    assert "reading sources" in loud.err and "reading sources" not in quiet.err
+    assert quiet.out.split("(")[0] == loud.out.split("(")[0]  # (the seconds differ)
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_each_build_problem_is_reported_once(make_project, run_cli, jobs):
     # Sphinx holds reading warnings back and hands them out again afterwards: each

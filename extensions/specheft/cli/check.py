@@ -36,6 +36,9 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list infos too.")
 @click.option(
+    "-q", "--quiet", is_flag=True, help="No progress on a terminal (the report is the same)."
+)
+@click.option(
     "-j",
     "--jobs",
     default=None,
@@ -60,6 +63,7 @@ def check(
     output: Path | None,
     strict: bool,
     verbose: bool,
+    quiet: bool,
     jobs: int | None,
     fresh: bool,
     since: str | None,
@@ -80,7 +84,7 @@ def check(
     if output is not None:
         project.refuse_sources(output, "--output")
     # Progress on a terminal only: a large check takes a minute; logs and pipes stay clean.
-    progress = sys.stderr if sys.stderr.isatty() else None
+    progress = sys.stderr if sys.stderr.isatty() and not quiet else None
     report = run_check(project, jobs=jobs, fresh=fresh, progress=progress, since=since)
 
     def paint(word: str, level: str) -> str:
