@@ -127,7 +127,8 @@ def lastenheft_baselines(root: Path) -> Path:
 
 def fake_html_app(monkeypatch: Any) -> Any:
     """An app whose builder stands in for Sphinx's HTML builder, as the collector's
-    freeze sees it (it wraps the builder's ``write_doc`` and ``prepare_writing``)."""
+    freeze sees it (it wraps the builder's ``write_doc``, ``prepare_writing`` and
+    ``create_translator``)."""
     from specheft.sphinxext.rendering import collector
 
     class Builder:
@@ -136,6 +137,9 @@ def fake_html_app(monkeypatch: Any) -> Any:
 
         def prepare_writing(self, docnames: object) -> None:
             pass
+
+        def create_translator(self, *args: object) -> object:
+            return object()
 
     class App:
         builder = Builder()

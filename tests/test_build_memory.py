@@ -226,3 +226,47 @@ def test_garbage_frozen_while_reading_is_collected_when_writing_starts(
         assert gc.get_freeze_count() == 0
     finally:
         gc.unfreeze()
+
+
+def test_the_translators_fragments_are_dropped_before_the_page_context_handlers(
+    make_project: Any, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's HTML is joined into the context's ``body`` before ``html-page-context``;
+    the translator's lists of its fragments (at N=10000 tens of MB for the matrix page)
+    are gone before the other handlers and the template allocate on top of them."""
+    from sphinx.builders.html import StandaloneHTMLBuilder
+
+    made: list[Any] = []
+    create = StandaloneHTMLBuilder.create_translator
+
+    def create_and_keep(self: Any, *args: Any) -> Any:
+        translator = create(self, *args)
+        made.append(translator)
+        return translator
+
+    seen: dict[str, tuple[int, ...]] = {}
+    setup = extension.setup
+
+    def look(app: Any, pagename: str, templatename: str, context: Any, doctree: Any) -> None:
+        for translator in made:
+            if getattr(translator, "document", None) is doctree:
+                seen[pagename] = tuple(
+                    len(getattr(translator, name)) for name in ("body", "fragment", "html_body")
+                )
+                if pagename == "lang":  # the HTML was joined before the event
+                    assert context["body"].count("Ein langer Absatz.") == 400
+
+    def setup_and_look(app: Any) -> Any:
+        app.connect("html-page-context", look, priority=2)  # right after the drop
+        return setup(app)
+
+    monkeypatch.setattr(StandaloneHTMLBuilder, "create_translator", create_and_keep)
+    monkeypatch.setattr(extension, "setup", setup_and_look)
+    body = "Ein langer Absatz. " * 200
+    project = make_project({"lang.md": f"# Lang\n\n{body}\n\n## Mehr\n\n{body}\n"})
+    result = run_cli("build", project.root, "--fresh")
+    assert result.code == 0, result.output
+    assert "lang" in seen and "index" in seen
+    assert all(lengths == (0, 0, 0) for lengths in seen.values()), seen
+    page = (project.root / "_build/html/lang.html").read_text(encoding="utf-8")
+    assert page.count("Ein langer Absatz.") == 400

@@ -100,6 +100,7 @@ def test_a_released_page_is_freed_without_the_cyclic_collector():
 def test_the_freeze_ends_with_the_build(exception, monkeypatch):
     app = fake_html_app(monkeypatch)
     original, prepare = app.builder.write_doc, app.builder.prepare_writing
+    create = app.builder.create_translator
     try:
         collector._freeze(app)
         assert gc.get_freeze_count() > 0
@@ -108,6 +109,7 @@ def test_the_freeze_ends_with_the_build(exception, monkeypatch):
         assert gc.get_freeze_count() == 0
         assert app.builder.write_doc == original
         assert app.builder.prepare_writing == prepare
+        assert app.builder.create_translator == create
     finally:
         gc.unfreeze()
 

@@ -14,6 +14,9 @@ In ascending order:
 
 from __future__ import annotations
 
+#: html-page-context: before every other handler (the page's translator lets go of its
+#: HTML fragments before anyone allocates on top of them).
+FIRST_LOOK = 1
 #: config-inited: specheft's need types and fields are in the configuration before
 #: sphinx-needs reads it (its first handler runs at 10).
 CONFIGURE_NEEDS = 5
