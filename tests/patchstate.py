@@ -23,6 +23,7 @@ TARGETS: tuple[tuple[str, str | None, str], ...] = (
     ("sphinx_needs.need_item", "NeedItem", "sort_links"),
     ("sphinx_needs.needsfile", "NeedsList", "write_json"),
     ("sphinx_needs.data", "SphinxNeedsData", "remove_doc"),
+    ("sphinx_needs.needs", None, "node_match"),
     ("furo", None, "_compute_navigation_tree"),
 )
 

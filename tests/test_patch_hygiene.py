@@ -32,13 +32,14 @@ def _install_all() -> None:
     from specheft.sphinxext.diagnostics import nesting
     from specheft.sphinxext.directives import option_block
     from specheft.sphinxext.incremental import duplicates
-    from specheft.sphinxext.needs import patches, reading
+    from specheft.sphinxext.needs import nodematch, patches, reading
     from specheft.sphinxext.rendering import navigation
 
     option_block.install()
     docpaths.install()
     assert patches.install()
     assert reading.install()
+    assert nodematch.install()
     nesting.patch_parser()
     duplicates.install_duplicate_notes()
     navigation._furo()

@@ -5,6 +5,7 @@ node classes), ``messages`` (its log messages understood), ``patches`` (version-
 speed-ups), ``reading`` (a version-gated speed-up of reading each need), ``priorities``
 (when specheft's handlers run relative to its own), ``checkbuilder`` (the builder of
 ``specheft check``), ``unseen`` (what only warns, skipped when no one sees it).
+``nodematch`` (its search of each page for its nodes, faster).
 ``tests/test_needs_contract.py`` pins every assumption made about it.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from specheft.sphinxext.needs import patches, reading, unseen
+from specheft.sphinxext.needs import nodematch, patches, reading, unseen
 from specheft.sphinxext.needs.priorities import LATE
 
 #: The extension's module name, as Sphinx loads it.
@@ -26,6 +27,7 @@ def setup(app: Sphinx) -> None:
     reading.install()
     if patches.tested(patches.needs_version()):  # what only warns there, as of 9.x
         unseen.install()
+        nodematch.install()  # its search of each page for its nodes, as of 9.x
     # after sphinx-needs made the store (prepare_env, default priority)
     app.connect("env-before-read-docs", patches.quiet_needs_store, priority=LATE)
     app.connect("build-finished", lambda app, exc: patches.clear())
