@@ -30,6 +30,7 @@ from typing import Any
 from specheft.model import FIELD_DEFS, FIELDS
 from specheft.project import items_cache
 from specheft.project.layout import Project
+from specheft.toctree import reached
 from specheft.trace.graph import ITEM_FIELDS, LINK_NAMES, Item, TraceGraph
 
 _FORMAT = "specheft-export-snapshot 1"
@@ -86,14 +87,7 @@ class Snapshot:
 
     def pages(self, start: str) -> set[str]:
         """The start page and every page its toctrees reach (= ``document_docnames``)."""
-        found = {start}
-        todo = [start]
-        while todo:
-            for child in self.toctree.get(todo.pop(), ()):
-                if child not in found:
-                    found.add(child)
-                    todo.append(child)
-        return found
+        return reached(self.toctree, start)
 
     def trace_directives(self, docnames: Iterable[str]) -> list[dict[str, Any]]:
         """The trace directives on the pages (= ``fingerprint.trace_directives``)."""

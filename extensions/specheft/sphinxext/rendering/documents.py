@@ -8,18 +8,12 @@ import os
 from sphinx.environment import BuildEnvironment
 
 from specheft.config.settings import Document, Settings
+from specheft.toctree import reached
 
 
 def document_docnames(env: BuildEnvironment, start: str) -> set[str]:
     """The start page and every page its toctrees reach: what the PDF contains."""
-    found = {start}
-    todo = [start]
-    while todo:
-        for child in env.toctree_includes.get(todo.pop(), ()):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
+    return reached(env.toctree_includes, start)
 
 
 def document_of_docnames(env: BuildEnvironment, settings: Settings) -> dict[str, Document]:
