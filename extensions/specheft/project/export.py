@@ -105,12 +105,19 @@ def _built(
     # an export shows none of the build's warnings (a check of the same cache does)
     result, items = items_build(project, progress=progress, warnings=False)
     part = export_snapshot.make(items, result.app.env, own, value=need_value)
-    kinds = {name: of for of, name, _ in KIND_TABLES}
-    if fmt == "csv" and kind in kinds:  # an item table: its kind's items only
-        items = [n for n in items if n.get("type") == kinds[kind]]
+    items = _table_items(items, fmt, kind)
     # plain dicts, merged once: the graph, the fingerprints and the tables read some
     # forty fields of every item, each NeedItem.get a walk through its namespaces
     return export_snapshot.of_build(part, plain_needs(items)), part
+
+
+def _table_items(needs: list[Any], fmt: str, kind: str) -> list[Any]:
+    """The items a CSV file of an item table ``kind`` shows: its kind's only; all of them
+    for a workbook or the coverage."""
+    kinds = {name: of for of, name, _ in KIND_TABLES}
+    if fmt != "csv" or kind not in kinds:
+        return needs
+    return [n for n in needs if n.get("type") == kinds[kind]]
 
 
 @contextlib.contextmanager
@@ -132,14 +139,7 @@ def _keep(
     part and, for a workbook, the graph it made (equal to the check's). A CSV export makes
     no graph: its part is kept only beside a graph already kept under ``key`` (making one
     would cost an export of the changed sources ~0.3 s CPU at N=5000)."""
-    if graph is not None:
-        items_cache.store_if_unchanged(project, key, graph, export=lambda: part)
-    elif items_cache.holds(project, key):
-        items_cache.store_if_unchanged(project, key, _no_graph, export=lambda: part)
-
-
-def _no_graph() -> TraceGraph:
-    raise AssertionError("the items cache held the graph")  # holds() was just asked
+    items_cache.store_if_unchanged(project, key, graph, export=lambda: part)
 
 
 def default_sheet_name(project: Project, fmt: str, kind: str) -> Path:
@@ -217,9 +217,7 @@ def export_sheets(
             pages = snapshot.pages(chosen.start) if chosen is not None else None
             chapters = snapshot.chapters
             if fmt == "csv":
-                kinds = {name: of for of, name, _ in KIND_TABLES}
-                if kind in kinds:  # an item table: its kind's items only
-                    needs = [n for n in needs if n.get("type") == kinds[kind]]
+                needs = _table_items(needs, fmt, kind)
                 # a CSV file holds one table: only that one is made (no cover, so no
                 # fingerprints; no trace graph unless the table is the coverage)
                 table = collect_table(

@@ -129,7 +129,7 @@ def export_path(project: Project) -> Path:
 def store_if_unchanged(
     project: Project,
     key: str,
-    graph: TraceGraph | Callable[[], TraceGraph],
+    graph: TraceGraph | Callable[[], TraceGraph] | None,
     export: Callable[[], Any] | None = None,
 ) -> None:
     """Keep ``graph`` under ``key`` (taken before the build) unless a file changed while
@@ -137,10 +137,13 @@ def store_if_unchanged(
     when the file already holds that key (a check with nothing changed: the same graph,
     0.1 s CPU at N=5000 to pickle it). ``export()``: the export's part of the same build,
     kept beside it the same way (made only when it is written); ``graph`` may be a
-    callable too, called only when the graph is written."""
+    callable too, called only when the graph is written, or None: nothing is written
+    unless the file already holds the graph (the export's part is read only with it)."""
+    if graph is None and not holds(project, key):
+        return  # (asked first: the key hashes every source)
     if items_key(project) != key:
         return
-    if not holds(project, key):
+    if graph is not None and not holds(project, key):
         store(project, key, graph if isinstance(graph, TraceGraph) else graph())
     if export is not None and not holds_keyed(export_path(project), key):
         write_keyed(export_path(project), key, export())
