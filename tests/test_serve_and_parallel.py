@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import shutil
 import socket
@@ -20,6 +21,20 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _fetch(url: str) -> str:
+    """The page, or "" while the server is not up or the page is being rewritten.
+
+    Sphinx writes a page in place, so a request that lands during the rebuild can get
+    the length of the old file and then fewer bytes (IncompleteRead); the browser's
+    live reload comes after the build, so only the test has to ask again.
+    """
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return str(r.read().decode("utf-8"))
+    except (OSError, http.client.HTTPException):
+        return ""
 
 
 def test_serve_builds_and_serves_the_site(make_project, tmp_path):
@@ -52,20 +67,17 @@ def test_serve_builds_and_serves_the_site(make_project, tmp_path):
         deadline = time.monotonic() + 90
         html = ""
         while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/anf.html", timeout=2) as r:
-                    html = r.read().decode("utf-8")
+            html = _fetch(f"http://127.0.0.1:{port}/anf.html")
+            if html:
                 break
-            except OSError:
-                time.sleep(0.5)
+            time.sleep(0.5)
         assert "LH-KON-001" in html, (tmp_path / "serve.log").read_text()
         # a change is rebuilt and served
         project.write("spec/anf.md", page.replace("Firmen", "Firmen und Standorte"))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/anf.html", timeout=2) as r:
-                if "Firmen und Standorte" in r.read().decode("utf-8"):
-                    break
+            if "Firmen und Standorte" in _fetch(f"http://127.0.0.1:{port}/anf.html"):
+                break
             time.sleep(0.5)
         else:
             pytest.fail("the change was not rebuilt:\n" + (tmp_path / "serve.log").read_text())
