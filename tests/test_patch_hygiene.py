@@ -33,7 +33,7 @@ def _install_all() -> None:
     from specheft.sphinxext.directives import option_block
     from specheft.sphinxext.incremental import duplicates
     from specheft.sphinxext.needs import nodematch, patches, reading
-    from specheft.sphinxext.rendering import navigation
+    from specheft.sphinxext.rendering import gone_pages, navigation
 
     option_block.install()
     docpaths.install()
@@ -43,6 +43,7 @@ def _install_all() -> None:
     nesting.patch_parser()
     duplicates.install_duplicate_notes()
     navigation._furo()
+    assert gone_pages.install()
 
 
 def _owner_and_name(where: str) -> tuple[Any, str]:

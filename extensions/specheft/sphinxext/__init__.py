@@ -27,7 +27,13 @@ from specheft.sphinxext.incremental import content, freshness
 from specheft.sphinxext.needs import checkbuilder
 from specheft.sphinxext.needs.priorities import CONFIGURE_NEEDS
 from specheft.sphinxext.needs.vocabulary import needs_config
-from specheft.sphinxext.rendering import collector, deliverables, long_tables, navigation
+from specheft.sphinxext.rendering import (
+    collector,
+    deliverables,
+    gone_pages,
+    long_tables,
+    navigation,
+)
 from specheft.sphinxext.rendering import items as render
 from specheft.tables import load_settings
 from specheft.version import __version__
@@ -99,6 +105,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     collector.setup(app)
     navigation.setup(app)
     long_tables.setup(app)
+    gone_pages.setup(app)  # no file of a deleted or renamed page left in the site
     return {
         "version": __version__,
         "env_version": 3,  # raise when reading changes: old environments are read anew

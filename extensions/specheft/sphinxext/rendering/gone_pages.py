@@ -1,0 +1,202 @@
+"""An incremental site holds what a fresh one holds: nothing of pages that are gone.
+
+Sphinx writes the pages it re-read and leaves every other file of the output folder as
+it is. A page that was deleted or renamed kept its old HTML (and its copied source, its
+images and downloads when no other page uses them) in the site, published with the
+rest: a reader could land on a requirement that no longer exists. And its search index
+keeps a word that no page contains any more, with an empty list of pages.
+
+The files of the pages are recorded per output folder, next to the environment: before
+any page is written (what is about to be written is added, so a build stopped half-way
+still knows them) and once the build has finished. A file recorded earlier that no page
+of the finished build stands for is removed, unless this build wrote it under another
+name (a generated page) or the user's ``html_extra_path`` holds it: only files that a
+page of specheft's builds wrote are ever removed. Folders left empty go too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import weakref
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.builders import Builder
+from sphinx.builders.html import StandaloneHTMLBuilder
+
+from specheft.fsutil import atomic_write_text
+
+RECORD_FILE = "specheft-pages.json"
+
+#: per build: the record before it, and as it is on disk while pages are written
+_RECORDS: weakref.WeakKeyDictionary[Sphinx, tuple[set[str], set[str]]] = weakref.WeakKeyDictionary()
+#: per build: the generated pages it wrote (genindex, search, …), relative paths
+_GENERATED: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
+
+_ORIGINAL: list[Any] = []
+
+
+# --- the search index -------------------------------------------------------------------
+
+
+def _prune(self: Any, docnames: Iterable[str]) -> None:
+    """``IndexBuilder.prune``, and then the words no page is left for are dropped.
+
+    Sphinx takes the rewritten and the deleted pages out of each word's pages and keeps
+    a word with none (written to ``searchindex.js`` as ``[]``); a fresh build never has
+    one. Nothing else changes: a word with a page left is kept as Sphinx keeps it.
+    """
+    _ORIGINAL[0](self, docnames)
+    for mapping in (self._mapping, self._title_mapping):
+        for word in [word for word, pages in mapping.items() if not pages]:
+            del mapping[word]
+
+
+def install() -> bool:
+    """Replace ``sphinx.search.IndexBuilder.prune`` (once per process); False if it is
+    not Sphinx's own any more (another release or someone else's patch: left alone)."""
+    from sphinx.search import IndexBuilder
+
+    current = IndexBuilder.prune
+    if current is _prune:
+        return True
+    if getattr(current, "__qualname__", "") != "IndexBuilder.prune" or not all(
+        hasattr(IndexBuilder, name) for name in ("feed", "freeze", "get_terms")
+    ):
+        return False
+    _ORIGINAL[:] = [current]  # put back by someone since: replaced again, not stacked
+    _prune.__wrapped__ = current  # type: ignore[attr-defined]  # for the patch guard
+    IndexBuilder.prune = _prune  # type: ignore[method-assign]
+    return True
+
+
+# --- the pages' files -------------------------------------------------------------------
+
+
+def _pages_builder(builder: Builder) -> StandaloneHTMLBuilder | None:
+    """The builder when it writes a file per page (html, dirhtml, …; not singlehtml)."""
+    # (by name: an items build does not load the singlehtml builder's module at all)
+    if isinstance(builder, StandaloneHTMLBuilder) and not any(
+        cls.__name__ == "SingleFileHTMLBuilder" for cls in type(builder).__mro__
+    ):
+        return builder
+    return None
+
+
+def _record_file(app: Sphinx) -> Path:
+    # one record per output folder: builds into another --out share the environment
+    out = hashlib.sha256(str(Path(app.outdir).resolve()).encode()).hexdigest()[:12]
+    return Path(app.doctreedir) / RECORD_FILE.replace(".json", f"-{out}.json")
+
+
+def _read_record(app: Sphinx) -> set[str]:
+    try:
+        data = json.loads(_record_file(app).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()  # no record (a site of an older specheft): nothing is removed
+    return {name for name in data if isinstance(name, str)} if isinstance(data, list) else set()
+
+
+def _write_record(app: Sphinx, names: set[str]) -> None:
+    with contextlib.suppress(OSError):  # no record: these files are not removed later
+        atomic_write_text(_record_file(app), json.dumps(sorted(names), indent=0))
+
+
+def _relative(builder: StandaloneHTMLBuilder, path: str | os.PathLike[str]) -> str:
+    return Path(os.path.relpath(path, builder.outdir)).as_posix()
+
+
+def _page_files(builder: StandaloneHTMLBuilder) -> set[str]:
+    """The files that the pages of this build stand for, relative to the output folder:
+    each page, its copied source, the images and downloads any page uses."""
+    env = builder.env
+    files = set()
+    copy_source = builder.copysource and builder.config.html_copy_source
+    suffix = builder.config.html_sourcelink_suffix
+    for docname in env.all_docs:
+        files.add(_relative(builder, builder.get_outfilename(docname)))
+        if copy_source:  # as StandaloneHTMLBuilder.get_doc_context names it
+            source = docname + str(env.doc2path(docname, False))[len(docname) :]
+            files.add(f"_sources/{source}" + ("" if source.endswith(suffix) else suffix))
+    # every candidate of every image (the builder copies one of each): more, never less
+    files.update(f"{builder.imagedir}/{name}" for _docs, name in env.images.values())
+    files.update(f"_downloads/{Path(dest).as_posix()}" for _docs, dest in env.dlfiles.values())
+    return files
+
+
+def _note_pages(app: Sphinx, builder: Builder) -> None:
+    """Before the first page is written: the record holds this build's pages too."""
+    pages = _pages_builder(builder)
+    if pages is None:
+        return
+    previous = _read_record(app)
+    ahead = previous | _page_files(pages)
+    if ahead != previous:
+        _write_record(app, ahead)
+    _RECORDS[app] = (previous, ahead)
+    _GENERATED[app] = set()
+
+
+def _note_generated(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """A page generated by Sphinx or an extension (no source page): never removed."""
+    generated = _GENERATED.get(app)
+    builder = _pages_builder(app.builder)
+    if generated is not None and builder is not None and doctree is None:
+        generated.add(_relative(builder, builder.get_outfilename(pagename)))
+
+
+def _extra_files(app: Sphinx) -> set[str]:
+    """The files ``html_extra_path`` copies into the site, relative to it."""
+    found = set()
+    for entry in app.config.html_extra_path:
+        folder = Path(app.confdir, entry)
+        if folder.is_file():
+            found.add(folder.name)
+        for directory, _dirs, names in os.walk(folder):
+            base = Path(directory).relative_to(folder)
+            found.update((base / name).as_posix() for name in names)
+    return found
+
+
+def remove_gone_pages(app: Sphinx, exception: BaseException | None) -> None:
+    """After a build: the files of pages that are gone leave the site (see the module)."""
+    records = _RECORDS.pop(app, None)
+    generated = _GENERATED.pop(app, set())
+    builder = _pages_builder(app.builder)
+    if records is None or builder is None or exception is not None:
+        return  # a failed build: the record keeps what may be in the site
+    previous, on_disk = records
+    current = _page_files(builder)
+    gone = previous - current - generated
+    if gone:
+        gone -= _extra_files(app)
+    outdir = Path(app.outdir)
+    for name in sorted(gone):
+        path = outdir / name
+        if ".." in Path(name).parts or not path.is_file() or path.is_symlink():
+            continue  # only files a page wrote, inside the site
+        with contextlib.suppress(OSError):
+            path.unlink()
+        for folder in path.parents:  # as a fresh build: no folder of nothing
+            if folder == outdir or outdir not in folder.parents:
+                break
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty
+    if current != on_disk:
+        _write_record(app, current)
+
+
+def setup(app: Sphinx) -> None:
+    install()
+    app.connect("write-started", _note_pages)
+    app.connect("html-page-context", _note_generated)
+    app.connect("build-finished", remove_gone_pages)
