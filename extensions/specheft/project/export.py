@@ -95,20 +95,26 @@ def _fingerprints(
 
 
 def _built(
-    project: Project, fmt: str, kind: str, own: tuple[str, ...], progress: IO[str] | None
+    project: Project, own: tuple[str, ...], srcdir: str, progress: IO[str] | None
 ) -> tuple[Snapshot, tuple[Any, ...]]:
     """(the export's view, the part of it kept beside the items cache) of an items-only
-    build: the sources changed since the last check."""
+    build: the sources changed since the last check. The view holds the graph a check
+    makes of the same build, for every format: kept with the part, it spares the next
+    export (also of a CSV file) the build."""
     from specheft.project.sphinx_run import items_build
-    from specheft.sphinxext.needs.data import need_value, plain_needs
+    from specheft.sphinxext.needs.data import plain_needs
 
     # an export shows none of the build's warnings (a check of the same cache does)
     result, items = items_build(project, progress=progress, warnings=False)
-    part = export_snapshot.make(items, result.app.env, own, value=need_value)
-    items = _table_items(items, fmt, kind)
-    # plain dicts, merged once: the graph, the fingerprints and the tables read some
-    # forty fields of every item, each NeedItem.get a walk through its namespaces
-    return export_snapshot.of_build(part, plain_needs(items)), part
+    # (the build leaves the collector running and the environment unfrozen: paused again
+    # for the rest, as a check does after its build)
+    with paused_collection():
+        # plain dicts, merged once: the graph, the fingerprints and the tables read some
+        # forty fields of every item, each NeedItem.get a walk through its namespaces
+        plain = plain_needs(items)
+        part = export_snapshot.make(plain, result.app.env, own)
+        graph = TraceGraph.from_needs(plain, srcdir=srcdir)
+    return export_snapshot.of_build(part, plain, graph), part
 
 
 def _table_items(needs: list[Any], fmt: str, kind: str) -> list[Any]:
@@ -132,13 +138,9 @@ def _aged() -> Iterator[None]:
         gc.unfreeze()  # ...and back, into the oldest generation
 
 
-def _keep(
-    project: Project, key: str, fmt: str, graph: TraceGraph | None, part: tuple[Any, ...]
-) -> None:
-    """Leave an export's items build for the next export, as a check does: the export's
-    part and, for a workbook, the graph it made (equal to the check's). A CSV export makes
-    no graph: its part is kept only beside a graph already kept under ``key`` (making one
-    would cost an export of the changed sources ~0.3 s CPU at N=5000)."""
+def _keep(project: Project, key: str, graph: TraceGraph, part: tuple[Any, ...]) -> None:
+    """Leave an export's items build for the next export, as a check does: the graph it
+    made (equal to the check's) and the export's part."""
     items_cache.store_if_unchanged(project, key, graph, export=lambda: part)
 
 
@@ -206,13 +208,15 @@ def export_sheets(
         # walked all of it again and again (a third of an export after an edit; gc.freeze
         # cured that). Even without it, the collections that the tables' and dicts'
         # allocations set off were a sixth of the export's own work; all of it is freed
-        # by reference counting or stays.
+        # by reference counting or stays. (Not around the items build: it runs the
+        # collector as a check does, and turns it on again when it ends.)
         with paused_collection(), _aged():
             # the sources as at the last check (or items build): no Sphinx at all
             snapshot = export_snapshot.load(project, key, srcdir)
-            part = None
-            if snapshot is None:
-                snapshot, part = _built(project, fmt, kind, settings.own_fields, progress)
+        part = None
+        if snapshot is None:
+            snapshot, part = _built(project, settings.own_fields, srcdir, progress)
+        with paused_collection(), _aged():
             needs, graph = snapshot.needs, snapshot.graph
             pages = snapshot.pages(chosen.start) if chosen is not None else None
             chapters = snapshot.chapters
@@ -231,9 +235,6 @@ def export_sheets(
                 )
                 tables, data = [table], csv_bytes(table)
             else:
-                if graph is None:
-                    every = [n for n in needs if not n.get("is_external")]
-                    graph = TraceGraph.from_needs(every, srcdir=srcdir)
                 export = collect(
                     needs,
                     info=settings.project,
@@ -255,7 +256,7 @@ def export_sheets(
                 )
                 tables, data = export.tables, xlsx_bytes(export)
         if part is not None:
-            _keep(project, key, fmt, graph if fmt == "xlsx" else None, part)
+            _keep(project, key, graph, part)
         counts = [(t.key, len(t.rows)) for t in tables]
         slot.store(data, counts, tables)
     atomic_write_bytes(target, data)

@@ -78,8 +78,7 @@ def make(
 class Snapshot:
     """The export's view of a build: its items as plain dicts, their graph, page titles."""
 
-    graph: TraceGraph | None
-    """None: made by the caller from ``needs`` (an export's own items build)"""
+    graph: TraceGraph
     needs: list[Any]
     chapters: dict[str, str]
     toctree: Mapping[str, list[str]]
@@ -140,8 +139,8 @@ def load(project: Project, key: str, srcdir: str) -> Snapshot | None:
     return Snapshot(graph, needs, chapters, toctree, directives)
 
 
-def of_build(part: tuple[Any, ...], needs: list[Any]) -> Snapshot:
-    """The export's view of its own items build: ``part`` (of :func:`make`) and the
-    build's ``needs`` as plain dicts."""
+def of_build(part: tuple[Any, ...], needs: list[Any], graph: TraceGraph) -> Snapshot:
+    """The export's view of its own items build: ``part`` (of :func:`make`), the build's
+    ``needs`` as plain dicts and their ``graph``."""
     _, _, chapters, toctree, directives = part
-    return Snapshot(None, needs, chapters, toctree, directives)
+    return Snapshot(graph, needs, chapters, toctree, directives)
