@@ -214,3 +214,21 @@ def test_without_a_record_nothing_is_removed(tmp_path: Path, run_cli: Callable[.
     assert run_cli(*build).code == 0
     assert (root / "_build/html/lastenheft/03-ziele.html").exists()  # unknown: kept
     assert "lastenheft/03-ziele.html" not in json.loads(records[0].read_text(encoding="utf-8"))
+
+
+def test_a_page_renamed_in_case_only_is_not_removed(
+    tmp_path: Path, run_cli: Callable[..., Any]
+) -> None:
+    """vtr.md renamed to Vtr.md: where a file system does not tell case apart (macOS,
+    Windows) the old name and the new one are one file, which must stay. Simulated here
+    with a hard link (one file under both names), as such a file system shows it."""
+    root = _project(tmp_path / "inc" / "proj", run_cli, extras=False)
+    build = ("build", root, "-q", "--no-strict")
+    assert run_cli(*build).code == 0
+    folder = root / "_build/html/lastenheft/05-anforderungen"
+    (root / f"{REQS}/vtr.md").rename(root / f"{REQS}/Vtr.md")
+    toc = root / f"{REQS}/index.md"
+    toc.write_text(toc.read_text(encoding="utf-8").replace("\nvtr\n", "\nVtr\n"))
+    (folder / "Vtr.html").hardlink_to(folder / "vtr.html")
+    assert run_cli(*build).code == 0
+    assert (folder / "vtr.html").exists() and (folder / "Vtr.html").samefile(folder / "vtr.html")

@@ -165,6 +165,13 @@ def _extra_files(app: Sphinx) -> set[str]:
     return found
 
 
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
+
+
 def remove_gone_pages(app: Sphinx, exception: BaseException | None) -> None:
     """After a build: the files of pages that are gone leave the site (see the module)."""
     records = _RECORDS.pop(app, None)
@@ -175,13 +182,16 @@ def remove_gone_pages(app: Sphinx, exception: BaseException | None) -> None:
     previous, on_disk = records
     current = _page_files(builder)
     gone = previous - current - generated
-    if gone:
-        gone -= _extra_files(app)
+    live = current | generated | _extra_files(app) if gone else set()
+    by_case = {name.casefold(): name for name in live}
     outdir = Path(app.outdir)
-    for name in sorted(gone):
+    for name in sorted(gone - live):
         path = outdir / name
         if ".." in Path(name).parts or not path.is_file() or path.is_symlink():
             continue  # only files a page wrote, inside the site
+        twin = by_case.get(name.casefold())
+        if twin is not None and _same_file(path, outdir / twin):
+            continue  # renamed in case only (Vtr.md to vtr.md) where case is not told apart
         with contextlib.suppress(OSError):
             path.unlink()
         for folder in path.parents:  # as a fresh build: no folder of nothing
