@@ -17,6 +17,7 @@ TARGETS: tuple[tuple[str, str | None, str], ...] = (
     ("myst_parser.parsers.sphinx_", None, "create_md_parser"),
     ("sphinx.project", "Project", "doc2path"),
     ("sphinx.search", "IndexBuilder", "prune"),
+    ("sphinx.search", "IndexBuilder", "load"),
     ("sphinx_needs.api.need", None, "deepcopy"),
     ("sphinx_needs.directives.need", None, "get_sections_and_signature_and_needs"),
     ("sphinx_needs.directives.need", None, "add_need"),

@@ -232,3 +232,30 @@ def test_a_page_renamed_in_case_only_is_not_removed(
     (folder / "Vtr.html").hardlink_to(folder / "vtr.html")
     assert run_cli(*build).code == 0
     assert (folder / "vtr.html").exists() and (folder / "Vtr.html").samefile(folder / "vtr.html")
+
+
+def test_index_entries_of_pages_not_rewritten_stay_in_the_search_index(
+    tmp_path: Path, run_cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sphinx read back the words of the pages it did not rewrite, not their ``{index}``
+    entries: after an edit elsewhere the search found them no more; a deleted page's
+    entries go with it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    root = _project(tmp_path / "inc" / "proj", run_cli, extras=False)
+    entry = "\n```{index} Vertriebsgebiet\n```\n\nVertriebsgebiete werden gepflegt.\n"
+    for page in ("04-umfang.md", "03-ziele.md"):
+        with (root / "spec/lastenheft" / page).open("a", encoding="utf-8") as file:
+            file.write(entry + "\n```{index} single: Zebra; Abc\n```\n")
+    build = ("build", root, "-q", "--no-strict")
+    assert run_cli(*build).code == 0
+    site = root / "_build/html"
+    with (root / "spec/lastenheft/02-ausgangssituation.md").open("a", encoding="utf-8") as file:
+        file.write(entry)
+    assert run_cli(*build).code == 0  # only that page is rewritten
+    twin = _fresh_twin(root, tmp_path, run_cli)
+    assert _differences(site, twin / "_build/html") == []
+    shutil.rmtree(twin.parent)
+    _rename_and_delete(root, extras=False)
+    assert run_cli(*build).code == 0
+    twin = _fresh_twin(root, tmp_path, run_cli)
+    assert _differences(site, twin / "_build/html") == []

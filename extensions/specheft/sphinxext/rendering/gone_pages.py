@@ -38,7 +38,7 @@ _RECORDS: weakref.WeakKeyDictionary[Sphinx, tuple[set[str], set[str]]] = weakref
 #: per build: the generated pages it wrote (genindex, search, …), relative paths
 _GENERATED: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
 
-_ORIGINAL: list[Any] = []
+_ORIGINAL: dict[str, Any] = {}
 
 
 # --- the search index -------------------------------------------------------------------
@@ -49,30 +49,81 @@ def _prune(self: Any, docnames: Iterable[str]) -> None:
 
     Sphinx takes the rewritten and the deleted pages out of each word's pages and keeps
     a word with none (written to ``searchindex.js`` as ``[]``); a fresh build never has
-    one. Nothing else changes: a word with a page left is kept as Sphinx keeps it.
+    one. Nothing else changes: a word with a page left is kept as Sphinx keeps it. The
+    pages' index entries (``{index}``) follow the pages kept, in the order of the page
+    names, as a fresh build feeds them.
     """
-    _ORIGINAL[0](self, docnames)
+    keep = set(docnames)
+    _ORIGINAL["prune"](self, keep)
     for mapping in (self._mapping, self._title_mapping):
         for word in [word for word, pages in mapping.items() if not pages]:
             del mapping[word]
+    entries = self._index_entries
+    if entries:
+        kept = sorted((page, found) for page, found in entries.items() if page in keep)
+        entries.clear()
+        entries.update(kept)
+
+
+class _Loaded:
+    """A format that answers with data already read (the stream is read once)."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+
+    def load(self, stream: Any) -> Any:
+        return self.data
+
+
+def _load(self: Any, stream: Any, format: Any) -> None:
+    """``IndexBuilder.load``, and the pages' index entries are read back too.
+
+    Sphinx reads the words and titles of the pages it does not rewrite from the old
+    ``searchindex.js`` but not their index entries: it keeps those in the environment,
+    which is saved before the pages are written (and fed), so an incremental build's
+    index lost the entries of every page it did not rewrite.
+    """
+    if isinstance(format, str):
+        format = self.formats[format]
+    frozen = format.load(stream)
+    _ORIGINAL["load"](self, stream, _Loaded(frozen))  # raises on an old or foreign index
+    found = frozen.get("indexentries")
+    if not isinstance(found, dict):
+        return
+    names = frozen["docnames"]
+    entries: dict[str, list[tuple[str, str, str]]] = {}
+    for entry, uses in found.items():  # lowercase already, as freeze() writes them
+        for page, target, main in uses:
+            entries.setdefault(names[page], []).append((entry, target, "main" if main else ""))
+    self._index_entries.clear()
+    self._index_entries.update(entries)
+
+
+_REPLACEMENTS: dict[str, Any] = {"prune": _prune, "load": _load}
 
 
 def install() -> bool:
-    """Replace ``sphinx.search.IndexBuilder.prune`` (once per process); False if it is
-    not Sphinx's own any more (another release or someone else's patch: left alone)."""
+    """Replace ``prune`` and ``load`` of ``sphinx.search.IndexBuilder`` (once per
+    process); False if one is not Sphinx's own any more (another release or someone
+    else's patch: left alone)."""
     from sphinx.search import IndexBuilder
 
-    current = IndexBuilder.prune
-    if current is _prune:
-        return True
-    if getattr(current, "__qualname__", "") != "IndexBuilder.prune" or not all(
-        hasattr(IndexBuilder, name) for name in ("feed", "freeze", "get_terms")
-    ):
+    if not all(hasattr(IndexBuilder, name) for name in ("feed", "freeze", "formats")):
         return False
-    _ORIGINAL[:] = [current]  # put back by someone since: replaced again, not stacked
-    _prune.__wrapped__ = current  # type: ignore[attr-defined]  # for the patch guard
-    IndexBuilder.prune = _prune  # type: ignore[method-assign]
-    return True
+    done = True
+    for name, ours in _REPLACEMENTS.items():
+        current = getattr(IndexBuilder, name)
+        if current is ours:
+            continue
+        # the entries read back need the pruning of ours (a gone page's would stay)
+        foreign = getattr(current, "__qualname__", "") != f"IndexBuilder.{name}"
+        if foreign or (name == "load" and IndexBuilder.prune is not _prune):
+            done = False
+            continue
+        _ORIGINAL[name] = current  # put back by someone since: replaced again, not stacked
+        ours.__wrapped__ = current  # for the patch guard
+        setattr(IndexBuilder, name, ours)
+    return done
 
 
 # --- the pages' files -------------------------------------------------------------------
