@@ -4,7 +4,8 @@ Sphinx writes the pages it re-read and leaves every other file of the output fol
 it is. A page that was deleted or renamed kept its old HTML (and its copied source, its
 images and downloads when no other page uses them) in the site, published with the
 rest: a reader could land on a requirement that no longer exists. And its search index
-keeps a word that no page contains any more, with an empty list of pages.
+kept a word that no page contains any more, with an empty list of pages, and lost the
+``{index}`` entries of the pages it did not rewrite (both fixed in ``IndexBuilder``).
 
 The files of the pages are recorded per output folder, next to the environment: before
 any page is written (what is about to be written is added, so a build stopped half-way
