@@ -77,6 +77,23 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _SAVE_AS_XLSX = "open it in Excel or LibreOffice and save it as 'Excel Workbook (*.xlsx)'"
 _COLUMNS: dict[str, int] = {}  # column letters → number, filled by the scans
 _MARK_HINT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|\st\s*=\s*[\"']e[\"']")
+_MAX_PLAIN = 64 * MiB  # a worksheet part the byte check holds whole (larger: expat only)
+# every <row>/<c> tag, with its reference's letters and number when r="…" is its first
+# attribute; and every <! (comment, CDATA, DTD) and <? (processing instruction)
+_PLAIN_TAG = re.compile(
+    rb'<(row|c)(?=[\s/>])(?:\s+r="([A-Z]{0,3})([0-9]{1,7})"(?=[\s/>]))?|<([!?])'
+)
+_ROW_TAG = re.compile(rb"<row[\s/>]")
+_PREFIXED_TAG = re.compile(rb":(?:row|c)[\s/>]")  # <x:row>, <x:c>: a superset
+_ERROR_TYPE = re.compile(rb"""=\s*["']e["']""")  # t="e", and more
+_FORMULA_TAG = re.compile(rb"<f[\s/>]")
+_PREFIXED_FORMULA = re.compile(rb":f[\s/>]")  # <x:f>
+_NOT_CONTROL = b"\t\n\r" + bytes(range(0x20, 256))  # bytes.translate deletes these
+_DECLARED_ENCODING = re.compile(
+    rb"^(?:\xef\xbb\xbf)?[ \t\r\n]*<\?xml[ \t\r\n][^>]*?"
+    rb"\bencoding[ \t\r\n]*=[ \t\r\n]*[\"']([A-Za-z][A-Za-z0-9._-]*)[\"']"
+)
+_COLUMN_BYTES: dict[bytes, int] = {}  # column letters → number, filled by the byte check
 _CELL_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 
 
@@ -282,6 +299,8 @@ class Package:
             self.members = {info.filename: info for info in self.zip.infolist()}
             #: parts a full scan found without formula or error cell
             self.unmarked: set[str] = set()
+            #: worksheet parts the byte check passed (their XML was not parsed)
+            self.plain: set[str] = set()
             self._folded = {name.casefold(): name for name in self.members}
             self.sheets = self.find_sheets()
         except OSError as exc:
@@ -551,27 +570,48 @@ class Package:
         for sheet in (target, *also):
             if sheet.part not in scanned:
                 scanned.add(sheet.part)
-                self.unmarked.add(sheet.part)  # until the scan sees a formula or error
-                _SheetScan(self, sheet, max_rows, max_columns, full=True).run()
+                self._scan_sheet(sheet, max_rows, max_columns, full=True)
         for sheet in self.sheets:
             if sheet.kind == "worksheet" and sheet.part not in scanned and self.member(sheet.part):
                 scanned.add(sheet.part)
-                _SheetScan(self, sheet, max_rows, max_columns, full=False).run()
+                self._scan_sheet(sheet, max_rows, max_columns, full=False)
         for member in self.members:
             lowered = member.casefold()
             if member in scanned or not lowered.endswith((".xml", ".rels")):
                 continue
             if lowered.startswith("xl/worksheets/") and "/" not in lowered[14:]:
                 orphan = SheetPart(member, member, "worksheet")  # not in the workbook
-                _SheetScan(self, orphan, max_rows, max_columns, full=False).run()
+                self._scan_sheet(orphan, max_rows, max_columns, full=False)
                 continue
             limit = _MAX_TAGS_SHARED_STRINGS if "sharedstrings" in lowered else _MAX_TAGS
             self.count_tags(member, limit)
 
     def scan_sheet(self, sheet: SheetPart, max_rows: int, max_columns: int) -> None:
         """Check one more sheet's values fully (after :meth:`scan`), before it is read."""
-        self.unmarked.add(sheet.part)
-        _SheetScan(self, sheet, max_rows, max_columns, full=True).run()
+        self._scan_sheet(sheet, max_rows, max_columns, full=True)
+
+    def _scan_sheet(self, sheet: SheetPart, max_rows: int, max_columns: int, *, full: bool) -> None:
+        """The byte check of :func:`_plain_sheet` where it can vouch for the sheet, else
+        the expat scan (which also locates what is wrong)."""
+        info = self.members.get(sheet.part)
+        if info is not None and info.file_size <= _MAX_PLAIN:
+            data = b"".join(self.open_chunks(sheet.part))
+            marked = _plain_sheet(data, f"{self.display}[{sheet.part}]", max_rows, max_columns)
+            if marked is not None:
+                self.plain.add(sheet.part)
+                if full and not marked:
+                    self.unmarked.add(sheet.part)
+                return
+        if full:
+            self.unmarked.add(sheet.part)  # until the scan sees a formula or error
+        _SheetScan(self, sheet, max_rows, max_columns, full=full).run()
+
+    def explain(self, sheet: SheetPart, max_rows: int, max_columns: int) -> None:
+        """Raise the located error of the expat scan of ``sheet`` if it finds one: after
+        the reading library failed on a sheet the byte check passed (which leaves checking
+        that the XML is well-formed to that library)."""
+        if sheet.part in self.plain:
+            _SheetScan(self, sheet, max_rows, max_columns, full=True).run()
 
     def count_tags(self, member: str, limit: int) -> None:
         """Bound a part openpyxl parses into objects, by its ``<`` count, cheaply.
@@ -868,17 +908,26 @@ class _SheetScan:
             # "B12": the letters of a row's cells repeat row after row, so their number
             # is looked up; anything unusual ("$B$12", lower case) takes the full check
             letters = reference.rstrip("0123456789")
-            known = _COLUMNS.get(letters) if len(letters) < len(reference) else None
+            digits = reference[len(letters) :]
+            known = _COLUMNS.get(letters) if digits else None
             if known is None:
                 match = _CELL_REFERENCE.fullmatch(reference)
                 if match is None:
                     raise InputError(
                         f"has an invalid cell reference {reference!r}", location=self.where()
                     )
-                known = column_index(match.group(1))
+                known, digits = column_index(match.group(1)), match.group(2)
                 if match.group(1) == letters and len(_COLUMNS) < 20_000:
                     _COLUMNS[letters] = known
             self.column = known
+            # a reader places the cell by its reference (python-calamine allocates every
+            # cell up to it): <c r="B9999999"> in row 2 must not pass as a cell of row 2
+            if self.full and int(digits) != self.row:
+                raise InputError(
+                    f"has the cell {reference!r} in row {self.row}; a cell must name its own row",
+                    location=self.where(),
+                    hint=_SAVE_AS_XLSX,
+                )
         if self.column > EXCEL_MAX_COLUMNS:
             raise UnsafeInputError(
                 f"has a cell in column {self.column:,}, beyond Excel's limit of "
@@ -893,6 +942,106 @@ class _SheetScan:
                 hint=_SAVE_AS_XLSX,
             )
         self.checked = False
+
+
+def _plain_sheet(data: bytes, name: str, max_rows: int, max_columns: int) -> bool | None:
+    """Whether the worksheet part ``data`` may hold a formula or an error cell, when its
+    bytes alone show that the expat scan (:class:`_SheetScan`, ``full=True``) would pass
+    it; None when they do not (the scan then decides and locates what is wrong).
+
+    Vouches only for plain UTF-8 XML without control characters: past the root's start
+    tag no comment, CDATA section, DTD or processing instruction and no prefixed ``row``
+    or ``c`` element, so each ``<row``/``<c`` in the bytes is an element as any XML
+    reader sees it; each has ``r="…"`` as its first attribute, rows ascend within
+    ``max_rows``, each cell names its own row and its columns ascend within
+    ``max_columns``, and no stretch between rows is long enough for
+    ``_MAX_ROW_ELEMENTS`` tags. A reader that places a cell by its reference
+    (python-calamine) then allocates no cell beyond the limits. The prolog goes through
+    the hardened expat parser (entity declarations are refused there as in the scan);
+    whether the rest is well-formed is left to the reading library, whose error
+    :meth:`Package.explain` locates. About five times faster than the expat scan,
+    which calls back into Python for every element.
+    """
+    if data.translate(None, _NOT_CONTROL) or (not data.isascii() and not _is_utf8(data)):
+        return None  # NUL (UTF-16), control characters or not UTF-8: expat says which
+    declared = _DECLARED_ENCODING.match(data)
+    if declared is not None and declared[1].lower() not in (b"utf-8", b"utf8"):
+        return None
+    root = _root_offset(data, name)
+    if root is None:
+        return None
+    if (data.find(b":c", root) >= 0 or data.find(b":row", root) >= 0) and _PREFIXED_TAG.search(
+        data, root
+    ):
+        return None
+    last_row, last_column = min(max_rows, EXCEL_MAX_ROWS), min(max_columns, EXCEL_MAX_COLUMNS)
+    row, column, digits = 0, 0, b""
+    columns = _COLUMN_BYTES
+    for tag, letters, number, _other in _PLAIN_TAG.findall(data, root):
+        if letters:  # <c r="B12"> (or <row r="B12">)
+            if number != digits or tag != b"c":
+                return None  # a cell naming another row (or none: before the first row)
+            known = columns.get(letters)
+            if known is None:
+                known = column_index(letters.decode("ascii"))
+                if len(columns) < 20_000:
+                    columns[letters] = known
+            if not column < known <= last_column:
+                return None
+            column = known
+        elif tag == b"row" and number and number[0] != 0x30:  # <row r="12">, not "012"
+            value = int(number)
+            if not row < value <= last_row:
+                return None
+            row, column, digits = value, 0, number
+        else:  # <c> without a reference, <c r="12">, <row>, <!…>, <?…?>
+            return None
+    body = data[root:]
+    # a tag takes at least 3 bytes ("<a>"): a short stretch between rows holds few
+    if len(body) > 3 * _MAX_ROW_ELEMENTS and max(map(len, _ROW_TAG.split(body))) > (
+        3 * _MAX_ROW_ELEMENTS
+    ):
+        return None
+    return bool(
+        _FORMULA_TAG.search(body)
+        or (b":f" in body and _PREFIXED_FORMULA.search(body))
+        or ((b'"e"' in body or b"'e'" in body) and _ERROR_TYPE.search(body))
+        or b"&#" in body  # t="&#101;" is t="e" too
+    )
+
+
+def _is_utf8(data: bytes) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), _CHUNK):
+            decoder.decode(data[start : start + _CHUNK])
+        decoder.decode(b"", True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _root_offset(data: bytes, name: str) -> int | None:
+    """Where the root element's start tag begins, after the hardened expat parser read
+    the prolog (a DTD can only stand there); None when the prolog is not well-formed."""
+    parser = secure_expat(name)
+    found = -1
+
+    def start(tag: str, attrib: dict[str, str]) -> None:
+        nonlocal found
+        found = parser.CurrentByteIndex
+        raise _Stop
+
+    parser.StartElementHandler = start
+    try:
+        for begin in range(0, len(data), _CHUNK):
+            parser.Parse(data[begin : begin + _CHUNK], False)
+        parser.Parse(b"", True)
+    except _Stop:
+        return found if found >= 0 else None
+    except (expat.ExpatError, LookupError, ValueError):
+        return None
+    return None
 
 
 def _row_number(reference: str, scan: _SheetScan) -> int:

@@ -20,7 +20,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -143,7 +143,10 @@ _STATUS_WORDS = {
     "abgelehnt": "rejected",
     "obsolet": "obsolete",
 }
-_KIND_BY_PREFIX = (("AB-", Kind.EXCL), ("PH-", Kind.SPEC), ("TC-", Kind.TEST))
+_KIND_BY_PREFIX = {"AB-": Kind.EXCL, "PH-": Kind.SPEC, "TC-": Kind.TEST}  # 3 characters each
+_STATUSES = frozenset(Status)
+# roles entries() takes from their own columns (or drops: the export's page column)
+_NOT_OPTIONS = frozenset(("id", "title", "text", "chapter", "page"))
 _ID = re.compile(GLOBAL_ID_PATTERN)
 # fields whose English name a customer's list may use for a column of its own ("Role",
 # "Reviewed" of a requirements list): theirs only on a sheet whose items all have them
@@ -162,6 +165,8 @@ _GERMAN_DECIMAL = re.compile(r"-?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")
 def german_value(text: str) -> tuple[str, str]:
     """``31.12.2026`` → ``2026-12-31`` and ``1.234,5`` → ``1234.5`` (a whole cell only;
     ``1.234`` without a comma stays, it may be a chapter number); (value, problem)."""
+    if not (text[:1].isdigit() or text[:1] == "-") or ("." not in text and "," not in text):
+        return text, ""  # most cells: neither pattern can match (isdigit covers \d)
     match = _GERMAN_DATE.fullmatch(text)
     if match:
         day, month, year = (int(g) for g in match.groups())
@@ -326,26 +331,44 @@ def entries(
     priorities = mapping.priorities if mapping is not None else {}
     chapter = ""
     column_of = {role: c for c, role in header.roles.items()}
+    # chosen once per sheet, not per cell: the columns of each role and what they hold
+    id_column, title_column, text_column, chapter_column = (
+        column_of.get(role, -1) for role in ("id", "title", "text", "chapter")
+    )
+    words = {column_of.get("chapter"), column_of.get("title")}
+    options = [
+        (column, role, FIELD_DEFS.get(role))
+        for column, role in header.roles.items()
+        if role not in _NOT_OPTIONS
+    ]
+    extras = [(c, name, header.fields.get(c)) for c, name in header.extra.items()]
+    width = max(map(len, grid.rows[header.row + 1 :]), default=0)
+    unnamed = [c for c in range(width) if c not in header.roles and c not in header.extra]
+
+    def cell(cells: list[str], c: int) -> str:
+        return cells[c].strip() if 0 <= c < len(cells) else ""
+
+    priority_of: dict[str, str | None] = {}  # cell text → priority (or None: unknown)
     for cells, line in zip(
         grid.rows[header.row + 1 :], grid.numbers[header.row + 1 :], strict=True
     ):
-
-        def cell(role: str, cells: list[str] = cells) -> str:
-            c = column_of.get(role)
-            return cells[c].strip() if c is not None and c < len(cells) else ""
-
-        item_id = cell("id")
-        filled = [c for c, t in enumerate(cells) if t.strip()]
-        if not filled:
-            continue
-        new_chapter = cell("chapter")
+        width = len(cells)
+        item_id = cells[id_column].strip() if id_column < width else ""
+        if not item_id:  # with an id the row has a value
+            filled = [c for c, t in enumerate(cells) if t.strip()]
+            if not filled:
+                continue
+        new_chapter = cells[chapter_column].strip() if 0 <= chapter_column < width else ""
         if new_chapter and new_chapter != chapter:
             chapter = new_chapter
             found.append(Entry(line, heading=" ".join(chapter.split()), level=_level(chapter)))
         if not item_id:
-            words = {column_of.get("chapter"), column_of.get("title")}
             if len(filled) == 1 or set(filled) <= words:
-                text = cells[filled[0]] if len(filled) == 1 else cell("title") or cell("chapter")
+                text = (
+                    cells[filled[0]]
+                    if len(filled) == 1
+                    else cell(cells, title_column) or cell(cells, chapter_column)
+                )
                 heading = " ".join(text.split())
                 if heading != chapter:
                     found.append(Entry(line, heading=heading, level=_level(heading)))
@@ -371,12 +394,13 @@ def entries(
         seen[item_id] = (grid, line)
         kind = kind_of_id(item_id)
         entry = Entry(line, id=item_id, kind=kind)
-        text = cell("text")
-        entry.title = " ".join((cell("title") or _first_words(text)).split())
+        text = cells[text_column].strip() if 0 <= text_column < width else ""
+        title = cells[title_column].strip() if 0 <= title_column < width else ""
+        entry.title = " ".join((title or _first_words(text)).split())
         entry.text = text.replace("\r\n", "\n")
-        for column, role in header.roles.items():
-            value = cells[column].strip() if column < len(cells) else ""
-            if not value or role in ("id", "title", "text", "chapter", "page"):
+        for column, role, definition in options:
+            value = cells[column].strip() if column < width else ""
+            if not value:
                 continue
             if role == "tags":
                 tags, problem = tags_of(value)
@@ -386,9 +410,12 @@ def entries(
                     entry.options["tags"] = ", ".join(tags)
                 continue
             if role == "priority":
-                word = _norm(value)
-                mapped = priorities.get(word) or PRIORITY_WORDS.get(word)
-                mapped = mapped or PRIORITY_WORDS.get(word + ".")
+                if value in priority_of:
+                    mapped = priority_of[value]
+                else:
+                    word = _norm(value)
+                    mapped = priorities.get(word) or PRIORITY_WORDS.get(word)
+                    mapped = priority_of[value] = mapped or PRIORITY_WORDS.get(word + ".")
                 if mapped is None:
                     mine = f", or a word of [priorities] in {mapping.path}" if mapping else ""
                     errors.add(
@@ -400,7 +427,7 @@ def entries(
                 value = mapped
             elif role == "status":
                 value = _STATUS_WORDS.get(value.casefold(), value.casefold())
-                if value not in set(Status):
+                if value not in _STATUSES:
                     errors.add(
                         grid.where(line, column + 1),
                         f"{item_id}: unknown status {cells[column].strip()!r} "
@@ -412,7 +439,6 @@ def entries(
                 if problem:
                     errors.add(grid.where(line, column + 1), f"{item_id}: {problem}")
                     continue
-            definition = FIELD_DEFS.get(role)
             if definition is not None:
                 if kind not in definition.kinds:
                     errors.add(
@@ -428,15 +454,14 @@ def entries(
                     continue
             entry.options[role] = " ".join(value.split())
         kept = []
-        for c, name in header.extra.items():
+        for c, name, custom in extras:
             value = german_value(cells[c].strip())[0] if c < len(cells) else ""
-            custom = header.fields.get(c)
             if custom is not None and kind in custom.kinds and value and "\n" not in value:
                 entry.options[custom.name] = " ".join(value.split())
             elif value:  # several lines are no option: a text line, as without fields
                 kept.append(f"**{name}:** {value}")
-        for c in range(len(cells)):  # a value under an empty header cell: kept, not lost
-            if c not in header.roles and c not in header.extra and cells[c].strip():
+        for c in unnamed:  # a value under an empty header cell: kept, not lost
+            if c < len(cells) and cells[c].strip():
                 kept.append(f"**{unnamed_column(c)}:** {german_value(cells[c].strip())[0]}")
         if kept:
             entry.text = (entry.text.rstrip("\n") + "\n\n" if entry.text else "") + "\n\n".join(
@@ -455,13 +480,16 @@ def unnamed_column(column: int) -> str:
 def _unnamed(grid: Grid, header: Header) -> list[str]:
     """The columns without a header cell that hold a value in a row below the header."""
     named = header.roles.keys() | header.extra.keys()
-    found = {c for cells in grid.rows[header.row + 1 :] for c, t in enumerate(cells) if t.strip()}
-    return [unnamed_column(c) for c in sorted(found - named)]
+    rows = grid.rows[header.row + 1 :]
+    width = max(map(len, rows), default=0)
+    candidates = [c for c in range(width) if c not in named]  # usually none
+    found = {c for cells in rows for c in candidates if c < len(cells) and cells[c].strip()}
+    return [unnamed_column(c) for c in sorted(found)]
 
 
 def kind_of_id(item_id: str) -> Kind:
     """The kind an imported item gets: by the id's prefix, else a requirement."""
-    return next((k for prefix, k in _KIND_BY_PREFIX if item_id.startswith(prefix)), Kind.REQ)
+    return _KIND_BY_PREFIX.get(item_id[:3], Kind.REQ)
 
 
 def narrow(grid: Grid, header: Header, mapping: SheetMap | None = None) -> None:
@@ -493,20 +521,28 @@ def _first_words(text: str, limit: int = 80) -> str:
     return line if len(line) <= limit else line[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
+_COLON_RUN = re.compile(r"^\s*(:{3,})", flags=re.M)
+
+
 def render(title: str, found: list[Entry]) -> str:
     out = [f"# {title}", ""]
+    quoted: dict[str, str] = {}  # option value → as written (priorities, areas … repeat)
     for entry in found:
         if entry.heading:
             out += ["#" * entry.level + " " + entry.heading, ""]
             continue
         body = entry.text.strip("\n")
         # the fence must be longer than any colon run opening a line of the body
-        runs = [len(m) for m in re.findall(r"^\s*(:{3,})", body, flags=re.M)]
+        runs = [len(m) for m in _COLON_RUN.findall(body)] if ":::" in body else []
         fence = ":" * max(3, max(runs, default=0) + 1)
         out.append(f"{fence}{{{entry.kind}}} {entry.title}")
         out.append(f":id: {entry.id}")
         # quoted where MyST would read it otherwise ("#1 Team" would be a comment)
-        out += [f":{name}: {option_value(value)}" for name, value in entry.options.items()]
+        for name, value in entry.options.items():
+            written = quoted.get(value)
+            if written is None:
+                written = quoted[value] = option_value(value)
+            out.append(f":{name}: {written}")
         out += ["", body, fence, ""] if body else [fence, ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -614,8 +650,7 @@ def import_sheet(
         )
     _refuse_non_empty(into, force)
     # only the new fields some item has a value of are declared
-    used = {name for text in pages.values() for name in _OPTION.findall(text)}
-    new = [c for c in known[len(fields) :] if c.name in used]
+    new = [c for c in known[len(fields) :] if _option_line(c.name, pages.values())]
     with declaring(settings_file, new):
         _write_all(pages, into)
     listed = ", ".join(p.stem for p in pages)
@@ -652,7 +687,16 @@ def import_sheet(
     return Imported(list(pages), items, notes)
 
 
-_OPTION = re.compile(r"^:([a-z][a-z0-9_]*):", re.MULTILINE)
+_OPTION_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _option_line(name: str, texts: Iterable[str]) -> bool:
+    """Whether a line of ``texts`` starts with ``:name:`` (an option line, or a body line
+    written like one): a substring test per name instead of a regex over every line."""
+    if not _OPTION_NAME.fullmatch(name):
+        return False
+    line = f"\n:{name}:"
+    return any(line in text or text.startswith(line[1:]) for text in texts)
 
 
 def _assign_fields(header: Header, known: list[CustomField]) -> None:

@@ -114,7 +114,14 @@ class Workbook:
     def values(self, name: str, text: Callable[[Any], str] = text_of) -> Grid:
         """The sheet ``name`` as text, formulas as their cached values (not checked)."""
         self._scan(name)
-        return _grid(self.book, self.display, name, text)
+        try:
+            return _grid(self.book, self.display, name, text)
+        except UnsafeInputError:
+            raise
+        except InputError:
+            if self.package is not None:  # malformed XML the byte check let through: where
+                self.package.explain(self.package.worksheet(name), MAX_ROWS, MAX_COLUMNS)
+            raise
 
     def _scan(self, name: str) -> None:
         """A sheet not named when the workbook was opened is checked fully before the
@@ -306,8 +313,11 @@ def _grid(workbook: Any, display: str, name: str, text: Callable[[Any], str]) ->
                     values[row][left] = values[top][left]
     numbers: list[int] = []
     rows: list[list[str]] = []
+    plain = text is text_of  # then a str cell is its own text: no call per cell
     for index, cells in enumerate(values, start=1):
-        texts = [text(v) for v in cells]
+        texts = (
+            [v if type(v) is str else text(v) for v in cells] if plain else list(map(text, cells))
+        )
         while texts and texts[-1] == "":
             texts.pop()
         if texts:
