@@ -3,8 +3,8 @@
 Each reads the items with the items-only build (``specheft check``'s cache, under the
 project's lock) — or, for xlsx/csv, takes the bytes from the export cache
 (:mod:`specheft.project.export_cache`) when every input is the same as when they were
-written, or the items from the last check without starting Sphinx
-(:mod:`specheft.project.export_snapshot`) when no source changed since — hands them to
+written, or the items from the last check (or export that built them) without starting
+Sphinx (:mod:`specheft.project.export_snapshot`) when no source changed since — hands them to
 the pure writer in :mod:`specheft.io.sheets.export` or :mod:`specheft.io.reqif.export`
 and writes the file atomically. Nothing is printed: the result says what was written.
 """
