@@ -10,7 +10,6 @@ from typing import IO
 
 from specheft.config.settings import SETTINGS_FILE, Settings, default_settings
 from specheft.errors import InputError, Location, UsageError
-from specheft.tables import load_settings
 
 #: Marks a directory as specheft build output, the only kind specheft may overwrite.
 OUTPUT_MARKER = ".specheft-output"
@@ -64,6 +63,10 @@ class Project:
 
     def settings(self) -> Settings:
         if self.settings_file.exists():
+            # imported here: specheft.tables pulls in the rules (~70 ms), which commands
+            # that only locate the project (import xlsx --into …) do not need
+            from specheft.tables import load_settings
+
             return load_settings(self.settings_file)
         return default_settings(self.root.name)
 

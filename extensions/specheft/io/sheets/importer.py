@@ -38,7 +38,7 @@ from specheft.errors import InputError, Location, UsageError, did_you_mean
 from specheft.io.safe.xlsx import column_letter
 from specheft.io.sheets.reading import Grid, open_workbook, read_csv
 from specheft.io.tags import tags_of
-from specheft.model import FIELD_DEFS, GLOBAL_ID_PATTERN, LINK_DEFS, Kind, Status
+from specheft.model import FIELD_DEFS, GLOBAL_ID_PATTERN, LINK_DEFS, FieldDef, Kind, Status
 
 # column role → header names (compared case-folded, without trailing ".:" and spaces)
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -336,14 +336,16 @@ def entries(
         column_of.get(role, -1) for role in ("id", "title", "text", "chapter")
     )
     words = {column_of.get("chapter"), column_of.get("title")}
-    options = [
-        (column, role, FIELD_DEFS.get(role))
+    # per option column: its field's definition and the options its cells gave, by cell
+    # text (the same status, priority or area in many rows is converted once)
+    options: list[tuple[int, str, FieldDef | None, dict[str, str]]] = [
+        (column, role, None if role == "tags" else FIELD_DEFS.get(role), {})
         for column, role in header.roles.items()
         if role not in _NOT_OPTIONS
     ]
     extras = [(c, name, header.fields.get(c)) for c, name in header.extra.items()]
-    width = max(map(len, grid.rows[header.row + 1 :]), default=0)
-    unnamed = [c for c in range(width) if c not in header.roles and c not in header.extra]
+    widest = max(map(len, grid.rows[header.row + 1 :]), default=0)
+    unnamed = [c for c in range(widest) if c not in header.roles and c not in header.extra]
 
     def cell(cells: list[str], c: int) -> str:
         return cells[c].strip() if 0 <= c < len(cells) else ""
@@ -398,61 +400,36 @@ def entries(
         title = cells[title_column].strip() if 0 <= title_column < width else ""
         entry.title = " ".join((title or _first_words(text)).split())
         entry.text = text.replace("\r\n", "\n")
-        for column, role, definition in options:
-            value = cells[column].strip() if column < width else ""
-            if not value:
-                continue
-            if role == "tags":
-                tags, problem = tags_of(value)
-                if problem:
-                    errors.add(grid.where(line, column + 1), f"{item_id}: {problem}")
-                elif tags:
-                    entry.options["tags"] = ", ".join(tags)
-                continue
-            if role == "priority":
-                if value in priority_of:
-                    mapped = priority_of[value]
-                else:
-                    word = _norm(value)
-                    mapped = priorities.get(word) or PRIORITY_WORDS.get(word)
-                    mapped = priority_of[value] = mapped or PRIORITY_WORDS.get(word + ".")
-                if mapped is None:
-                    mine = f", or a word of [priorities] in {mapping.path}" if mapping else ""
-                    errors.add(
-                        grid.where(line, column + 1),
-                        f"{item_id}: unknown priority {value!r} (use Muss/Soll/Kann, "
-                        f"must/should/can, K.o./A/B, M/S/K or 1/2/3{mine})",
-                    )
-                    continue
-                value = mapped
-            elif role == "status":
-                value = _STATUS_WORDS.get(value.casefold(), value.casefold())
-                if value not in _STATUSES:
-                    errors.add(
-                        grid.where(line, column + 1),
-                        f"{item_id}: unknown status {cells[column].strip()!r} "
-                        f"(allowed: {', '.join(Status)})",
-                    )
-                    continue
-            else:  # a field or link: a German date or decimal as specheft writes it
-                value, problem = german_value(value)
+        for column, role, definition, done in options:
+            raw = cells[column] if column < width else ""
+            value = done.get(raw)
+            if value is None:  # not converted yet, or not without a problem
+                value, problem = _option(role, raw.strip(), priorities, priority_of, mapping)
                 if problem:
                     errors.add(grid.where(line, column + 1), f"{item_id}: {problem}")
                     continue
-            if definition is not None:
-                if kind not in definition.kinds:
-                    errors.add(
-                        grid.where(line, column + 1),
-                        f"{item_id}: a {kind} item has no field {role!r}",
-                    )
-                    continue
-                if definition.values and value not in definition.values:
-                    errors.add(
-                        grid.where(line, column + 1),
-                        f"{item_id}: {role} {value!r} is not one of {', '.join(definition.values)}",
-                    )
-                    continue
-            entry.options[role] = " ".join(value.split())
+                if value and definition is not None:
+                    if kind not in definition.kinds:
+                        errors.add(
+                            grid.where(line, column + 1),
+                            f"{item_id}: a {kind} item has no field {role!r}",
+                        )
+                        continue
+                    if definition.values and value not in definition.values:
+                        errors.add(
+                            grid.where(line, column + 1),
+                            f"{item_id}: {role} {value!r} is not one of "
+                            f"{', '.join(definition.values)}",
+                        )
+                        continue
+                value = done[raw] = " ".join(value.split())
+            elif value and definition is not None and kind not in definition.kinds:
+                errors.add(
+                    grid.where(line, column + 1), f"{item_id}: a {kind} item has no field {role!r}"
+                )
+                continue
+            if value:
+                entry.options[role] = value
         kept = []
         for c, name, custom in extras:
             value = german_value(cells[c].strip())[0] if c < len(cells) else ""
@@ -470,6 +447,43 @@ def entries(
         found.append(entry)
     errors.raise_if_any()
     return found
+
+
+def _option(
+    role: str,
+    value: str,
+    priorities: dict[str, str],
+    priority_of: dict[str, str | None],
+    mapping: SheetMap | None,
+) -> tuple[str, str]:
+    """The option a cell's stripped ``value`` gives its ``role`` ("": none) and the
+    problem with it ("": none): tags as a list, priority and status words mapped, a
+    German date or decimal as specheft writes it."""
+    if not value:
+        return "", ""
+    if role == "tags":  # the field's checks do not apply: tags are sphinx-needs' own
+        tags, problem = tags_of(value)
+        return ("", problem) if problem else (", ".join(tags), "")
+    if role == "priority":
+        if value in priority_of:
+            mapped = priority_of[value]
+        else:
+            word = _norm(value)
+            mapped = priorities.get(word) or PRIORITY_WORDS.get(word)
+            mapped = priority_of[value] = mapped or PRIORITY_WORDS.get(word + ".")
+        if mapped is None:
+            mine = f", or a word of [priorities] in {mapping.path}" if mapping else ""
+            return "", (
+                f"unknown priority {value!r} (use Muss/Soll/Kann, must/should/can, "
+                f"K.o./A/B, M/S/K or 1/2/3{mine})"
+            )
+        return mapped, ""
+    if role == "status":
+        status = _STATUS_WORDS.get(value.casefold(), value.casefold())
+        if status not in _STATUSES:
+            return "", f"unknown status {value!r} (allowed: {', '.join(Status)})"
+        return status, ""
+    return german_value(value)  # a field or link
 
 
 def unnamed_column(column: int) -> str:
