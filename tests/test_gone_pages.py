@@ -259,3 +259,34 @@ def test_index_entries_of_pages_not_rewritten_stay_in_the_search_index(
     assert run_cli(*build).code == 0
     twin = _fresh_twin(root, tmp_path, run_cli)
     assert _differences(site, twin / "_build/html") == []
+
+
+def test_a_page_written_by_a_failed_build_goes_once_its_source_is_gone(
+    tmp_path: Path, run_cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record names a build's pages before they are written: a build that fails
+    after writing a new page (here: while writing the inventory) still leaves it known,
+    so the next build removes it when its source is gone."""
+    from sphinx.builders.html import StandaloneHTMLBuilder
+
+    root = _project(tmp_path / "inc" / "proj", run_cli, extras=False)
+    build = ("build", root, "-q", "--no-strict")
+    assert run_cli(*build).code == 0
+    (root / "spec/lastenheft/08-neu.md").write_text("# Neu\n\nEine neue Seite.\n", encoding="utf-8")
+    toc = root / "spec/lastenheft/index.md"
+    toc.write_text(
+        toc.read_text(encoding="utf-8").replace("\n07-abnahme\n", "\n07-abnahme\n08-neu\n")
+    )
+
+    def broken(self: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(StandaloneHTMLBuilder, "dump_inventory", broken)
+        assert run_cli(*build).code != 0
+    page = root / "_build/html/lastenheft/08-neu.html"
+    assert page.exists()
+    (root / "spec/lastenheft/08-neu.md").unlink()
+    toc.write_text(toc.read_text(encoding="utf-8").replace("\n08-neu\n", "\n"))
+    assert run_cli(*build).code == 0
+    assert not page.exists()
