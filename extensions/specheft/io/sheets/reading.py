@@ -283,6 +283,9 @@ def _damaged(display: str, exc: Exception) -> InputError:
     )
 
 
+_ONLY_STR = frozenset((str,))
+
+
 def _grid(workbook: Any, display: str, name: str, text: Callable[[Any], str]) -> Grid:
     try:
         sheet = workbook.get_sheet_by_name(name)
@@ -315,9 +318,14 @@ def _grid(workbook: Any, display: str, name: str, text: Callable[[Any], str]) ->
     rows: list[list[str]] = []
     plain = text is text_of  # then a str cell is its own text: no call per cell
     for index, cells in enumerate(values, start=1):
-        texts = (
-            [v if type(v) is str else text(v) for v in cells] if plain else list(map(text, cells))
-        )
+        if plain and set(map(type, cells)) <= _ONLY_STR:  # most rows: the list as it is
+            texts = cells
+        else:
+            texts = (
+                [v if type(v) is str else text(v) for v in cells]
+                if plain
+                else [text(v) for v in cells]
+            )
         while texts and texts[-1] == "":
             texts.pop()
         if texts:
