@@ -74,8 +74,104 @@ def tex_environment(tex: Path) -> dict[str, str]:
     return env
 
 
+#: a heading as the LaTeX writer puts it: on a line of its own, the title in one group
+_HEADING = re.compile(
+    r"^\\(?P<level>chapter|section|subsection|subsubsection)(?P<star>\*?)\{(?P<title>.*)\}\s*$"
+)
+_TOC_LINE = re.compile(r"^\\addcontentsline\{toc\}\{(?P<level>[a-z]+)\}\{(?P<title>.*)\}\s*$")
+_LEVELS = ("chapter", "section", "subsection", "subsubsection")
+
+
+def _balanced(text: str) -> bool:
+    """``text`` is one TeX argument: no group closed that it did not open (``\\}`` is a
+    character, not a brace)."""
+    depth = 0
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def toc_seed(tex: str) -> str:
+    """The table of contents ``tex`` will have, with every page number 1.
+
+    The document counts its pages through (the contents' pages included, for "Seite X von
+    Y"), so on a fresh build the first pass, without a ``.toc`` yet, set every page
+    after the contents as many pages earlier as the contents would fill: with contents
+    longer than one page (162 lines at 5,000 requirements, 3 pages) every label moved in
+    the second pass, and latexmk needed a third pass (58 s CPU of 195 s) only to confirm
+    the labels. Seeded with entries of the same titles, the first pass sets the contents
+    at their final length (a page number is set in a box of fixed width), and the labels
+    it writes are the final ones. Any difference (a heading written otherwise) only costs
+    the pass latexmk would have run anyway: LaTeX still compares the labels of each pass.
+    """
+    counters = dict.fromkeys(_LEVELS, 0)
+    lines = []
+    for line in tex.splitlines():
+        if heading := _HEADING.match(line):
+            if heading["star"] or not _balanced(heading["title"]):
+                continue  # a starred heading has no entry (its \addcontentsline adds one)
+            level = heading["level"]
+            depth = _LEVELS.index(level)
+            counters[level] += 1
+            for deeper in _LEVELS[depth + 1 :]:
+                counters[deeper] = 0
+            number = ".".join(str(counters[name]) for name in _LEVELS[: depth + 1])
+            entry = rf"\numberline {{{number}}}{heading['title']}"
+        elif (added := _TOC_LINE.match(line)) and _balanced(added["title"]):
+            level, entry = added["level"], added["title"]
+        else:
+            continue
+        # no link target (the 4th argument): the first pass's contents are never shown
+        lines.append(rf"\contentsline {{{level}}}{{{entry}}}{{1}}{{}}%")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _seed_toc(latex_dir: Path, name: str) -> Path | None:
+    """Write ``name.toc`` from the headings of ``name.tex`` unless the document has one
+    (then that of the last build is the better guess); the file written, or None."""
+    toc = latex_dir / f"{name}.toc"
+    if toc.exists():
+        return None
+    try:
+        text = (latex_dir / f"{name}.tex").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    seed = toc_seed(text)
+    if not seed:
+        return None
+    toc.write_text(seed, encoding="utf-8")
+    return toc
+
+
 def compile_pdf(latex_dir: Path, name: str, *, timeout: int = 600) -> Path:
     """Run latexmk on ``name.tex`` in ``latex_dir``; the PDF's path, or a located error."""
+    seeded = _seed_toc(latex_dir, name)
+    try:
+        return _latexmk(latex_dir, name, timeout=timeout)
+    except BuildFailed:
+        if seeded is None:
+            raise
+        # a seeded entry TeX could not read: the same build without the seed (a .toc
+        # left behind would be read again by the next build)
+        seeded.unlink(missing_ok=True)
+        log = latex_dir / f"{name}.log"
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+        if not re.search(rf"{re.escape(seeded.name)}:\d+: ", text):
+            raise
+        return _latexmk(latex_dir, name, timeout=timeout)
+
+
+def _latexmk(latex_dir: Path, name: str, *, timeout: int) -> Path:
     command = [
         "latexmk",
         "-pdfxe",

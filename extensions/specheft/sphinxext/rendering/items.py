@@ -32,6 +32,13 @@ from specheft.trace.graph import NeedLike
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 
+#: links in one paragraph of an item's fields in the PDF. XeLaTeX's time for one paragraph
+#: grows with the square of its length: a phase's "umfasst" list of 7,000 links (one
+#: paragraph, 18 pages at N=5000) took 7.4 s CPU of each pass, in paragraphs of 200
+#: links 0.5 s (the same 19 pages). A longer list goes on in a new paragraph, every link
+#: kept; in the PDF a line ends short every ~20 lines.
+PARAGRAPH_LINKS = 200
+
 #: Short fields shown above the body and text fields shown below it, per kind.
 _META: dict[str, tuple[str, ...]] = {
     Kind.REQ: ("area", "source", "verification", "phase", "refines", "origin", "status", "tags"),
@@ -283,14 +290,26 @@ class ItemRenderer:
 
     def inline_fields(
         self, fields: list[tuple[str, list[nodes.Node]]], *, link_in: bool = False
-    ) -> nodes.paragraph:
+    ) -> list[nodes.paragraph]:
+        """The fields as one run-on paragraph, for the PDF; a paragraph of more than
+        :data:`PARAGRAPH_LINKS` links continues in the next one (see there)."""
         para = nodes.paragraph(classes=["specheft-inline-fields"])
+        result = [para]
+        links = 0
         for index, (name, value) in enumerate(fields):
             if index:
                 para += nodes.Text("  ·  ")
             para += nodes.strong("", self.field_label(name, link_in=link_in) + ": ")
-            para.extend(value)
-        return para
+            for node in value:
+                if links >= PARAGRAPH_LINKS and not isinstance(node, nodes.Text):
+                    # the separator before stays at the end of the line
+                    para = nodes.paragraph(classes=["specheft-inline-fields"])
+                    result.append(para)
+                    links = 0
+                para += node
+                if not isinstance(node, nodes.Text):
+                    links += 1
+        return result
 
 
 def link_need_roles(renderer: ItemRenderer, tree: nodes.Node, *, every: bool) -> None:
