@@ -96,6 +96,9 @@ MUTATIONS: dict[str, Callable[[bytes], bytes]] = {
     ),
     "formula": lambda d: d.replace(b"<v>2</v>", b"<f>1+1</f><v>2</v>", 1),
     "formula, spaced": lambda d: d.replace(b"<v>2</v>", b"<f >1+1</f><v>2</v>", 1),
+    "prefixed formula": lambda d: d.replace(
+        b"<v>2</v>", b'<x:f xmlns:x="urn:x">1+1</x:f><v>2</v>', 1
+    ),
     "too many elements in a row": lambda d: d.replace(
         b"<v>2</v>", b"<v>2</v>" + b"<x/>" * 250_001, 1
     ),

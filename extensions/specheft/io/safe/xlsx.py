@@ -91,10 +91,9 @@ _PLAIN_TAG = re.compile(
     rb'<(row|c)(?=[\s/>])(?:\s+r="([A-Z]{0,3})([0-9]{1,7})"(?=[\s/>]))?|<([!?])'
 )
 _ROW_TAG = re.compile(rb"<row[\s/>]")
-_PREFIXED_TAG = re.compile(rb":(?:row|c)[\s/>]")  # <x:row>, <x:c>: a superset
+_PREFIXED_TAG = re.compile(rb":(?:row|c|f)[\s/>]")  # <x:row>, <x:c>, <x:f>: a superset
 _ERROR_TYPE = re.compile(rb"""=\s*["']e["']""")  # t="e", and more
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
-_PREFIXED_FORMULA = re.compile(rb":f[\s/>]")  # <x:f>
 _NOT_CONTROL = b"\t\n\r" + bytes(range(0x20, 256))  # bytes.translate deletes these
 _DECLARED_ENCODING = re.compile(
     rb"^(?:\xef\xbb\xbf)?[ \t\r\n]*<\?xml[ \t\r\n][^>]*?"
@@ -978,9 +977,7 @@ def _plain_sheet(data: bytes, name: str, max_rows: int, max_columns: int) -> boo
     root = _root_offset(data, name)
     if root is None:
         return None
-    if (data.find(b":c", root) >= 0 or data.find(b":row", root) >= 0) and _PREFIXED_TAG.search(
-        data, root
-    ):
+    if _PREFIXED_TAG.search(data, root):
         return None
     last_row, last_column = min(max_rows, EXCEL_MAX_ROWS), min(max_columns, EXCEL_MAX_COLUMNS)
     row, column, digits = 0, 0, b""
@@ -1004,17 +1001,19 @@ def _plain_sheet(data: bytes, name: str, max_rows: int, max_columns: int) -> boo
             row, column, digits = value, 0, number
         else:  # <c> without a reference, <c r="12">, <row>, <!…>, <?…?>
             return None
-    body = data[root:]
-    # a tag takes at least 3 bytes ("<a>"): a short stretch between rows holds few
-    if len(body) > 3 * _MAX_ROW_ELEMENTS and max(map(len, _ROW_TAG.split(body))) > (
+    # a tag takes at least 3 bytes ("<a>"): a short stretch between rows holds few (the
+    # first stretch counts the prolog too)
+    if len(data) - root > 3 * _MAX_ROW_ELEMENTS and max(map(len, _ROW_TAG.split(data))) > (
         3 * _MAX_ROW_ELEMENTS
     ):
         return None
     return bool(
-        _FORMULA_TAG.search(body)
-        or (b":f" in body and _PREFIXED_FORMULA.search(body))
-        or ((b'"e"' in body or b"'e'" in body) and _ERROR_TYPE.search(body))
-        or b"&#" in body  # t="&#101;" is t="e" too
+        _FORMULA_TAG.search(data, root)
+        or (
+            (data.find(b'"e"', root) >= 0 or data.find(b"'e'", root) >= 0)
+            and _ERROR_TYPE.search(data, root)
+        )
+        or data.find(b"&#", root) >= 0  # t="&#101;" is t="e" too
     )
 
 
