@@ -122,3 +122,30 @@ def test_the_second_csv_export_after_an_edit_starts_no_sphinx(
     ]
     assert loaded == []
     assert (root.parent / "b.csv").read_bytes() == (root.parent / "a.csv").read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_no_collection_while_the_tables_are_made_after_an_items_build(
+    make_project: Callable[..., MiniProject], monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """The items build turns the collector on again when it ends (and unfreezes the
+    environment): the export pauses it again for its tables, which a full collection over
+    the build's objects had cost ~0.4 s CPU at N=5000."""
+    import gc
+
+    from specheft.io.sheets import export as sheets_export
+
+    mini = make_project(_PAGES, settings=_SETTINGS, index=_INDEX)
+    seen: list[bool] = []
+    for name in ("collect", "collect_table"):
+        original = getattr(sheets_export, name)
+
+        def watched(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            seen.append(gc.isenabled())
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(sheets_export, name, watched)
+    assert gc.isenabled()
+    _export(mini.root, (fmt, "requirements", None), mini.root.parent / "out")
+    assert seen == [False]  # one table or workbook, made with the collector paused
+    assert gc.isenabled()  # and running again afterwards
