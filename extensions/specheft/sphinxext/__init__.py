@@ -31,6 +31,7 @@ from specheft.sphinxext.rendering import (
     collector,
     deliverables,
     gone_pages,
+    latex_collector,
     long_tables,
     navigation,
 )
@@ -105,6 +106,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     collector.setup(app)
     navigation.setup(app)
     long_tables.setup(app)
+    latex_collector.setup(app)  # LaTeX: no collections of the assembled document
     gone_pages.setup(app)  # no file of a deleted or renamed page left in the site
     return {
         "version": __version__,
