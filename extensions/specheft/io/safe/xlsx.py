@@ -957,8 +957,8 @@ def _plain_sheet(data: bytes, name: str, max_rows: int, max_columns: int) -> boo
     it; None when they do not (the scan then decides and locates what is wrong).
 
     Vouches only for plain UTF-8 XML without control characters: past the root's start
-    tag no comment, CDATA section, DTD or processing instruction and no prefixed ``row``
-    or ``c`` element, so each ``<row``/``<c`` in the bytes is an element as any XML
+    tag no comment, CDATA section, DTD or processing instruction and no prefixed ``row``,
+    ``c`` or ``f`` element, so each ``<row``/``<c`` in the bytes is an element as any XML
     reader sees it; each has ``r="…"`` as its first attribute, rows ascend within
     ``max_rows``, each cell names its own row and its columns ascend within
     ``max_columns``, and no stretch between rows is long enough for
