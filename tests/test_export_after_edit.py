@@ -149,3 +149,26 @@ def test_no_collection_while_the_tables_are_made_after_an_items_build(
     _export(mini.root, (fmt, "requirements", None), mini.root.parent / "out")
     assert seen == [False]  # one table or workbook, made with the collector paused
     assert gc.isenabled()  # and running again afterwards
+
+
+def test_no_collection_while_the_reqif_is_made_after_the_items_build(
+    make_project: Callable[..., MiniProject], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from specheft.io.reqif import export as reqif_export
+    from specheft.project.export import export_reqif
+
+    mini = make_project(_PAGES, settings=_SETTINGS, index=_INDEX)
+    seen: list[bool] = []
+    original = reqif_export.render
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(reqif_export, "render", watched)
+    assert gc.isenabled()
+    export_reqif(Project.at(mini.root), target=mini.root.parent / "out.reqif")
+    assert seen == [False]
+    assert gc.isenabled()
