@@ -13,6 +13,7 @@ rebuild at N=1000 (#17).
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 import signal
@@ -202,6 +203,9 @@ def serve(
             baselines=str(baselines),
             report=report,
         )
+    # a server runs for hours: its cyclic garbage is collected (the command line pauses
+    # the collector for commands that end soon)
+    gc.enable()
     autobuild(args)
 
 

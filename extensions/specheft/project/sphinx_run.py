@@ -265,6 +265,7 @@ def run_sphinx(
         ):
             fresh_translations()  # this build's catalogues only, not also earlier ones'
             unused = UNUSED_BY_ITEMS_BUILD if builder == ITEMS_BUILDER else frozenset()
+            collecting = gc.isenabled()  # the caller's choice, back after the build
             gc.disable()
             try:
                 with builtin_extensions_without(unused):
@@ -305,6 +306,10 @@ def run_sphinx(
             finally:
                 sphinx_logger.removeHandler(recorder)
                 gc.unfreeze()  # a long-lived caller (tests, serve) collects them again
+                if not collecting:
+                    # a command that ends soon (the CLI): no full collection over the
+                    # environment now that it is unfrozen (~0.5 s at N=5000)
+                    gc.disable()
                 if stream is not None:
                     stream.end_line()
             return BuildResult(
