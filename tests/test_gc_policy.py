@@ -9,6 +9,7 @@ cyclic and would pile up.
 from __future__ import annotations
 
 import gc
+import io
 from collections.abc import Iterator
 
 import pytest
@@ -69,3 +70,24 @@ def test_a_build_collects_and_leaves_the_collector_as_the_caller_had_it(
     assert during == [True]  # the build's doctrees are cyclic: collected while it runs
     assert after is not paused
     assert gc.get_freeze_count() == 0  # nothing left frozen for a long-lived caller
+
+
+def test_a_site_build_collects_throughout_also_when_paused(make_project, monkeypatch, collector_on):
+    """A build runs several Sphinx runs (baselines' old revisions, LaTeX, then HTML): each
+    one's garbage is collected before the next loads, as before the command line paused."""
+    import specheft.project.build as building
+
+    project = make_project({"a.md": "# A\n\n" + item("req", "Firmen", "Das CRM-System kann.")})
+    seen: list[bool] = []
+    baselines = building.compute_baselines
+
+    def watched(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return baselines(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(building, "compute_baselines", watched)
+    with paused_collection():
+        building.build(Project.at(project.root), strict=False, status=None, warning=io.StringIO())
+        after = gc.isenabled()
+    assert seen == [True]
+    assert after is False

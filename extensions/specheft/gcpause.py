@@ -1,4 +1,5 @@
-"""Cyclic garbage collection paused around work that makes no garbage cycles."""
+"""Cyclic garbage collection paused around work that makes no garbage cycles, and on
+around work that does (builds)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,17 @@ def paused_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[None]:
+    """Cyclic garbage collection on while the block runs (a build of the site or PDFs:
+    one Sphinx run's garbage would otherwise wait through the next one, and the baselines'
+    builds of old revisions come before them); the previous state afterwards."""
+    enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()

@@ -20,6 +20,7 @@ from typing import IO, cast
 
 from specheft.config.settings import Document
 from specheft.errors import UsageError
+from specheft.gcpause import collecting
 from specheft.project.baselines import compute_baselines, write_baselines
 from specheft.project.layout import Project, RelativePaths, claim_output_dir
 from specheft.project.lock import project_lock
@@ -122,7 +123,7 @@ def build(
     """
     settings = project.settings()  # a broken specheft.toml is reported before Sphinx starts
     # the whole pipeline (LaTeX, PDFs, site) under the project's lock: one build at a time
-    with project_lock(project.build_dir, "build"):
+    with project_lock(project.build_dir, "build"), collecting():
         if out is not None:
             project.refuse_sources(out, "--out")
         if builder is not None and (pdf or not html or documents):

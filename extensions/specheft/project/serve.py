@@ -13,7 +13,6 @@ rebuild at N=1000 (#17).
 from __future__ import annotations
 
 import functools
-import gc
 import logging
 import os
 import signal
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from specheft.errors import SpecheftError, ToolMissingError, UsageError
+from specheft.gcpause import collecting
 from specheft.project.baselines import compute_baselines, write_baselines
 from specheft.project.layout import Project, RelativePaths, claim_output_dir
 from specheft.project.lock import ProjectBusy
@@ -205,8 +205,8 @@ def serve(
         )
     # a server runs for hours: its cyclic garbage is collected (the command line pauses
     # the collector for commands that end soon)
-    gc.enable()
-    autobuild(args)
+    with collecting():
+        autobuild(args)
 
 
 def _require_free(host: str, port: int) -> None:
