@@ -8,6 +8,7 @@ caller passes; the PDF steps are announced through ``on_pdf``; nothing else is p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -53,6 +54,23 @@ class BuildResult:
         """The site's needs.json, when the build wrote one."""
         path = self.outdir / "needs.json" if self.outdir else None
         return path if path is not None and path.exists() else None
+
+
+def _publish_pdfs(folder: Path, pdfs: Sequence[Path], documents: Sequence[Document]) -> None:
+    """The site's ``pdf/`` holds the PDFs of this build and no older one: a PDF left by an
+    earlier build (``--format all``, then an HTML build after edits, or ``--document``
+    of another document) no longer matches the site beside it, and a reader would take
+    it for the current document. Only files named as a document's PDF are removed."""
+    for written in pdfs:
+        folder.mkdir(exist_ok=True)
+        shutil.copyfile(written, folder / written.name)
+    built = {written.name for written in pdfs}
+    for document in documents:
+        old = folder / f"{document.name}.pdf"
+        if old.name not in built and old.is_file() and not old.is_symlink():
+            old.unlink()
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # empty: as a fresh HTML build has none
 
 
 def _compile_all(
@@ -174,10 +192,8 @@ def build(
 
         if html:
             outdir = (out or project.build_dir / "html").resolve()
-            sphinx("html", outdir, specheft_pdf_downloads=bool(result.pdfs))
-            if result.pdfs:
-                (outdir / "pdf").mkdir(exist_ok=True)
-                for written in result.pdfs:
-                    shutil.copyfile(written, outdir / "pdf" / written.name)
+            built = [written.stem for written in result.pdfs]
+            sphinx("html", outdir, specheft_pdf_downloads=built)
+            _publish_pdfs(outdir / "pdf", result.pdfs, settings.documents)
             result.outdir = outdir
         return result

@@ -99,7 +99,8 @@ def _resolved(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
     elif app.builder.format == "html":
         facts = DocumentFacts(app, settings, document)
         _insert_after_title(
-            doctree, html_info(facts, fromdocname, app.config.specheft_pdf_downloads)
+            doctree,
+            html_info(facts, fromdocname, document.name in app.config.specheft_pdf_downloads),
         )
 
 
@@ -162,7 +163,8 @@ def _check_starts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> No
 
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value("specheft_pdf_downloads", False, "html", types=frozenset({bool}))
+    # the documents whose PDFs this build puts into the site: only their start pages link one
+    app.add_config_value("specheft_pdf_downloads", (), "html", types=frozenset({list, tuple}))
     baselines.setup(app)
     app.connect("doctree-resolved", _resolved, priority=LATE)
     app.connect("doctree-resolved", _landscape_with_heading, priority=LATER)
