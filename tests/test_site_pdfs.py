@@ -65,6 +65,8 @@ def test_an_html_build_after_pdfs_leaves_no_old_pdf_in_the_site(project):
     assert sorted(p.name for p in site_pdfs.glob("*.pdf")) == ["anhang.pdf"]
     assert LINK not in _start_page(project, "lastenheft")
     assert (project / "_build/pdf/lastenheft.pdf").is_file()  # the PDF folder keeps them
+    # the changed configuration made Sphinx keep a backup of the old one: not published
+    assert not (project / "_build/html/.buildinfo.bak").exists()
 
 
 def test_a_pdf_of_one_document_is_the_only_one_linked_and_published(project):

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-INTERNAL_FILES = ("schema_violations.json",)
+# (.buildinfo.bak: Sphinx's copy of the previous build's configuration hash, left after a
+# configuration change; a fresh build has none)
+INTERNAL_FILES = ("schema_violations.json", ".buildinfo.bak")
 
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
