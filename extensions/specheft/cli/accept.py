@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from specheft.cli.app import cli, project_argument, stderr_progress
+from specheft.cli.app import cli, project_argument, quiet_option, stderr_progress
 from specheft.io.evidence import DECISION_FORMATS
 from specheft.project.layout import Project
 from specheft.trace.graph import TraceGraph
 
 
 @cli.command()
+@quiet_option
 @project_argument
 @click.option("--phase", help="Only the requirements of this phase (e.g. PHASE-IMPL).")
 @click.option(

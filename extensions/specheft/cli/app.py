@@ -84,6 +84,30 @@ def subcommand_group(name: str, help_text: str) -> click.Group:
     return group
 
 
+_QUIET = "specheft.quiet"
+
+
+def _note_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[_QUIET] = True  # shared by the whole context tree: read by stderr_progress
+    return value
+
+
+#: ``-q`` of every command that shows progress while it builds the items (as ``check -q``)
+quiet_option = click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    expose_value=False,
+    callback=_note_quiet,
+    help="No progress on a terminal (the output is the same).",
+)
+
+
 def stderr_progress() -> IO[str] | None:
-    """Progress goes to stderr only when a person watches it (a terminal)."""
+    """Progress goes to stderr only when a person watches it (a terminal), and did not
+    ask for quiet (``-q``)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(_QUIET):
+        return None
     return sys.stderr if sys.stderr.isatty() else None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from specheft.cli.app import cli, project_argument, stderr_progress
+from specheft.cli.app import cli, project_argument, quiet_option, stderr_progress
 from specheft.project.layout import Project
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ _vendor_option = click.option("--vendor", required=True, help="The bidder's name
 
 
 @compliance_group.command("template")
+@quiet_option
 @project_argument
 @_vendor_option
 @click.option(
@@ -51,6 +52,7 @@ def template(project_dir: str, vendor: str, out: Path | None, document: str) -> 
 
 
 @compliance_group.command("import")
+@quiet_option
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @project_argument
 @_vendor_option
@@ -84,6 +86,7 @@ def import_(file: Path, project_dir: str, vendor: str) -> int:
 
 
 @compliance_group.command("compare")
+@quiet_option
 @project_argument
 @click.option(
     "--format",

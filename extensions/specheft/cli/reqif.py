@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 
 import click
 
-from specheft.cli.app import project_argument, stderr_progress, subcommand_group
+from specheft.cli.app import project_argument, quiet_option, stderr_progress, subcommand_group
 from specheft.project.layout import Project
 
 export_group = subcommand_group("export", "Export the items to another format.")
@@ -14,6 +14,7 @@ import_group = subcommand_group("import", "Import items from another format into
 
 
 @export_group.command("reqif")
+@quiet_option
 @project_argument
 @click.option("--document", help="Only the items of this deliverable (a name from [documents]).")
 @click.option(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from specheft.cli.app import cli, stderr_progress
+from specheft.cli.app import cli, quiet_option, stderr_progress
 from specheft.project.layout import Project
 from specheft.project.lock import project_lock
 from specheft.trace.graph import TraceGraph
@@ -59,6 +59,7 @@ def _locked_import(
 
 
 @import_group.command("junit")
+@quiet_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--run", "run_name", help="Name of the run [default: the file's name].")
 @_project_option
@@ -108,6 +109,7 @@ def junit(
 
 
 @import_group.command("manual")
+@quiet_option
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--run", "run_name", help="Name of the run [default: the file's name].")
 @_project_option
@@ -149,6 +151,7 @@ def manual(
 
 
 @import_group.command("defects")
+@quiet_option
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", help="Name of this defect list [default: file name and date].")
 @_project_option
@@ -172,6 +175,7 @@ def defects(
 
 
 @results.command("template")
+@quiet_option
 @click.option(
     "--level",
     type=click.Choice(("uat", "sit")),

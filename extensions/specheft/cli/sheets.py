@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from specheft.cli.app import project_argument, stderr_progress, subcommand_group
+from specheft.cli.app import project_argument, quiet_option, stderr_progress, subcommand_group
 from specheft.project.layout import Project
 
 export_group = subcommand_group("export", "Export the items to another format.")
@@ -36,6 +36,7 @@ _document_option = click.option(
 
 
 @export_group.command("xlsx")
+@quiet_option
 @project_argument
 @_document_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The workbook.")
@@ -49,6 +50,7 @@ def export_xlsx(project_dir: str, document: str | None, out: Path | None) -> int
 
 
 @export_group.command("csv")
+@quiet_option
 @project_argument
 @_document_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The CSV file.")
