@@ -64,7 +64,23 @@ class Modal:
     """False in a subordinate clause ("…, dass Benutzer … anlegen können")."""
 
 
-def modals(statement: Statement) -> list[Modal]:
+#: (text, language) → its modal verbs: the modal and multiple rules read the same
+_FOUND: dict[tuple[str, str], tuple[Modal, ...]] = {}
+_FOUND_MAX = 50_000
+
+
+def modals(statement: Statement) -> tuple[Modal, ...]:
+    """:func:`_modals` of the statement's text and language, remembered (bounded: serve)."""
+    key = (statement.text, statement.language)
+    found = _FOUND.get(key)
+    if found is None:
+        if len(_FOUND) >= _FOUND_MAX:
+            _FOUND.clear()
+        found = _FOUND[key] = tuple(_modals(statement.text, statement.language))
+    return found
+
+
+def _modals(text: str, language: str) -> list[Modal]:
     """The modal verbs of a statement, each with its family and clause role.
 
     German: a modal verb in verb-final position (directly before a comma or the end of
@@ -73,8 +89,6 @@ def modals(statement: Statement) -> list[Modal]:
     ("so that users can …"). Subordinate modal verbs count only in a sentence without
     a main one.
     """
-    text = statement.text
-    language = statement.language
     found: list[Modal] = []
     for number, sentence in enumerate(sentences(text)):
         in_sentence = []

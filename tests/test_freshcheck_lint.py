@@ -1,0 +1,128 @@
+"""The lint's shared work in a fresh check (#17): each statement's sentences and modal
+verbs are found once for all rules, and markup is stripped only where a line can hold
+it, with the same results as stripping every line with every pattern."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+
+import pytest
+
+from specheft.trace.graph import TraceGraph
+from specheft.trace.lint import modals as modals_module
+from specheft.trace.lint import statements as statements_module
+from specheft.trace.lint.options import LintOptions
+from specheft.trace.rules import CheckOptions, evaluate
+
+from .test_lint import catreq, req
+
+
+def _strip_every_pattern(line: str) -> str:
+    """``strip_markup``'s substitutions of one prose line, each applied unconditionally
+    (what it did before it skipped the patterns a line cannot match)."""
+    s = statements_module
+    line = s._HTML.sub("", line)
+    line = s._ROLE.sub(s._role_text, line)
+    line = s._LINK.sub(r"\1", line)
+    line = s._AUTOLINK.sub("", line)
+    line = s._URL.sub("", line)
+    line = s._LITERAL.sub("CODE", line)
+    line = s._FOOTNOTE.sub("", line)
+    line = s._SUBSTITUTION.sub("", line)
+    for _ in range(2):
+        line = s._EMPHASIS.sub(r"\2", line)
+    line = s._BLOCK_START.sub("", line)
+    return line.replace("|", " ")
+
+
+_PIECES = (
+    "{need}`REQ-1`",
+    "{ref}`Titel <label>`",
+    "{doc}`<seite>`",
+    "[Verweis](https://example.org/a)",
+    "![Bild](bild.png)",
+    "<https://example.org>",
+    "https://example.org/pfad?x=1",
+    "ftp://host/datei",
+    "``Literal``",
+    "`Code`",
+    "[^fn]",
+    "{{ ersetzung }}",
+    "**fett**",
+    "*kursiv*",
+    "_unter_",
+    "__doppelt__",
+    "***beides***",
+    "<b>html</b>",
+    "<!-- Kommentar -->",
+    "- ",
+    "1. ",
+    "> ",
+    "a | b",
+    "snake_case_name",
+    "Das CRM-System muss",
+    "z. B.",
+    "ggf.",
+)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_skipping_patterns_strips_lines_as_every_pattern_does(seed):
+    rng = random.Random(seed)
+    lines = [" ".join(pair) for pair in itertools.product(_PIECES, repeat=2)]
+    lines += [" ".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 8))) for _ in range(500)]
+    for line in lines:
+        assert statements_module.strip_markup(line) == [_strip_every_pattern(line)], line
+
+
+def _counting(monkeypatch, module, name):
+    calls: list[str] = []
+    original = getattr(module, name)
+
+    def counted(text, *args):
+        calls.append(text)
+        return original(text, *args)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_each_statement_is_split_and_searched_for_modal_verbs_once(monkeypatch):
+    monkeypatch.setattr(statements_module, "_SENTENCES", {})
+    monkeypatch.setattr(modals_module, "_FOUND", {})
+    split = _counting(monkeypatch, statements_module, "_split_sentences")
+    searched = _counting(monkeypatch, modals_module, "_modals")
+    needs = [
+        req("Das CRM-System muss Firmen anlegen und soll sie löschen.", need_id="LH-KON-001"),
+        req("Firmen werden angezeigt. Das CRM-System kann sie sortieren.", need_id="LH-KON-002"),
+        catreq("Das CRM-System sollte Kontakte pflegen.", "The CRM system shall keep contacts."),
+    ]
+    options = CheckOptions(language="de", lint=LintOptions())
+    findings = evaluate(TraceGraph.from_needs(needs), {}, groups=["lint"], options=options)
+    # the rules still fire (modal, multiple, passive read the shared results)
+    assert {f.rule for f in findings.findings} >= {"lint-modal", "lint-multiple", "lint-passive"}
+    assert sorted(split) == sorted(set(split)) and len(split) == 4
+    assert sorted(searched) == sorted(set(searched)) and len(searched) == 4
+
+
+def test_remembered_sentences_and_modal_verbs_stay_bounded(monkeypatch):
+    monkeypatch.setattr(statements_module, "_SENTENCES", {})
+    monkeypatch.setattr(statements_module, "_PLAIN_MAX", 3)
+    monkeypatch.setattr(modals_module, "_FOUND", {})
+    monkeypatch.setattr(modals_module, "_FOUND_MAX", 3)
+    for number in range(10):
+        text = f"Das System muss {number} Firmen anlegen."
+        statement = statements_module.Statement(None, "de", text, None, None, ())  # type: ignore[arg-type]
+        assert [m.word for m in modals_module.modals(statement)] == ["muss"]
+        assert len(statements_module.sentences(text)) == 1
+    assert len(statements_module._SENTENCES) <= 3
+    assert len(modals_module._FOUND) <= 3
+
+
+def test_word_count_counts_words_as_before():
+    from specheft.trace.lint.checks import _WORD
+
+    for text in ("", "ein", "z. B. 2,5 s und/oder ‚so’", "a-b c_d e.f, g"):
+        assert len(_WORD.findall(text)) == sum(1 for _ in re.finditer(_WORD, text))
