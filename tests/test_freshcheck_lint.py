@@ -126,3 +126,58 @@ def test_word_count_counts_words_as_before():
 
     for text in ("", "ein", "z. B. 2,5 s und/oder ‚so’", "a-b c_d e.f, g"):
         assert len(_WORD.findall(text)) == sum(1 for _ in re.finditer(_WORD, text))
+
+
+def _find_every_bucket(matcher, text, priority):
+    """``Matcher.find`` trying each bucket's pattern itself at every word start (what it
+    did before it kept each letter's compiled ``match`` methods)."""
+    from specheft.trace.lint import matching
+
+    found = []
+    for word in matching._WORD_START.finditer(text):
+        for word_class, bucket, must_only in matcher.by_letter.get(word.group().lower(), ()):
+            match = bucket.compiled().match(text, word.start())
+            if match is None or match.end() == match.start():
+                continue
+            if must_only and matching.normal(match.group()) in must_only and priority != "must":
+                continue
+            found.append((match.start(), match.end(), word_class))
+    for word_class, pattern, must_only in matcher.anywhere:
+        for match in pattern.finditer(text):
+            if match.end() == match.start():
+                continue
+            if must_only and matching.normal(match.group()) in must_only and priority != "must":
+                continue
+            found.append((match.start(), match.end(), word_class))
+    found.sort(key=lambda f: (f[0], f[0] - f[1]))
+    allowed = [m.span() for m in matcher.allow.finditer(text)] if matcher.allow else []
+    result, end = [], -1
+    for start, stop, word_class in found:
+        if start < end or any(a <= start and stop <= b for a, b in allowed):
+            continue
+        result.append((start, stop, word_class))
+        end = stop
+    return result
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_weak_words_found_with_kept_match_methods_as_with_every_bucket(language):
+    from specheft.trace.lint import matching
+    from specheft.trace.lint.words import WEAK_WORDS
+
+    words = [t.split("=")[0].rstrip("~+") for ts in WEAK_WORDS[language].values() for t in ts]
+    words += ["Das", "System", "muss", "und", "shall", "(offen)", "a/b", "up to 5", "Wunderbar"]
+    rng = random.Random(language)
+    matcher = matching.compiled_matcher.__wrapped__(language, ("Wunder*",), ("schnell",))
+    hits = 0
+    for _ in range(400):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 15)))
+        for priority in ("must", "should"):
+            expected = _find_every_bucket(matcher, text, priority)
+            assert matcher.find(text, priority) == expected, text
+            hits += bool(expected)
+    assert hits > 100
+    # each letter seen keeps its buckets' classes in order (none for a letter without)
+    assert matcher.matchers
+    for letter, kept in matcher.matchers.items():
+        assert [c for c, _, _ in kept] == [c for c, _, _ in matcher.by_letter.get(letter, ())]

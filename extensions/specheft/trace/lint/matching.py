@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from specheft.trace.lint.words import ADJ_ENDINGS, E_ENDINGS, MUST_ONLY, SLASH, WEAK_WORDS
@@ -61,6 +62,7 @@ def normal(text: str) -> str:
 
 
 _WORD_START = re.compile(r"(?<![\w-])\w")
+_MatchAt = Callable[[str, int], "re.Match[str] | None"]
 
 
 class LazyPattern:
@@ -95,6 +97,13 @@ class Matcher:
     anywhere: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...]
     """Patterns that may start with any character, searched through the whole text."""
     allow: re.Pattern[str] | None
+    matchers: dict[str, tuple[tuple[str, _MatchAt, frozenset[str]], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """first letter → its buckets' compiled ``match``, made when a word of that letter is
+    first seen (each word tries every bucket of its letter, so all of them are compiled
+    then): the inner loop runs once per bucket and word, 600,000 times at 5,000
+    requirements, and a method call less in it is a third of a fresh check's lint."""
 
     def find(self, text: str, priority: str | None) -> list[tuple[int, int, str]]:
         """Non-overlapping (start, end, class) of the weak words in ``text``; the longest
@@ -109,9 +118,18 @@ class Matcher:
                 return
             found.append((match.start(), match.end(), word_class))
 
+        matchers = self.matchers
         for word in _WORD_START.finditer(text):
-            for word_class, bucket, must_only in self.by_letter.get(word.group().lower(), ()):
-                match = bucket.compiled().match(text, word.start())
+            letter = word.group().lower()
+            buckets = matchers.get(letter)
+            if buckets is None:
+                buckets = matchers[letter] = tuple(
+                    (word_class, bucket.compiled().match, must_only)
+                    for word_class, bucket, must_only in self.by_letter.get(letter, ())
+                )
+            start = word.start()
+            for word_class, match_at, must_only in buckets:
+                match = match_at(text, start)
                 if match is not None:
                     keep(match, word_class, must_only)
         for word_class, pattern, must_only in self.anywhere:
