@@ -16,26 +16,9 @@ import pytest
 
 from .bench import generate as gen
 from .pdftext import pdf_text, require_pdf_tools
+from .test_pdf_speed import _latexmk
 
 pytestmark = pytest.mark.pdf
-
-
-def _latexmk(directory: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, int]:
-    """compile_pdf's PDF and the number of XeLaTeX passes latexmk ran for it."""
-    from specheft.project.pdf import compile_pdf
-
-    outputs: list[str] = []
-    real_run = subprocess.run
-
-    def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-        done: subprocess.CompletedProcess[str] = real_run(command, **kwargs)  # type: ignore[call-overload]
-        outputs.append(done.stdout or "")
-        return done
-
-    with monkeypatch.context() as patch:
-        patch.setattr(subprocess, "run", run)
-        pdf = compile_pdf(directory, name)
-    return pdf, len(re.findall(r"Run number \d+ of rule 'xelatex'", "".join(outputs)))
 
 
 def _long_contents(chapters: int) -> str:
