@@ -117,11 +117,11 @@ def _built(
     return export_snapshot.of_build(part, plain, graph), part
 
 
-def _table_items(needs: list[Any], fmt: str, kind: str) -> list[Any]:
-    """The items a CSV file of an item table ``kind`` shows: its kind's only; all of them
-    for a workbook or the coverage."""
+def _table_items(needs: list[Any], kind: str) -> list[Any]:
+    """The items a CSV file of table ``kind`` shows: an item table's kind's only; all of
+    them for the coverage."""
     kinds = {name: of for of, name, _ in KIND_TABLES}
-    if fmt != "csv" or kind not in kinds:
+    if kind not in kinds:
         return needs
     return [n for n in needs if n.get("type") == kinds[kind]]
 
@@ -221,7 +221,7 @@ def export_sheets(
             pages = snapshot.pages(chosen.start) if chosen is not None else None
             chapters = snapshot.chapters
             if fmt == "csv":
-                needs = _table_items(needs, fmt, kind)
+                needs = _table_items(needs, kind)
                 # a CSV file holds one table: only that one is made (no cover, so no
                 # fingerprints; no trace graph unless the table is the coverage)
                 table = collect_table(
