@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -33,6 +33,10 @@ _WIDTHS = {ID: 16, "Title": 40, "Text": 70, "Tags": 24, "Chapter": 28, "Page": 2
 _WRAPPED = {"Title", "Text", "rationale", "acceptance", "Chapter"}
 
 
+#: (document, digest, number of items) of each document a cover names
+Fingerprints = Iterable[tuple[Document, str, int]]
+
+
 @dataclass
 class Export:
     """What both writers need: the tables, the cover lines and the HTML base URL."""
@@ -42,6 +46,15 @@ class Export:
     url: str = ""
     date: dt.datetime | None = None
     warnings: list[str] = field(default_factory=list)
+    #: the cover's lines after ``cover``, asked for as the last thing before the workbook
+    #: is closed: the documents' fingerprints, which may still be computing in another
+    #: process while the sheets are made (project/export.py)
+    late_cover: Callable[[], list[tuple[str, str]]] = list
+    #: the cover's last lines (after ``late_cover``)
+    cover_tail: list[tuple[str, str]] = field(default_factory=list)
+
+    def cover_lines(self) -> list[tuple[str, str]]:
+        return [*self.cover, *self.late_cover(), *self.cover_tail]
 
 
 def collect(
@@ -54,7 +67,7 @@ def collect(
     pages: Container[str] | None = None,
     revision: str | None = None,
     committed: dt.datetime | None = None,
-    fingerprints: Iterable[tuple[Document, str, int]] = (),
+    fingerprints: Fingerprints | Callable[[], Fingerprints] = (),
     custom: Sequence[CustomField] = (),
     graph: TraceGraph | None = None,
 ) -> Export:
@@ -63,9 +76,10 @@ def collect(
     ``pages``: the docnames of ``document`` (its items are listed; coverage still counts
     every item); ``chapters``: docname → page title; ``revision`` and ``committed``: the
     git state and HEAD's date (None outside git); ``fingerprints``: (document, digest,
-    item count) for the cover; ``custom``: the project's own fields ([fields]), a column
-    each on the sheets of their kinds; ``graph``: the trace graph of ``needs`` if the
-    caller has it already (made here otherwise)."""
+    item count) for the cover, or what gives them when the cover is written; ``custom``:
+    the project's own fields ([fields]), a column each on the sheets of their kinds;
+    ``graph``: the trace graph of ``needs`` if the caller has it already (made here
+    otherwise)."""
     every = [n for n in needs if not n.get("is_external")]
     own = every if pages is None else [n for n in every if n.get("docname") in pages]
     tables = [_table(key, every, own, chapters, srcdir, custom, graph) for key in KEYS]
@@ -81,10 +95,16 @@ def collect(
         ("Revision", revision or "not in a git repository"),
         ("Date", committed.date().isoformat() if committed else (info.date or "")),
     ]
-    for doc, digest, count in fingerprints:
-        cover.append((f"Fingerprint {doc.name}", f"{digest} ({count} items)" if digest else "–"))
-    cover += [(f"{t.title}", str(len(t.rows))) for t in tables]
-    return Export(tables, cover, url=info.url, date=committed)
+
+    def late() -> list[tuple[str, str]]:
+        found = fingerprints() if callable(fingerprints) else fingerprints
+        return [
+            (f"Fingerprint {doc.name}", f"{digest} ({count} items)" if digest else "–")
+            for doc, digest, count in found
+        ]
+
+    counts = [(f"{t.title}", str(len(t.rows))) for t in tables]
+    return Export(tables, cover, url=info.url, date=committed, late_cover=late, cover_tail=counts)
 
 
 def collect_table(
@@ -190,23 +210,16 @@ class _SheetRows:
     table_part: str
     """the sheet's table (its range is made to cover the rows here)"""
     table: Table
-    styles: list[Any]
-    """per column: the cell format (its style index is known once the workbook is closed)"""
-    fills: dict[int, dict[str, Any]]
-    """column → cell value → coloured format"""
+    rows: str
+    """the ``<row>`` elements"""
 
 
-def _rows_xml(rows: _SheetRows) -> tuple[str, str]:
-    """(``<row>`` elements of the items, the sheet's dimension)."""
+def _rows_xml(table: Table, styles: list[int], fills: dict[int, dict[str, int]]) -> str:
+    """The ``<row>`` elements of the items: ``styles``, per column, the style index of its
+    cells (``fills``: column → cell value → style index of a coloured one instead)."""
     from xlsxwriter.utility import xl_col_to_name  # type: ignore[import-untyped]
 
-    table = rows.table
     letters = [xl_col_to_name(col) for col in range(len(table.header))]
-    styles = [fmt._get_xf_index() for fmt in rows.styles]  # assigned when it closed
-    fills = {
-        col: {value: fmt._get_xf_index() for value, fmt in by_value.items()}
-        for col, by_value in rows.fills.items()
-    }
     # per column: the cell reference's letters, the style attribute (fills aside)
     opens = [
         (f'<c r="{letter}', f'" s="{style}" t="inlineStr">')
@@ -229,7 +242,7 @@ def _rows_xml(rows: _SheetRows) -> tuple[str, str]:
             cells.append(f"{start}{number}{attrs}{inline}{text}</t></is></c>")
         if cells:
             out.append(f'<row r="{number}">{"".join(cells)}</row>')
-    return "".join(out), _range(table)
+    return "".join(out)
 
 
 def _range(table: Table, rows: int | None = None) -> str:
@@ -256,12 +269,12 @@ def _with_rows(data: bytes, sheets: list[_SheetRows]) -> bytes:
             sheet = wanted.get(info.filename)
             if sheet is not None:
                 xml = content.decode("utf-8")
-                rows, dimension = _rows_xml(sheet)
+                dimension = _range(sheet.table)
                 xml = _DIMENSION.sub(f'<dimension ref="{dimension}"/>', xml, count=1)
                 head, end, tail = xml.partition("</sheetData>")
                 if not end:
                     raise AssertionError(f"no sheetData in {info.filename}")  # XlsxWriter's
-                content = (head + rows + end + tail).encode("utf-8")
+                content = (head + sheet.rows + end + tail).encode("utf-8")
                 # the item rows are nearly all of the workbook: deflate level 4 takes half
                 # the default's (6) time — 0.09 against 0.19 s CPU at N=5000 — for a file
                 # 20 % larger (1.31 against 1.09 MB)
@@ -304,12 +317,9 @@ def _write_workbook(export: Export, target: IO[bytes] | str, *, rows: bool) -> l
         for value, colour in colours.items()
     }
 
-    cover = workbook.add_worksheet("Cover")
+    cover = workbook.add_worksheet("Cover")  # its cells last: see Export.late_cover
     cover.set_column(0, 0, 28)
     cover.set_column(1, 1, 80)
-    for number, (key, value) in enumerate(export.cover):
-        cover.write_string(number, 0, key, header)
-        cover.write_string(number, 1, value, wrapped)
 
     later: list[_SheetRows] = []
     for number, table in enumerate(export.tables, start=2):  # sheet1 is the cover
@@ -322,21 +332,23 @@ def _write_workbook(export: Export, target: IO[bytes] | str, *, rows: bool) -> l
         # one search over every cell (no match can span the line between two cells)
         own = rows or bool(_ESCAPED.search("\n".join("\n".join(row) for row in table.rows)))
         if not own:
-            styles = [wrapped if name in _WRAPPED else plain for name in table.header]
+            # the style indices, assigned here in the order of first use (XlsxWriter keeps
+            # an index once given, and registers each format holding one in styles.xml)
+            styles = [
+                (wrapped if name in _WRAPPED else plain)._get_xf_index() for name in table.header
+            ]
             coloured = {
-                col: {value: fmt for (p, value), fmt in fills.items() if p == palette}
+                col: {
+                    value: fmt._get_xf_index() for (p, value), fmt in fills.items() if p == palette
+                }
                 for col, palette in palettes.items()
             }
-            for by_value in coloured.values():
-                for fmt in by_value.values():
-                    fmt._get_xf_index()  # registered for styles.xml: no cell of XlsxWriter uses it
             later.append(
                 _SheetRows(
                     f"xl/worksheets/sheet{number}.xml",
                     f"xl/tables/table{number - 1}.xml",  # one table a sheet after the cover
                     table,
-                    styles,
-                    coloured,
+                    _rows_xml(table, styles, coloured),
                 )
             )
         for r, row in enumerate(table.rows if own else (), start=1):
@@ -369,6 +381,9 @@ def _write_workbook(export: Export, target: IO[bytes] | str, *, rows: bool) -> l
             },
         )
         sheet.freeze_panes(1, 1)
+    for number, (key, value) in enumerate(export.cover_lines()):
+        cover.write_string(number, 0, key, header)
+        cover.write_string(number, 1, value, wrapped)
     workbook.close()
     return later
 
