@@ -228,18 +228,25 @@ def _rows_xml(table: Table, styles: list[int], fills: dict[int, dict[str, int]])
     out = []
     for number, row in enumerate(table.rows, start=2):  # row 1: the table's header
         cells = []
+        add = cells.append
         for col, text in enumerate(row):
             if not text:
                 continue  # the column's format covers it, as in XlsxWriter's own rows
             start, attrs = opens[col]
-            if col in fills and text in fills[col]:
-                attrs = f'" s="{fills[col][text]}" t="inlineStr">'
-            # ``<is><t>…</t></is>``, the text (one without _ESCAPED) escaped; an edge space
-            # kept: = re.search(r"^\s|\s$", text), without ``\s$`` trying every position
-            edge = text[:1].isspace() or text[-1:].isspace()
-            inline = '<is><t xml:space="preserve">' if edge else "<is><t>"
-            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            cells.append(f"{start}{number}{attrs}{inline}{text}</t></is></c>")
+            if col in fills:
+                fill = fills[col].get(text)
+                if fill is not None:
+                    attrs = f'" s="{fill}" t="inlineStr">'
+            # the text (one without _ESCAPED) escaped; most cells need none, and three
+            # searches cost less than three copies
+            if "&" in text or "<" in text or ">" in text:
+                text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            # an edge space kept: = re.search(r"^\s|\s$", text), without ``\s$`` trying
+            # every position
+            if text[0].isspace() or text[-1].isspace():
+                add(f'{start}{number}{attrs}<is><t xml:space="preserve">{text}</t></is></c>')
+            else:
+                add(f"{start}{number}{attrs}<is><t>{text}</t></is></c>")
         if cells:
             out.append(f'<row r="{number}">{"".join(cells)}</row>')
     return "".join(out)
