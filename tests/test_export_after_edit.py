@@ -21,9 +21,9 @@ from specheft.project import sphinx_run
 from specheft.project.export import export_sheets
 from specheft.project.layout import Project
 
-from .helpers import MiniProject, item
-from .test_export_snapshot import _INDEX, _PAGES, _SETTINGS, _VARIANTS, _hit
-from .test_sheets_speed import _rewrite, _same_length_edit
+from .helpers import MiniProject
+from .test_export_snapshot import _INDEX, _PAGES, _SETTINGS, _VARIANTS, _hit, random_edits
+from .test_sheets_speed import _rewrite
 
 
 def _export(root: Path, variant: tuple[str, str, str | None], out: Path) -> bytes:
@@ -52,28 +52,8 @@ def test_exports_after_random_edits_equal_fresh_exports_and_leave_the_next_one_n
 ) -> None:
     mini = make_project(_PAGES, settings=_SETTINGS, index=_INDEX)
     root = mini.root
-    kon, ph, bericht = root / "spec/kon.md", root / "spec/ph.md", root / "spec/bericht.md"
     rng = random.Random(5000)
-
-    def new_page() -> None:
-        page = item("req", "Neu", "Das System soll X.", id="LH-VTR-009", priority="can")
-        mini.write("spec/neu.md", "# Neu\n\n" + page)
-        _rewrite(root / "spec/index.md", lambda t: t.replace("bericht\n", "bericht\nneu\n"))
-
-    edits: list[Callable[[], object]] = [
-        lambda: _rewrite(kon, lambda t: _same_length_edit(t, rng)),
-        lambda: _rewrite(kon, lambda t: t.replace(":priority: can", ":priority: must", 1)),
-        lambda: _rewrite(kon, lambda t: t.replace("Frau Müller", "Herr Meier")),
-        lambda: _rewrite(
-            ph, lambda t: t.replace(":satisfies: LH-KON-001", ":satisfies: LH-VTR-001")
-        ),
-        lambda: _rewrite(bericht, lambda t: t.replace("LH-KON-002", "LH-KON-001")),
-        lambda: _rewrite(
-            root / "conf/specheft.toml", lambda t: t.replace('start = "kon"', 'start = "ph"')
-        ),
-        new_page,
-    ]
-    rng.shuffle(edits)
+    edits = rng.sample(random_edits(mini, rng), 7)
     out, copy = root.parent / "out", root.parent / "copy"
     # the first export of all builds every page; each after an edit, the edited ones
     for number, edit in enumerate([lambda: None, *edits]):

@@ -30,6 +30,7 @@ from specheft.gitinfo import commit_time, git_state
 from specheft.io.sheets.tables import KIND_TABLES, Table
 from specheft.project import export_cache, export_snapshot, items_cache
 from specheft.project.export_snapshot import Snapshot
+from specheft.project.fingerprint import snapshot_fingerprints
 from specheft.project.layout import Project
 from specheft.project.lock import project_lock
 from specheft.trace.graph import TraceGraph
@@ -78,27 +79,6 @@ def _items(
 #: Items from which a workbook's fingerprints are computed in a forked process, beside
 #: the tables and rows (0.5 s of 1.5 at N=5000); below, a fork costs more than it saves.
 FORK_FINGERPRINTS = 2000
-
-
-def _fingerprints(
-    snapshot: Snapshot,
-    needs: list[Any],
-    graph: TraceGraph,
-    documents: tuple[Document, ...],
-    own: tuple[str, ...],
-) -> list[tuple[Document, str, int]]:
-    """(document, digest, items) of each document, with the export's trace graph and
-    one memo of the items' normalized texts for all of them."""
-    from specheft.project.fingerprint import fingerprint_of
-
-    memo: dict[str, str] = {}
-    found = []
-    for doc in documents:
-        pages = snapshot.pages(doc.start)
-        directives = snapshot.trace_directives(pages)
-        digest = fingerprint_of(needs, pages, directives, graph=graph, memo=memo, own=own)
-        found.append((doc, *digest))
-    return found
 
 
 def _built(
@@ -244,10 +224,8 @@ def export_sheets(
             else:
                 fingerprints = forked.start(
                     functools.partial(
-                        _fingerprints,
+                        snapshot_fingerprints,
                         snapshot,
-                        needs,
-                        graph,
                         (chosen,) if chosen else settings.deliverables(),
                         settings.own_fields,
                     ),

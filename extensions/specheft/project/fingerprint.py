@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from specheft.config.settings import Document
+from specheft.project.export_snapshot import Snapshot
 from specheft.project.layout import Project
-from specheft.project.revision import Repository, sync_tree
 from specheft.trace.graph import TraceGraph
 
 
@@ -114,11 +114,42 @@ def project_needs(project: Project) -> list[Any]:
     return _needs_build(project)[1]
 
 
+def snapshot_fingerprints(
+    snapshot: Snapshot, documents: Iterable[Document], own: tuple[str, ...]
+) -> list[tuple[Document, str, int]]:
+    """(document, digest, items) of each document, from an export snapshot (the items of
+    the last check, with their trace graph) and one memo of the items' normalized texts
+    for all of them: what :func:`document_fingerprint` gives of the same sources."""
+    memo: dict[str, str] = {}
+    found = []
+    for doc in documents:
+        pages = snapshot.pages(doc.start)
+        directives = snapshot.trace_directives(pages)
+        digest = fingerprint_of(
+            snapshot.needs, pages, directives, graph=snapshot.graph, memo=memo, own=own
+        )
+        found.append((doc, *digest))
+    return found
+
+
 def fingerprints(project: Project, names: tuple[str, ...] = ()) -> list[DocumentFingerprint]:
+    """The fingerprint of each document ``names`` (default: every deliverable). When no
+    source changed since the last ``check``, from the items it left (no Sphinx: 0.7
+    instead of 2.3 s at N=5000); otherwise from the items build."""
+    from specheft.project import export_snapshot, items_cache
+    from specheft.project.lock import project_lock
+
     settings = project.settings()
     documents = [settings.document(n) for n in names] or list(settings.deliverables())
-    env, needs = _needs_build(project)
     own = settings.own_fields
+    srcdir = project.spec_dir.relative_to(project.root).as_posix()
+    with project_lock(project.build_dir, "fingerprint"):
+        snapshot = export_snapshot.load(project, items_cache.items_key(project), srcdir)
+    if snapshot is not None:
+        return [
+            DocumentFingerprint(*found) for found in snapshot_fingerprints(snapshot, documents, own)
+        ]
+    env, needs = _needs_build(project)
     return [
         DocumentFingerprint(doc, *document_fingerprint(env, needs, doc, own=own))
         for doc in documents
@@ -132,6 +163,9 @@ def fingerprints_at(
 
     Read as ``specheft diff`` reads a revision (``revision.Repository``): resolved first,
     so a "revision" such as ``--output=FILE`` is never taken for an option of git."""
+    # (here: git's reading and tar are for this command only, not for the exports)
+    from specheft.project.revision import Repository, sync_tree
+
     repo = Repository.of(project)
     files = repo.sources(repo.resolve(revision), revision)
     with tempfile.TemporaryDirectory(prefix="specheft-rev-") as tmp:
