@@ -267,3 +267,32 @@ def test_the_snapshot_key_follows_the_code(
     assert _hit(mini.root)
     monkeypatch.setattr(items_cache, "code_key", lambda: b"another version")
     assert not _hit(mini.root)
+
+
+def test_the_snapshot_is_the_same_whatever_order_the_pages_were_read_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A parallel read merges the workers' pages in the order they finish: the file the
+    check writes must not depend on it."""
+    import pickle
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from specheft.project import fingerprint
+
+    monkeypatch.setattr(fingerprint, "trace_directives_by_page", lambda env: {})
+    pages = {"a": ["b", "c"], "b": [], "c": ["d"], "d": []}
+
+    def env(order: list[str]) -> SimpleNamespace:
+        return SimpleNamespace(
+            titles={name: nodes.title(text=f"Seite {name}") for name in order},
+            toctree_includes={name: pages[name] for name in order if pages[name]},
+        )
+
+    made = [
+        pickle.dumps(export_snapshot.make([], env(order), ()))
+        for order in (["a", "b", "c", "d"], ["d", "b", "a", "c"], ["c", "a", "d", "b"])
+    ]
+    assert made[0] == made[1] == made[2]
+    assert export_snapshot.make([], env(["b", "a"]), ())[2] == {"a": "Seite a", "b": "Seite b"}

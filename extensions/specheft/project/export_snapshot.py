@@ -69,8 +69,10 @@ def make(
         found = {key: v for key in keys if (v := read(need, key)) is not None}
         if found:
             extras[str(need["id"])] = found
-    chapters = {name: title.astext() for name, title in env.titles.items()}
-    toctree = {name: list(children) for name, children in env.toctree_includes.items()}
+    # in name order: the parallel read merges the workers' pages in the order they finish,
+    # and the file is to be the same for the same sources
+    chapters = {name: env.titles[name].astext() for name in sorted(env.titles)}
+    toctree = {name: list(env.toctree_includes[name]) for name in sorted(env.toctree_includes)}
     return (_FORMAT, extras, chapters, toctree, trace_directives_by_page(env))
 
 
