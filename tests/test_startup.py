@@ -189,6 +189,7 @@ def test_balanced_chunks_one_batch_per_process_of_about_equal_bytes(tmp_path) ->
         assert chunk == sorted(chunk, key=docnames.index)  # Sphinx's order within a batch
     totals = [sum(sizes[name] for name in chunk) for chunk in chunks]
     assert max(totals) - min(totals) <= max(sizes.values())
+    assert totals == sorted(totals, reverse=True)  # the build's process reads the first
     # Sphinx's own: 3 batches of 5, 5 and 2 pages for 2 processes
     assert max(totals) < sum(sizes.values()) * 0.55
 
@@ -219,15 +220,28 @@ def test_parallel_check_reads_in_balanced_batches_and_equals_a_serial_one(
     assert json.loads(parallel.out) == json.loads(serial.out)
 
 
-def test_sphinx_still_reads_in_parallel_through_make_chunks() -> None:
-    """compat.balance_parallel_reading replaces what Builder._read_parallel looks up."""
+def test_sphinx_still_reads_in_parallel_as_read_sharing_does() -> None:
+    """compat.read_sharing replaces the builder's Builder._read_parallel and repeats its
+    steps: a Sphinx whose parallel reading changed fails here (fix compat.read_sharing)."""
     import inspect
 
-    import sphinx.builders
     from sphinx.builders import Builder
 
-    assert callable(getattr(sphinx.builders, "make_chunks", None))
-    assert "make_chunks(" in inspect.getsource(Builder._read_parallel)
+    assert "self._read_parallel(docnames, nproc=" in inspect.getsource(Builder.read)
+    source = inspect.getsource(Builder._read_parallel)
+    for step in (
+        "status_iterator(",
+        "self.events.emit('env-purge-doc', self.env, docname)",
+        "self.env.clear_doc(docname)",
+        "self.env._app = self._app",
+        "self.read_doc(docname, _cache=False)",
+        "pickle.dumps(self.env, pickle.HIGHEST_PROTOCOL)",
+        "self.env.merge_info_from(docs, env, self._app)",
+        "ParallelTasks(nproc)",
+        "tasks.add_task(read_process, chunk, merge)",
+        "tasks.join()",
+    ):
+        assert step in source, f"Builder._read_parallel no longer does {step}"
 
 
 def test_an_items_build_leaves_out_sphinx_builders_it_never_runs(run_cli, tmp_path) -> None:

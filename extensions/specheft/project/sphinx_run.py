@@ -347,7 +347,9 @@ def balanced_chunks(
     number of bytes (reading time follows size): the largest page first into the batch
     with the fewest bytes so far (of equal ones, with the fewest pages). Sphinx's own
     batches hold the same number of pages, more batches than processes: at N=1000 the
-    second process read 810 KB, the first 530 KB. Each batch keeps Sphinx's order."""
+    second process read 810 KB, the first 530 KB. Each batch keeps Sphinx's order; the
+    batches come heaviest first (the build's own process reads the first one, the workers
+    the others and pickle them on top: :func:`specheft.sphinxext.compat.read_sharing`)."""
     size: dict[str, int] = {}
     for docname in docnames:
         try:
@@ -361,7 +363,8 @@ def balanced_chunks(
         batches[lightest].append(docname)
         totals[lightest] += size[docname]
     order = {docname: index for index, docname in enumerate(docnames)}
-    return [sorted(batch, key=order.__getitem__) for batch in batches if batch]
+    heaviest = sorted(range(len(batches)), key=lambda i: -totals[i])  # stable
+    return [sorted(batches[i], key=order.__getitem__) for i in heaviest if batches[i]]
 
 
 def refuse_folder_links_into_sources(spec_dir: Path, root: Path) -> None:

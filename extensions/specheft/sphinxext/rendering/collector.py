@@ -218,6 +218,15 @@ def _freeze_purged_page(app: Sphinx, env: Any, docname: str) -> None:
         setattr(app, _PURGED, docname)
 
 
+def before_reading_in_place(app: Sphinx, docname: str) -> None:
+    """Before this process reads a page while workers read the others
+    (:func:`specheft.sphinxext.compat.read_sharing`; every page was purged before the
+    workers forked): the freeze of serial reading's purge, before anything of the page
+    exists. At ``source-read`` the page's document would be frozen alive, and, unlike a
+    worker's, this process's frozen pages stay until the build ends."""
+    _freeze_purged_page(app, app.env, docname)
+
+
 def _unfreeze(app: Sphinx, exception: BaseException | None) -> None:
     if getattr(app, _READ_FROZEN, False):
         gc.unfreeze()
