@@ -177,7 +177,62 @@ def test_weak_words_found_with_kept_match_methods_as_with_every_bucket(language)
             assert matcher.find(text, priority) == expected, text
             hits += bool(expected)
     assert hits > 100
-    # each letter seen keeps its buckets' classes in order (none for a letter without)
+    # each word start seen keeps, in order, those of its letter's buckets whose matches
+    # may begin with its two characters (all of them for a pair that is not ASCII)
     assert matcher.matchers
-    for letter, kept in matcher.matchers.items():
-        assert [c for c, _, _ in kept] == [c for c, _, _ in matcher.by_letter.get(letter, ())]
+    for pair, kept in matcher.matchers.items():
+        letter = pair[:1].lower()
+        allowed = [
+            c
+            for (c, _, _), starts in zip(
+                matcher.by_letter.get(letter, ()), matcher.prefixes.get(letter, ()), strict=True
+            )
+            if not pair.isascii() or starts is None or pair.lower() in starts
+        ]
+        assert [c for c, _, _ in kept] == allowed
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_weak_words_found_by_two_first_characters_as_with_every_bucket(language):
+    """Buckets are tried only where a word starts with two characters their matches may
+    begin with: the same weak words as trying every bucket of the letter, in any case,
+    next to punctuation, with umlauts and with characters that match others ignoring
+    case (Kelvin sign, long s, dotted I: tried with all buckets)."""
+    from specheft.trace.lint import matching
+    from specheft.trace.lint.words import WEAK_WORDS
+
+    words = [t.split("=")[0].rstrip("~+") for ts in WEAK_WORDS[language].values() for t in ts]
+    rng = random.Random(f"pairs-{language}")
+
+    def variant(word: str) -> str:
+        choice = rng.randrange(8)
+        if choice == 0:
+            return word.upper()
+        if choice == 1:
+            return word.capitalize()
+        if choice == 2:
+            return word[: rng.randint(1, max(1, len(word)))]  # a cut-off start
+        if choice == 3:
+            return word.replace("k", "\u212a").replace("s", "\u017f")  # match ignoring case
+        if choice == 4:
+            return rng.choice("İÄÖÜäöüß") + word[1:]
+        if choice == 5:
+            return word + rng.choice(",.;:!?)-/")
+        return word
+
+    matcher = matching.compiled_matcher.__wrapped__(language, ("Wunder*", "xy"), ("schnell",))
+    fillers = ["Das", "System", "muss", "und", "a", "z", "(", "1", "up to 5", "Wunderbar", "xyz"]
+    hits = 0
+    for _ in range(1500):
+        text = " ".join(variant(rng.choice(words + fillers)) for _ in range(rng.randint(1, 12)))
+        for priority in ("must", "should"):
+            expected = _find_every_bucket(matcher, text, priority)
+            assert matcher.find(text, priority) == expected, text
+            hits += bool(expected)
+    assert hits > 500
+    assert any(not pair.isascii() for pair in matcher.matchers)
+    skipped = sum(
+        len(matcher.by_letter.get(pair[:1].lower(), ())) - len(kept)
+        for pair, kept in matcher.matchers.items()
+    )
+    assert skipped > 0  # (buckets left out somewhere)

@@ -15,6 +15,18 @@ class _Entry:
     name: str
     """What ``allow`` compares with: the entry without its markers, lower case."""
     pattern: str
+    prefix: str | None = None
+    """The two characters, lower case, that every match begins with; None when that is
+    not known (a regex entry, a space or a single character at the start)."""
+
+
+def _prefix(phrase: str) -> str | None:
+    """The first two characters of a literal phrase, lower case, if every match of its
+    pattern (:func:`_phrase_pattern`) begins with them: ASCII, no space among them."""
+    start = phrase[:2]
+    if len(start) < 2 or not start.isascii() or any(c.isspace() for c in start):
+        return None
+    return start.lower()
 
 
 def _phrase_pattern(phrase: str, ending: str = "") -> str:
@@ -43,18 +55,21 @@ def _entry(text: str) -> _Entry:
         name, pattern = text.split("=", 1)
         return _Entry(name.lower(), f"{_START}(?:{pattern}){_END}")
     if text.endswith("~"):
-        return _Entry(normal(text[:-1]), _phrase_pattern(text[:-1], ADJ_ENDINGS))
-    if text.endswith("+"):
-        return _Entry(normal(text[:-1]), _phrase_pattern(text[:-1], E_ENDINGS))
-    return _Entry(normal(text), _phrase_pattern(text))
+        phrase, ending = text[:-1], ADJ_ENDINGS
+    elif text.endswith("+"):
+        phrase, ending = text[:-1], E_ENDINGS
+    else:
+        phrase, ending = text, ""
+    return _Entry(normal(phrase), _phrase_pattern(phrase, ending), _prefix(phrase))
 
 
 def _user_entry(text: str) -> _Entry:
     """A word of ``[lint] weak_words_*``: literal; a trailing ``*`` allows any ending."""
     text = text.strip()
     if text.endswith("*") and len(text) > 1:
-        return _Entry(normal(text[:-1]), _phrase_pattern(text[:-1], r"\w*"))
-    return _Entry(normal(text), _phrase_pattern(text))
+        phrase = text[:-1]
+        return _Entry(normal(phrase), _phrase_pattern(phrase, r"\w*"), _prefix(phrase))
+    return _Entry(normal(text), _phrase_pattern(text), _prefix(text))
 
 
 def normal(text: str) -> str:
@@ -97,13 +112,32 @@ class Matcher:
     anywhere: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...]
     """Patterns that may start with any character, searched through the whole text."""
     allow: re.Pattern[str] | None
+    prefixes: dict[str, tuple[frozenset[str] | None, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """first letter → for each of its buckets (in ``by_letter``'s order) the two first
+    characters, lower case, of every match of its pattern; None: not known."""
     matchers: dict[str, tuple[tuple[str, _MatchAt, frozenset[str]], ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
-    """first letter → its buckets' compiled ``match``, made when a word of that letter is
-    first seen (each word tries every bucket of its letter, so all of them are compiled
-    then): the inner loop runs once per bucket and word, 600,000 times at 5,000
-    requirements, and a method call less in it is a third of a fresh check's lint."""
+    """a word's first two characters → the compiled ``match`` of the buckets of its first
+    letter that can match there (:meth:`buckets`), made when such a word is first seen.
+    The inner loop ran once per bucket of the letter and word, 600,000 times at 5,000
+    requirements, and found nothing for most: those buckets are left out now."""
+
+    def buckets(self, pair: str) -> tuple[tuple[str, _MatchAt, frozenset[str]], ...]:
+        """The buckets to try at a word that starts with ``pair``: of the first letter's,
+        those whose matches may begin with it. Only for an ASCII ``pair``, where the
+        patterns' case-insensitive match is ``lower()``; any other tries them all."""
+        letter = pair[:1].lower()
+        wanted = pair.lower() if pair.isascii() else None
+        return tuple(
+            (word_class, bucket.compiled().match, must_only)
+            for (word_class, bucket, must_only), starts in zip(
+                self.by_letter.get(letter, ()), self.prefixes.get(letter, ()), strict=True
+            )
+            if wanted is None or starts is None or wanted in starts
+        )
 
     def find(self, text: str, priority: str | None) -> list[tuple[int, int, str]]:
         """Non-overlapping (start, end, class) of the weak words in ``text``; the longest
@@ -120,14 +154,11 @@ class Matcher:
 
         matchers = self.matchers
         for word in _WORD_START.finditer(text):
-            letter = word.group().lower()
-            buckets = matchers.get(letter)
-            if buckets is None:
-                buckets = matchers[letter] = tuple(
-                    (word_class, bucket.compiled().match, must_only)
-                    for word_class, bucket, must_only in self.by_letter.get(letter, ())
-                )
             start = word.start()
+            pair = text[start : start + 2]
+            buckets = matchers.get(pair)
+            if buckets is None:
+                buckets = matchers[pair] = self.buckets(pair)
             for word_class, match_at, must_only in buckets:
                 match = match_at(text, start)
                 if match is not None:
@@ -166,6 +197,7 @@ def compiled_matcher(language: str, extra: tuple[str, ...], allow: tuple[str, ..
         if entry.name not in known and entry.name not in allowed_names:
             groups.setdefault("custom", []).append(entry)
     by_letter: dict[str, list[tuple[str, LazyPattern, frozenset[str]]]] = {}
+    prefixes: dict[str, list[frozenset[str] | None]] = {}
     anywhere = []
     for word_class, entries in groups.items():
         buckets: dict[str, list[_Entry]] = {}
@@ -181,6 +213,9 @@ def compiled_matcher(language: str, extra: tuple[str, ...], allow: tuple[str, ..
             if letter:
                 lazy = (word_class, LazyPattern(source), must_only)
                 by_letter.setdefault(letter, []).append(lazy)
+                starts = {e.prefix for e in bucket}
+                common = None if None in starts else frozenset(str(p) for p in starts)
+                prefixes.setdefault(letter, []).append(common)
             else:  # searched through every text: compiled now
                 anywhere.append((word_class, re.compile(source, re.IGNORECASE), must_only))
     allow_pattern = None
@@ -188,4 +223,9 @@ def compiled_matcher(language: str, extra: tuple[str, ...], allow: tuple[str, ..
         allow_pattern = re.compile(
             "|".join(_user_entry(a).pattern for a in allow if a.strip()), re.IGNORECASE
         )
-    return Matcher({k: tuple(v) for k, v in by_letter.items()}, tuple(anywhere), allow_pattern)
+    return Matcher(
+        {k: tuple(v) for k, v in by_letter.items()},
+        tuple(anywhere),
+        allow_pattern,
+        {k: tuple(v) for k, v in prefixes.items()},
+    )
