@@ -341,6 +341,8 @@ def test_compare_ranks_and_knocks_out(
         ("[tender.weights]\nhigh = 2\n", "tender.weights.high: unknown priority"),
         ("[tender]\nanswer_dir = 'x'\n", "tender.answer_dir: unknown key"),
         ("[tender]\nanswers_dir = '../x'\n", "expected a directory inside the project"),
+        ("[tender]\nanswers_dir = 'tender/answers'\n", "expected a directory inside spec/"),
+        ("[tender]\nanswers_dir = 'spec'\n", "expected a directory inside spec/"),
     ],
 )  # fmt: skip
 def test_tender_table_is_validated(

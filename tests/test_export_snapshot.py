@@ -279,9 +279,9 @@ def test_the_snapshot_is_the_same_whatever_order_the_pages_were_read_in(
 
     from docutils import nodes
 
-    from specheft.project import fingerprint
+    from specheft.sphinxext.directives import base
 
-    monkeypatch.setattr(fingerprint, "trace_directives_by_page", lambda env: {})
+    monkeypatch.setattr(base, "trace_directives_by_page", lambda env: {})
     pages = {"a": ["b", "c"], "b": [], "c": ["d"], "d": []}
 
     def env(order: list[str]) -> SimpleNamespace:

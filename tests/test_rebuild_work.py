@@ -44,9 +44,9 @@ def test_fingerprint_with_a_memo_is_the_one_json_text_of_all_items() -> None:
 def test_trace_directives_load_only_pages_that_hold_one(
     make_project: Callable[..., Any], run_cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from specheft.project.fingerprint import trace_directives
     from specheft.project.layout import Project
     from specheft.project.sphinx_run import items_build
+    from specheft.sphinxext.directives.base import trace_directives
 
     project = make_project(PAGES)
     assert run_cli("check", project.root).code in (0, 1)

@@ -30,7 +30,7 @@ from specheft.gitinfo import commit_time, git_state
 from specheft.io.sheets.tables import KIND_TABLES, Table
 from specheft.project import export_cache, export_snapshot, items_cache
 from specheft.project.export_snapshot import Snapshot
-from specheft.project.fingerprint import snapshot_fingerprints
+from specheft.project.fingerprint import snapshot_fingerprints, vendor_records
 from specheft.project.layout import Project
 from specheft.project.lock import project_lock
 from specheft.trace.graph import TraceGraph
@@ -228,6 +228,7 @@ def export_sheets(
                         snapshot,
                         (chosen,) if chosen else settings.deliverables(),
                         settings.own_fields,
+                        functools.cache(lambda: vendor_records(project.root, settings)),
                     ),
                     fork=len(needs) >= FORK_FINGERPRINTS,
                 )

@@ -58,7 +58,7 @@ def make(
 
     ``needs``: the build's needs (plain dicts or sphinx-needs' items); ``env``: its Sphinx
     environment; ``value(need, key)``: how to read a field (default ``need.get(key)``)."""
-    from specheft.project.fingerprint import trace_directives_by_page
+    from specheft.sphinxext.directives.base import trace_directives_by_page
 
     read = value or (lambda need, key: need.get(key))
     keys = extra_keys(own)
@@ -91,7 +91,7 @@ class Snapshot:
         return reached(self.toctree, start)
 
     def trace_directives(self, docnames: Iterable[str]) -> list[dict[str, Any]]:
-        """The trace directives on the pages (= ``fingerprint.trace_directives``)."""
+        """The trace directives on the pages (= ``base.trace_directives``)."""
         found: list[dict[str, Any]] = []
         for docname in sorted(name for name in docnames if name in self.directives):
             found.extend(self.directives[docname])

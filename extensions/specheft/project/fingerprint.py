@@ -6,14 +6,15 @@ sources, so anyone can check that a signed PDF matches a tagged revision.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from specheft.config.settings import Document
+from specheft.config.settings import Document, Settings
 from specheft.project.export_snapshot import Snapshot
 from specheft.project.layout import Project
 from specheft.trace.graph import TraceGraph
@@ -35,39 +36,34 @@ def _needs_build(project: Project) -> tuple[Any, list[Any]]:
     return result.app.env, needs
 
 
-#: The attributes of a trace placeholder that decide what it shows (not docutils' own).
-_DIRECTIVE_KEYS = ("renderer", "options", "by", "target", "depth")
+#: What a document with a vendor directive shows besides the requirements (made when
+#: one is fingerprinted): :func:`vendor_records`.
+Records = Callable[[], Sequence[Mapping[str, Any]]]
 
 
-def trace_directives(env: Any, docnames: Iterable[str]) -> list[dict[str, Any]]:
-    """The trace directives on the given pages, as the attributes of their placeholders.
+def vendor_records(root: Path, settings: Settings) -> list[dict[str, Any]]:
+    """The scoring of ``[tender]`` and every answer file stored under ``answers_dir`` of
+    the project in ``root``: what a vendor comparison and a bidder's answers show besides
+    the requirements (``trace.fingerprint.answer_records``)."""
+    from specheft.tender.config import tender_config
+    from specheft.trace.fingerprint import answer_records
 
-    Read from the pickled doctrees, which keep the placeholders (they are replaced only
-    in the written copy), so a needs-only build gives the same as a full one. Only the
-    pages noted as holding one when they were read are loaded (unpickling every page of
-    a large document took a second of each rebuild)."""
-    from specheft.sphinxext.context.domain import specheft_domain
-    from specheft.sphinxext.directives.base import trace_placeholder
-
-    holding = specheft_domain(env).trace_docs
-    found: list[dict[str, Any]] = []
-    for docname in sorted(name for name in docnames if name in holding):
+    config = tender_config(settings)
+    directory = root / config.answers_dir
+    files = []
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else ():
         try:
-            doctree = env.get_doctree(docname)
+            files.append((path.name, path.read_bytes()))
         except OSError:
-            continue  # a page in no build (e.g. removed since): it shows nothing
-        for node in doctree.findall(trace_placeholder):
-            found.append({k: node[k] for k in _DIRECTIVE_KEYS if k in node.attributes})
-    return found
-
-
-def trace_directives_by_page(env: Any) -> dict[str, list[dict[str, Any]]]:
-    """docname → :func:`trace_directives` of that page, for every page holding one (what
-    an export after the build reads instead of the doctrees: project/export_snapshot.py)."""
-    from specheft.sphinxext.context.domain import specheft_domain
-
-    by_page = {name: trace_directives(env, [name]) for name in specheft_domain(env).trace_docs}
-    return {name: found for name, found in sorted(by_page.items()) if found}
+            files.append((path.name, b"\0unreadable"))  # no JSON: by its digest, as the build
+    scoring = {
+        "id": "tender:scoring",
+        "points": dict(config.points),
+        "weights": dict(config.weights),
+        "area_weights": dict(config.area_weights),
+        "knockout": list(config.knockout),
+    }
+    return [scoring, *answer_records(files)]
 
 
 def fingerprint_of(
@@ -78,15 +74,19 @@ def fingerprint_of(
     graph: TraceGraph | None = None,
     memo: dict[str, str] | None = None,
     own: tuple[str, ...] = (),
+    records: Records | None = None,
 ) -> tuple[str, int]:
     """(digest, number of items) of the document made of the pages ``docnames`` that hold
-    the trace directives ``directives``: see :func:`document_fingerprint`."""
-    from specheft.trace.fingerprint import document_needs, fingerprint
+    the trace directives ``directives``: see :func:`document_fingerprint`. ``records``:
+    asked for only when a directive shows bidders' answers."""
+    from specheft.trace.fingerprint import document_needs, fingerprint, shows_answers
 
+    directives = list(directives)
     covered = document_needs(needs, docnames, directives, graph)
+    shown = records() if records is not None and shows_answers(directives) else ()
     if not covered:
         return "", 0
-    return fingerprint(covered, memo, own)
+    return fingerprint(covered, memo, own, shown)
 
 
 def document_fingerprint(
@@ -97,17 +97,22 @@ def document_fingerprint(
     graph: TraceGraph | None = None,
     memo: dict[str, str] | None = None,
     own: tuple[str, ...] = (),
+    records: Records | None = None,
 ) -> tuple[str, int]:
-    """(digest, number of items) of a document: its items and what its directives show.
+    """(digest, number of items) of a document: its items and what its directives show
+    (``records``: :func:`vendor_records`, for a document with a vendor directive).
 
     The digest is empty when the document covers no item: a checksum over nothing
     certifies nothing, and no page and no command may present it as one. ``graph`` (of
     ``needs``) and ``memo`` save work when one build fingerprints several documents."""
+    from specheft.sphinxext.directives.base import trace_directives
     from specheft.sphinxext.rendering.documents import document_docnames
 
     docnames = document_docnames(env, document.start)
     directives = trace_directives(env, docnames)
-    return fingerprint_of(needs, docnames, directives, graph=graph, memo=memo, own=own)
+    return fingerprint_of(
+        needs, docnames, directives, graph=graph, memo=memo, own=own, records=records
+    )
 
 
 def project_needs(project: Project) -> list[Any]:
@@ -115,7 +120,10 @@ def project_needs(project: Project) -> list[Any]:
 
 
 def snapshot_fingerprints(
-    snapshot: Snapshot, documents: Iterable[Document], own: tuple[str, ...]
+    snapshot: Snapshot,
+    documents: Iterable[Document],
+    own: tuple[str, ...],
+    records: Records | None = None,
 ) -> list[tuple[Document, str, int]]:
     """(document, digest, items) of each document, from an export snapshot (the items of
     the last check, with their trace graph) and one memo of the items' normalized texts
@@ -126,7 +134,13 @@ def snapshot_fingerprints(
         pages = snapshot.pages(doc.start)
         directives = snapshot.trace_directives(pages)
         digest = fingerprint_of(
-            snapshot.needs, pages, directives, graph=snapshot.graph, memo=memo, own=own
+            snapshot.needs,
+            pages,
+            directives,
+            graph=snapshot.graph,
+            memo=memo,
+            own=own,
+            records=records,
         )
         found.append((doc, *digest))
     return found
@@ -143,15 +157,15 @@ def fingerprints(project: Project, names: tuple[str, ...] = ()) -> list[Document
     documents = [settings.document(n) for n in names] or list(settings.deliverables())
     own = settings.own_fields
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
+    records = functools.cache(lambda: vendor_records(project.root, settings))
     with project_lock(project.build_dir, "fingerprint"):
         snapshot = export_snapshot.load(project, items_cache.items_key(project), srcdir)
     if snapshot is not None:
-        return [
-            DocumentFingerprint(*found) for found in snapshot_fingerprints(snapshot, documents, own)
-        ]
+        found = snapshot_fingerprints(snapshot, documents, own, records)
+        return [DocumentFingerprint(*one) for one in found]
     env, needs = _needs_build(project)
     return [
-        DocumentFingerprint(doc, *document_fingerprint(env, needs, doc, own=own))
+        DocumentFingerprint(doc, *document_fingerprint(env, needs, doc, own=own, records=records))
         for doc in documents
     ]
 

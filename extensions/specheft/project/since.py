@@ -9,6 +9,7 @@ baseline builds nothing extra.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from dataclasses import replace
@@ -17,12 +18,12 @@ from typing import Any
 
 from specheft.errors import SpecheftError, UsageError
 from specheft.fsutil import atomic_write_bytes
-from specheft.project.fingerprint import trace_directives
+from specheft.project.fingerprint import fingerprint_of, vendor_records
 from specheft.project.layout import Project
 from specheft.project.revision import Repository, sync_tree
 from specheft.trace.changes import Since
 from specheft.trace.diff import ItemChange, ItemDiff, ItemState, diff_snapshots, snapshot
-from specheft.trace.fingerprint import document_needs, fingerprint
+from specheft.trace.fingerprint import document_needs
 from specheft.trace.revisions import (
     DocumentState,
     RevisionItems,
@@ -72,14 +73,21 @@ def _located(error: SpecheftError, root: Path, revision: str) -> SpecheftError:
 
 
 def _documents(other: Project, env: Any, needs: list[Any]) -> dict[str, DocumentState]:
-    from specheft.sphinxext.rendering.documents import document_docnames  # imports Sphinx
+    from specheft.sphinxext.directives.base import trace_directives  # imports Sphinx
+    from specheft.sphinxext.rendering.documents import document_docnames
 
     found = {}
     settings = other.settings()
+    records = functools.cache(lambda: vendor_records(other.root, settings))
     for document in settings.deliverables():
         docnames = document_docnames(env, document.start)
-        covered = document_needs(needs, docnames, trace_directives(env, docnames))
-        digest = fingerprint(covered, own=settings.own_fields)[0] if covered else ""
+        directives = trace_directives(env, docnames)
+        covered = document_needs(needs, docnames, directives)
+        digest = (
+            fingerprint_of(needs, docnames, directives, own=settings.own_fields, records=records)[0]
+            if covered
+            else ""
+        )
         found[document.name] = DocumentState(
             digest,
             tuple(sorted(str(n["id"]) for n in covered)),

@@ -124,10 +124,22 @@ def parse_tender_table(reader: Reader, value: Mapping[str, Any]) -> TenderConfig
                 "knockout",
                 f"{code!r} is not a fulfilment code of [tender.points]; codes: {', '.join(points)}",
             )
-    answers_dir = values["answers_dir"].strip().replace("\\", "/")
-    if not answers_dir or answers_dir.startswith("/") or ".." in answers_dir.split("/"):
+    answers_dir = values["answers_dir"].strip().replace("\\", "/").rstrip("/")
+    parts = answers_dir.split("/")
+    if not answers_dir or answers_dir.startswith("/") or ".." in parts:
         reader.error(
             "tender", "answers_dir", f"expected a directory inside the project, got {answers_dir!r}"
+        )
+    elif parts[0] != "spec" or len(parts) < 2:
+        # what the documents show is in the sources: a revision, a baseline and a
+        # fingerprint read spec/ and conf/ only, so answers elsewhere would be missing there
+        reader.error(
+            "tender",
+            "answers_dir",
+            f"expected a directory inside spec/, got {answers_dir!r}",
+            f"the answers belong to the sources of the documents that show them (a revision, "
+            f"a baseline and `specheft fingerprint REV` read spec/ and conf/); "
+            f"the default is {DEFAULT_ANSWERS_DIR!r}",
         )
     return TenderConfig(
         points=dict(points),

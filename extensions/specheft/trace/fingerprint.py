@@ -8,7 +8,10 @@ not where they stand (line numbers) and not what others say about them (back-lin
 A document whose pages hold trace directives (matrix, summary, item trace) instead of
 items certifies the items and links those directives show: its fingerprint covers the
 items on its pages plus every item a directive shows, with their outgoing links, so
-that any change of coverage changes it (``shown_ids``).
+that any change of coverage changes it (``shown_ids``). A vendor comparison or a
+bidder's answers show every requirement as the bidders were asked it, and the stored
+answers: the fingerprint covers both (``answer_records``), so that a signed
+Angebotsauswertung certifies what was scored.
 """
 
 from __future__ import annotations
@@ -56,13 +59,19 @@ def normalize(need: NeedLike, own: Sequence[str] = ()) -> dict[str, Any]:
 
 
 def fingerprint(
-    needs: Iterable[NeedLike], memo: dict[str, str] | None = None, own: Sequence[str] = ()
+    needs: Iterable[NeedLike],
+    memo: dict[str, str] | None = None,
+    own: Sequence[str] = (),
+    records: Sequence[Mapping[str, Any]] = (),
 ) -> tuple[str, int]:
     """(hex digest, number of items) over the given needs, in id order.
 
     ``memo`` (id → normalized text) keeps each item's text for the next call: a build
     fingerprints several documents over the same items. The payload is the JSON list of
-    the normalized items, written item by item (the same text as one ``json.dumps``)."""
+    the normalized items, written item by item (the same text as one ``json.dumps``).
+    ``records``: what the document shows besides items (``answer_records``), each with
+    an ``id`` of its own (never an item's), in the same list, not counted as items; none:
+    the payload of the items alone, as before there were any."""
     texts: list[tuple[str, str]] = []
     for need in needs:
         key = str(need["id"])
@@ -72,9 +81,40 @@ def fingerprint(
             if memo is not None:
                 memo[key] = text
         texts.append((key, text))
+    items = len(texts)
+    texts.extend((str(record["id"]), _JSON.encode(dict(record))) for record in records)
     texts.sort(key=lambda pair: pair[0])
     payload = "[" + ",".join(text for _, text in texts) + "]"
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest(), len(texts)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest(), items
+
+
+#: The renderers of the vendor directives: they show every requirement as asked, and
+#: the stored answers.
+VENDOR_RENDERERS = ("vendors", "vendor-answers")
+#: The id prefix of an answer file's record: no item id holds a colon.
+ANSWERS_PREFIX = "answers:"
+
+
+def shows_answers(directives: Iterable[Mapping[str, Any]]) -> bool:
+    return any(d.get("renderer") in VENDOR_RENDERERS for d in directives)
+
+
+def answer_records(files: Iterable[tuple[str, bytes]]) -> list[dict[str, Any]]:
+    """One record per stored answer file (``(file name, content)``): its JSON, with keys
+    sorted and whitespace as ``json`` writes it, so re-saving the file changes nothing
+    and any changed answer, effort or comment changes the fingerprint; a file that is no
+    JSON by its SHA-256 (the build warns about it and shows the other bidders)."""
+    records: list[dict[str, Any]] = []
+    for name, data in sorted(files):
+        try:
+            content = _JSON.encode(json.loads(data.decode("utf-8")))
+        except (UnicodeDecodeError, ValueError):
+            records.append(
+                {"id": ANSWERS_PREFIX + name, "sha256": hashlib.sha256(data).hexdigest()}
+            )
+            continue
+        records.append({"id": ANSWERS_PREFIX + name, "answers": content})
+    return records
 
 
 def shown_ids(graph: TraceGraph, directives: Iterable[Mapping[str, Any]]) -> set[str]:
@@ -83,7 +123,8 @@ def shown_ids(graph: TraceGraph, directives: Iterable[Mapping[str, Any]]) -> set
 
     matrix: its selected rows with their specs, tests, satisfied requirements and phase;
     summary: every active requirement with the specs and tests its counts depend on;
-    item trace: the start item and what the walk reaches both ways.
+    item trace: the start item and what the walk reaches both ways; vendor comparison
+    and answers: every active requirement (what the bidders were asked).
     """
     shown: set[str] = set()
     for directive in directives:
@@ -98,6 +139,8 @@ def shown_ids(graph: TraceGraph, directives: Iterable[Mapping[str, Any]]) -> set
             for req in graph.of_kind(Kind.REQ):
                 cov = requirement_coverage(graph, req)
                 shown.update((req.id, *cov.specs, *cov.tests))
+        elif renderer in VENDOR_RENDERERS:  # each bidder was asked every requirement
+            shown.update(req.id for req in graph.of_kind(Kind.REQ))
         elif renderer == "trace":
             options = dict(directive.get("options") or {})
             start = graph.get(str(options.get("target")))

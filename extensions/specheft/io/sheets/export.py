@@ -227,7 +227,7 @@ def _rows_xml(table: Table, styles: list[int], fills: dict[int, dict[str, int]])
     ]
     out = []
     for number, row in enumerate(table.rows, start=2):  # row 1: the table's header
-        cells = []
+        cells: list[str] = []
         add = cells.append
         for col, text in enumerate(row):
             if not text:

@@ -22,7 +22,7 @@ from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 
 from specheft.config.settings import Document, Settings
-from specheft.project.fingerprint import document_fingerprint
+from specheft.project.fingerprint import document_fingerprint, vendor_records
 from specheft.sphinxext.context import build_state
 from specheft.sphinxext.context.evidence import Results
 from specheft.sphinxext.needs.data import needs_view
@@ -61,6 +61,10 @@ class BuildContext:
     def _normalized(self) -> dict[str, str]:
         return {}
 
+    @functools.cached_property
+    def _vendor_records(self) -> list[dict[str, Any]]:
+        return vendor_records(self.root, self.settings)
+
     def fingerprint(self, document: Document) -> tuple[str, int]:
         """(digest, number of items) of ``document``, made once per build: its start page
         and the pages listing documents show it; the documents share the items' texts."""
@@ -72,6 +76,7 @@ class BuildContext:
                 graph=self.graph,
                 memo=self._normalized,
                 own=self.settings.own_fields,
+                records=lambda: self._vendor_records,
             )
         return self._fingerprints[document.name]
 

@@ -105,3 +105,33 @@ def setup(app: Sphinx) -> None:
     app.add_node(trace_placeholder)
     # after sphinx-needs' own resolution, before nothing in particular
     app.connect("doctree-resolved", _resolve, priority=TRACE_DIRECTIVES)
+
+
+#: The attributes of a trace placeholder that decide what it shows (not docutils' own).
+_DIRECTIVE_KEYS = ("renderer", "options", "by", "target", "depth")
+
+
+def trace_directives(env: Any, docnames: Iterable[str]) -> list[dict[str, Any]]:
+    """The trace directives on the given pages, as the attributes of their placeholders.
+
+    Read from the pickled doctrees, which keep the placeholders (they are replaced only
+    in the written copy), so a needs-only build gives the same as a full one. Only the
+    pages noted as holding one when they were read are loaded (unpickling every page of
+    a large document took a second of each rebuild)."""
+    holding = specheft_domain(env).trace_docs
+    found: list[dict[str, Any]] = []
+    for docname in sorted(name for name in docnames if name in holding):
+        try:
+            doctree = env.get_doctree(docname)
+        except OSError:
+            continue  # a page in no build (e.g. removed since): it shows nothing
+        for node in doctree.findall(trace_placeholder):
+            found.append({k: node[k] for k in _DIRECTIVE_KEYS if k in node.attributes})
+    return found
+
+
+def trace_directives_by_page(env: Any) -> dict[str, list[dict[str, Any]]]:
+    """docname → :func:`trace_directives` of that page, for every page holding one (what
+    an export after the build reads instead of the doctrees: project/export_snapshot.py)."""
+    by_page = {name: trace_directives(env, [name]) for name in specheft_domain(env).trace_docs}
+    return {name: found for name, found in sorted(by_page.items()) if found}

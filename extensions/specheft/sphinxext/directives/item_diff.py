@@ -36,22 +36,19 @@ from sphinx.util import logging as sphinx_logging
 from specheft.config.settings import Document
 from specheft.errors import did_you_mean
 from specheft.labels import label, value_label
-from specheft.project.fingerprint import trace_directives
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.directives.base import (
     RENDERERS,
     TraceDirective,
     page_document,
+    trace_directives,
     trace_placeholder,
 )
 from specheft.sphinxext.directives.options import ItemDiffOptions
 from specheft.sphinxext.rendering import redline as redline_nodes
 from specheft.sphinxext.rendering.baselines import baseline_items, baselines_of
-from specheft.sphinxext.rendering.documents import (
-    document_docnames,
-    format_date,
-)
+from specheft.sphinxext.rendering.documents import document_docnames, format_date
 from specheft.sphinxext.rendering.items import ItemRenderer, renderer_for
 from specheft.sphinxext.rendering.redline import deleted, inserted, redline
 from specheft.trace.diff import FieldChange, ItemState, compare_items, word_diff

@@ -23,6 +23,7 @@ Lastenheft says).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable
 from html import escape
@@ -164,16 +165,20 @@ def _asked_digest(env: BuildEnvironment) -> str:
 
 
 def _answers_changed(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """The pages with a trace directive (the vendor directives among them) when an
-    answer file was added, changed or removed, or a requirement's text changed, since
-    this environment's last build: they are written again (the answer files are no
-    Sphinx sources, and the text is in no other page's freshness signature)."""
+    """The pages with a trace directive (the vendor directives among them) and the
+    documents' start pages when an answer file was added, changed or removed, or a
+    requirement's text changed, since this environment's last build: they are written
+    again (the answer files are no Sphinx sources, and the text is in no other page's
+    freshness signature; a start page shows its document's fingerprint, which covers the
+    answers when the document shows them)."""
     digest = answers_digest(app) + _asked_digest(env)
     before = getattr(env, "specheft_answers_digest", None)
     env.specheft_answers_digest = digest  # type: ignore[attr-defined]
     if before == digest:
         return []
-    docs = specheft_domain(env).trace_docs
+    docs = set(specheft_domain(env).trace_docs)
+    with contextlib.suppress(RuntimeError):  # no settings read: no documents
+        docs |= {d.start for d in settings_of(app).deliverables()}
     return sorted(doc for doc in docs if doc in env.found_docs)
 
 

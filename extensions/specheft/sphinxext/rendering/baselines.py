@@ -20,11 +20,11 @@ from sphinx.environment import BuildEnvironment
 from specheft.config.settings import Document, Settings
 from specheft.labels import label
 from specheft.model import Kind
-from specheft.project.fingerprint import trace_directives
 from specheft.project.since import read_revision
 from specheft.sphinxext.context import settings_of
 from specheft.sphinxext.context.build import build_context
 from specheft.sphinxext.context.domain import specheft_domain
+from specheft.sphinxext.directives.base import trace_directives
 from specheft.sphinxext.rendering.documents import document_docnames
 from specheft.trace.diff import snapshot
 from specheft.trace.fingerprint import document_needs
