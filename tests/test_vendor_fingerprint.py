@@ -153,3 +153,20 @@ def test_cover_workbook_and_command_agree_also_after_incremental_builds(
     shutil.copytree(mini.root, copy, ignore=shutil.ignore_patterns("_build"))
     assert run_cli("build", copy, "--no-strict").code == 0
     assert _cover(copy) == _cover(mini.root)
+
+
+@pytest.mark.pdf
+def test_the_pdf_cover_says_what_the_fingerprint_covers(
+    mini: MiniProject, run_cli: Callable[..., object]
+) -> None:
+    from .pdftext import pdf_text, require_pdf_tools
+
+    require_pdf_tools()
+    result = run_cli("build", mini.root, "--format", "pdf", "--no-strict")
+    assert result.code == 0, result.output
+    expected = _digests(mini.root)
+    evaluation = " ".join(pdf_text(mini.root / "_build/pdf/auswertung.pdf").split())
+    assert expected["auswertung"] in evaluation
+    assert "gespeicherten Antworten der Anbieter und die Bewertungsregeln" in evaluation
+    lastenheft = " ".join(pdf_text(mini.root / "_build/pdf/lastenheft.pdf").split())
+    assert expected["lastenheft"] in lastenheft and "Antworten" not in lastenheft

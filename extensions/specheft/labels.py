@@ -133,6 +133,10 @@ _DE: dict[str, str] = {
     "doc.fingerprint.text": "SHA-256 über die {count} Elemente, die dieses Dokument enthält "
     "oder in Tabellen zeigt, mit ihren Verknüpfungen. Prüfen: "
     "specheft fingerprint <Revision> --document {name}",
+    "doc.fingerprint.text.answers": "SHA-256 über die {count} Elemente, die dieses Dokument "
+    "enthält oder zeigt (jede Anforderung, wie sie den Anbietern gestellt wurde), mit ihren "
+    "Verknüpfungen, sowie über die gespeicherten Antworten der Anbieter und die "
+    "Bewertungsregeln. Prüfen: specheft fingerprint <Revision> --document {name}",
     "doc.fingerprint.none": "keine (das Dokument enthält und zeigt keine Elemente)",
     "doc.fingerprint.none.text": "Eine Prüfsumme über null Elemente belegt nichts; es gibt "
     "daher keine. specheft fingerprint --document {name} meldet dasselbe.",
@@ -298,6 +302,10 @@ _EN: dict[str, str] = {
     "doc.fingerprint": "Fingerprint",
     "doc.fingerprint.text": "SHA-256 over the {count} items this document contains or shows "
     "in tables, with their links. Verify: specheft fingerprint <revision> --document {name}",
+    "doc.fingerprint.text.answers": "SHA-256 over the {count} items this document contains "
+    "or shows (every requirement as the bidders were asked it), with their links, and over "
+    "the bidders' stored answers and the scoring rules. Verify: specheft fingerprint "
+    "<revision> --document {name}",
     "doc.fingerprint.none": "none (the document contains and shows no items)",
     "doc.fingerprint.none.text": "A checksum over zero items proves nothing, so there is "
     "none. specheft fingerprint --document {name} says the same.",

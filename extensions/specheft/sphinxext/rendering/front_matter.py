@@ -19,11 +19,13 @@ from specheft.config.settings import Document, Settings
 from specheft.labels import label
 from specheft.sphinxext.context import git_state_of
 from specheft.sphinxext.context.build import build_context
+from specheft.sphinxext.directives.base import trace_directives
 from specheft.sphinxext.needs.data import Need
 from specheft.sphinxext.rendering.baselines import describe, document_history, shown_version
-from specheft.sphinxext.rendering.documents import build_date, format_date
+from specheft.sphinxext.rendering.documents import build_date, document_docnames, format_date
 from specheft.sphinxext.rendering.latex_setup import tex
 from specheft.sphinxext.rendering.tables import table
+from specheft.trace.fingerprint import shows_answers
 
 _logger = sphinx_logging.getLogger(__name__)
 
@@ -39,6 +41,9 @@ class DocumentFacts:
         self.fingerprint, self.count = build_context(app).fingerprint(document)
         if not self.count:  # never a "valid with this checksum" over nothing
             self.fingerprint = label(lang, "doc.fingerprint.none")
+        # the evaluation of the offers: its fingerprint covers the answers and the scoring too
+        pages = document_docnames(app.env, document.start)
+        self.answers = bool(self.count) and shows_answers(trace_directives(app.env, pages))
         state = git_state_of(app)
         if state is None:
             revision = label(lang, "doc.no_git")
@@ -65,6 +70,8 @@ class DocumentFacts:
 
     def fingerprint_note(self) -> str:
         key = "doc.fingerprint.text" if self.count else "doc.fingerprint.none.text"
+        if self.answers:
+            key = "doc.fingerprint.text.answers"
         return label(self.lang, key).format(count=self.count, name=self.document.name)
 
 
