@@ -132,3 +132,142 @@ def test_a_failure_while_reading_in_place_ends_the_workers(
     with pytest.raises(Exception, match="cannot read"):
         items_build(_project(tmp_path), fresh=True, jobs=2)
     assert terminated and terminated[0] == 1  # the one worker, still running, ended
+
+
+# --- the workers' need nodes: one pickle each, unpickled only if used --------------------
+
+
+def _lazy() -> tuple[Any, dict[str, Any]]:
+    """A store with two workers' packed nodes (one entry dropped by the merge), and the
+    plain dict the merges would have made."""
+    import pickle
+
+    from specheft.sphinxext.needs.nodestore import LazyNodes, PackedNodes
+
+    first = PackedNodes(pickle.dumps({"b": [2], "c": [3]}))
+    first.pop("c", None)
+    second = PackedNodes(pickle.dumps({"d": [4]}))
+    lazy = LazyNodes({"a": [1]})
+    lazy.update(first)  # what sphinx-needs' merge does: nothing yet
+    lazy.pending += [(first.blob, first.dropped), (second.blob, second.dropped)]
+    return lazy, {"a": [1], "b": [2], "d": [4]}
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        lambda d: "b" in d,
+        lambda d: "c" in d,
+        lambda d: d["d"],
+        lambda d: list(d),
+        lambda d: list(reversed(d)),
+        lambda d: len(d),
+        lambda d: bool(d),
+        lambda d: list(d.keys()),
+        lambda d: list(d.values()),
+        lambda d: list(d.items()),
+        lambda d: d.get("b"),
+        lambda d: d.get("c", "none"),
+        lambda d: d.pop("b"),
+        lambda d: d.pop("c", "none"),
+        lambda d: d.popitem(),
+        lambda d: d.setdefault("e", [5]),
+        lambda d: d.__setitem__("b", [9]),
+        lambda d: d.__delitem__("a"),
+        lambda d: d.update({"z": [0]}),
+        lambda d: d.update(z=[0]),
+        lambda d: dict(d),
+        lambda d: {**d},
+        lambda d: d.copy(),
+        lambda d: d == {"a": [1], "b": [2], "d": [4]},
+        lambda d: repr(d),
+        lambda d: d | {"z": [0]},
+        lambda d: d.clear(),
+    ],
+)
+def test_lazy_nodes_are_the_dict_the_merges_make(operation: Any) -> None:
+    import copy
+    import pickle
+
+    lazy, merged = _lazy()
+    assert operation(lazy) == operation(merged)
+    assert list(dict.items(lazy)) == list(merged.items()) or not merged
+    assert list(lazy.items()) == list(merged.items())
+    again = pickle.loads(pickle.dumps(lazy))
+    assert type(again) is dict and list(again.items()) == list(merged.items())
+    assert copy.deepcopy(lazy) == merged
+
+
+def test_a_store_nobody_reads_is_never_unpickled() -> None:
+    lazy, _ = _lazy()
+    assert lazy.pending and dict.__len__(lazy) == 1  # only this process's own node
+    lazy, _ = _lazy()
+    assert "a" in lazy and not lazy.pending and dict.__len__(lazy) == 3
+
+
+def test_a_parallel_check_leaves_the_workers_nodes_packed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check drops every need node after reading (no content links here): the
+    workers' ones are never unpickled."""
+    from specheft.sphinxext.needs import nodestore
+
+    unpacked: list[int] = []
+    unpack = nodestore.LazyNodes.unpack
+
+    def spy(self: Any) -> None:
+        unpacked.append(len(self.pending))
+        unpack(self)
+
+    monkeypatch.setattr(nodestore.LazyNodes, "unpack", spy)
+    kept: list[Any] = []
+    keep = nodestore.keep_packed_nodes
+
+    def spy_keep(app: Any, env: Any, docnames: Any, other: Any) -> None:
+        keep(app, env, docnames, other)
+        kept.append(env._needs_all_nodes)
+
+    monkeypatch.setattr(nodestore, "keep_packed_nodes", spy_keep)
+    # (the handler is connected by name at setup: look it up through the module)
+    from specheft.sphinxext.needs import checkbuilder
+
+    monkeypatch.setattr(checkbuilder, "keep_packed_nodes", spy_keep)
+    _read(_project(tmp_path), jobs=2)
+    assert len(kept) == 1 and kept[0].pending  # the one worker's nodes, kept packed
+    assert not any(unpacked)  # and never unpickled
+
+
+def test_with_content_links_the_nodes_of_a_parallel_check_equal_a_serial_ones(
+    tmp_path: Path,
+) -> None:
+    """A need whose content names ``links_from_content`` makes the check keep every need
+    node: read in parallel, the store holds what serial reading gives, in its order."""
+    from .helpers import item
+
+    project = _project(tmp_path)
+    page = project.spec_dir / "lastenheft" / "inhaltslinks.md"
+    page.write_text(
+        "# Inhaltslinks\n\n"
+        + item(
+            "req",
+            "Verweise im Text",
+            "Das CRM-System muss Verweise im Text lesen (links_from_content).",
+            id="LH-KON-901",
+            priority="must",
+            area="KON",
+        ),
+        encoding="utf-8",
+    )
+    index = project.spec_dir / "lastenheft" / "index.md"
+    text = index.read_text(encoding="utf-8")
+    assert "```{toctree}" in text or ":::{toctree}" in text
+    index.write_text(text.replace("\n```\n", "\ninhaltslinks\n```\n", 1), encoding="utf-8")
+
+    def nodes(jobs: int) -> list[tuple[str, str]]:
+        result, _needs = items_build(project, fresh=True, jobs=jobs)
+        store = result.app.env._needs_all_nodes
+        return sorted((key, node.astext()) for key, node in store.items())
+
+    serial = nodes(1)
+    assert any(key == "LH-KON-901" for key, _ in serial) and len(serial) > 100
+    assert nodes(2) == serial

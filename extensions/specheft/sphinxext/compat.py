@@ -86,6 +86,7 @@ def read_sharing(builder: Any, docnames: list[str], batches: list[list[str]]) ->
     from sphinx.util.display import status_iterator
     from sphinx.util.parallel import ParallelTasks
 
+    from specheft.sphinxext.needs.nodestore import pack_worker_nodes
     from specheft.sphinxext.rendering.collector import before_reading_in_place
 
     app = builder._app
@@ -104,6 +105,8 @@ def read_sharing(builder: Any, docnames: list[str], batches: list[list[str]]) ->
         env._app = app
         for docname in docs:
             builder.read_doc(docname, _cache=False)
+        if getattr(builder, "packs_worker_nodes", False):
+            pack_worker_nodes(env)  # unpickled here only if used (a check drops them)
         return pickle.dumps(env, pickle.HIGHEST_PROTOCOL)
 
     def merge(docs: list[str], otherenv: bytes) -> None:

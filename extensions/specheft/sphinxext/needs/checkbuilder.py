@@ -50,6 +50,7 @@ from specheft.sphinxext.needs.data import (
     reference_node_types,
     stored_needs,
 )
+from specheft.sphinxext.needs.nodestore import keep_packed_nodes
 from specheft.sphinxext.needs.priorities import BEFORE_NEEDS, LATE
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,9 @@ class CheckBuilder(NeedsBuilder):
     name = "specheft-check"
     #: whether this build paused the garbage collector (to resume it once)
     collector_paused = False
+    #: parallel reading: the workers' need nodes come back as one pickle, unpickled only
+    #: if used (:mod:`specheft.sphinxext.needs.nodestore`; a check drops them)
+    packs_worker_nodes = True
 
     # (final in Sphinx's typing; sphinx-needs' builder overrides it, and so do we)
     def write(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[misc]
@@ -211,6 +215,8 @@ def setup(app: Sphinx) -> None:
     # (the kept nodes are cleared and merged per page by the specheft domain)
     # before sphinx-needs processes the roles (priority 500)
     app.connect("doctree-resolved", _unknown_backlink_targets, priority=BEFORE_NEEDS)
+    # after sphinx-needs merged a worker's environment (priority 500)
+    app.connect("env-merge-info", keep_packed_nodes, priority=LATE)
     app.connect("env-updated", _drop_need_nodes)
     app.connect("env-updated", _pause_collector, priority=LATE)
     # also when the build fails between
