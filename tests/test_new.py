@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from html import unescape
 from pathlib import Path
@@ -57,6 +58,13 @@ def test_new_project_builds_with_zero_warnings_and_checks_clean(tmp_path, run_cl
     protocol = unescape((root / "_build/html/abnahme/index.html").read_text(encoding="utf-8"))
     assert "No-Go" in protocol
     assert ("Abnahmeerklärung" if language == "de" else "Declaration of acceptance") in protocol
+    # the vendor selection is there from the start too: no offers yet, how to import them,
+    # and a fingerprint over the requirements the bidders will be asked
+    evaluation = unescape(
+        (root / "_build/html/angebotsauswertung/index.html").read_text(encoding="utf-8")
+    )
+    assert "specheft compliance import" in evaluation
+    assert re.search(r"\b[0-9a-f]{64}\b", evaluation)
 
 
 def test_new_with_selected_areas(tmp_path, run_cli):
@@ -248,11 +256,12 @@ def test_new_project_has_a_title_name_short_ids_and_sign_off_by_owner(tmp_path, 
     root = tmp_path / "crm-ausschreibung"
     result = run_cli("new", root, "--areas", "KON", "--customer", "Nordwerk Maschinenbau GmbH")
     assert result.code == 0, result.output
-    assert "Project 'CRM-Ausschreibung', document ids NM-CRM-LH, NM-CRM-PH" in result.out
+    assert "Project 'CRM-Ausschreibung', document ids NM-CRM-LH, NM-CRM-AW, NM-CRM-PH" in result.out
     settings = load_settings(root / "conf/specheft.toml")
     assert settings.project.name == "CRM-Ausschreibung"
     assert [d.doc_id for d in settings.deliverables()] == [
         "NM-CRM-LH",
+        "NM-CRM-AW",
         "NM-CRM-PH",
         "NM-CRM-TK",
         "NM-CRM-TB",
@@ -262,6 +271,9 @@ def test_new_project_has_a_title_name_short_ids_and_sign_off_by_owner(tmp_path, 
     leads = ["Projektleitung Auftraggeber", "Projektleitung Auftragnehmer"]
     # the Lastenheft is the customer's document: no vendor signature row
     assert _signers(settings, "lastenheft") == customer
+    # the choice of the vendor is the customer's, internal: no vendor on its cover
+    assert _signers(settings, "angebotsauswertung") == customer
+    assert not settings.document("angebotsauswertung").show_vendor
     assert _signers(settings, "pflichtenheft") == [*customer, "Projektleitung Auftragnehmer"]
     assert _signers(settings, "testkatalog") == leads
     assert _signers(settings, "traceability") == leads
@@ -279,6 +291,7 @@ def test_new_english_project_ids(tmp_path, run_cli):
     assert settings.project.name == "CRM Tender"
     assert [d.doc_id for d in settings.deliverables()] == [
         "CRM-REQ",
+        "CRM-EVAL",
         "CRM-SPEC",
         "CRM-TEST",
         "CRM-TRACE",

@@ -67,6 +67,8 @@ _WORDS = {
         "testkatalog": "Testkatalog",
         "traceability": "Traceability-Bericht",
         "abnahme": "Abnahmeprotokoll",
+        "angebotsauswertung": "Angebotsauswertung",
+        "scoring": "Bewertung",
         "requirements": "Fachliche Anforderungen",
         "phases": "Projektphasen",
         "intro": "Einleitung",
@@ -97,6 +99,8 @@ _WORDS = {
         "testkatalog": "Test Catalogue",
         "traceability": "Traceability Report",
         "abnahme": "Acceptance Protocol",
+        "angebotsauswertung": "Vendor Evaluation",
+        "scoring": "Scoring",
         "requirements": "Functional and quality requirements",
         "phases": "Project phases",
         "intro": "Introduction",
@@ -147,6 +151,13 @@ _GUIDE = {
         "erzeugt (specheft results import junit|manual|defects …); die Kriterien stehen in "
         "[acceptance] in conf/specheft.toml, `specheft accept` prüft sie auf der Konsole. "
         "Ohne importierte Läufe lautet die Entscheidung No-Go.",
+        "angebotsauswertung": "Die Auswahl des Anbieters (Nutzwertanalyse): je Bieter "
+        "`specheft compliance template --vendor NAME` an den Bieter senden, seine ausgefüllte "
+        "Matrix mit `specheft compliance import DATEI --vendor NAME` übernehmen; die Tabelle "
+        "unten rangiert die Angebote nach [tender] in conf/specheft.toml (Punkte je Erfüllungsart, "
+        "Gewichte je Priorität und Bereich; eine nicht erfüllbare Muss-Anforderung schließt aus). "
+        "Ein Abschnitt mit den Antworten des gewählten Bieters: "
+        ":::{vendor-answers} mit :vendor: NAME. Internes Dokument des Auftraggebers.",
     },
     "en": {
         "intro": "Purpose of the document, scope, terms and abbreviations, references.",
@@ -173,6 +184,13 @@ _GUIDE = {
         "(specheft results import junit|manual|defects …); the criteria are [acceptance] in "
         "conf/specheft.toml, `specheft accept` checks them on the console. Without imported "
         "runs the decision is No-Go.",
+        "angebotsauswertung": "Choosing the vendor (weighted scoring): for each bidder, send "
+        "`specheft compliance template --vendor NAME` and take the filled-in matrix back with "
+        "`specheft compliance import FILE --vendor NAME`; the table below ranks the offers by "
+        "[tender] in conf/specheft.toml (points per kind of fulfilment, weights per priority "
+        "and area; a must requirement that cannot be met knocks an offer out). A section with "
+        "the chosen bidder's answers: :::{vendor-answers} with :vendor: NAME. The customer's "
+        "internal document.",
     },
 }
 
@@ -220,6 +238,7 @@ _LEGAL_FORMS = {
 DOC_ABBREV = {
     "de": {
         "lastenheft": "LH",
+        "angebotsauswertung": "AW",
         "pflichtenheft": "PH",
         "testkatalog": "TK",
         "traceability": "TB",
@@ -227,6 +246,7 @@ DOC_ABBREV = {
     },
     "en": {
         "lastenheft": "REQ",
+        "angebotsauswertung": "EVAL",
         "pflichtenheft": "SPEC",
         "testkatalog": "TEST",
         "traceability": "TRACE",
@@ -419,6 +439,7 @@ def files(new: NewProject) -> dict[str, str]:
         + _toctree(
             [
                 "lastenheft/index",
+                "angebotsauswertung/index",
                 "pflichtenheft/index",
                 "testkatalog/index",
                 "traceability/index",
@@ -450,6 +471,9 @@ def files(new: NewProject) -> dict[str, str]:
         "spec/lastenheft/06-phasen.md": _phases(lang),
         "spec/lastenheft/07-abnahme.md": f"# {words['acceptance']}\n\n"
         + _guide(guide["acceptance"]),
+        "spec/angebotsauswertung/index.md": f"# {words['angebotsauswertung']}\n\n"
+        + _guide(guide["angebotsauswertung"])
+        + f"\n## {words['scoring']}\n\n:::{{vendor-comparison}}\n:::\n",
         "spec/pflichtenheft/index.md": f"# {words['pflichtenheft']}\n\n" + _toctree(["umsetzung"]),
         "spec/pflichtenheft/umsetzung.md": f"# {words['solution']}\n\n" + _guide(guide["solution"]),
         "spec/testkatalog/index.md": f"# {words['testkatalog']}\n\n" + _toctree(["sit", "uat"]),
@@ -539,6 +563,12 @@ def settings_toml(new: NewProject) -> str:
     # traceability report are the acceptance evidence both project leads agree on.
     for name, show_vendor, roles, why in (
         ("lastenheft", False, customer, "the customer's document: signed by the customer"),
+        (
+            "angebotsauswertung",
+            False,
+            customer,
+            "the customer's choice of vendor, internal: signed by the customer",
+        ),
         (
             "pflichtenheft",
             True,
