@@ -1,9 +1,9 @@
 """Parallel reading with the build's own process reading one batch (#17, ``check --fresh``).
 
-``compat.read_sharing`` forks one worker less than there are batches and reads the first
-(heaviest) batch in place, between the workers' forks and their merges: one pickling of
-a whole environment and its unpickling less. Same items and messages as serial reading;
-the pages read in place are not frozen for the collector while they are read.
+``compat.read_sharing`` reads the first (heaviest) of two batches in place and forks one
+worker for the other: one pickling of a whole environment and its unpickling less. With
+more batches all are read by workers, as in Sphinx. Same items and messages as serial
+reading; the pages read in place are not frozen for the collector while they are read.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _read(project: Project, jobs: int) -> tuple[str, list[tuple[Any, ...]]]:
     return items, messages
 
 
-def test_the_build_process_reads_the_first_batch_and_forks_for_the_others(
+def test_of_two_batches_the_build_process_reads_the_first_and_forks_for_the_other(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     main = os.getpid()
@@ -71,16 +71,22 @@ def test_the_build_process_reads_the_first_batch_and_forks_for_the_others(
     monkeypatch.setattr(Builder, "read_doc", spy_read)
     monkeypatch.setattr(parallel.ParallelTasks, "add_task", spy_add)
     project = _project(tmp_path)
-    parallel_read = _read(project, jobs=3)
-    assert len(batches) == 3
-    assert forked == batches[1:]  # two workers for three batches
+    parallel_read = _read(project, jobs=2)
+    assert len(batches) == 2
+    assert forked == batches[1:]  # one worker for two batches
     assert in_place == batches[0]  # the first, heaviest batch read here
     assert not any(cached)  # its doctrees go to disk, as the workers' do
 
     in_place.clear()
+    forked.clear()
+    three = _read(project, jobs=3)
+    assert len(batches) == 3
+    assert forked == batches and not in_place  # three workers, merged as they finish
+
     serial = _read(project, jobs=1)
     assert len(in_place) == sum(map(len, batches))  # (read here, serially)
     assert parallel_read == serial
+    assert three == serial
 
 
 def test_pages_read_in_place_are_not_frozen_while_read(

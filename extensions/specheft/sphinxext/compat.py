@@ -67,15 +67,19 @@ def balance_parallel_reading(
 
 def read_sharing(builder: Any, docnames: list[str], batches: list[list[str]]) -> None:
     """Sphinx's parallel reading (``Builder._read_parallel``, Sphinx 7–9), except that
-    this process reads the first batch itself instead of waiting for a worker to read it.
+    of two batches this process reads the first itself instead of waiting for a worker.
 
     Sphinx forks one worker per batch and sits idle while they read; each worker then
     pickles its whole environment and this process unpickles and merges it: at N=1000
     about 3 MB, 0.1 s of this process's time per worker after reading (the last one's
     with nothing else to do), and a pickling in the worker. Here one worker less is
     forked and its batch is read in place as serial reading would, between the other
-    workers' forks and their merges. The batches should come heaviest first: the
-    workers, with the lighter ones, pickle their environment on top. As in Sphinx, every
+    worker's fork and its merge. The batches should come heaviest first: the worker, with
+    the lighter one, pickles its environment on top. Only for two batches: with more,
+    every merge would come after this process's own reading, on the build's path, where
+    Sphinx merges each worker's environment while the others still read; so then all
+    batches are read by workers, as in Sphinx (and the need nodes still come back
+    packed: :mod:`specheft.sphinxext.needs.nodestore`). As in Sphinx, every
     page is purged before anything is read, the pages' doctrees go to disk (not kept in
     memory), the workers' messages are replayed when their environment is merged, and a
     progress line advances per batch."""
@@ -93,7 +97,7 @@ def read_sharing(builder: Any, docnames: list[str], batches: list[list[str]]) ->
     env = builder.env
     if not batches:
         return
-    own, *theirs = batches
+    own, theirs = (batches[0], batches[1:]) if len(batches) == 2 else ([], batches)
     progress = status_iterator(
         batches, __("reading sources... "), "purple", len(batches), builder.config.verbosity
     )
@@ -120,7 +124,8 @@ def read_sharing(builder: Any, docnames: list[str], batches: list[list[str]]) ->
         for docname in own:
             before_reading_in_place(app, docname)
             builder.read_doc(docname, _cache=False)
-        next(progress)
+        if own:
+            next(progress)
     except BaseException:
         tasks.terminate()  # (join() does so itself)
         raise
