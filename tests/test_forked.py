@@ -9,6 +9,7 @@ import io
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,9 @@ from specheft.project.layout import Project
 from .helpers import MiniProject
 from .test_export_snapshot import _INDEX, _PAGES, _SETTINGS
 
-needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
+needs_fork = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="a child process on Linux only"
+)
 
 
 @needs_fork

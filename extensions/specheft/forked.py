@@ -7,9 +7,11 @@ pickled on the way in, only the result on the way back.
 
 Whatever goes wrong in the child — an exception, a crash, a result that cannot be pickled
 — makes the caller compute the result itself when it asks for it: the same value or the
-same exception as without a child. No child where ``os.fork`` is missing (Windows) or
-when the process has other threads (a fork copies none of them, and a lock one of them
-holds would stay locked in the child forever).
+same exception as without a child. A child on Linux only: Windows has no ``os.fork``,
+and on macOS a forked child of a process that loaded Apple's frameworks may crash (why
+Python starts processes there with ``spawn``). None either when the process has other
+threads (a fork copies none of them, and a lock one of them holds would stay locked in
+the child forever).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -74,7 +77,7 @@ class Pending(Generic[T]):
 def start(compute: Callable[[], T], *, fork: bool = True) -> Pending[T]:
     """``compute`` started in a child process (``fork``: if possible), the caller goes on;
     :meth:`Pending.result` waits for it."""
-    if not fork or not hasattr(os, "fork") or threading.active_count() > 1:
+    if not fork or not sys.platform.startswith("linux") or threading.active_count() > 1:
         return Pending(compute, 0, -1)
     reader, writer = os.pipe()
     child = os.fork()
