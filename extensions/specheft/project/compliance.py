@@ -15,6 +15,7 @@ from typing import IO
 from specheft.errors import InputError, Location
 from specheft.fsutil import atomic_write_bytes, atomic_write_text, inside
 from specheft.gitinfo import commit_time, git_state
+from specheft.project.export_snapshot import Snapshot
 from specheft.project.layout import Project
 from specheft.project.lock import project_lock
 from specheft.tender.config import TenderConfig, tender_config
@@ -51,25 +52,25 @@ def requirements(
     progress: IO[str] | None = None,
     document: str = "",
 ) -> Requirements:
-    """Build the items (``specheft check``'s cache) and take the active requirements in
-    document order, each with its chapter and its weight from ``[tender]``; ``document``:
-    only those on the pages of that document (its name in [documents])."""
-    from specheft.project.sphinx_run import items_build
-    from specheft.sphinxext.rendering.deliverables import document_docnames
+    """The active requirements in document order, each with its chapter and its weight
+    from ``[tender]``; ``document``: only those on the pages of that document (its name
+    in [documents]). Right after a ``check`` of unchanged sources, from the items it left
+    (no Sphinx, as an export); otherwise from the items build (``check``'s cache)."""
+    from specheft.project import export_snapshot, items_cache
 
     settings = project.settings()
     chosen = settings.document(document) if document else None  # unknown: before the build
-    with project_lock(project.build_dir, "compliance"):
-        # the sheets show none of the build's warnings (a check of the same cache does)
-        result, needs = items_build(project, progress=progress, warnings=False)
-    env = result.app.env
-    titles = {name: title.astext() for name, title in env.titles.items()}
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
+    with project_lock(project.build_dir, "compliance"):
+        snapshot = export_snapshot.load(project, items_cache.items_key(project), srcdir)
+        if snapshot is None:
+            # the sheets show none of the build's warnings (a check of the same cache does)
+            snapshot = _built(project, srcdir, progress)
     # the whole graph: whether a requirement is active may depend on items elsewhere
-    asked = asked_of(TraceGraph.from_needs(needs, srcdir=srcdir), config.weight, titles)
+    asked = asked_of(snapshot.graph, config.weight, snapshot.chapters)
     if chosen is not None:
-        pages = document_docnames(env, chosen.start)
-        own = {str(n["id"]) for n in needs if n.get("docname") in pages}
+        pages = snapshot.pages(chosen.start)
+        own = {str(n["id"]) for n in snapshot.needs if n.get("docname") in pages}
         asked = tuple(a for a in asked if a.id in own)
     state = git_state(project.root)
     stamp = commit_time(project.root) if state else None
@@ -85,6 +86,22 @@ def requirements(
         baseline_fingerprint(asked),
         date,
         chosen.name if chosen else "",
+    )
+
+
+def _built(project: Project, srcdir: str, progress: IO[str] | None) -> Snapshot:
+    """What :func:`requirements` reads, from an items-only build: the graph of all items,
+    the pages' titles and toctrees."""
+    from specheft.project.sphinx_run import items_build
+
+    result, needs = items_build(project, progress=progress, warnings=False)
+    env = result.app.env
+    return Snapshot(
+        TraceGraph.from_needs(needs, srcdir=srcdir),
+        needs,
+        {name: title.astext() for name, title in env.titles.items()},
+        env.toctree_includes,
+        {},
     )
 
 
