@@ -1,9 +1,10 @@
 """``specheft serve``: the live preview (sphinx-autobuild) of a project's HTML build.
 
 Runs until interrupted; sphinx-autobuild watches the sources, serves the site and tells
-the open pages to reload. The builds are specheft's own, in-process: the first in the
-server's process, each rebuild in the process sphinx-autobuild forks for it, which finds
-Sphinx, sphinx-needs and specheft imported already. sphinx-autobuild's own builder starts
+the open pages to reload. The builds are specheft's own, each in a process forked from
+the server, which finds Sphinx, sphinx-needs and specheft imported already: the first in
+a child the server waits for (so that the server's heap holds no build), each rebuild in
+the process sphinx-autobuild forks for it. sphinx-autobuild's own builder starts
 ``python -m sphinx`` for every change instead: a new interpreter importing everything
 again, unpickling the environment with the garbage collector running and freeing it
 object by object at the end — about 1.5 s of CPU more than ``specheft build`` per
@@ -97,10 +98,11 @@ def _interrupt(signum: int, frame: object) -> None:
 
 class InProcessBuilder:
     """Stands in for sphinx-autobuild's ``Builder``: called with the changed paths (none
-    for the first build), builds in the calling process and says so as sphinx-autobuild
-    does. A module-level class: sphinx-autobuild sends it to the process it forks for a
-    rebuild by pickling it, with ``report`` (so: a module-level function). It takes no
-    pre- or post-build commands; serve sets none."""
+    for the first build), builds (a rebuild in the calling process, the first build in a
+    child of it) and says so as sphinx-autobuild does. A module-level class:
+    sphinx-autobuild sends it to the process it forks for a rebuild by pickling it, with
+    ``report`` (so: a module-level function). It takes no pre- or post-build commands;
+    serve sets none."""
 
     def __init__(
         self,
@@ -176,6 +178,8 @@ def _first_build(root: Path, outdir: Path, baselines: str, report: Report) -> No
             os._exit(code)  # no clean-up of the server's state inherited by the child
     os.close(write)
     try:
+        # meanwhile (a second core) the modules every build loads; the rest after it
+        _import_all(["sphinx.application", "specheft.sphinxext.compat"])
         with os.fdopen(read, encoding="utf-8") as modules:
             names = modules.read().split("\n")
         _, status = os.waitpid(pid, 0)
