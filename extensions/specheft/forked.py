@@ -74,6 +74,14 @@ class Pending(Generic[T]):
         return self._compute()
 
 
+def flush_standard_streams() -> None:
+    """Before a fork, and before a child ends in ``os._exit``: what sits in a buffer is
+    written once, by the process that wrote it (a child would write the parent's again;
+    ``os._exit`` drops its own)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+
 def start(compute: Callable[[], T], *, fork: bool = True) -> Pending[T]:
     """``compute`` started in a child process (``fork``: if possible), the caller goes on;
     :meth:`Pending.result` waits for it."""

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from specheft.errors import SpecheftError, ToolMissingError, UsageError
+from specheft.forked import flush_standard_streams
 from specheft.gcpause import collecting, paused_collection
 from specheft.project.baselines import compute_baselines, write_baselines
 from specheft.project.layout import Project, RelativePaths, claim_output_dir
@@ -157,8 +158,7 @@ def _first_build(root: Path, outdir: Path, baselines: str, report: Report) -> No
     cost more than the whole gain of not starting a new interpreter (#17). The modules the
     build loaded are imported into the server afterwards, so that rebuilds find them."""
     read, write = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    flush_standard_streams()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; its effects are tested
         code = 1
@@ -173,8 +173,7 @@ def _first_build(root: Path, outdir: Path, baselines: str, report: Report) -> No
             with os.fdopen(write, "w", encoding="utf-8") as modules:
                 modules.write("\n".join(name for name in list(sys.modules)))
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
+            flush_standard_streams()
             os._exit(code)  # no clean-up of the server's state inherited by the child
     os.close(write)
     try:
