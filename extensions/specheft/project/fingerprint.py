@@ -83,9 +83,9 @@ def fingerprint_of(
 
     directives = list(directives)
     covered = document_needs(needs, docnames, directives, graph)
-    shown = records() if records is not None and shows_answers(directives) else ()
     if not covered:
         return "", 0
+    shown = records() if records is not None and shows_answers(directives) else ()
     return fingerprint(covered, memo, own, shown)
 
 

@@ -22,12 +22,13 @@ from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 
 from specheft.config.settings import Document, Settings
-from specheft.project.fingerprint import document_fingerprint, vendor_records
+from specheft.project.fingerprint import fingerprint_of, vendor_records
 from specheft.sphinxext.context import build_state
 from specheft.sphinxext.context.evidence import Results
 from specheft.sphinxext.needs.data import needs_view
 from specheft.sphinxext.needs.priorities import BUILD_CONTEXT
-from specheft.sphinxext.rendering.documents import document_of_docnames
+from specheft.sphinxext.rendering.documents import document_docnames, document_of_docnames
+from specheft.trace.fingerprint import shows_answers
 from specheft.trace.graph import TraceGraph
 from specheft.trace.rules import check_options, rule_options
 from specheft.trace.ruleset import CheckOptions, RuleOptions
@@ -65,20 +66,39 @@ class BuildContext:
     def _vendor_records(self) -> list[dict[str, Any]]:
         return vendor_records(self.root, self.settings)
 
+    @functools.cached_property
+    def _pages(self) -> dict[str, tuple[set[str], list[dict[str, Any]]]]:
+        return {}
+
+    def _document_pages(self, document: Document) -> tuple[set[str], list[dict[str, Any]]]:
+        """(the pages of ``document``, the trace directives on them), read once per build
+        (the directives from the pickled doctrees)."""
+        from specheft.sphinxext.directives.base import trace_directives
+
+        if document.name not in self._pages:
+            docnames = document_docnames(self.app.env, document.start)
+            self._pages[document.name] = (docnames, trace_directives(self.app.env, docnames))
+        return self._pages[document.name]
+
     def fingerprint(self, document: Document) -> tuple[str, int]:
         """(digest, number of items) of ``document``, made once per build: its start page
         and the pages listing documents show it; the documents share the items' texts."""
         if document.name not in self._fingerprints:
-            self._fingerprints[document.name] = document_fingerprint(
-                self.app.env,
+            docnames, directives = self._document_pages(document)
+            self._fingerprints[document.name] = fingerprint_of(
                 self.needs.values(),
-                document,
+                docnames,
+                directives,
                 graph=self.graph,
                 memo=self._normalized,
                 own=self.settings.own_fields,
                 records=lambda: self._vendor_records,
             )
         return self._fingerprints[document.name]
+
+    def shows_answers(self, document: Document) -> bool:
+        """Whether ``document`` shows bidders' answers (its fingerprint covers them)."""
+        return shows_answers(self._document_pages(document)[1])
 
 
 def build_context(app: Sphinx) -> BuildContext:

@@ -19,13 +19,11 @@ from specheft.config.settings import Document, Settings
 from specheft.labels import label
 from specheft.sphinxext.context import git_state_of
 from specheft.sphinxext.context.build import build_context
-from specheft.sphinxext.directives.base import trace_directives
 from specheft.sphinxext.needs.data import Need
 from specheft.sphinxext.rendering.baselines import describe, document_history, shown_version
-from specheft.sphinxext.rendering.documents import build_date, document_docnames, format_date
+from specheft.sphinxext.rendering.documents import build_date, format_date
 from specheft.sphinxext.rendering.latex_setup import tex
 from specheft.sphinxext.rendering.tables import table
-from specheft.trace.fingerprint import shows_answers
 
 _logger = sphinx_logging.getLogger(__name__)
 
@@ -38,12 +36,12 @@ class DocumentFacts:
         self.document = document
         self.lang = lang = settings.language
         project = settings.project
-        self.fingerprint, self.count = build_context(app).fingerprint(document)
+        context = build_context(app)
+        self.fingerprint, self.count = context.fingerprint(document)
         if not self.count:  # never a "valid with this checksum" over nothing
             self.fingerprint = label(lang, "doc.fingerprint.none")
         # the evaluation of the offers: its fingerprint covers the answers and the scoring too
-        pages = document_docnames(app.env, document.start)
-        self.answers = bool(self.count) and shows_answers(trace_directives(app.env, pages))
+        self.answers = bool(self.count) and context.shows_answers(document)
         state = git_state_of(app)
         if state is None:
             revision = label(lang, "doc.no_git")
