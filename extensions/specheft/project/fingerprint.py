@@ -45,11 +45,13 @@ def vendor_records(root: Path, settings: Settings) -> list[dict[str, Any]]:
     """The scoring of ``[tender]`` and every answer file stored under ``answers_dir`` of
     the project in ``root``: what a vendor comparison and a bidder's answers show besides
     the requirements (``trace.fingerprint.answer_records``)."""
+    from specheft.project.compliance import answers_dir
     from specheft.tender.config import tender_config
     from specheft.trace.fingerprint import answer_records
 
     config = tender_config(settings)
-    directory = root / config.answers_dir
+    # where `compliance import` writes them, through the same check (no symlink out)
+    directory = answers_dir(Project.at(root), config)
     files = []
     for path in sorted(directory.glob("*.json")) if directory.is_dir() else ():
         try:
