@@ -1,6 +1,7 @@
 """``compliance template|import|compare`` right after a check read the requirements from
 the items the check left (no Sphinx): the same workbook as from the items build, after
-random edits, with and without ``--document``; after an edit they build as before."""
+random edits, with and without ``--document``; after an edit they build, and leave what
+they built for the next command, as an export does."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from specheft.errors import SpecheftError
-from specheft.project import export_snapshot, sphinx_run
+from specheft.project import sphinx_run
 from specheft.project.check import run_check
 from specheft.project.compliance import write_template
 from specheft.project.layout import Project
@@ -49,9 +50,9 @@ def test_template_after_a_check_equals_the_built_one_after_random_edits(
     outcomes: set[type] = set()
     for number, edit in enumerate([lambda: None, *edits]):
         edit()
-        with monkeypatch.context() as patch:
-            patch.setattr(export_snapshot, "load", lambda *args: None)
-            built = _template(mini.root, out, document)
+        assert not _hit(mini.root), f"edit {number}: the snapshot still matched"
+        built = _template(mini.root, out, document)  # builds, and keeps what it built
+        assert _hit(mini.root), f"edit {number}: nothing left for the next command"
         run_check(project)
         assert _hit(mini.root)
         with monkeypatch.context() as patch:

@@ -15,7 +15,6 @@ from typing import IO
 from specheft.errors import InputError, Location
 from specheft.fsutil import atomic_write_bytes, atomic_write_text, inside
 from specheft.gitinfo import commit_time, git_state
-from specheft.project.export_snapshot import Snapshot
 from specheft.project.layout import Project
 from specheft.project.lock import project_lock
 from specheft.tender.config import TenderConfig, tender_config
@@ -30,7 +29,6 @@ from specheft.tender.model import (
 )
 from specheft.tender.scoring import Result, compare
 from specheft.tender.validate import Checked, check_returned
-from specheft.trace.graph import TraceGraph
 
 
 @dataclass(frozen=True)
@@ -61,11 +59,12 @@ def requirements(
     settings = project.settings()
     chosen = settings.document(document) if document else None  # unknown: before the build
     srcdir = project.spec_dir.relative_to(project.root).as_posix()
+    key = items_cache.items_key(project)
     with project_lock(project.build_dir, "compliance"):
-        snapshot = export_snapshot.load(project, items_cache.items_key(project), srcdir)
-        if snapshot is None:
-            # the sheets show none of the build's warnings (a check of the same cache does)
-            snapshot = _built(project, srcdir, progress)
+        snapshot = export_snapshot.load(project, key, srcdir)
+        if snapshot is None:  # an edit since the last check: built, and kept as a check does
+            snapshot, part = export_snapshot.build(project, settings.own_fields, srcdir, progress)
+            export_snapshot.keep(project, key, snapshot.graph, part)
     # the whole graph: whether a requirement is active may depend on items elsewhere
     asked = asked_of(snapshot.graph, config.weight, snapshot.chapters)
     if chosen is not None:
@@ -86,22 +85,6 @@ def requirements(
         baseline_fingerprint(asked),
         date,
         chosen.name if chosen else "",
-    )
-
-
-def _built(project: Project, srcdir: str, progress: IO[str] | None) -> Snapshot:
-    """What :func:`requirements` reads, from an items-only build: the graph of all items,
-    the pages' titles and toctrees."""
-    from specheft.project.sphinx_run import items_build
-
-    result, needs = items_build(project, progress=progress, warnings=False)
-    env = result.app.env
-    return Snapshot(
-        TraceGraph.from_needs(needs, srcdir=srcdir),
-        needs,
-        {name: title.astext() for name, title in env.titles.items()},
-        env.toctree_includes,
-        {},
     )
 
 

@@ -29,11 +29,9 @@ from specheft.gcpause import paused_collection
 from specheft.gitinfo import commit_time, git_state
 from specheft.io.sheets.tables import KIND_TABLES, Table
 from specheft.project import export_cache, export_snapshot, items_cache
-from specheft.project.export_snapshot import Snapshot
 from specheft.project.fingerprint import snapshot_fingerprints, vendor_records
 from specheft.project.layout import Project
 from specheft.project.lock import project_lock
-from specheft.trace.graph import TraceGraph
 
 
 @dataclass(frozen=True)
@@ -81,29 +79,6 @@ def _items(
 FORK_FINGERPRINTS = 2000
 
 
-def _built(
-    project: Project, own: tuple[str, ...], srcdir: str, progress: IO[str] | None
-) -> tuple[Snapshot, tuple[Any, ...]]:
-    """(the export's view, the part of it kept beside the items cache) of an items-only
-    build: the sources changed since the last check. The view holds the graph a check
-    makes of the same build, for every format: kept with the part, it spares the next
-    export (also of a CSV file) the build."""
-    from specheft.project.sphinx_run import items_build
-    from specheft.sphinxext.needs.data import plain_needs
-
-    # an export shows none of the build's warnings (a check of the same cache does)
-    result, items = items_build(project, progress=progress, warnings=False)
-    # (the build leaves the collector running and the environment unfrozen: paused again
-    # for the rest, as a check does after its build)
-    with paused_collection():
-        # plain dicts, merged once: the graph, the fingerprints and the tables read some
-        # forty fields of every item, each NeedItem.get a walk through its namespaces
-        plain = plain_needs(items)
-        part = export_snapshot.make(plain, result.app.env, own)
-        graph = TraceGraph.from_needs(plain, srcdir=srcdir)
-    return export_snapshot.of_build(part, plain, graph), part
-
-
 def _table_items(needs: list[Any], kind: str) -> list[Any]:
     """The items a CSV file of table ``kind`` shows: an item table's kind's only; all of
     them for the coverage."""
@@ -123,12 +98,6 @@ def _aged() -> Iterator[None]:
     finally:
         gc.freeze()  # moves every tracked object aside and resets the young count...
         gc.unfreeze()  # ...and back, into the oldest generation
-
-
-def _keep(project: Project, key: str, graph: TraceGraph, part: tuple[Any, ...]) -> None:
-    """Leave an export's items build for the next export, as a check does: the graph it
-    made (equal to the check's) and the export's part."""
-    items_cache.store_if_unchanged(project, key, graph, export=lambda: part)
 
 
 def default_sheet_name(project: Project, fmt: str, kind: str) -> Path:
@@ -202,7 +171,7 @@ def export_sheets(
             snapshot = export_snapshot.load(project, key, srcdir)
         part = None
         if snapshot is None:
-            snapshot, part = _built(project, settings.own_fields, srcdir, progress)
+            snapshot, part = export_snapshot.build(project, settings.own_fields, srcdir, progress)
         with paused_collection(), _aged():
             needs, graph = snapshot.needs, snapshot.graph
             pages = snapshot.pages(chosen.start) if chosen is not None else None
@@ -247,7 +216,7 @@ def export_sheets(
                 )
                 tables, data = export.tables, xlsx_bytes(export)
         if part is not None:
-            _keep(project, key, graph, part)
+            export_snapshot.keep(project, key, graph, part)
         counts = [(t.key, len(t.rows)) for t in tables]
         slot.store(data, counts, tables)
     atomic_write_bytes(target, data)

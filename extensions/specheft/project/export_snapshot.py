@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
+from specheft.gcpause import paused_collection
 from specheft.model import FIELD_DEFS, FIELDS
 from specheft.project import items_cache
 from specheft.project.layout import Project
@@ -146,3 +147,33 @@ def of_build(part: tuple[Any, ...], needs: list[Any], graph: TraceGraph) -> Snap
     ``needs`` as plain dicts and their ``graph``."""
     _, _, chapters, toctree, directives = part
     return Snapshot(graph, needs, chapters, toctree, directives)
+
+
+def build(
+    project: Project, own: Sequence[str], srcdir: str, progress: IO[str] | None = None
+) -> tuple[Snapshot, tuple[Any, ...]]:
+    """(the export's view, the part of it kept beside the items cache) of an items-only
+    build: the sources changed since the last check. The view holds the graph a check
+    makes of the same build: kept with the part (:func:`keep`), it spares the next
+    command that reads a snapshot (an export, also of a CSV file, ``fingerprint``,
+    ``compliance``) the build."""
+    from specheft.project.sphinx_run import items_build
+    from specheft.sphinxext.needs.data import plain_needs
+
+    # none of the build's warnings is shown (a check of the same cache shows them)
+    result, items = items_build(project, progress=progress, warnings=False)
+    # (the build leaves the collector running and the environment unfrozen: paused again
+    # for the rest, as a check does after its build)
+    with paused_collection():
+        # plain dicts, merged once: the graph, the fingerprints and the tables read some
+        # forty fields of every item, each NeedItem.get a walk through its namespaces
+        plain = plain_needs(items)
+        part = make(plain, result.app.env, own)
+        graph = TraceGraph.from_needs(plain, srcdir=srcdir)
+    return of_build(part, plain, graph), part
+
+
+def keep(project: Project, key: str, graph: TraceGraph, part: tuple[Any, ...]) -> None:
+    """Leave an items build of :func:`build` for the next command, as a check does: the
+    graph it made (equal to the check's) and the export's part."""
+    items_cache.store_if_unchanged(project, key, graph, export=lambda: part)
